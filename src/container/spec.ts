@@ -1,0 +1,151 @@
+/**
+ * ContainerSpec: what a user asks for when creating a container, in core terms
+ * (no Docker JSON casing). api/docker/translate/container-create.ts builds it from
+ * a ContainerCreateRequest; library users build it directly.
+ */
+export interface UlimitSpec {
+  name: string; // "nofile", "nproc", ... (Docker's names, without RLIMIT_)
+  soft: number;
+  hard: number;
+}
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source: string; // host path for bind, volume name for volume, "" for tmpfs
+  target: string;
+  readOnly: boolean;
+  options?: string[];
+}
+
+export interface RestartPolicySpec {
+  name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  maximumRetryCount: number;
+}
+
+export interface ContainerSpec {
+  name?: string;
+  image: string; // reference as the user gave it
+  cmd?: string[]; // undefined → image's Cmd
+  entrypoint?: string[]; // undefined → image's; [] or [""] → none
+  env: string[]; // "K=V", merged over the image's Env
+  workingDir?: string;
+  user?: string; // "uid[:gid]" or "name[:group]"
+  hostname?: string;
+  domainname?: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  exposedPorts: Record<string, object>;
+  volumes: Record<string, object>;
+  healthcheck?: { test: string[]; interval?: number; timeout?: number; retries?: number; startPeriod?: number };
+  host: HostSpec;
+  /** networks requested at create time (NetworkingConfig.EndpointsConfig) */
+  networks: Record<string, { aliases: string[]; ipv4Address?: string }>;
+}
+
+export interface HostSpec {
+  binds: string[];
+  mounts: MountSpec[];
+  tmpfs: Record<string, string>;
+  networkMode: string; // "default" | "bridge" | "none" | "host" | "container:<id>" | <name>
+  portBindings: Record<string, Array<{ hostIp: string; hostPort: string }>>;
+  publishAllPorts: boolean;
+  restartPolicy: RestartPolicySpec;
+  autoRemove: boolean;
+  privileged: boolean;
+  readonlyRootfs: boolean;
+  init: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  securityOpt: string[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  extraHosts: string[];
+  memory: number; // bytes, 0 = unlimited
+  memorySwap: number; // bytes, 0 = default, -1 = unlimited
+  memoryReservation: number;
+  nanoCpus: number; // 1e9 = one CPU
+  cpuShares: number;
+  cpuQuota: number;
+  cpuPeriod: number;
+  cpusetCpus: string;
+  cpusetMems: string;
+  pidsLimit: number; // 0 or -1 = unlimited
+  ulimits: UlimitSpec[];
+  shmSize: number; // bytes, 0 = 64 MiB
+  groupAdd: string[];
+  sysctls: Record<string, string>;
+  consoleSize?: [number, number];
+  oomKillDisable: boolean;
+  ipcMode: string;
+  pidMode: string;
+  utsMode: string;
+  devices: Array<{ pathOnHost: string; pathInContainer: string; cgroupPermissions: string }>;
+}
+
+export function defaultHostSpec(): HostSpec {
+  return {
+    binds: [],
+    mounts: [],
+    tmpfs: {},
+    networkMode: 'default',
+    portBindings: {},
+    publishAllPorts: false,
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    autoRemove: false,
+    privileged: false,
+    readonlyRootfs: false,
+    init: false,
+    capAdd: [],
+    capDrop: [],
+    securityOpt: [],
+    dns: [],
+    dnsSearch: [],
+    dnsOptions: [],
+    extraHosts: [],
+    memory: 0,
+    memorySwap: 0,
+    memoryReservation: 0,
+    nanoCpus: 0,
+    cpuShares: 0,
+    cpuQuota: 0,
+    cpuPeriod: 0,
+    cpusetCpus: '',
+    cpusetMems: '',
+    pidsLimit: 0,
+    ulimits: [],
+    shmSize: 0,
+    groupAdd: [],
+    sysctls: {},
+    oomKillDisable: false,
+    ipcMode: 'private',
+    pidMode: '',
+    utsMode: '',
+    devices: [],
+  };
+}
+
+export function defaultContainerSpec(image: string): ContainerSpec {
+  return {
+    image,
+    env: [],
+    labels: {},
+    tty: false,
+    openStdin: false,
+    stdinOnce: false,
+    attachStdin: false,
+    attachStdout: true,
+    attachStderr: true,
+    exposedPorts: {},
+    volumes: {},
+    host: defaultHostSpec(),
+    networks: {},
+  };
+}

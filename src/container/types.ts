@@ -1,0 +1,148 @@
+/** Read models and options of the container service (core terms, no Docker casing). */
+import type { Readable } from 'node:stream';
+import type { ContainerSpec } from './spec';
+import type { AttachStream } from '../runtime/types';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  error: string;
+  startedAt: string; // ISO, "0001-01-01T00:00:00Z" when never
+  finishedAt: string;
+  oomKilled: boolean;
+  restartCount: number;
+  /** set by `stop`/`kill` from the user, so restart policies do not fire */
+  stoppedByUser: boolean;
+  health?: { status: 'starting' | 'healthy' | 'unhealthy'; failingStreak: number; log: Array<{ start: string; end: string; exitCode: number; output: string }> };
+}
+
+/** What is persisted per container (containers/<id>/config.json). */
+export interface ContainerRecord {
+  id: string;
+  name: string; // without the leading "/"
+  created: string;
+  spec: ContainerSpec;
+  imageId: string;
+  /** resolved process: what actually runs */
+  path: string;
+  args: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+  hostname: string;
+  state: ContainerState;
+  /** rootfs mount point (overlay merged dir) */
+  rootfs: string;
+  logPath: string;
+  /** network attachments, filled by the network module */
+  networks: Record<string, { ipAddress: string; ipPrefixLen: number; gateway: string; macAddress: string; aliases: string[]; networkId: string; endpointId: string }>;
+  ports: Record<string, Array<{ hostIp: string; hostPort: string }> | null>;
+  resolvConfPath: string;
+  hostnamePath: string;
+  hostsPath: string;
+}
+
+export interface ContainerSummary {
+  id: string;
+  names: string[];
+  image: string;
+  imageId: string;
+  command: string;
+  created: number; // unix seconds
+  state: ContainerStatus;
+  status: string; // "Up 3 seconds", "Exited (0) 2 minutes ago"
+  labels: Record<string, string>;
+  ports: Array<{ privatePort: number; publicPort?: number; type: string; ip?: string }>;
+  networkMode: string;
+  networks: ContainerRecord['networks'];
+  mounts: ContainerSpec['host']['mounts'];
+}
+
+export interface ContainerListOptions {
+  all?: boolean;
+  limit?: number;
+  /** Docker filters: id, name, label, status, ancestor, exited, before, since, network, health */
+  filters?: Record<string, string[]>;
+}
+
+export interface LogsOptions {
+  follow: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  since?: number; // unix seconds (fractional allowed)
+  until?: number;
+  timestamps: boolean;
+  tail?: number; // undefined = all
+  signal?: AbortSignal;
+}
+
+/** One log entry; the API frames it (stdcopy for non-tty, raw for tty). */
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  time: string; // RFC3339 nano
+  data: Buffer;
+}
+
+export interface WaitOptions {
+  condition: 'not-running' | 'next-exit' | 'removed';
+  signal?: AbortSignal;
+}
+
+export interface ExecCreateSpec {
+  cmd: string[];
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  tty: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  privileged: boolean;
+  consoleSize?: [number, number];
+}
+
+export interface ExecInfo {
+  id: string;
+  containerId: string;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  spec: ExecCreateSpec;
+  openStdin: boolean;
+}
+
+export interface TopResult {
+  titles: string[];
+  processes: string[][];
+}
+
+export interface ContainerService {
+  create(spec: ContainerSpec): Promise<{ id: string; warnings: string[] }>;
+  start(ref: string): Promise<void>;
+  stop(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void>;
+  kill(ref: string, signal?: string): Promise<void>;
+  restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void>;
+  remove(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  wait(ref: string, opts: WaitOptions): Promise<{ statusCode: number; error?: string }>;
+  list(opts?: ContainerListOptions): Promise<ContainerSummary[]>;
+  inspect(ref: string): Promise<ContainerRecord>;
+  logs(ref: string, opts: LogsOptions): AsyncIterable<LogEntry>;
+  attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; logs: boolean }): Promise<AttachStream>;
+  resize(ref: string, height: number, width: number): Promise<void>;
+  top(ref: string, psArgs?: string): Promise<TopResult>;
+  rename(ref: string, newName: string): Promise<void>;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
+  prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  /** rootfs export as a tar stream */
+  export(ref: string): Promise<Readable>;
+  execCreate(ref: string, spec: ExecCreateSpec): Promise<string>;
+  execStart(execId: string, opts: { detach: boolean; tty: boolean }): Promise<AttachStream | undefined>;
+  execInspect(execId: string): Promise<ExecInfo>;
+  execResize(execId: string, height: number, width: number): Promise<void>;
+  /** resolve name / id / id-prefix → record (Docker's not-found and ambiguity messages) */
+  resolve(ref: string): ContainerRecord;
+}

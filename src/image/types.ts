@@ -1,0 +1,86 @@
+/**
+ * The image service contract: what the rest of the engine may ask of images.
+ * Images arrive through one store API whether imported, loaded, pulled or built.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { ImageConfigFile } from '../protocol/oci/image';
+
+export interface ImageRecord {
+  /** "sha256:<hex>" — the digest of the config blob */
+  id: string;
+  repoTags: string[]; // "name:tag" in Docker's familiar form ("busybox:latest", "127.0.0.1:5000/a/b:1")
+  repoDigests: string[];
+  /** the parsed config blob */
+  config: ImageConfigFile;
+  /** digest of the manifest this image was stored with (OCI manifest written by the store) */
+  manifestDigest: string;
+  /** total size of the unpacked layers, in bytes */
+  size: number;
+  /** when the record was created locally (ISO) */
+  created: string;
+  /** chain ids of the layers, bottom first */
+  chainIds: string[];
+}
+
+export interface ImageSummaryView {
+  id: string;
+  parentId: string;
+  repoTags: string[];
+  repoDigests: string[];
+  created: number; // unix seconds (from config.created)
+  size: number;
+  labels: Record<string, string>;
+  containers: number;
+}
+
+export interface ImageHistoryView {
+  id: string; // "<missing>" for all but the top entry
+  created: number;
+  createdBy: string;
+  tags: string[];
+  size: number;
+  comment: string;
+}
+
+export interface ImageDeleteItem {
+  untagged?: string;
+  deleted?: string;
+}
+
+export interface ImportOptions {
+  repo?: string; // "name" or "name:tag"
+  tag?: string;
+  changes?: string[]; // Dockerfile instructions: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR, VOLUME, STOPSIGNAL
+  message?: string;
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+export interface ImageListOptions {
+  all?: boolean;
+  /** Docker filters: reference, label, dangling, before, since */
+  filters?: Record<string, string[]>;
+}
+
+export interface ImageService {
+  /** A rootfs tarball (optionally gzip) → a one-layer image. */
+  importRootfs(tar: Readable, opts: ImportOptions): Promise<ImageRecord>;
+  /** docker-save and OCI-layout archives; returns Docker's "Loaded image: x" / "Loaded image ID: sha256:..." lines. */
+  load(tar: Readable, opts?: { signal?: AbortSignal }): Promise<string[]>;
+  /** Writes a docker-save archive (with OCI index.json and oci-layout too, as Docker 25+ does). */
+  save(refs: string[], out: Writable): Promise<void>;
+  list(opts?: ImageListOptions): Promise<ImageSummaryView[]>;
+  /** name, name:tag, name@digest, full or short id → record; throws NotFoundError("No such image: x") */
+  resolve(ref: string): Promise<ImageRecord>;
+  tag(ref: string, repo: string, tag?: string): Promise<void>;
+  /** isInUse(imageId) → ids of containers using it (refuse unless force) */
+  remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]>;
+  history(ref: string): Promise<ImageHistoryView[]>;
+  /** Overlay lower directories for an image, top-most layer first (as overlayfs' lowerdir wants). */
+  layerDirs(imageId: string): Promise<string[]>;
+  /** Remove dangling (or, with dangling=false, all unused) images. */
+  prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }>;
+}
+
+/** Supplied by the engine so rmi can refuse images used by containers. */
+export type ImageUsage = (imageId: string) => string[];
