@@ -1,0 +1,214 @@
+/**
+ * Typed Docker Engine API client: version negotiation (HEAD /_ping, then
+ * /v{min(ours, server)}), and one method per endpoint the CLI uses, grouped by
+ * resource. Returns wire types; rendering belongs to cli/output.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { API_VERSION } from '../engine/types';
+import type { DaemonAddress } from './host';
+import { ApiTransport, pathSegment as seg, type HijackedStream, type Query } from './transport';
+import type * as W from './wire-types';
+
+/** Compares dotted API versions numerically ("1.9" < "1.41"). */
+export function compareApiVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** The version the client speaks: the lower of ours and the server's (ours when the server says nothing). */
+export function negotiateApiVersion(serverVersion: string | undefined, ours = API_VERSION): string {
+  if (!serverVersion) return ours;
+  return compareApiVersions(serverVersion, ours) < 0 ? serverVersion : ours;
+}
+
+export function encodeFilters(filters: W.FilterMap | undefined): string | undefined {
+  if (!filters || !Object.keys(filters).length) return undefined;
+  return JSON.stringify(filters);
+}
+
+export interface PingResult {
+  apiVersion: string | undefined;
+  osType: string | undefined;
+}
+
+export interface AttachOptions {
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  stream?: boolean;
+  logs?: boolean;
+  detachKeys?: string;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+  tail?: string;
+}
+
+export class DockerClient {
+  readonly transport: ApiTransport;
+  private negotiated: Promise<void> | undefined;
+  /** the version the server reported in its last ping */
+  serverApiVersion: string | undefined;
+
+  constructor(address: DaemonAddress) {
+    this.transport = new ApiTransport(address);
+  }
+
+  get address(): DaemonAddress {
+    return this.transport.address;
+  }
+
+  get apiVersion(): string {
+    return this.transport.apiVersion;
+  }
+
+  /** HEAD /_ping (unversioned), as the docker CLI does at the start of every command. */
+  async ping(): Promise<PingResult> {
+    const res = await this.transport.request({ method: 'HEAD', path: '/_ping', versioned: false });
+    res.resume();
+    const h = (k: string): string | undefined => {
+      const v = res.headers[k];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return { apiVersion: h('api-version'), osType: h('ostype') };
+  }
+
+  /** Pings once and fixes the /vX.Y prefix for every later call. */
+  negotiate(): Promise<void> {
+    this.negotiated ??= this.ping().then((p) => {
+      this.serverApiVersion = p.apiVersion;
+      this.transport.apiVersion = negotiateApiVersion(p.apiVersion);
+    });
+    return this.negotiated;
+  }
+
+  private async call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    await this.negotiate();
+    return this.transport.json<T>({ method, path, query, body });
+  }
+
+  private async stream(method: string, path: string, query?: Query, body?: unknown, contentType?: string, headers?: Record<string, string>): Promise<IncomingMessage> {
+    await this.negotiate();
+    return this.transport.request({ method, path, query, body, contentType, headers });
+  }
+
+  private async hijack(path: string, query?: Query, body?: unknown): Promise<HijackedStream> {
+    await this.negotiate();
+    return this.transport.hijack({ method: 'POST', path, query, body });
+  }
+
+  readonly system = {
+    version: (): Promise<W.VersionResponse> => this.call('GET', '/version'),
+    info: (): Promise<W.JsonObject> => this.call('GET', '/info'),
+    events: (q: { since?: string; until?: string; filters?: W.FilterMap }): Promise<IncomingMessage> =>
+      this.stream('GET', '/events', { since: q.since, until: q.until, filters: encodeFilters(q.filters) }),
+  };
+
+  readonly containers = {
+    create: (body: W.ContainerCreateRequest, name?: string): Promise<W.ContainerCreateResponse> =>
+      this.call('POST', '/containers/create', { name: name || undefined }, body),
+    inspect: (id: string, size = false): Promise<W.ContainerInspect> =>
+      this.call('GET', `/containers/${seg(id)}/json`, { size: size || undefined }),
+    list: (q: { all?: boolean; limit?: number; size?: boolean; filters?: W.FilterMap }): Promise<W.ContainerSummary[]> =>
+      this.call('GET', '/containers/json', {
+        all: q.all || undefined,
+        limit: q.limit && q.limit > 0 ? q.limit : undefined,
+        size: q.size || undefined,
+        filters: encodeFilters(q.filters),
+      }),
+    start: (id: string, detachKeys?: string): Promise<void> => this.call('POST', `/containers/${seg(id)}/start`, { detachKeys }),
+    stop: (id: string, q: { t?: number; signal?: string } = {}): Promise<void> =>
+      this.call('POST', `/containers/${seg(id)}/stop`, { t: q.t, signal: q.signal }),
+    restart: (id: string, q: { t?: number; signal?: string } = {}): Promise<void> =>
+      this.call('POST', `/containers/${seg(id)}/restart`, { t: q.t, signal: q.signal }),
+    kill: (id: string, signal?: string): Promise<void> => this.call('POST', `/containers/${seg(id)}/kill`, { signal: signal || undefined }),
+    remove: (id: string, q: { force?: boolean; v?: boolean; link?: boolean } = {}): Promise<void> =>
+      this.call('DELETE', `/containers/${seg(id)}`, { force: q.force || undefined, v: q.v || undefined, link: q.link || undefined }),
+    /** Resolves once the wait is registered (headers back); `result` settles at exit. */
+    wait: async (id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<W.WaitResponse>; response: IncomingMessage }> => {
+      const res = await this.stream('POST', `/containers/${seg(id)}/wait`, { condition });
+      const result = (async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        return JSON.parse(Buffer.concat(chunks).toString('utf8')) as W.WaitResponse;
+      })();
+      result.catch(() => undefined); // callers that drop the wait (run -d) must not crash the process
+      return { result, response: res };
+    },
+    attach: (id: string, o: AttachOptions): Promise<HijackedStream> =>
+      this.hijack(`/containers/${seg(id)}/attach`, {
+        detachKeys: o.detachKeys || undefined,
+        logs: o.logs || undefined,
+        stderr: o.stderr || undefined,
+        stdin: o.stdin || undefined,
+        stdout: o.stdout || undefined,
+        stream: o.stream || undefined,
+      }),
+    resize: (id: string, h: number, w: number): Promise<void> => this.call('POST', `/containers/${seg(id)}/resize`, { h, w }),
+    logs: (id: string, o: LogsOptions): Promise<IncomingMessage> =>
+      this.stream('GET', `/containers/${seg(id)}/logs`, {
+        follow: o.follow || undefined,
+        since: o.since || undefined,
+        stderr: o.stderr || undefined,
+        stdout: o.stdout || undefined,
+        tail: o.tail,
+        timestamps: o.timestamps || undefined,
+        until: o.until || undefined,
+      }),
+    top: (id: string, psArgs?: string): Promise<W.TopResponse> => this.call('GET', `/containers/${seg(id)}/top`, { ps_args: psArgs || undefined }),
+    rename: (id: string, name: string): Promise<void> => this.call('POST', `/containers/${seg(id)}/rename`, { name }),
+    pause: (id: string): Promise<void> => this.call('POST', `/containers/${seg(id)}/pause`),
+    unpause: (id: string): Promise<void> => this.call('POST', `/containers/${seg(id)}/unpause`),
+    prune: (filters?: W.FilterMap): Promise<W.PruneContainersResponse> => this.call('POST', '/containers/prune', { filters: encodeFilters(filters) }),
+    export: (id: string): Promise<IncomingMessage> => this.stream('GET', `/containers/${seg(id)}/export`),
+    getArchive: (id: string, path: string): Promise<IncomingMessage> => this.stream('GET', `/containers/${seg(id)}/archive`, { path }),
+    putArchive: (id: string, path: string, tar: Readable): Promise<void> =>
+      this.call('PUT', `/containers/${seg(id)}/archive`, { noOverwriteDirNonDir: true, path }, tar),
+  };
+
+  readonly exec = {
+    create: (container: string, body: W.ExecCreateRequest): Promise<{ Id: string }> => this.call('POST', `/containers/${seg(container)}/exec`, undefined, body),
+    start: (id: string, body: { Detach: boolean; Tty: boolean }): Promise<HijackedStream> => this.hijack(`/exec/${seg(id)}/start`, undefined, body),
+    startDetached: (id: string, body: { Detach: boolean; Tty: boolean }): Promise<void> => this.call('POST', `/exec/${seg(id)}/start`, undefined, body),
+    inspect: (id: string): Promise<W.ExecInspect> => this.call('GET', `/exec/${seg(id)}/json`),
+    resize: (id: string, h: number, w: number): Promise<void> => this.call('POST', `/exec/${seg(id)}/resize`, { h, w }),
+  };
+
+  readonly images = {
+    list: (q: { all?: boolean; digests?: boolean; filters?: W.FilterMap }): Promise<W.ImageSummary[]> =>
+      this.call('GET', '/images/json', { all: q.all || undefined, digests: q.digests || undefined, filters: encodeFilters(q.filters) }),
+    inspect: (name: string): Promise<W.JsonObject> => this.call('GET', `/images/${seg(name)}/json`),
+    history: (name: string): Promise<W.ImageHistoryItem[]> => this.call('GET', `/images/${seg(name)}/history`),
+    tag: (name: string, repo: string, tag: string | undefined): Promise<void> => this.call('POST', `/images/${seg(name)}/tag`, { repo, tag }),
+    remove: (name: string, q: { force?: boolean; noprune?: boolean } = {}): Promise<W.ImageDeleteItem[]> =>
+      this.call('DELETE', `/images/${seg(name)}`, { force: q.force || undefined, noprune: q.noprune || undefined }),
+    prune: (filters?: W.FilterMap): Promise<W.PruneImagesResponse> => this.call('POST', '/images/prune', { filters: encodeFilters(filters) }),
+    /** GET /images/get?names=… : a tar stream */
+    save: (names: string[]): Promise<IncomingMessage> => this.stream('GET', '/images/get', { names }),
+    /** POST /images/load : tar in, JSON lines out */
+    load: (tar: Readable, quiet: boolean): Promise<IncomingMessage> => this.stream('POST', '/images/load', { quiet }, tar, 'application/x-tar'),
+    /** POST /images/create?fromSrc=- : tar in (the CLI labels it text/plain), JSON lines out */
+    import: (tar: Readable, q: { repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<IncomingMessage> =>
+      this.stream('POST', '/images/create', { changes: q.changes?.length ? q.changes : undefined, fromSrc: '-', message: q.message || undefined, platform: q.platform || undefined, repo: q.repo || undefined, tag: q.tag || undefined }, tar, 'text/plain'),
+    /** POST /images/create?fromImage= : JSON lines out */
+    pull: (fromImage: string, tag: string | undefined, registryAuth = 'e30='): Promise<IncomingMessage> =>
+      this.stream('POST', '/images/create', { fromImage, tag }, undefined, undefined, { 'X-Registry-Auth': registryAuth }),
+  };
+
+  /** Releases pooled keep-alive sockets so the process can exit. */
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Docker Engine API wire shapes the client sends and reads (PascalCase as on the wire).
+ * Only the fields Berth's CLI uses are typed; the rest pass through as unknown JSON.
+ * (These belong in protocol/docker once that module exists.)
+ */
+export type JsonObject = Record<string, unknown>;
+
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+export interface RestartPolicy {
+  Name: string;
+  MaximumRetryCount: number;
+}
+
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
+export interface MountSpec {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  VolumeOptions?: JsonObject;
+  BindOptions?: JsonObject;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+export interface HostConfig extends JsonObject {
+  Binds: string[] | null;
+  NetworkMode: string;
+  PortBindings: Record<string, PortBinding[]>;
+  RestartPolicy: RestartPolicy;
+  AutoRemove: boolean;
+  ConsoleSize: [number, number];
+  CapAdd: string[] | null;
+  CapDrop: string[] | null;
+  Dns: string[];
+  ExtraHosts: string[] | null;
+  Privileged: boolean;
+  PublishAllPorts: boolean;
+  ReadonlyRootfs: boolean;
+  Memory: number;
+  MemorySwap: number;
+  NanoCpus: number;
+  CpuShares: number;
+  PidsLimit: number;
+  Ulimits: Ulimit[];
+  ShmSize: number;
+}
+
+export interface ContainerCreateRequest extends JsonObject {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[] | null;
+  Cmd: string[] | null;
+  Image: string;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  Labels: Record<string, string>;
+  HostConfig: HostConfig;
+}
+
+export interface ContainerCreateResponse {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+export interface WaitResponse {
+  StatusCode: number;
+  Error: { Message: string } | null;
+}
+
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  Pid: number;
+}
+
+export interface ContainerInspect extends JsonObject {
+  Id: string;
+  Name: string;
+  State: ContainerState;
+  Config: { Tty: boolean; OpenStdin: boolean; Image: string; [k: string]: unknown };
+  HostConfig: JsonObject;
+  NetworkSettings: { Ports?: Record<string, PortBinding[] | null> | null; [k: string]: unknown };
+}
+
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+export interface ContainerSummary extends JsonObject {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  Ports: PortSummary[];
+  Labels: Record<string, string> | null;
+  State: string;
+  Status: string;
+  SizeRw?: number;
+  SizeRootFs?: number;
+  Mounts?: Array<{ Name?: string; Source?: string }>;
+  NetworkSettings?: { Networks?: Record<string, unknown> };
+}
+
+export interface ImageSummary extends JsonObject {
+  Id: string;
+  ParentId: string;
+  RepoTags: string[] | null;
+  RepoDigests: string[] | null;
+  Created: number;
+  Size: number;
+  SharedSize: number;
+  Labels: Record<string, string> | null;
+  Containers: number;
+}
+
+export interface ImageHistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+export interface ImageDeleteItem {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+export interface ExecCreateRequest {
+  User: string;
+  Privileged: boolean;
+  Tty: boolean;
+  AttachStdin: boolean;
+  AttachStderr: boolean;
+  AttachStdout: boolean;
+  Detach: boolean;
+  DetachKeys: string;
+  Env: string[] | null;
+  WorkingDir: string;
+  Cmd: string[];
+}
+
+export interface ExecInspect {
+  ID: string;
+  Running: boolean;
+  ExitCode: number | null;
+  ContainerID: string;
+}
+
+export interface TopResponse {
+  Titles: string[];
+  Processes: string[][];
+}
+
+export interface PruneContainersResponse {
+  ContainersDeleted: string[] | null;
+  SpaceReclaimed: number;
+}
+
+export interface PruneImagesResponse {
+  ImagesDeleted: ImageDeleteItem[] | null;
+  SpaceReclaimed: number;
+}
+
+export interface VersionResponse extends JsonObject {
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+  GitCommit?: string;
+  GoVersion?: string;
+  Os: string;
+  Arch: string;
+  KernelVersion?: string;
+  BuildTime?: string;
+  Experimental?: boolean;
+  Components?: Array<{ Name: string; Version: string; Details?: Record<string, string> }>;
+}
+
+export interface EventMessage extends JsonObject {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+  timeNano: number;
+}
+
+/** Docker filters as the CLI sends them: `{"label":{"a=b":true}}`. */
+export type FilterMap = Record<string, Record<string, boolean>>;
