@@ -1,0 +1,55 @@
+/**
+ * What every container operation gets: its dependencies, bound once by
+ * container/index.ts. Operations are plain functions of (ctx, ...args).
+ */
+import type { ContainerStore } from '../state/container-store';
+import type { ImageService } from '../image/types';
+import type { ContainerRuntime } from '../runtime/types';
+import type { EventBus } from '../base/events';
+import type { Logger } from '../base/logger';
+import type { KeyedMutex } from '../base/async';
+import type { ContainerRecord } from './types';
+import type { Supervisor } from './supervisor';
+import type { AttachHub } from './attach';
+
+/** How a container joins a network namespace; implemented by the engine with network/ (port owned by its consumer). */
+export interface ContainerNetworking {
+  /** Validate network settings at create time (unknown networks, bad ports) so a bad create changes nothing. */
+  validate(rec: ContainerRecord): Promise<void>;
+  /** Called at start before the runtime creates the container. */
+  setup(rec: ContainerRecord): Promise<NetworkJoin>;
+  /** Called after the container stopped; must be idempotent. */
+  teardown(rec: ContainerRecord): Promise<void>;
+}
+
+export interface NetworkJoin {
+  /** 'private' = new empty netns, 'host' = none, or a netns path to join */
+  netns: 'private' | 'host' | string;
+  hosts: string;
+  resolvConf: string;
+  /** uts namespace: 'host' only with --network host and no --hostname... Docker keeps uts private except --uts=host */
+}
+
+export interface ContainerContext {
+  store: ContainerStore;
+  images: ImageService;
+  runtime: ContainerRuntime;
+  networking: ContainerNetworking;
+  events: EventBus;
+  logger: Logger;
+  dataRoot: string;
+  execRoot: string;
+  /** serializes lifecycle operations per container */
+  locks: KeyedMutex;
+  supervisor: Supervisor;
+  attachHub: AttachHub;
+}
+
+export function publishContainerEvent(ctx: ContainerContext, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+  ctx.events.publish({
+    type: 'container',
+    action,
+    id: rec.id,
+    attributes: { image: rec.spec.image, name: rec.name, ...rec.spec.labels, ...extra },
+  });
+}

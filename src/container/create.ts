@@ -1,0 +1,137 @@
+/** `docker create`: validate, resolve the image and the process, persist a record. Nothing runs yet. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError } from '../base/errors';
+import { CONTAINER_NAME_RE, newId } from '../base/ids';
+import type { ImageConfigConfig } from '../protocol/oci/image';
+import type { ContainerContext } from './context';
+import { publishContainerEvent } from './context';
+import { randomName } from './names';
+import type { ContainerSpec } from './spec';
+import { ZERO_TIME } from './status';
+import type { ContainerRecord } from './types';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Image env overlaid by user env, by key; Docker adds PATH when the image has none. */
+export function mergeEnv(imageEnv: string[], userEnv: string[]): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...imageEnv, ...userEnv]) {
+    const i = e.indexOf('=');
+    const k = i < 0 ? e : e.slice(0, i);
+    out.set(k, e);
+  }
+  if (!out.has('PATH')) out.set('PATH', `PATH=${DEFAULT_PATH}`);
+  return [...out.values()];
+}
+
+/** Docker's rule: an overridden entrypoint drops the image's CMD. */
+export function resolveCommand(spec: Pick<ContainerSpec, 'cmd' | 'entrypoint'>, img: ImageConfigConfig): string[] {
+  let entrypoint = spec.entrypoint ?? img.Entrypoint ?? [];
+  if (entrypoint.length === 1 && entrypoint[0] === '') entrypoint = [];
+  const cmd = spec.cmd ?? (spec.entrypoint !== undefined ? [] : img.Cmd ?? []);
+  return [...entrypoint, ...cmd];
+}
+
+export function validateSpec(spec: ContainerSpec): void {
+  const h = spec.host;
+  if (spec.name !== undefined && spec.name !== '' && !CONTAINER_NAME_RE.test(spec.name)) {
+    throw new InvalidArgumentError(`Invalid container name (${spec.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
+  }
+  if (h.memory > 0 && h.memory < 6 * 1024 * 1024) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB');
+  if (h.memorySwap > 0 && h.memory > 0 && h.memorySwap < h.memory) {
+    throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  if (h.nanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+  if (h.nanoCpus > 0 && (h.cpuQuota > 0 || h.cpuPeriod > 0)) {
+    throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError('Range of CPUs is from 0.01 to 2.00');
+  const rp = h.restartPolicy;
+  if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.name)) {
+    throw new InvalidArgumentError(`invalid restart policy: unknown policy '${rp.name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (rp.maximumRetryCount > 0 && rp.name !== 'on-failure') {
+    throw new InvalidArgumentError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if (h.autoRemove && rp.name !== '' && rp.name !== 'no') {
+    throw new InvalidArgumentError('can\'t create \'AutoRemove\' container with restart policy');
+  }
+  for (const u of h.ulimits) {
+    if (u.soft > u.hard) throw new InvalidArgumentError(`ulimit soft limit must be less than or equal to hard limit: ${u.soft} > ${u.hard}`);
+  }
+  const nm = h.networkMode;
+  if (nm.startsWith('container:') && nm.length === 'container:'.length) throw new InvalidArgumentError('invalid network mode: container:');
+  if (spec.workingDir && !spec.workingDir.startsWith('/')) {
+    throw new InvalidArgumentError(`the working directory '${spec.workingDir}' is invalid, it needs to be an absolute path`);
+  }
+  for (const m of h.mounts) {
+    if (!m.target.startsWith('/')) throw new InvalidArgumentError(`invalid mount config for type "${m.type}": invalid mount path: '${m.target}' mount path must be absolute`);
+  }
+}
+
+export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
+  validateSpec(spec);
+  const image = await ctx.images.resolve(spec.image);
+  const imgCfg = image.config.config ?? {};
+  const args = resolveCommand(spec, imgCfg);
+  if (args.length === 0) throw new InvalidArgumentError('No command specified', 'NO_COMMAND');
+
+  const id = newId();
+  const name = spec.name ? spec.name.replace(/^\//, '') : randomName((n) => {
+    try {
+      ctx.store.resolve(n);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  ctx.store.reserveName(name, id);
+  const dir = ctx.store.containerDir(id);
+  try {
+    const hostname = spec.hostname || id.slice(0, 12);
+    const env = mergeEnv(imgCfg.Env ?? [], spec.env);
+    const rec: ContainerRecord = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal },
+      imageId: image.id,
+      path: args[0]!,
+      args: args.slice(1),
+      env,
+      workingDir: spec.workingDir || imgCfg.WorkingDir || '/',
+      user: spec.user ?? imgCfg.User ?? '',
+      hostname,
+      state: {
+        status: 'created',
+        pid: 0,
+        exitCode: 0,
+        error: '',
+        startedAt: ZERO_TIME,
+        finishedAt: ZERO_TIME,
+        oomKilled: false,
+        restartCount: 0,
+        stoppedByUser: false,
+      },
+      rootfs: path.join(dir, 'rootfs'),
+      logPath: path.join(dir, `${id}-json.log`),
+      networks: {},
+      ports: {},
+      resolvConfPath: path.join(dir, 'resolv.conf'),
+      hostnamePath: path.join(dir, 'hostname'),
+      hostsPath: path.join(dir, 'hosts'),
+    };
+    await ctx.networking.validate(rec);
+    await fs.mkdir(path.join(dir, 'rw', 'upper'), { recursive: true });
+    await fs.mkdir(path.join(dir, 'rw', 'work'), { recursive: true });
+    await fs.mkdir(rec.rootfs, { recursive: true });
+    await ctx.store.add(rec);
+    publishContainerEvent(ctx, rec, 'create');
+    return { id, warnings: [] };
+  } catch (e) {
+    ctx.store.releaseName(name, id);
+    if (!ctx.store.get(id)) await fs.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * `docker exec`: exec instances live in memory, as in Docker (they are lost
+ * with the daemon). The runtime runs the process; we record its exit code.
+ */
+import { ConflictError, NotFoundError } from '../base/errors';
+import { newId } from '../base/ids';
+import type { ContainerContext } from './context';
+import { publishContainerEvent } from './context';
+import { canExec } from './status';
+import type { ExecCreateSpec, ExecInfo } from './types';
+import { resolveUser } from './user';
+import { defaultCapabilities } from '../runtime/security-defaults';
+import type { AttachStream, ExecSession } from '../runtime/types';
+
+interface ExecEntry {
+  info: ExecInfo;
+  session?: ExecSession;
+}
+
+export class ExecRegistry {
+  private readonly execs = new Map<string, ExecEntry>();
+
+  constructor(private readonly ctx: ContainerContext) {}
+
+  create(ref: string, spec: ExecCreateSpec): string {
+    const rec = this.ctx.store.resolve(ref);
+    if (rec.state.status === 'paused') throw new ConflictError(`Container ${rec.id} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
+    if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    const id = newId();
+    this.execs.set(id, { info: { id, containerId: rec.id, running: false, exitCode: null, pid: 0, spec, openStdin: spec.attachStdin } });
+    publishContainerEvent(this.ctx, rec, `exec_create: ${spec.cmd.join(' ')}`, { execID: id });
+    return id;
+  }
+
+  get(execId: string): ExecEntry {
+    const e = this.execs.get(execId);
+    if (!e) throw new NotFoundError('exec instance', execId);
+    return e;
+  }
+
+  inspect(execId: string): ExecInfo {
+    return { ...this.get(execId).info };
+  }
+
+  async start(execId: string, opts: { detach: boolean }): Promise<AttachStream | undefined> {
+    const entry = this.get(execId);
+    if (entry.info.running || entry.info.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`, 'EXEC_ALREADY_RUN');
+    const rec = this.ctx.store.resolve(entry.info.containerId);
+    if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    const s = entry.info.spec;
+    const user = await resolveUser(rec.rootfs, s.user || rec.user, rec.spec.host.groupAdd);
+    const env = [...rec.env];
+    for (const e of s.env) {
+      const k = e.split('=')[0];
+      const i = env.findIndex((x) => x.split('=')[0] === k);
+      if (i >= 0) env[i] = e;
+      else env.push(e);
+    }
+    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+    if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    entry.info.running = true;
+    const session = await this.ctx.runtime.exec({
+      containerId: rec.id,
+      execId,
+      args: s.cmd,
+      env,
+      cwd: s.workingDir || rec.workingDir,
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      terminal: s.tty,
+      stdin: s.attachStdin && !opts.detach,
+      consoleSize: s.consoleSize && s.consoleSize[0] > 0 ? { height: s.consoleSize[0], width: s.consoleSize[1] } : undefined,
+      privileged: s.privileged || rec.spec.host.privileged,
+      capabilities: defaultCapabilities(rec.spec.host.capAdd, rec.spec.host.capDrop, s.privileged || rec.spec.host.privileged),
+    }).catch((e) => {
+      entry.info.running = false;
+      entry.info.exitCode = 126;
+      throw e;
+    });
+    entry.session = session;
+    entry.info.pid = session.pid;
+    publishContainerEvent(this.ctx, rec, `exec_start: ${s.cmd.join(' ')}`, { execID: execId });
+    void session.exited.then((code) => {
+      entry.info.running = false;
+      entry.info.exitCode = code;
+      entry.session = undefined;
+      publishContainerEvent(this.ctx, rec, 'exec_die', { execID: execId, exitCode: String(code) });
+    });
+    if (opts.detach) {
+      session.stream.resume(); // nobody reads: drain so the process never blocks on output
+      session.stream.end();
+      return undefined;
+    }
+    return session.stream;
+  }
+
+  async resize(execId: string, h: number, w: number): Promise<void> {
+    const e = this.get(execId);
+    if (!e.session) throw new ConflictError(`Exec ${execId} is not running`, 'EXEC_NOT_RUNNING');
+    await e.session.resize(h, w);
+  }
+
+  /** Forget the execs of a removed container. */
+  dropContainer(containerId: string): void {
+    for (const [id, e] of this.execs) if (e.info.containerId === containerId) this.execs.delete(id);
+  }
+}

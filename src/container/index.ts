@@ -1,0 +1,271 @@
+/**
+ * The container service: binds the dependencies once and exposes one method
+ * per operation. The operations live in their own files.
+ */
+import type { Readable } from 'node:stream';
+import { ConflictError, InvalidArgumentError, NotModifiedError } from '../base/errors';
+import { KeyedMutex } from '../base/async';
+import type { EventBus } from '../base/events';
+import type { Logger } from '../base/logger';
+import type { ImageService } from '../image/types';
+import type { ContainerRuntime, AttachStream } from '../runtime/types';
+import type { ContainerStore } from '../state/container-store';
+import { AttachHub, LateAttachStream } from './attach';
+import type { ContainerContext, ContainerNetworking } from './context';
+import { publishContainerEvent } from './context';
+import { createContainer } from './create';
+import { ExecRegistry } from './exec';
+import { handleExit } from './exit';
+import { listRecords, toSummary } from './list';
+import { readK8sLog } from './logs/k8s-file';
+import { recoverContainers, restartPolicyOnBoot } from './recover';
+import { removeContainer } from './remove';
+import type { ContainerSpec } from './spec';
+import { startContainer } from './start';
+import { canPause, canUnpause, isRunning } from './status';
+import { killContainer, stopContainer } from './stop';
+import { Supervisor } from './supervisor';
+import { listProcesses } from '../platform/procps';
+import { tarDirectory } from '../platform/tar-dir';
+import type {
+  ContainerListOptions,
+  ContainerRecord,
+  ContainerService,
+  ContainerSummary,
+  ExecCreateSpec,
+  ExecInfo,
+  LogEntry,
+  LogsOptions,
+  TopResult,
+  WaitOptions,
+} from './types';
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  images: ImageService;
+  runtime: ContainerRuntime;
+  networking: ContainerNetworking;
+  events: EventBus;
+  logger: Logger;
+  dataRoot: string;
+  execRoot: string;
+}
+
+export class Containers implements ContainerService {
+  private readonly ctx: ContainerContext;
+  private readonly execs: ExecRegistry;
+
+  private constructor(deps: ContainerServiceDeps) {
+    const locks = new KeyedMutex();
+    const supervisor = new Supervisor(
+      deps.runtime.exitDir,
+      () => deps.store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused'),
+      (id) => deps.runtime.exitCode(id),
+      deps.logger.child({ module: 'container.supervisor' }),
+    );
+    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub() };
+    this.execs = new ExecRegistry(this.ctx);
+  }
+
+  /** Opens the service: reconciles with what runs, then watches exits. */
+  static async open(deps: ContainerServiceDeps): Promise<Containers> {
+    const svc = new Containers(deps);
+    await recoverContainers(svc.ctx);
+    await svc.ctx.supervisor.startWatching({ onExit: (rec, code) => handleExit(svc.ctx, rec, code) });
+    void restartPolicyOnBoot(svc.ctx, (id) => svc.start(id));
+    return svc;
+  }
+
+  close(): void {
+    this.ctx.supervisor.stop();
+  }
+
+  /** Image ids used by containers (for rmi's in-use check). */
+  usersOfImage(imageId: string): string[] {
+    return this.ctx.store.all().filter((r) => r.imageId === imageId).map((r) => r.id);
+  }
+
+  resolve(ref: string): ContainerRecord {
+    return this.ctx.store.resolve(ref);
+  }
+
+  create(spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
+    return createContainer(this.ctx, spec);
+  }
+
+  start(ref: string): Promise<void> {
+    return startContainer(this.ctx, ref);
+  }
+
+  stop(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
+    return stopContainer(this.ctx, ref, opts);
+  }
+
+  kill(ref: string, signal?: string): Promise<void> {
+    return killContainer(this.ctx, ref, signal);
+  }
+
+  async restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
+    const rec = this.resolve(ref);
+    await stopContainer(this.ctx, rec.id, opts).catch((e) => {
+      if (!(e instanceof NotModifiedError)) throw e;
+    });
+    await startContainer(this.ctx, rec.id);
+    publishContainerEvent(this.ctx, rec, 'restart');
+  }
+
+  async remove(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void> {
+    const rec = this.resolve(ref);
+    await removeContainer(this.ctx, rec.id, opts);
+    this.execs.dropContainer(rec.id);
+  }
+
+  async wait(ref: string, opts: WaitOptions): Promise<{ statusCode: number; error?: string }> {
+    const rec = this.resolve(ref);
+    let p: Promise<number>;
+    if (opts.condition === 'removed') p = this.ctx.supervisor.waitRemoved(rec.id, opts.signal);
+    else if (opts.condition === 'next-exit') p = this.ctx.supervisor.waitExit(rec.id, opts.signal);
+    else if (!isRunning(rec.state.status)) return { statusCode: rec.state.exitCode };
+    else p = this.ctx.supervisor.waitExit(rec.id, opts.signal);
+    const code = await p;
+    return { statusCode: code };
+  }
+
+  async list(opts: ContainerListOptions = {}): Promise<ContainerSummary[]> {
+    const images = await this.ctx.images.list({ all: true });
+    const imageName = (r: ContainerRecord) => {
+      // Docker shows the reference the user gave if it still points to the same image, else the id.
+      const img = images.find((i) => i.id === r.imageId);
+      if (img && (img.repoTags.includes(r.spec.image) || img.repoTags.includes(`${r.spec.image}:latest`) || r.imageId.includes(r.spec.image))) return r.spec.image;
+      return img?.repoTags[0] ?? r.imageId;
+    };
+    const recs = listRecords(this.ctx.store.all(), opts, {
+      imageMatches: (ref, id) => images.some((i) => i.id === id && (i.repoTags.includes(ref) || i.repoTags.includes(`${ref}:latest`) || i.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')))),
+      createdOf: (ref) => {
+        try {
+          return this.resolve(ref).created;
+        } catch {
+          return undefined;
+        }
+      },
+    });
+    return recs.map((r) => toSummary(r, imageName(r)));
+  }
+
+  async inspect(ref: string): Promise<ContainerRecord> {
+    return structuredClone(this.resolve(ref));
+  }
+
+  logs(ref: string, opts: LogsOptions): AsyncIterable<LogEntry> {
+    const rec = this.resolve(ref);
+    const want = (e: LogEntry) => (e.stream === 'stdout' ? opts.stdout : opts.stderr);
+    const source = readK8sLog(rec.logPath, {
+      since: opts.since,
+      until: opts.until,
+      tail: opts.tail,
+      follow: opts.follow,
+      isLive: () => this.ctx.store.get(rec.id) !== undefined && isRunning(rec.state.status),
+      signal: opts.signal,
+    });
+    return (async function* () {
+      for await (const e of source) if (want(e)) yield e;
+    })();
+  }
+
+  async attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; logs: boolean }): Promise<AttachStream> {
+    const rec = this.resolve(ref);
+    const stdin = opts.stdin && rec.spec.openStdin;
+    const s = new LateAttachStream(stdin);
+    if (rec.state.status === 'running' || rec.state.status === 'paused') s.connect(await this.ctx.runtime.attach(rec.id, { stdin }));
+    else this.ctx.attachHub.add(rec.id, s);
+    publishContainerEvent(this.ctx, rec, 'attach');
+    return s;
+  }
+
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const rec = this.resolve(ref);
+    if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!rec.spec.tty) return;
+    await this.ctx.runtime.resize(rec.id, height, width);
+  }
+
+  async top(ref: string, psArgs?: string): Promise<TopResult> {
+    const rec = this.resolve(ref);
+    if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    const pids = await this.ctx.runtime.pids(rec.id);
+    return listProcesses(pids, psArgs || '-ef');
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.resolve(ref);
+    const name = newName.replace(/^\//, '');
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+      throw new InvalidArgumentError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
+    }
+    const old = rec.name;
+    await this.ctx.store.rename(rec, name);
+    publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
+  }
+
+  async pause(ref: string): Promise<void> {
+    const rec = this.resolve(ref);
+    await this.ctx.locks.run(rec.id, async () => {
+      if (!canPause(rec.state.status)) {
+        throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `Container ${rec.id} is not running`);
+      }
+      await this.ctx.runtime.pause(rec.id);
+      rec.state.status = 'paused';
+      await this.ctx.store.save(rec);
+      publishContainerEvent(this.ctx, rec, 'pause');
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const rec = this.resolve(ref);
+    await this.ctx.locks.run(rec.id, async () => {
+      if (!canUnpause(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not paused`);
+      await this.ctx.runtime.resume(rec.id);
+      rec.state.status = 'running';
+      await this.ctx.store.save(rec);
+      publishContainerEvent(this.ctx, rec, 'unpause');
+    });
+  }
+
+  async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const deleted: string[] = [];
+    const label = filters.label ?? [];
+    for (const rec of this.ctx.store.all()) {
+      if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
+      if (!label.every((l) => {
+        const i = l.indexOf('=');
+        return i < 0 ? l in rec.spec.labels : rec.spec.labels[l.slice(0, i)] === l.slice(i + 1);
+      })) continue;
+      await this.remove(rec.id).then(() => deleted.push(rec.id), () => undefined);
+    }
+    return { deleted, spaceReclaimed: 0 };
+  }
+
+  async export(ref: string): Promise<Readable> {
+    const rec = this.resolve(ref);
+    if (!isRunning(rec.state.status)) {
+      throw new ConflictError(`container ${rec.id} must be running to export (stopped containers' filesystems are not mounted)`, 'NOT_MOUNTED');
+    }
+    return tarDirectory(rec.rootfs);
+  }
+
+  execCreate(ref: string, spec: ExecCreateSpec): Promise<string> {
+    return Promise.resolve(this.execs.create(ref, spec));
+  }
+
+  execStart(execId: string, opts: { detach: boolean; tty: boolean }): Promise<AttachStream | undefined> {
+    return this.execs.start(execId, opts);
+  }
+
+  execInspect(execId: string): Promise<ExecInfo> {
+    return Promise.resolve(this.execs.inspect(execId));
+  }
+
+  execResize(execId: string, height: number, width: number): Promise<void> {
+    return this.execs.resize(execId, height, width);
+  }
+}

@@ -1,0 +1,134 @@
+/** `docker ps`: summaries with Docker's status strings and filters. */
+import { InvalidArgumentError } from '../base/errors';
+import type { ContainerListOptions, ContainerRecord, ContainerSummary } from './types';
+import { isRunning } from './status';
+
+export function humanDuration(seconds: number): string {
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${Math.floor(seconds)} seconds`;
+  const m = Math.round(seconds / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(seconds / 3600);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.round(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.round(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.round(h / 24 / 30)} months`;
+  return `${Math.round(h / 24 / 365)} years`;
+}
+
+export function statusText(rec: ContainerRecord, now = Date.now()): string {
+  const s = rec.state;
+  switch (s.status) {
+    case 'running':
+    case 'paused': {
+      const up = humanDuration((now - Date.parse(s.startedAt)) / 1000);
+      const health = s.health ? ` (${s.health.status === 'starting' ? 'health: starting' : s.health.status})` : '';
+      return `Up ${up}${s.status === 'paused' ? ' (Paused)' : health}`;
+    }
+    case 'restarting':
+      return `Restarting (${s.exitCode}) ${humanDuration((now - Date.parse(s.finishedAt)) / 1000)} ago`;
+    case 'exited':
+      return `Exited (${s.exitCode}) ${humanDuration((now - Date.parse(s.finishedAt)) / 1000)} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      return 'Created';
+  }
+}
+
+const KNOWN_FILTERS = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'network', 'health', 'volume', 'publish', 'expose', 'is-task']);
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+export function matchesFilters(
+  rec: ContainerRecord,
+  filters: Record<string, string[]>,
+  ctx: { imageMatches: (ref: string, imageId: string) => boolean; createdOf: (ref: string) => string | undefined },
+): boolean {
+  for (const [key, values] of Object.entries(filters)) {
+    if (!values.length) continue;
+    const any = (pred: (v: string) => boolean) => values.some(pred);
+    switch (key) {
+      case 'id':
+        if (!any((v) => rec.id.startsWith(v))) return false;
+        break;
+      case 'name':
+        if (!any((v) => new RegExp(v.replace(/^\//, '')).test(rec.name))) return false;
+        break;
+      case 'label':
+        if (!any((v) => {
+          const i = v.indexOf('=');
+          return i < 0 ? v in rec.spec.labels : rec.spec.labels[v.slice(0, i)] === v.slice(i + 1);
+        })) return false;
+        break;
+      case 'status':
+        if (!any((v) => v === rec.state.status)) return false;
+        break;
+      case 'exited':
+        if (rec.state.status !== 'exited' || !any((v) => Number(v) === rec.state.exitCode)) return false;
+        break;
+      case 'ancestor':
+        if (!any((v) => ctx.imageMatches(v, rec.imageId) || v === rec.spec.image)) return false;
+        break;
+      case 'before':
+        if (!any((v) => rec.created < (ctx.createdOf(v) ?? ''))) return false;
+        break;
+      case 'since':
+        if (!any((v) => rec.created > (ctx.createdOf(v) ?? '~'))) return false;
+        break;
+      case 'network':
+        if (!any((v) => v in rec.networks || rec.spec.host.networkMode === v || Object.values(rec.networks).some((n) => n.networkId.startsWith(v)))) return false;
+        break;
+      case 'health':
+        if (!any((v) => (rec.state.health?.status ?? 'none') === v)) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+export function validateListFilters(filters: Record<string, string[]>): void {
+  for (const [k, vs] of Object.entries(filters)) {
+    if (!KNOWN_FILTERS.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
+    if (k === 'status') for (const v of vs) if (!STATUSES.has(v)) throw new InvalidArgumentError(`invalid filter 'status=${v}'`);
+  }
+}
+
+export function toSummary(rec: ContainerRecord, imageName: string): ContainerSummary {
+  const ports: ContainerSummary['ports'] = [];
+  for (const [key, binds] of Object.entries(rec.ports)) {
+    const [port = '0', proto = 'tcp'] = key.split('/');
+    if (!binds || binds.length === 0) ports.push({ privatePort: Number(port), type: proto });
+    else for (const b of binds) ports.push({ privatePort: Number(port), publicPort: Number(b.hostPort), type: proto, ip: b.hostIp || '0.0.0.0' });
+  }
+  return {
+    id: rec.id,
+    names: [`/${rec.name}`],
+    image: imageName,
+    imageId: rec.imageId,
+    command: [rec.path, ...rec.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '),
+    created: Math.floor(Date.parse(rec.created) / 1000),
+    state: rec.state.status,
+    status: statusText(rec),
+    labels: rec.spec.labels,
+    ports,
+    networkMode: rec.spec.host.networkMode,
+    networks: rec.networks,
+    mounts: rec.spec.host.mounts,
+  };
+}
+
+export function listRecords(all: ContainerRecord[], opts: ContainerListOptions, filterCtx: Parameters<typeof matchesFilters>[2]): ContainerRecord[] {
+  const filters = opts.filters ?? {};
+  validateListFilters(filters);
+  let recs = all.filter((r) => (opts.all || isRunning(r.state.status) || (filters.status?.length ?? 0) > 0 || (filters.exited?.length ?? 0) > 0) && matchesFilters(r, filters, filterCtx));
+  recs.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
+  return recs;
+}

@@ -1,0 +1,40 @@
+/** `docker rm`: refuse running containers unless forced; release everything; forget the record. */
+import { promises as fs } from 'node:fs';
+import { ConflictError, InternalError } from '../base/errors';
+import { isMounted } from '../platform/mount';
+import type { ContainerContext } from './context';
+import { publishContainerEvent } from './context';
+import { releaseRunning } from './exit';
+import { canRemove, isRunning } from './status';
+import { stopRunning } from './stop';
+import type { ContainerRecord } from './types';
+
+export async function removeContainer(ctx: ContainerContext, ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  const rec = ctx.store.resolve(ref);
+  if (!opts.force && !canRemove(rec.state.status)) {
+    if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${rec.id} is already in progress`, 'REMOVAL_IN_PROGRESS');
+    throw new ConflictError(
+      `cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`,
+      'CONTAINER_RUNNING',
+    );
+  }
+  if (opts.force && isRunning(rec.state.status)) {
+    await stopRunning(ctx, rec, { timeout: 0 }).catch(() => undefined);
+  }
+  await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, opts));
+}
+
+export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, _opts: { force?: boolean }): Promise<void> {
+  if (!ctx.store.get(rec.id)) return;
+  const code = rec.state.exitCode;
+  rec.state.status = 'removing';
+  await ctx.store.save(rec);
+  await releaseRunning(ctx, rec);
+  ctx.attachHub.finishAll(rec.id);
+  // Never recurse into a rootfs that is still mounted: that would delete through the overlay.
+  if (await isMounted(rec.rootfs)) throw new InternalError(`container ${rec.id}: rootfs is still mounted`, 'ROOTFS_BUSY');
+  await fs.rm(rec.rootfs, { recursive: true, force: true }).catch(() => undefined);
+  await ctx.store.delete(rec.id);
+  publishContainerEvent(ctx, rec, 'destroy');
+  ctx.supervisor.notifyRemoved(rec.id, code);
+}

@@ -1,0 +1,198 @@
+/**
+ * `docker start`: mount the rootfs, join the network, write the runtime config,
+ * have conmon create the container, plug in waiting attaches, then start it.
+ * Any failure undoes what this start did, so a failed start leaks nothing.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { FailedPreconditionError, NotModifiedError, RuntimeStartError, isBerthError } from '../base/errors';
+import { generateRuntimeSpec } from '../runtime/oci-spec';
+import { mountOverlay, unmount, isMounted } from '../platform/mount';
+import { writeFileAtomic } from '../state/atomic-file';
+import type { RuntimeSpecInput } from '../runtime/types';
+import type { ContainerContext, NetworkJoin } from './context';
+import { publishContainerEvent } from './context';
+import { canStart, isRunning } from './status';
+import type { ContainerRecord } from './types';
+import { resolveUser } from './user';
+import { hostFacts } from './host-facts';
+
+/** Docker mounts tini as /sbin/docker-init for --init. */
+export const INIT_BINARY = '/usr/bin/tini-static';
+export const INIT_PATH = '/sbin/docker-init';
+
+export function bundleDir(ctx: ContainerContext, id: string): string {
+  return path.join(ctx.execRoot, 'containers', id);
+}
+
+export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
+  const rec = ctx.store.resolve(ref);
+  await ctx.locks.run(rec.id, () => startLocked(ctx, rec));
+}
+
+export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  if (isRunning(rec.state.status)) throw new NotModifiedError('container already started', 'ALREADY_STARTED');
+  if (!canStart(rec.state.status)) throw new FailedPreconditionError(`cannot start a container in state ${rec.state.status}`);
+  const undo: Array<() => Promise<void>> = [];
+  try {
+    await mountRootfs(ctx, rec);
+    undo.push(() => unmount(rec.rootfs));
+    const join = await ctx.networking.setup(rec);
+    undo.push(() => ctx.networking.teardown(rec));
+    await writeEtcFiles(rec, join);
+    const input = await buildRuntimeInput(ctx, rec, join);
+    const spec = generateRuntimeSpec(input, await hostFacts());
+    const bundle = bundleDir(ctx, rec.id);
+    await fs.mkdir(bundle, { recursive: true });
+    await writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
+    // A new log per start would lose history; Docker appends, and so does conmon.
+    const { pid } = await ctx.runtime.create({
+      id: rec.id,
+      bundleDir: bundle,
+      logPath: rec.logPath,
+      terminal: rec.spec.tty,
+      stdin: rec.spec.openStdin,
+      stdinOnce: rec.spec.stdinOnce,
+    });
+    undo.push(async () => {
+      await ctx.runtime.delete(rec.id, true);
+      await ctx.runtime.cleanup(rec.id);
+    });
+    for (const s of ctx.attachHub.take(rec.id)) {
+      s.connect(await ctx.runtime.attach(rec.id, { stdin: s.wantsStdin }));
+    }
+    if (rec.spec.host.consoleSize && rec.spec.tty) {
+      const [h, w] = rec.spec.host.consoleSize;
+      if (h > 0 && w > 0) await ctx.runtime.resize(rec.id, h, w).catch(() => undefined);
+    }
+    await ctx.runtime.start(rec.id);
+    rec.state = {
+      ...rec.state,
+      status: 'running',
+      pid,
+      exitCode: 0,
+      error: '',
+      startedAt: new Date().toISOString(),
+      oomKilled: false,
+      stoppedByUser: false,
+    };
+    await ctx.store.save(rec);
+    publishContainerEvent(ctx, rec, 'start');
+    // The process may have exited before we recorded it as running.
+    void ctx.supervisor.check(rec.id);
+  } catch (e) {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+    ctx.attachHub.finishAll(rec.id);
+    if (e instanceof RuntimeStartError) {
+      rec.state.exitCode = e.reason === 'not-found' ? 127 : e.reason === 'cannot-invoke' ? 126 : 128;
+      rec.state.error = e.message;
+      await ctx.store.save(rec).catch(() => undefined);
+    }
+    throw isBerthError(e) ? e : new RuntimeStartError(String((e as Error)?.message ?? e), 'other');
+  }
+}
+
+async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  if (await isMounted(rec.rootfs)) return;
+  const lowerDirs = await ctx.images.layerDirs(rec.imageId);
+  const dir = ctx.store.containerDir(rec.id);
+  await mountOverlay({ lowerDirs, upperDir: path.join(dir, 'rw', 'upper'), workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs });
+}
+
+export const LOCALHOST_HOSTS = [
+  '127.0.0.1\tlocalhost',
+  '::1\tlocalhost ip6-localhost ip6-loopback',
+  'fe00::0\tip6-localnet',
+  'ff00::0\tip6-mcastprefix',
+  'ff02::1\tip6-allnodes',
+  'ff02::2\tip6-allrouters',
+].join('\n') + '\n';
+
+async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<void> {
+  const fqdn = rec.spec.domainname ? `${rec.hostname}.${rec.spec.domainname}` : rec.hostname;
+  await writeFileAtomic(rec.hostnamePath, `${fqdn}\n`);
+  await writeFileAtomic(rec.hostsPath, join.hosts);
+  await writeFileAtomic(rec.resolvConfPath, join.resolvConf);
+}
+
+/** Resolved at start because the user and workdir live in the (now mounted) rootfs. */
+async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
+  const h = rec.spec.host;
+  const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
+  // Docker creates the working directory when it does not exist.
+  const cwd = path.join(rec.rootfs, rec.workingDir);
+  if (!cwd.startsWith(rec.rootfs)) throw new FailedPreconditionError(`invalid working directory ${rec.workingDir}`);
+  await fs.mkdir(cwd, { recursive: true }).catch(() => undefined);
+
+  const extraMounts: RuntimeSpecInput['extraMounts'] = [
+    { destination: '/etc/resolv.conf', source: rec.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hostname', source: rec.hostnamePath, type: 'bind', options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hosts', source: rec.hostsPath, type: 'bind', options: ['rbind', 'rprivate'] },
+  ];
+  let args = [rec.path, ...rec.args];
+  if (h.init) {
+    extraMounts.push({ destination: INIT_PATH, source: INIT_BINARY, type: 'bind', options: ['bind', 'ro'] });
+    args = [INIT_PATH, '--', ...args];
+  }
+  for (const b of h.binds) {
+    const [src = '', dst = '', mode = ''] = b.split(':');
+    const opts = mode.split(',').filter(Boolean);
+    extraMounts.push({ destination: dst, source: src, type: 'bind', options: ['rbind', opts.includes('ro') ? 'ro' : 'rw'] });
+  }
+  for (const m of h.mounts) {
+    if (m.type === 'bind') extraMounts.push({ destination: m.target, source: m.source, type: 'bind', options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
+    else if (m.type === 'tmpfs') extraMounts.push({ destination: m.target, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...(m.options ?? [])] });
+  }
+  const env = [...rec.env];
+  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
+  if (rec.spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+  const pidMode = h.pidMode === 'host' ? 'host' : h.pidMode.startsWith('container:') ? nsPath(ctx, h.pidMode, 'pid') : 'private';
+  const ipcMode = h.ipcMode === 'host' ? 'host' : h.ipcMode.startsWith('container:') ? nsPath(ctx, h.ipcMode, 'ipc') : 'private';
+  return {
+    id: rec.id,
+    rootfs: rec.rootfs,
+    readonlyRootfs: h.readonlyRootfs,
+    args,
+    env,
+    cwd: rec.workingDir,
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    terminal: rec.spec.tty,
+    consoleSize: h.consoleSize && h.consoleSize[0] > 0 ? { height: h.consoleSize[0], width: h.consoleSize[1] } : undefined,
+    hostname: rec.hostname,
+    domainname: rec.spec.domainname,
+    extraMounts,
+    namespaces: { network: join.netns, pid: pidMode, ipc: ipcMode, uts: h.utsMode === 'host' ? 'host' : 'private' },
+    privileged: h.privileged,
+    capAdd: h.capAdd,
+    capDrop: h.capDrop,
+    noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
+    cgroupsPath: `/berth/${rec.id}`,
+    resources: {
+      memory: h.memory,
+      memorySwap: h.memorySwap,
+      memoryReservation: h.memoryReservation,
+      nanoCpus: h.nanoCpus,
+      cpuShares: h.cpuShares,
+      cpuQuota: h.cpuQuota,
+      cpuPeriod: h.cpuPeriod,
+      cpusetCpus: h.cpusetCpus,
+      cpusetMems: h.cpusetMems,
+      pidsLimit: h.pidsLimit,
+      oomKillDisable: h.oomKillDisable,
+    },
+    ulimits: h.ulimits,
+    shmSize: h.shmSize,
+    sysctls: h.sysctls,
+    tmpfs: h.tmpfs,
+    devices: h.devices,
+    annotations: { 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
+  };
+}
+
+function nsPath(ctx: ContainerContext, mode: string, ns: string): string {
+  const other = ctx.store.resolve(mode.slice(mode.indexOf(':') + 1));
+  if (other.state.status !== 'running') throw new FailedPreconditionError(`cannot join ${ns} namespace of a non running container: container ${other.id} is ${other.state.status}`);
+  return `/proc/${other.state.pid}/ns/${ns}`;
+}

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveUserSpec } from './user';
+
+const passwd = 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n';
+const group = 'root:x:0:\nuser:x:1000:\nwheel:x:10:user\n';
+
+test('-u 1000:1000 resolves numerically', () => {
+  assert.deepEqual(resolveUserSpec('1000:1000', passwd, group), { uid: 1000, gid: 1000, additionalGids: [], home: '/home/user' });
+});
+
+test('a numeric uid unknown to passwd gets gid 0, as Docker does', () => {
+  const u = resolveUserSpec('4242', passwd, group);
+  assert.equal(u.uid, 4242);
+  assert.equal(u.gid, 0);
+});
+
+test('a user name picks its primary and supplementary groups', () => {
+  assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [10], home: '/home/user' });
+});
+
+test('an unknown user name is an error in Docker wording', () => {
+  assert.throws(() => resolveUserSpec('nobody2', passwd, group), /unable to find user nobody2: no matching entries in passwd file/);
+});
+
+test('empty user means root', () => {
+  assert.equal(resolveUserSpec('', passwd, group).uid, 0);
+});

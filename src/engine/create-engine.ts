@@ -1,0 +1,105 @@
+/**
+ * createEngine: wires the services into the facade used by the daemon, the
+ * API and library users. The composition happens here and nowhere else.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EventBus } from '../base/events';
+import { newId } from '../base/ids';
+import { silentLogger, type Logger } from '../base/logger';
+import { Containers } from '../container/index';
+import { createImageService } from '../image/index';
+import type { ImageService } from '../image/types';
+import { createRuntime } from '../runtime/conmon';
+import { ContainerStore } from '../state/container-store';
+import { readJson, writeJsonAtomic } from '../state/atomic-file';
+import { detectCgroupVersion } from '../platform/cgroups';
+import { EngineNetworking } from './networking';
+import { BERTH_VERSION, type Engine, type EngineConfig, type SystemInfo } from './types';
+
+export interface EngineDeps {
+  logger?: Logger;
+}
+
+export async function createEngine(config: EngineConfig, deps: EngineDeps = {}): Promise<Engine> {
+  const logger = deps.logger ?? silentLogger;
+  await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  const events = new EventBus();
+  const store = await ContainerStore.open(config.dataRoot);
+  // rmi asks the container service which containers use an image; it exists only after images, hence the late binding.
+  let containers: Containers | undefined;
+  const images: ImageService = await createImageService({
+    dataRoot: config.dataRoot,
+    logger: logger.child({ module: 'image' }),
+    events,
+    usage: (imageId) => containers?.usersOfImage(imageId) ?? [],
+  });
+  const runtime = await createRuntime({
+    execRoot: config.execRoot,
+    runtime: (config.runtime as 'auto' | 'runc' | 'crun' | undefined) ?? 'auto',
+    logger: logger.child({ module: 'runtime' }),
+  });
+  const networking = new EngineNetworking(store, undefined);
+  containers = await Containers.open({
+    store,
+    images,
+    runtime,
+    networking,
+    events,
+    logger: logger.child({ module: 'container' }),
+    dataRoot: config.dataRoot,
+    execRoot: config.execRoot,
+  });
+  const engineId = await loadEngineId(config.dataRoot);
+  const c = containers;
+
+  return {
+    containers: c,
+    images,
+    events,
+    config,
+    async info(): Promise<SystemInfo> {
+      const all = await c.list({ all: true });
+      const imgs = await images.list({});
+      return {
+        id: engineId,
+        name: os.hostname(),
+        containers: all.length,
+        containersRunning: all.filter((x) => x.state === 'running').length,
+        containersPaused: all.filter((x) => x.state === 'paused').length,
+        containersStopped: all.filter((x) => x.state !== 'running' && x.state !== 'paused').length,
+        images: imgs.length,
+        dataRoot: config.dataRoot,
+        execRoot: config.execRoot,
+        runtime: runtime.name,
+        cgroupVersion: (await detectCgroupVersion()) === 2 ? '2' : '1',
+        kernelVersion: os.release(),
+        operatingSystem: await osName(),
+        osType: 'linux',
+        architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
+        ncpu: os.cpus().length,
+        memTotal: os.totalmem(),
+        serverVersion: BERTH_VERSION,
+      };
+    },
+    async close(): Promise<void> {
+      c.close();
+    },
+  };
+}
+
+async function loadEngineId(dataRoot: string): Promise<string> {
+  const file = path.join(dataRoot, 'engine-id.json');
+  const existing = await readJson<{ id: string }>(file);
+  if (existing?.id) return existing.id;
+  const id = newId().slice(0, 48).toUpperCase().match(/.{4}/g)!.join(':');
+  await writeJsonAtomic(file, { id });
+  return id;
+}
+
+async function osName(): Promise<string> {
+  const txt = await fs.readFile('/etc/os-release', 'utf8').catch(() => '');
+  return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(txt)?.[1] ?? 'Linux';
+}

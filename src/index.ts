@@ -1,0 +1,29 @@
+/**
+ * Berth as a library: the same engine the daemon serves, in-process.
+ *
+ * @example
+ * ```ts
+ * import { createEngine, defaultContainerSpec } from 'berth';
+ * const engine = await createEngine({ dataRoot: '/tmp/berth', execRoot: '/tmp/berth-run' });
+ * const { id } = await engine.containers.create({ ...defaultContainerSpec('busybox'), cmd: ['echo', 'hi'] });
+ * await engine.containers.start(id);
+ * const { statusCode } = await engine.containers.wait(id, { condition: 'not-running' });
+ * ```
+ */
+export { createEngine } from './engine/create-engine';
+export type { Engine, EngineConfig, SystemInfo } from './engine/types';
+export { defaultContainerSpec, defaultHostSpec } from './container/spec';
+export type { ContainerSpec, HostSpec, MountSpec, UlimitSpec, RestartPolicySpec } from './container/spec';
+export type { ContainerRecord, ContainerSummary, ContainerService, LogEntry, ExecCreateSpec, ExecInfo } from './container/types';
+export type { ImageService, ImageRecord, ImageSummaryView } from './image/types';
+export {
+  BerthError,
+  NotFoundError,
+  ConflictError,
+  InvalidArgumentError,
+  FailedPreconditionError,
+  NotModifiedError,
+  RuntimeStartError,
+} from './base/errors';
+export type { ErrorKind } from './base/errors';
+export type { EngineEvent } from './base/events';
