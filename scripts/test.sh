@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up (Debian packages, npm, build) and runs the whole test suite:
+# unit tests, integration tests as root against real runc/conmon/overlayfs,
+# and end-to-end tests driving the real docker CLI against berthd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
+exec node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/** berthd: the daemon alone (same as `berth daemon`), argv → daemon/. No logic. */
+import { runDaemon } from '../daemon/main';
+
+function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
+  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' } = { hosts: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [k, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const val = () => inline ?? argv[++i] ?? '';
+    if (k === '--data-root') o.dataRoot = val();
+    else if (k === '--exec-root') o.execRoot = val();
+    else if (k === '-H' || k === '--host') o.hosts.push(val());
+    else if (k === '--runtime') o.runtime = val();
+    else if (k === '--log-level' || k === '-l') o.logLevel = val() as typeof o.logLevel;
+    else {
+      process.stderr.write(`berthd: unknown flag: ${a}\n`);
+      process.exit(125);
+    }
+  }
+  return o;
+}
+
+runDaemon(parse(process.argv.slice(2))).then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`berthd: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

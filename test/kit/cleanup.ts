@@ -1,0 +1,50 @@
+/**
+ * Leaves nothing behind: stops every process (conmon, container processes)
+ * that belongs to a test's exec root, deletes runtime state, unmounts
+ * everything under the data root, removes both roots. Runs also when a test failed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+function pidsMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes(needle)) out.push(Number(p));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+export async function cleanupRoots(dataRoot: string, execRoot: string): Promise<void> {
+  const runcRoot = path.join(execRoot, 'runc');
+  // Containers first (their processes are not tagged with our roots; runc knows them).
+  let ids: string[] = [];
+  try {
+    const list = JSON.parse(execFileSync('runc', ['--root', runcRoot, 'list', '--format', 'json']).toString() || '[]') as Array<{ id: string }> | null;
+    ids = (list ?? []).map((c) => c.id);
+  } catch {
+    ids = [];
+  }
+  for (const id of ids) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+  for (const pid of [...pidsMentioning(execRoot), ...pidsMentioning(dataRoot)]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(dataRoot + '/') || m.startsWith(execRoot + '/'))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+  await fs.rm(dataRoot, { recursive: true, force: true });
+  await fs.rm(execRoot, { recursive: true, force: true });
+}

@@ -1,0 +1,111 @@
+/**
+ * startDaemon(): a real berthd in its own process with its own data root,
+ * exec root and socket, plus a docker CLI environment pointing at it.
+ */
+import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cleanupRoots } from './cleanup';
+
+export const REPO = path.resolve(__dirname, '../../..');
+export const BERTHD = path.join(REPO, 'dist/src/bin/berthd.js');
+export const BERTH = path.join(REPO, 'bin/berth');
+export const DOCKER = process.env.DOCKER_CLI ?? '/usr/local/bin/docker';
+
+export interface TestDaemon {
+  base: string;
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  host: string;
+  env: NodeJS.ProcessEnv;
+  proc: ChildProcess;
+  log: () => Promise<string>;
+  /** SIGKILL the daemon (containers keep running) */
+  kill9(): Promise<void>;
+  /** start the daemon again on the same roots */
+  restart(): Promise<void>;
+  /** stop the daemon and remove everything it made */
+  close(): Promise<void>;
+}
+
+async function waitForSocket(sock: string, proc: ChildProcess, logFile: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (proc.exitCode !== null) throw new Error(`berthd exited ${proc.exitCode}: ${await fs.readFile(logFile, 'utf8').catch(() => '')}`);
+    try {
+      await fs.stat(sock);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`berthd did not listen on ${sock}: ${await fs.readFile(logFile, 'utf8').catch(() => '')}`);
+}
+
+export async function startDaemon(name = 't'): Promise<TestDaemon> {
+  // Short paths: unix socket paths are limited to 107 bytes.
+  const base = await fs.mkdtemp(path.join(os.tmpdir(), `bt-${name}-`));
+  const dataRoot = path.join(base, 'data');
+  const execRoot = path.join(base, 'run');
+  const socket = path.join(base, 'd.sock');
+  const logFile = path.join(base, 'daemon.log');
+  const host = `unix://${socket}`;
+  const spawnIt = async () => {
+    const out = await fs.open(logFile, 'a');
+    const p = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'debug'], {
+      stdio: ['ignore', out.fd, out.fd],
+    });
+    await out.close();
+    return p;
+  };
+  const d: TestDaemon = {
+    base,
+    dataRoot,
+    execRoot,
+    socket,
+    host,
+    env: { ...process.env, DOCKER_HOST: host, BERTH_HOST: host, DOCKER_CONFIG: path.join(base, 'docker-config') },
+    proc: await spawnIt(),
+    log: () => fs.readFile(logFile, 'utf8').catch(() => ''),
+    async kill9() {
+      d.proc.kill('SIGKILL');
+      await new Promise((r) => (d.proc.exitCode !== null || d.proc.signalCode !== null ? r(null) : d.proc.once('exit', r)));
+    },
+    async restart() {
+      await fs.rm(socket, { force: true });
+      d.proc = await spawnIt();
+      await waitForSocket(socket, d.proc, logFile);
+    },
+    async close() {
+      if (d.proc.exitCode === null && d.proc.signalCode === null) {
+        d.proc.kill('SIGTERM');
+        await Promise.race([new Promise((r) => d.proc.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+        if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
+      }
+      await cleanupRoots(dataRoot, execRoot);
+      await fs.rm(base, { recursive: true, force: true });
+    },
+  };
+  await waitForSocket(socket, d.proc, logFile);
+  return d;
+}
+
+export interface CmdResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a client binary (docker CLI or berth) against the daemon. */
+export function cli(bin: string, d: TestDaemon, args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<CmdResult> {
+  return new Promise((resolve) => {
+    const child = execFile(bin, args, { env: d.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20, encoding: 'buffer' }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : child.exitCode ?? 1) : 0;
+      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+    });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+    else child.stdin!.end();
+  });
+}
