@@ -1,0 +1,14 @@
+/** What a route handler receives; the router in server.ts fills it in after auth and name checks. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from '../registry.js';
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  registry: Registry;
+  /** validated repository name */
+  name: string;
+  /** the path segment after the endpoint (reference, digest or upload id), decoded */
+  param: string;
+  query: URLSearchParams;
+}
