@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { humanDuration, matchesFilters, validateListFilters } from './list';
+import { defaultContainerSpec } from './spec';
+import type { ContainerRecord } from './types';
+
+const rec = {
+  id: 'abc123'.padEnd(64, '0'),
+  name: 'web',
+  created: '2026-01-01T00:00:00Z',
+  spec: { ...defaultContainerSpec('bb'), labels: { app: 'x', tier: 'front' } },
+  imageId: 'sha256:1',
+  state: { status: 'exited', exitCode: 3 },
+  networks: {},
+} as unknown as ContainerRecord; // only the fields the filters read
+const ctx = { imageMatches: () => false, createdOf: () => undefined };
+
+test('Docker durations', () => {
+  assert.equal(humanDuration(0.5), 'Less than a second');
+  assert.equal(humanDuration(5), '5 seconds');
+  assert.equal(humanDuration(70), 'About a minute');
+  assert.equal(humanDuration(60 * 60 * 3), '3 hours');
+});
+
+test('filters: label, name regexp, status, exited, id prefix', () => {
+  assert.equal(matchesFilters(rec, { label: ['app=x'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { label: ['app=y'] }, ctx), false);
+  assert.equal(matchesFilters(rec, { label: ['tier'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { name: ['^we'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { status: ['running'] }, ctx), false);
+  assert.equal(matchesFilters(rec, { exited: ['3'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { id: ['abc1'] }, ctx), true);
+});
+
+test('unknown filters and statuses are refused', () => {
+  assert.throws(() => validateListFilters({ colour: ['red'] }), /invalid filter 'colour'/);
+  assert.throws(() => validateListFilters({ status: ['sleeping'] }), /invalid filter 'status=sleeping'/);
+});

@@ -1,0 +1,131 @@
+/**
+ * Door 3: the engine in-process, no daemon. Real runc, conmon and overlayfs.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createEngine, defaultContainerSpec, type Engine, NotFoundError, ConflictError } from '../../../src/index';
+import { makeBusyboxTar } from '../../kit/busybox';
+import { cleanupRoots } from '../../kit/cleanup';
+
+let base: string;
+let engine: Engine;
+const roots = () => ({ dataRoot: path.join(base, 'data'), execRoot: path.join(base, 'run') });
+
+async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Docker stdcopy frames → { stdout, stderr } */
+function demux(buf: Buffer): { stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(i + 4);
+    const payload = buf.subarray(i + 8, i + 8 + len).toString();
+    if (buf[i] === 2) stderr += payload;
+    else stdout += payload;
+    i += 8 + len;
+  }
+  return { stdout, stderr };
+}
+
+describe('library: createEngine runs containers in-process', () => {
+  before(async () => {
+    base = await fs.mkdtemp(path.join(os.tmpdir(), 'bt-lib-'));
+    engine = await createEngine(roots());
+    const tar = await makeBusyboxTar(path.join(base, 'bb.tar'));
+    await engine.images.importRootfs(createReadStream(tar), { repo: 'bb', tag: 'latest' });
+  });
+  after(async () => {
+    await engine?.close();
+    const r = roots();
+    await cleanupRoots(r.dataRoot, r.execRoot);
+    await fs.rm(base, { recursive: true, force: true });
+  });
+
+  test('create → attach → start → wait gives output and exit code', async () => {
+    const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sh', '-c', 'echo out; echo err >&2; exit 7'] });
+    const stream = await engine.containers.attach(id, { stdin: false, stdout: true, stderr: true, stream: true, logs: false });
+    const output = collect(stream);
+    const waited = engine.containers.wait(id, { condition: 'next-exit' });
+    await engine.containers.start(id);
+    assert.deepEqual(await waited, { statusCode: 7 });
+    assert.deepEqual(demux(await output), { stdout: 'out\n', stderr: 'err\n' });
+    const rec = await engine.containers.inspect(id);
+    assert.equal(rec.state.status, 'exited');
+    assert.equal(rec.state.exitCode, 7);
+    await engine.containers.remove(id);
+    await assert.rejects(engine.containers.inspect(id), NotFoundError);
+  });
+
+  test('logs replay what a finished container printed', async () => {
+    const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sh', '-c', 'echo one; echo two'] });
+    await engine.containers.start(id);
+    await engine.containers.wait(id, { condition: 'not-running' });
+    const lines: string[] = [];
+    for await (const e of engine.containers.logs(id, { follow: false, stdout: true, stderr: true, timestamps: false })) lines.push(e.data.toString());
+    assert.deepEqual(lines, ['one\n', 'two\n']);
+    await engine.containers.remove(id);
+  });
+
+  test('a running container refuses rm without force; stop then rm works', async () => {
+    const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sleep', '60'] });
+    await engine.containers.start(id);
+    await assert.rejects(engine.containers.remove(id), ConflictError);
+    await engine.containers.stop(id, { timeout: 1 });
+    assert.equal((await engine.containers.inspect(id)).state.status, 'exited');
+    await engine.containers.remove(id);
+  });
+
+  test('exec runs in a running container and reports its exit code', async () => {
+    const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sleep', '60'] });
+    await engine.containers.start(id);
+    try {
+      const execId = await engine.containers.execCreate(id, { cmd: ['sh', '-c', 'echo $HOSTNAME; exit 5'], env: [], tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false });
+      const s = await engine.containers.execStart(execId, { detach: false, tty: false });
+      assert.ok(s);
+      const out = demux(await collect(s));
+      assert.equal(out.stdout, `${id.slice(0, 12)}\n`);
+      for (let i = 0; i < 50 && (await engine.containers.execInspect(execId)).running; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await engine.containers.execInspect(execId)).exitCode, 5);
+    } finally {
+      await engine.containers.remove(id, { force: true });
+    }
+  });
+
+  test('--restart on-failure:2 restarts a failing container twice', async () => {
+    const { id } = await engine.containers.create({
+      ...defaultContainerSpec('bb'),
+      cmd: ['sh', '-c', 'exit 1'],
+      host: { ...defaultContainerSpec('bb').host, restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } },
+    });
+    await engine.containers.start(id);
+    for (let i = 0; i < 100; i++) {
+      const r = await engine.containers.inspect(id);
+      if (r.state.restartCount === 2 && r.state.status === 'exited') break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const r = await engine.containers.inspect(id);
+    assert.equal(r.state.restartCount, 2);
+    assert.equal(r.state.status, 'exited');
+    await engine.containers.remove(id, { force: true });
+  });
+
+  test('20 containers created and run at once all finish and are listed', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.containers.create({ ...defaultContainerSpec('bb'), name: `par${i}`, cmd: ['true'] }).then((r) => r.id)));
+    await Promise.all(ids.map(async (id) => {
+      const w = engine.containers.wait(id, { condition: 'next-exit' });
+      await engine.containers.start(id);
+      assert.equal((await w).statusCode, 0);
+    }));
+    const listed = await engine.containers.list({ all: true, filters: { name: ['^par'] } });
+    assert.equal(listed.length, 20);
+    await Promise.all(ids.map((id) => engine.containers.remove(id)));
+    assert.equal((await engine.containers.list({ all: true, filters: { name: ['^par'] } })).length, 0);
+  });
+});
