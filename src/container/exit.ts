@@ -3,23 +3,13 @@
  * or found at boot): record it, release mounts/network/runtime state, wake
  * waiters, then --rm or the restart policy.
  */
-import { promises as fs } from 'node:fs';
-import { unmount } from '../platform/mount';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
-import { bundleDir, startLocked } from './start';
+import { startLocked } from './start';
+import { releaseRunning } from './release';
 import type { ContainerRecord } from './types';
 import { removeLocked } from './remove';
 import { sleep } from '../base/async';
-
-/** Release everything a running container held. Idempotent: used by exit handling and boot repair. */
-export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
-  await ctx.runtime.delete(rec.id, true).catch((e) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'runtime delete failed'));
-  await ctx.runtime.cleanup(rec.id).catch(() => undefined);
-  await ctx.networking.teardown(rec).catch((e) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'network teardown failed'));
-  await unmount(rec.rootfs).catch((e) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'rootfs unmount failed'));
-  await fs.rm(bundleDir(ctx, rec.id), { recursive: true, force: true });
-}
 
 /** Docker's rule for whether a restart policy fires after an exit. */
 export function shouldRestart(rec: ContainerRecord, exitCode: number): boolean {

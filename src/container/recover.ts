@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerContext } from './context';
-import { handleExit, releaseRunning } from './exit';
+import { handleExit } from './exit';
+import { releaseRunning } from './release';
 import { isMounted, unmount } from '../platform/mount';
 import { removeLocked } from './remove';
 

@@ -4,7 +4,7 @@ import { ConflictError, InternalError } from '../base/errors';
 import { isMounted } from '../platform/mount';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
-import { releaseRunning } from './exit';
+import { releaseRunning } from './release';
 import { canRemove, isRunning } from './status';
 import { stopRunning } from './stop';
 import type { ContainerRecord } from './types';
