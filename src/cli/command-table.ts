@@ -1,0 +1,76 @@
+/**
+ * Every command: its canonical path, top-level aliases, summary, and a loader so
+ * that only the invoked command's module is ever required (startup time).
+ */
+import type { CommandModule } from './command-module';
+
+export interface CommandEntry {
+  path: string[];
+  aliases: string[][];
+  summary: string;
+  load: () => CommandModule<never>;
+}
+
+type Loader = () => CommandModule<never>;
+const c = (path: string, aliases: string[], summary: string, load: Loader): CommandEntry => ({
+  path: path.split(' '),
+  aliases: aliases.map((a) => a.split(' ')),
+  summary,
+  load,
+});
+
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point of this table */
+export const COMMANDS: CommandEntry[] = [
+  c('container run', ['run'], 'Create and run a new container from an image', () => require('./commands/container/run').command),
+  c('container create', ['create'], 'Create a new container', () => require('./commands/container/create').command),
+  c('container start', ['start'], 'Start one or more stopped containers', () => require('./commands/container/start').command),
+  c('container stop', ['stop'], 'Stop one or more running containers', () => require('./commands/container/multi-target').stop),
+  c('container kill', ['kill'], 'Kill one or more running containers', () => require('./commands/container/multi-target').kill),
+  c('container restart', ['restart'], 'Restart one or more containers', () => require('./commands/container/multi-target').restart),
+  c('container rm', ['rm', 'container remove'], 'Remove one or more containers', () => require('./commands/container/multi-target').rm),
+  c('container pause', ['pause'], 'Pause all processes within one or more containers', () => require('./commands/container/multi-target').pause),
+  c('container unpause', ['unpause'], 'Unpause all processes within one or more containers', () => require('./commands/container/multi-target').unpause),
+  c('container wait', ['wait'], 'Block until one or more containers stop, then print their exit codes', () => require('./commands/container/wait').command),
+  c('container ls', ['ps', 'container ps', 'container list'], 'List containers', () => require('./commands/container/ps').command),
+  c('container inspect', [], 'Display detailed information on one or more containers', () => require('./commands/inspect').containerInspect),
+  c('container logs', ['logs'], 'Fetch the logs of a container', () => require('./commands/container/logs').command),
+  c('container exec', ['exec'], 'Execute a command in a running container', () => require('./commands/container/exec').command),
+  c('container attach', ['attach'], "Attach local standard input, output, and error streams to a running container", () => require('./commands/container/attach').command),
+  c('container top', ['top'], 'Display the running processes of a container', () => require('./commands/container/top').command),
+  c('container rename', ['rename'], 'Rename a container', () => require('./commands/container/rename').command),
+  c('container port', ['port'], 'List port mappings or a specific mapping for the container', () => require('./commands/container/port').command),
+  c('container prune', [], 'Remove all stopped containers', () => require('./commands/container/prune').command),
+  c('container export', ['export'], "Export a container's filesystem as a tar archive", () => require('./commands/container/export').command),
+  c('image ls', ['images', 'image list'], 'List images', () => require('./commands/image/ls').command),
+  c('image inspect', [], 'Display detailed information on one or more images', () => require('./commands/inspect').imageInspect),
+  c('image rm', ['rmi', 'image remove'], 'Remove one or more images', () => require('./commands/image/rm').command),
+  c('image tag', ['tag'], 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', () => require('./commands/image/tag').command),
+  c('image history', ['history'], 'Show the history of an image', () => require('./commands/image/history').command),
+  c('image save', ['save'], 'Save one or more images to a tar archive (streamed to STDOUT by default)', () => require('./commands/image/save').command),
+  c('image load', ['load'], 'Load an image from a tar archive or STDIN', () => require('./commands/image/load').command),
+  c('image import', ['import'], 'Import the contents from a tarball to create a filesystem image', () => require('./commands/image/import').command),
+  c('image prune', [], 'Remove unused images', () => require('./commands/image/prune').command),
+  c('image pull', ['pull'], 'Download an image from a registry', () => require('./commands/image/pull').command),
+  c('inspect', [], 'Return low-level information on Docker objects', () => require('./commands/inspect').anyInspect),
+  c('system version', ['version'], 'Show the Berth version information', () => require('./commands/system/version').command),
+  c('system info', ['info'], 'Display system-wide information', () => require('./commands/system/info').command),
+  c('system events', ['events'], 'Get real time events from the server', () => require('./commands/system/events').command),
+  c('daemon', [], 'Run the Berth daemon (berthd)', () => require('./commands/system/daemon').command),
+  c('registry', [], 'Run an OCI distribution registry', () => require('./commands/system/registry').command),
+];
+
+export const GROUPS: Record<string, string> = {
+  container: 'Manage containers',
+  image: 'Manage images',
+  system: 'Manage Berth',
+};
+
+/** Finds the entry for the words after the global options (`["image", "ls"]`, `["ps"]`). */
+export function findCommand(words: string[]): { entry: CommandEntry; used: string[] } | undefined {
+  for (const entry of COMMANDS) {
+    for (const p of [entry.path, ...entry.aliases]) {
+      if (p.every((w, i) => words[i] === w)) return { entry, used: p };
+    }
+  }
+  return undefined;
+}
