@@ -2,6 +2,7 @@
  * What every container operation gets: its dependencies, bound once by
  * container/index.ts. Operations are plain functions of (ctx, ...args).
  */
+import * as path from 'node:path';
 import type { ContainerStore } from '../state/container-store';
 import type { ImageService } from '../image/types';
 import type { ContainerRuntime } from '../runtime/types';
@@ -52,4 +53,9 @@ export function publishContainerEvent(ctx: ContainerContext, rec: ContainerRecor
     id: rec.id,
     attributes: { image: rec.spec.image, name: rec.name, ...rec.spec.labels, ...extra },
   });
+}
+
+/** The OCI bundle (config.json) of a container lives in the exec root: it is runtime state, gone at reboot. */
+export function bundleDir(ctx: Pick<ContainerContext, 'execRoot'>, id: string): string {
+  return path.join(ctx.execRoot, 'containers', id);
 }

@@ -1,8 +1,7 @@
 /** Releasing what a running container held: runtime state, network, rootfs mount, bundle. */
 import { promises as fs } from 'node:fs';
 import { unmount } from '../platform/mount';
-import type { ContainerContext } from './context';
-import { bundleDir } from './start';
+import { bundleDir, type ContainerContext } from './context';
 import type { ContainerRecord } from './types';
 
 /** Release everything a running container held. Idempotent: used by exit handling and boot repair. */

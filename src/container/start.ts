@@ -11,23 +11,28 @@ import { mountOverlay, unmount, isMounted } from '../platform/mount';
 import { writeFileAtomic } from '../state/atomic-file';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext, NetworkJoin } from './context';
-import { publishContainerEvent } from './context';
+import { bundleDir, publishContainerEvent } from './context';
 import { canStart, isRunning } from './status';
 import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
+import { removeLocked } from './remove';
 
 /** Docker mounts tini as /sbin/docker-init for --init. */
 export const INIT_BINARY = '/usr/bin/tini-static';
 export const INIT_PATH = '/sbin/docker-init';
 
-export function bundleDir(ctx: ContainerContext, id: string): string {
-  return path.join(ctx.execRoot, 'containers', id);
-}
-
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const rec = ctx.store.resolve(ref);
-  await ctx.locks.run(rec.id, () => startLocked(ctx, rec));
+  try {
+    await ctx.locks.run(rec.id, () => startLocked(ctx, rec));
+  } catch (e) {
+    // Docker removes an --rm container whose start failed; `run --rm` waits for that removal.
+    if (rec.spec.host.autoRemove && !(e instanceof NotModifiedError) && ctx.store.get(rec.id)) {
+      await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, { force: true })).catch(() => undefined);
+    }
+    throw e;
+  }
 }
 
 export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
