@@ -109,6 +109,14 @@ export class DockerClient {
     return this.transport.hijack({ method: 'POST', path, query, body });
   }
 
+  /** GET a JSON document as the daemon's raw text (inspect prints it without re-encoding). */
+  async getRaw(path: string): Promise<string> {
+    await this.negotiate();
+    const { readAll } = require('./transport') as typeof import('./transport');
+    const res = await this.transport.request({ method: 'GET', path });
+    return (await readAll(res)).toString('utf8');
+  }
+
   readonly system = {
     version: (): Promise<W.VersionResponse> => this.call('GET', '/version'),
     info: (): Promise<W.JsonObject> => this.call('GET', '/info'),
