@@ -49,7 +49,7 @@ export function request(baseUrl: string, req: RawRequest): Promise<RawResponse> 
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const r = mod.request(
-      { host: u.hostname, port: u.port, method: req.method ?? 'GET', path: req.path, headers: req.headers, rejectUnauthorized: false },
+      { host: u.hostname, port: u.port, method: req.method ?? 'GET', path: req.path, headers: req.headers, rejectUnauthorized: false, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
