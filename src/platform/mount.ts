@@ -1,0 +1,75 @@
+/**
+ * Overlay mounts for container rootfs, unmounting and mount checks, via
+ * mount(8)/umount(8). Owns nothing but the mount syscalls' edge cases:
+ * mount option strings are limited to one page, so long lowerdir lists are
+ * passed as short relative names from a directory of symlinks.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InternalError } from '../base/errors';
+import { run, runUnchecked } from './spawn';
+
+export interface OverlayMountOptions {
+  /** topmost layer first (overlayfs order) */
+  lowerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  target: string;
+  /** extra mount options, e.g. "index=off" */
+  options?: string[];
+}
+
+/** The kernel copies at most one page of mount data; stay well below it. */
+const MAX_OPTION_LENGTH = 3500;
+
+export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
+  if (!o.lowerDirs.length) throw new InternalError('overlay mount needs at least one lower directory', 'OVERLAY_NO_LOWER');
+  await fs.mkdir(o.upperDir, { recursive: true });
+  await fs.mkdir(o.workDir, { recursive: true });
+  await fs.mkdir(o.target, { recursive: true });
+  const extra = o.options ?? [];
+  const build = (lowers: string[]) => [`lowerdir=${lowers.join(':')}`, `upperdir=${o.upperDir}`, `workdir=${o.workDir}`, ...extra].join(',');
+  let data = build(o.lowerDirs);
+  let cwd: string | undefined;
+  if (data.length > MAX_OPTION_LENGTH) {
+    // Relative lowerdir paths resolve against mount(8)'s cwd: a dir of one-character-ish links keeps the string short.
+    cwd = path.join(path.dirname(o.workDir), 'l');
+    await fs.rm(cwd, { recursive: true, force: true });
+    await fs.mkdir(cwd, { recursive: true });
+    const names: string[] = [];
+    for (const [i, dir] of o.lowerDirs.entries()) {
+      const name = i.toString(36);
+      await fs.symlink(dir, path.join(cwd, name));
+      names.push(name);
+    }
+    data = build(names);
+    if (data.length > MAX_OPTION_LENGTH) throw new InternalError(`overlay mount options too long (${data.length} bytes)`, 'OVERLAY_OPTIONS_TOO_LONG');
+  }
+  if (data.includes(',,') || /[\n]/.test(data)) throw new InternalError('invalid character in overlay paths', 'OVERLAY_BAD_PATH');
+  await run(['mount', '-t', 'overlay', 'overlay', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+}
+
+/** Unmount `target`; when busy, detach it lazily. Not mounted is not an error. */
+export async function unmount(target: string): Promise<void> {
+  if (!(await isMounted(target))) return;
+  const r = await runUnchecked(['umount', target], { timeoutMs: 30_000 });
+  if (r.exitCode === 0) return;
+  if (!(await isMounted(target))) return;
+  await run(['umount', '-l', target], { timeoutMs: 30_000 });
+}
+
+/** Whether `target` is a mount point (checked in /proc/self/mountinfo, so a stale path does not hang). */
+export async function isMounted(target: string): Promise<boolean> {
+  const abs = await fs.realpath(target).catch(() => path.resolve(target));
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  for (const line of info.split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp !== undefined && unescapeMountPath(mp) === abs) return true;
+  }
+  return false;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
