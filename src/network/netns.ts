@@ -1,0 +1,39 @@
+/**
+ * Persistent network namespaces: a new netns bind-mounted on a file under
+ * <execRoot>/netns/, so it outlives the process that made it (util-linux
+ * `unshare --net=<file>`). Removal unmounts and deletes the file.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { run, runUnchecked } from '../platform/spawn';
+import { InternalError, errorMessage } from '../base/errors';
+
+export function netnsDir(execRoot: string): string {
+  return path.join(execRoot, 'netns');
+}
+
+export async function createNetns(execRoot: string, name: string): Promise<string> {
+  const dir = netnsDir(execRoot);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, name);
+  await fs.writeFile(file, '', { mode: 0o600 }); // unshare needs an existing mount point
+  try {
+    await run(['unshare', `--net=${file}`, 'true'], { timeoutMs: 10_000 });
+    // loopback up, as every container expects 127.0.0.1 to work
+    await run(['nsenter', `--net=${file}`, 'ip', 'link', 'set', 'lo', 'up'], { timeoutMs: 10_000 });
+  } catch (e) {
+    await removeNetns(file).catch(() => {}); // best effort; the original error matters
+    throw new InternalError(`failed to create network namespace ${file}: ${errorMessage(e)}`, 'NETNS_CREATE_FAILED', { cause: e });
+  }
+  return file;
+}
+
+/** Unmounts and deletes; a path that is already gone is fine. */
+export async function removeNetns(file: string): Promise<void> {
+  const r = await runUnchecked(['umount', file], { timeoutMs: 10_000 });
+  if (r.exitCode !== 0 && !/not mounted|no mount point|not found|No such file/i.test(r.stderr)) {
+    // lazy detach if something still holds it busy
+    await runUnchecked(['umount', '-l', file], { timeoutMs: 10_000 });
+  }
+  await fs.rm(file, { force: true });
+}
