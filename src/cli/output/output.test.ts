@@ -60,7 +60,7 @@ test('ps table has docker headers, truncated id and quoted, ellipsized command',
   const out = renderList([row], undefined, { defaultTable: PS_DEFAULT_TABLE, headers: PS_HEADERS });
   const [head, line] = out.split('\n');
   assert.match(head!, /^CONTAINER ID {3}IMAGE {5}COMMAND {18}CREATED {9}STATUS {8}PORTS {21}NAMES$/);
-  assert.match(line!, /^727ce064a6da {3}bb {7}"httpd -f -v -p 80 -…" {3}2 minutes ago {3}Up 1 second {3}127\.0\.0\.1:18080->80\/tcp {3}web$/);
+  assert.match(line!, /^727ce064a6da {3}bb {8}"httpd -f -v -p 80 -…" {3}2 minutes ago {3}Up 1 second {3}127\.0\.0\.1:18080->80\/tcp {3}web$/);
   assert.equal(renderList([row], '{{.Names}}\\t{{.Status}}', { defaultTable: PS_DEFAULT_TABLE, headers: PS_HEADERS }), 'web\tUp 1 second\n');
   assert.equal(renderList([row], 'table {{.Names}}', { defaultTable: PS_DEFAULT_TABLE, headers: PS_HEADERS }), 'NAMES\nweb\n');
 });
