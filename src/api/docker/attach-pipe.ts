@@ -1,0 +1,55 @@
+/**
+ * Joins a hijacked client connection to a container or exec stream with
+ * Docker's half-close rules: output keeps flowing after the client ends its
+ * input; when the process' output ends the connection is closed.
+ */
+import type { Duplex } from 'node:stream';
+
+export interface PipeOptions {
+  /** forward client input to the process */
+  stdin: boolean;
+  /** on client EOF, end the whole attach (dockerd: tty or !stdinOnce attach) instead of only closing stdin */
+  endOnInputEnd: boolean;
+}
+
+export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Promise<void> {
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      if (!client.writableEnded) client.end();
+      resolve();
+    };
+    inner.on('error', finish);
+    client.on('error', () => {
+      inner.destroy();
+      finish();
+    });
+    inner.on('data', (b: Buffer) => {
+      if (!client.write(b)) {
+        inner.pause();
+        client.once('drain', () => inner.resume());
+      }
+    });
+    inner.on('end', finish);
+    inner.on('close', finish);
+    client.on('close', () => {
+      if (!inner.destroyed) inner.destroy();
+      finish();
+    });
+    if (opts.stdin) {
+      client.on('data', (b: Buffer) => {
+        if (!inner.writableEnded) inner.write(b);
+      });
+      client.on('end', () => {
+        if (opts.endOnInputEnd) {
+          inner.destroy();
+          finish();
+        } else if (!inner.writableEnded) inner.end();
+      });
+    } else {
+      client.on('data', () => undefined); // drain: without stdin, client bytes are ignored
+    }
+  });
+}

@@ -1,0 +1,193 @@
+/** Container routes (swagger tag "Container"): translate, call engine.containers, answer. */
+import { InvalidArgumentError } from '../../../base/errors';
+import type { Engine } from '../../../engine/types';
+import type { LogsOptions, WaitOptions } from '../../../container/types';
+import type { ContainerCreateRequest, ContainerWaitResponse } from '../../../protocol/docker/container';
+import type { Handler, RequestContext } from '../../http/context';
+import type { Router } from '../../http/router';
+import { hijack } from '../../http/hijack';
+import { sendEmpty, sendJson, writeChunk } from '../../http/respond';
+import { encodeStdcopyFrame, STDERR, STDOUT } from '../../http/stdcopy';
+import { pipeAttach } from '../attach-pipe';
+import { translateContainerCreate } from '../translate/container-create';
+import { toContainerInspect } from '../translate/container-inspect';
+import { toContainerSummaryWire } from '../translate/container-list';
+
+export function runtimeName(engine: Engine): string {
+  const r = engine.config.runtime;
+  return r && r !== 'auto' ? r : 'runc';
+}
+
+function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string } {
+  const opts: { timeout?: number; signal?: string } = {};
+  const t = ctx.query.int('t');
+  if (t !== undefined) opts.timeout = t;
+  const sig = ctx.query.string('signal');
+  if (sig) opts.signal = sig;
+  return opts;
+}
+
+function parseTail(v: string | undefined): number | undefined {
+  if (v === undefined || v === '' || v === 'all') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`invalid tail value: ${v}`, 'INVALID_QUERY');
+  return n < 0 ? undefined : n;
+}
+
+export function registerContainerRoutes(router: Router<Handler>, engine: Engine): void {
+  const c = engine.containers;
+
+  router.add('POST', '/containers/create', async (ctx) => {
+    const body = await ctx.json<ContainerCreateRequest>();
+    const spec = translateContainerCreate(body, ctx.query.string('name'));
+    const { id, warnings } = await c.create(spec);
+    sendJson(ctx.res, 201, { Id: id, Warnings: warnings });
+  });
+
+  router.add('GET', '/containers/json', async (ctx) => {
+    const limit = ctx.query.int('limit');
+    const opts: { all: boolean; limit?: number; filters: Record<string, string[]> } = { all: ctx.query.bool('all'), filters: ctx.query.filters() };
+    if (limit !== undefined && limit > 0) opts.limit = limit;
+    const list = await c.list(opts);
+    sendJson(ctx.res, 200, list.map(toContainerSummaryWire));
+  });
+
+  router.add('POST', '/containers/prune', async (ctx) => {
+    await ctx.body();
+    const r = await c.prune(ctx.query.filters());
+    sendJson(ctx.res, 200, { ContainersDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.spaceReclaimed });
+  });
+
+  router.add('GET', '/containers/:id/json', async (ctx) => {
+    const rec = await c.inspect(ctx.params.id!);
+    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine) }));
+  });
+
+  router.add('POST', '/containers/:id/start', async (ctx) => {
+    await ctx.body(); // old clients may send a HostConfig here; dockerd ignores it since 1.24
+    await c.start(ctx.params.id!);
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/stop', async (ctx) => {
+    await ctx.body();
+    await c.stop(ctx.params.id!, stopOptions(ctx));
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/restart', async (ctx) => {
+    await ctx.body();
+    await c.restart(ctx.params.id!, stopOptions(ctx));
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/kill', async (ctx) => {
+    await ctx.body();
+    await c.kill(ctx.params.id!, ctx.query.string('signal') || undefined);
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/pause', async (ctx) => {
+    await c.pause(ctx.params.id!);
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/unpause', async (ctx) => {
+    await c.unpause(ctx.params.id!);
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/rename', async (ctx) => {
+    await ctx.body();
+    const name = ctx.query.string('name');
+    if (!name) throw new InvalidArgumentError('Error when allocating new name: Invalid container name ()', 'INVALID_NAME');
+    await c.rename(ctx.params.id!, name);
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/resize', async (ctx) => {
+    await ctx.body();
+    await c.resize(ctx.params.id!, ctx.query.int('h') ?? 0, ctx.query.int('w') ?? 0);
+    sendEmpty(ctx.res, 200);
+  });
+
+  router.add('GET', '/containers/:id/top', async (ctx) => {
+    const r = await c.top(ctx.params.id!, ctx.query.string('ps_args') || undefined);
+    sendJson(ctx.res, 200, { Titles: r.titles, Processes: r.processes });
+  });
+
+  router.add('DELETE', '/containers/:id', async (ctx) => {
+    await c.remove(ctx.params.id!, { force: ctx.query.bool('force'), volumes: ctx.query.bool('v') });
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/containers/:id/wait', async (ctx) => {
+    const condition = (ctx.query.string('condition') || 'not-running') as WaitOptions['condition'];
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) {
+      throw new InvalidArgumentError(`invalid condition: "${condition}"`, 'INVALID_CONDITION');
+    }
+    c.resolve(ctx.params.id!); // a missing container is a 404, before the 200 goes out
+    // `docker run` needs the headers before the container starts (SUMMARY §3)
+    ctx.res.statusCode = 200;
+    ctx.res.setHeader('Content-Type', 'application/json');
+    ctx.res.flushHeaders();
+    let body: ContainerWaitResponse;
+    try {
+      const r = await c.wait(ctx.params.id!, { condition, signal: ctx.signal });
+      body = { StatusCode: r.statusCode, Error: r.error ? { Message: r.error } : null };
+    } catch (e) {
+      body = { StatusCode: -1, Error: { Message: ctx.signal.aborted ? 'context canceled' : (e as Error).message } };
+    }
+    if (!ctx.res.destroyed) ctx.res.end(JSON.stringify(body) + '\n');
+  });
+
+  router.add('GET', '/containers/:id/logs', async (ctx) => {
+    const q = ctx.query;
+    const opts: LogsOptions = {
+      follow: q.bool('follow'),
+      stdout: q.bool('stdout'),
+      stderr: q.bool('stderr'),
+      timestamps: q.bool('timestamps'),
+      signal: ctx.signal,
+    };
+    if (!opts.stdout && !opts.stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream', 'NO_STREAM');
+    const since = q.number('since');
+    if (since !== undefined && since > 0) opts.since = since;
+    const until = q.number('until');
+    if (until !== undefined && until > 0) opts.until = until;
+    const tail = parseTail(q.string('tail'));
+    if (tail !== undefined) opts.tail = tail;
+    const rec = c.resolve(ctx.params.id!);
+    const entries = c.logs(ctx.params.id!, opts);
+    // dockerd sends logs without a Content-Type (SUMMARY §4), chunked
+    ctx.res.statusCode = 200;
+    ctx.res.flushHeaders();
+    for await (const e of entries) {
+      const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
+      const chunk = rec.spec.tty ? payload : encodeStdcopyFrame(e.stream === 'stderr' ? STDERR : STDOUT, payload);
+      await writeChunk(ctx.res, chunk);
+      if (ctx.signal.aborted) break;
+    }
+    if (!ctx.res.writableEnded) ctx.res.end();
+  });
+
+  router.add('POST', '/containers/:id/attach', async (ctx) => {
+    const q = ctx.query;
+    // detachKeys is accepted; the CLI recognises its detach sequence itself (SUMMARY §3)
+    const opts = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), stream: q.bool('stream'), logs: q.bool('logs') };
+    const rec = c.resolve(ctx.params.id!);
+    const inner = await c.attach(ctx.params.id!, opts);
+    const client = await hijack(ctx, { standardHeaders: false });
+    // dockerd: with a tty, or without StdinOnce, end of client input ends the attach
+    await pipeAttach(client, inner, { stdin: opts.stdin, endOnInputEnd: rec.spec.tty || !rec.spec.stdinOnce });
+  });
+
+  router.add('GET', '/containers/:id/export', async (ctx) => {
+    const tar = await c.export(ctx.params.id!);
+    ctx.res.statusCode = 200;
+    ctx.res.setHeader('Content-Type', 'application/octet-stream');
+    ctx.signal.addEventListener('abort', () => tar.destroy(), { once: true });
+    for await (const chunk of tar) await writeChunk(ctx.res, chunk as Buffer);
+    ctx.res.end();
+  });
+}

@@ -1,0 +1,43 @@
+/** Exec routes (swagger tag "Exec"): create, start (hijacked), inspect, resize. */
+import type { Engine } from '../../../engine/types';
+import type { ExecConfig, ExecStartConfig } from '../../../protocol/docker/container';
+import type { Handler } from '../../http/context';
+import type { Router } from '../../http/router';
+import { hijack } from '../../http/hijack';
+import { sendEmpty, sendJson } from '../../http/respond';
+import { pipeAttach } from '../attach-pipe';
+import { toExecInspect, translateExecCreate } from '../translate/exec';
+
+export function registerExecRoutes(router: Router<Handler>, engine: Engine): void {
+  const c = engine.containers;
+
+  router.add('POST', '/containers/:id/exec', async (ctx) => {
+    const spec = translateExecCreate(await ctx.json<ExecConfig>());
+    const id = await c.execCreate(ctx.params.id!, spec);
+    sendJson(ctx.res, 201, { Id: id });
+  });
+
+  router.add('POST', '/exec/:id/start', async (ctx) => {
+    // unknown keys (dockerode's hijack/stdin) are ignored
+    const body = (await ctx.json<ExecStartConfig>()) ?? {};
+    const info = await c.execInspect(ctx.params.id!);
+    const detach = body.Detach === true;
+    const inner = await c.execStart(ctx.params.id!, { detach, tty: body.Tty ?? info.spec.tty });
+    if (detach || !inner) {
+      sendEmpty(ctx.res, 200);
+      return;
+    }
+    const client = await hijack(ctx, { standardHeaders: true });
+    await pipeAttach(client, inner, { stdin: info.spec.attachStdin, endOnInputEnd: false });
+  });
+
+  router.add('GET', '/exec/:id/json', async (ctx) => {
+    sendJson(ctx.res, 200, toExecInspect(await c.execInspect(ctx.params.id!)));
+  });
+
+  router.add('POST', '/exec/:id/resize', async (ctx) => {
+    await ctx.body();
+    await c.execResize(ctx.params.id!, ctx.query.int('h') ?? 0, ctx.query.int('w') ?? 0);
+    sendEmpty(ctx.res, 200);
+  });
+}

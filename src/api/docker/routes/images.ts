@@ -1,0 +1,117 @@
+/** Image routes (swagger tag "Image"). Image names may contain '/' and ':', hence `*name`. */
+import { NotImplementedError } from '../../../base/errors';
+import type { Engine } from '../../../engine/types';
+import type { Handler } from '../../http/context';
+import type { Router } from '../../http/router';
+import { JsonLinesWriter } from '../../http/json-lines';
+import { sendJson, sendEmpty } from '../../http/respond';
+import { toHistoryWire, toImageDeleteWire, toImageInspect, toImageSummaryWire } from '../translate/image';
+
+/** Runs a progress stream; an error after the 200 went out becomes an errorDetail line. */
+async function streamProgress(w: JsonLinesWriter, work: () => Promise<void>): Promise<void> {
+  w.start();
+  try {
+    await work();
+  } catch (e) {
+    await w.writeError((e as Error).message);
+  }
+  w.end();
+}
+
+export function registerImageRoutes(router: Router<Handler>, engine: Engine): void {
+  const images = engine.images;
+
+  router.add('GET', '/images/json', async (ctx) => {
+    const list = await images.list({ all: ctx.query.bool('all'), filters: ctx.query.filters() });
+    sendJson(ctx.res, 200, list.map(toImageSummaryWire));
+  });
+
+  router.add('POST', '/images/create', async (ctx) => {
+    const q = ctx.query;
+    const fromSrc = q.string('fromSrc');
+    if (fromSrc === undefined) {
+      const ref = q.string('fromImage') ?? '';
+      throw new NotImplementedError(`pulling images is not implemented yet (${ref}${q.string('tag') ? `:${q.string('tag')}` : ''})`, 'PULL_NOT_IMPLEMENTED');
+    }
+    if (fromSrc !== '-') throw new NotImplementedError('importing from a URL is not implemented; use fromSrc=-', 'IMPORT_URL_NOT_IMPLEMENTED');
+    const opts: Parameters<typeof images.importRootfs>[1] = { changes: q.all('changes'), signal: ctx.signal };
+    const repo = q.string('repo');
+    if (repo) opts.repo = repo;
+    const tag = q.string('tag');
+    if (tag) opts.tag = tag;
+    const message = q.string('message');
+    if (message) opts.message = message;
+    const platform = q.string('platform');
+    if (platform) opts.platform = platform;
+    const w = new JsonLinesWriter(ctx.res);
+    await streamProgress(w, async () => {
+      const rec = await images.importRootfs(ctx.bodyStream(), opts);
+      await w.write({ status: rec.id });
+    });
+  });
+
+  router.add('POST', '/images/load', async (ctx) => {
+    const w = new JsonLinesWriter(ctx.res);
+    await streamProgress(w, async () => {
+      const lines = await images.load(ctx.bodyStream(), { signal: ctx.signal });
+      for (const l of lines) await w.write({ stream: `${l}\n` });
+    });
+  });
+
+  router.add('POST', '/images/prune', async (ctx) => {
+    await ctx.body();
+    const filters = ctx.query.filters();
+    // dangling defaults to true; `dangling=false` prunes every unused image
+    const d = filters['dangling'];
+    const dangling = !(d && d.length && d.every((v) => v === 'false' || v === '0'));
+    const rest = { ...filters };
+    delete rest['dangling'];
+    const r = await images.prune({ dangling, filters: rest });
+    sendJson(ctx.res, 200, { ImagesDeleted: r.deleted.length ? toImageDeleteWire(r.deleted) : null, SpaceReclaimed: r.spaceReclaimed });
+  });
+
+  router.add('GET', '/images/get', async (ctx) => {
+    const names = ctx.query.all('names');
+    await saveTo(ctx.res, names);
+  });
+
+  router.add('GET', '/images/*name/get', async (ctx) => {
+    await saveTo(ctx.res, [ctx.params.name!]);
+  });
+
+  router.add('GET', '/images/*name/json', async (ctx) => {
+    const rec = await images.resolve(ctx.params.name!);
+    sendJson(ctx.res, 200, toImageInspect(rec));
+  });
+
+  router.add('GET', '/images/*name/history', async (ctx) => {
+    const h = await images.history(ctx.params.name!);
+    sendJson(ctx.res, 200, h.map(toHistoryWire));
+  });
+
+  router.add('POST', '/images/*name/tag', async (ctx) => {
+    await ctx.body();
+    const repo = ctx.query.string('repo') ?? '';
+    const tag = ctx.query.string('tag') || undefined;
+    await images.tag(ctx.params.name!, repo, tag);
+    sendEmpty(ctx.res, 201);
+  });
+
+  router.add('POST', '/images/*name/push', async (ctx) => {
+    throw new NotImplementedError(`pushing images is not implemented yet (${ctx.params.name})`, 'PUSH_NOT_IMPLEMENTED');
+  });
+
+  router.add('DELETE', '/images/*name', async (ctx) => {
+    const items = await images.remove(ctx.params.name!, { force: ctx.query.bool('force'), noprune: ctx.query.bool('noprune') });
+    sendJson(ctx.res, 200, toImageDeleteWire(items));
+  });
+
+  async function saveTo(res: import('node:http').ServerResponse, names: string[]): Promise<void> {
+    // resolve first so a missing image is a 404, not a broken tar
+    for (const n of names) await images.resolve(n);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/x-tar');
+    await images.save(names, res);
+    if (!res.writableEnded) res.end();
+  }
+}

@@ -1,0 +1,94 @@
+/** System routes (swagger tag "System"): ping, version, info, events, df; plugin probe. */
+import { NotFoundError } from '../../../base/errors';
+import type { EngineEvent } from '../../../base/events';
+import { API_VERSION, MIN_API_VERSION, type Engine } from '../../../engine/types';
+import type { Handler } from '../../http/context';
+import { JsonLinesWriter } from '../../http/json-lines';
+import type { Router } from '../../http/router';
+import { sendJson, sendText } from '../../http/respond';
+import { matchesEventFilters, parseEventTime, toEventMessage } from '../translate/events';
+import { toInfoResponse, toVersionResponse } from '../translate/system';
+import { toImageSummaryWire } from '../translate/image';
+import { toContainerSummaryWire } from '../translate/container-list';
+
+export function registerSystemRoutes(router: Router<Handler>, engine: Engine): void {
+  let listeners = 0;
+
+  const ping: Handler = async (ctx) => {
+    ctx.res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
+    ctx.res.setHeader('Pragma', 'no-cache');
+    sendText(ctx.res, 200, 'OK');
+  };
+  router.add('GET', '/_ping', ping);
+  router.add('HEAD', '/_ping', ping);
+
+  router.add('GET', '/version', async (ctx) => {
+    const info = await engine.info();
+    sendJson(ctx.res, 200, toVersionResponse(info, { max: API_VERSION, min: MIN_API_VERSION }));
+  });
+
+  router.add('GET', '/info', async (ctx) => {
+    sendJson(ctx.res, 200, toInfoResponse(await engine.info(), { eventsListeners: listeners }));
+  });
+
+  router.add('GET', '/system/df', async (ctx) => {
+    const [images, containers] = await Promise.all([engine.images.list({ all: true }), engine.containers.list({ all: true })]);
+    sendJson(ctx.res, 200, {
+      LayersSize: images.reduce((n, i) => n + i.size, 0),
+      Images: images.map(toImageSummaryWire),
+      Containers: containers.map(toContainerSummaryWire),
+      Volumes: [],
+      BuildCache: [],
+      BuilderSize: 0,
+    });
+  });
+
+  router.add('GET', '/events', async (ctx) => {
+    const filters = ctx.query.filters();
+    const since = parseEventTime(ctx.query.string('since'));
+    const until = parseEventTime(ctx.query.string('until'));
+    const w = new JsonLinesWriter(ctx.res, '\n');
+    w.start();
+    const pass = (e: EngineEvent) => matchesEventFilters(e, filters) && (until === undefined || e.timeNano <= until);
+    // subscribe before replaying so nothing falls between history and live events
+    const live: EngineEvent[] = [];
+    let replaying = true;
+    let wake: (() => void) | undefined;
+    const unsubscribe = engine.events.subscribe((e) => {
+      live.push(e);
+      if (!replaying) wake?.();
+    });
+    listeners++;
+    try {
+      const history = since !== undefined ? engine.events.since(since) : [];
+      const seen = new Set(history);
+      for (const e of history) if (pass(e)) await w.write(toEventMessage(e));
+      replaying = false;
+      const untilMs = until === undefined ? undefined : Number(until / 1_000_000n) - Date.now();
+      const timer = untilMs !== undefined ? setTimeout(() => wake?.(), Math.max(0, untilMs)) : undefined;
+      try {
+        while (!ctx.signal.aborted) {
+          while (live.length) {
+            const e = live.shift()!;
+            if (!seen.has(e) && pass(e)) await w.write(toEventMessage(e));
+          }
+          if (until !== undefined && BigInt(Date.now()) * 1_000_000n >= until) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+        }
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    } finally {
+      unsubscribe();
+      listeners--;
+    }
+    w.end();
+  });
+
+  router.add('GET', '/plugins/:name/json', async (ctx) => {
+    throw new NotFoundError('plugin', ctx.params.name!, `plugin "${ctx.params.name}" not found`);
+  });
+}

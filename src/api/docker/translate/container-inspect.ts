@@ -1,0 +1,255 @@
+/** ContainerRecord → Docker's ContainerJSON (GET /containers/{id}/json). Pure. */
+import type { ContainerRecord } from '../../../container/types';
+import type { HostSpec, MountSpec } from '../../../container/spec';
+import type {
+  ContainerConfig,
+  ContainerInspectResponse,
+  EndpointSettings,
+  HostConfig,
+  Mount,
+  MountPoint,
+  NetworkSettings,
+  PortMap,
+} from '../../../protocol/docker/container';
+
+const orNull = <T>(a: T[]): T[] | null => (a.length ? a : null);
+const DEFAULT_SHM = 64 * 1024 * 1024;
+
+export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
+  const portBindings: PortMap = {};
+  for (const [p, list] of Object.entries(h.portBindings)) portBindings[p] = list.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }));
+  return {
+    Binds: orNull(h.binds),
+    ContainerIDFile: '',
+    LogConfig: { Type: 'k8s-file', Config: {} },
+    NetworkMode: h.networkMode,
+    PortBindings: portBindings,
+    RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
+    AutoRemove: h.autoRemove,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    Mounts: h.mounts.length ? h.mounts.map(toMountWire) : undefined,
+    ConsoleSize: h.consoleSize ?? [0, 0],
+    CapAdd: orNull(h.capAdd),
+    CapDrop: orNull(h.capDrop),
+    CgroupnsMode: 'private',
+    Dns: h.dns,
+    DnsOptions: h.dnsOptions,
+    DnsSearch: h.dnsSearch,
+    ExtraHosts: orNull(h.extraHosts),
+    GroupAdd: orNull(h.groupAdd),
+    IpcMode: h.ipcMode,
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: h.pidMode,
+    Privileged: h.privileged,
+    PublishAllPorts: h.publishAllPorts,
+    ReadonlyRootfs: h.readonlyRootfs,
+    SecurityOpt: orNull(h.securityOpt),
+    Tmpfs: Object.keys(h.tmpfs).length ? h.tmpfs : undefined,
+    UTSMode: h.utsMode,
+    UsernsMode: '',
+    ShmSize: h.shmSize || DEFAULT_SHM,
+    Sysctls: Object.keys(h.sysctls).length ? h.sysctls : undefined,
+    Runtime: runtime,
+    Isolation: '',
+    CpuShares: h.cpuShares,
+    Memory: h.memory,
+    NanoCpus: h.nanoCpus,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: h.cpuPeriod,
+    CpuQuota: h.cpuQuota,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: h.cpusetCpus,
+    CpusetMems: h.cpusetMems,
+    Devices: h.devices.map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: h.memoryReservation,
+    MemorySwap: h.memorySwap,
+    MemorySwappiness: null,
+    OomKillDisable: h.oomKillDisable,
+    Init: h.init ? true : null,
+    PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
+    Ulimits: h.ulimits.map((u) => ({ Name: u.name, Hard: u.hard, Soft: u.soft })),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: null,
+    ReadonlyPaths: null,
+  };
+}
+
+function toMountWire(m: MountSpec): Mount {
+  return { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+}
+
+/** The `Mounts` array of inspect and list: binds ("src:dst[:opts]"), --mount entries and tmpfs. */
+export function toMountPoints(h: HostSpec): MountPoint[] {
+  const out: MountPoint[] = [];
+  for (const b of h.binds) {
+    const [src = '', dst = '', mode = ''] = b.split(':');
+    const isVolume = !src.startsWith('/');
+    const rw = !mode.split(',').includes('ro');
+    out.push(
+      isVolume
+        ? { Type: 'volume', Name: src, Source: '', Destination: dst, Driver: 'local', Mode: mode === '' ? 'z' : mode, RW: rw, Propagation: '' }
+        : { Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: 'rprivate' },
+    );
+  }
+  for (const m of h.mounts) {
+    out.push(
+      m.type === 'volume'
+        ? { Type: 'volume', Name: m.source, Source: '', Destination: m.target, Driver: 'local', Mode: 'z', RW: !m.readOnly, Propagation: '' }
+        : { Type: m.type, Source: m.source, Destination: m.target, Mode: '', RW: !m.readOnly, Propagation: m.type === 'bind' ? 'rprivate' : '' },
+    );
+  }
+  return out;
+}
+
+export function toEndpointSettings(n: ContainerRecord['networks'][string]): EndpointSettings {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: n.aliases.length ? n.aliases : null,
+    NetworkID: n.networkId,
+    EndpointID: n.endpointId,
+    Gateway: n.gateway,
+    IPAddress: n.ipAddress,
+    IPPrefixLen: n.ipPrefixLen,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    MacAddress: n.macAddress,
+    DriverOpts: null,
+  };
+}
+
+function toNetworkSettings(rec: ContainerRecord): NetworkSettings {
+  const networks: Record<string, EndpointSettings> = {};
+  for (const [name, n] of Object.entries(rec.networks)) networks[name] = toEndpointSettings(n);
+  // the top-level fields mirror the default bridge network, as dockerd does
+  const primary = rec.networks['bridge'] ?? Object.values(rec.networks)[0];
+  const ports: PortMap = {};
+  for (const [p, list] of Object.entries(rec.ports)) ports[p] = list ? list.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort })) : null;
+  return {
+    Bridge: '',
+    SandboxID: '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: ports,
+    SandboxKey: '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: rec.networks['bridge']?.endpointId ?? '',
+    Gateway: primary && rec.networks['bridge'] ? primary.gateway : '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: rec.networks['bridge']?.ipAddress ?? '',
+    IPPrefixLen: rec.networks['bridge']?.ipPrefixLen ?? 0,
+    IPv6Gateway: '',
+    MacAddress: rec.networks['bridge']?.macAddress ?? '',
+    Networks: networks,
+  };
+}
+
+export function toContainerConfigWire(rec: ContainerRecord): ContainerConfig {
+  const s = rec.spec;
+  const cfg: ContainerConfig = {
+    Hostname: rec.hostname,
+    Domainname: s.domainname ?? '',
+    User: rec.user,
+    AttachStdin: s.attachStdin,
+    AttachStdout: s.attachStdout,
+    AttachStderr: s.attachStderr,
+    ExposedPorts: Object.keys(s.exposedPorts).length ? s.exposedPorts : undefined,
+    Tty: s.tty,
+    OpenStdin: s.openStdin,
+    StdinOnce: s.stdinOnce,
+    Env: rec.env.length ? rec.env : null,
+    Cmd: s.cmd ?? null,
+    Image: s.image,
+    Volumes: Object.keys(s.volumes).length ? s.volumes : null,
+    WorkingDir: rec.workingDir,
+    Entrypoint: s.entrypoint && s.entrypoint.length ? s.entrypoint : null,
+    OnBuild: null,
+    Labels: s.labels,
+  };
+  // the effective Cmd: the user's or, when absent, what actually runs minus the entrypoint
+  if (!s.cmd) {
+    const full = [rec.path, ...rec.args].filter((x) => x !== '');
+    const ep = s.entrypoint ?? [];
+    cfg.Cmd = full.length > ep.length ? full.slice(ep.length) : null;
+  }
+  if (s.stopSignal) cfg.StopSignal = s.stopSignal;
+  if (s.stopTimeout !== undefined) cfg.StopTimeout = s.stopTimeout;
+  if (s.healthcheck) {
+    cfg.Healthcheck = { Test: s.healthcheck.test };
+    if (s.healthcheck.interval) cfg.Healthcheck.Interval = s.healthcheck.interval;
+    if (s.healthcheck.timeout) cfg.Healthcheck.Timeout = s.healthcheck.timeout;
+    if (s.healthcheck.retries) cfg.Healthcheck.Retries = s.healthcheck.retries;
+    if (s.healthcheck.startPeriod) cfg.Healthcheck.StartPeriod = s.healthcheck.startPeriod;
+  }
+  return cfg;
+}
+
+export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[] }): ContainerInspectResponse {
+  const st = rec.state;
+  const state: ContainerInspectResponse['State'] = {
+    Status: st.status,
+    Running: st.status === 'running' || st.status === 'paused' || st.status === 'restarting',
+    Paused: st.status === 'paused',
+    Restarting: st.status === 'restarting',
+    OOMKilled: st.oomKilled,
+    Dead: st.status === 'dead',
+    Pid: st.pid,
+    ExitCode: st.exitCode,
+    Error: st.error,
+    StartedAt: st.startedAt,
+    FinishedAt: st.finishedAt,
+  };
+  if (st.health) {
+    state.Health = {
+      Status: st.health.status,
+      FailingStreak: st.health.failingStreak,
+      Log: st.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
+    };
+  }
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: state,
+    Image: rec.imageId,
+    ResolvConfPath: rec.resolvConfPath,
+    HostnamePath: rec.hostnamePath,
+    HostsPath: rec.hostsPath,
+    LogPath: rec.logPath,
+    Name: `/${rec.name}`,
+    RestartCount: st.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: opts.execIds && opts.execIds.length ? opts.execIds : null,
+    HostConfig: toHostConfigWire(rec.spec.host, opts.runtime),
+    GraphDriver: { Name: 'overlay2', Data: { MergedDir: rec.rootfs } },
+    Mounts: toMountPoints(rec.spec.host),
+    Config: toContainerConfigWire(rec),
+    NetworkSettings: toNetworkSettings(rec),
+  };
+}

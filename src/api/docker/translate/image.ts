@@ -1,0 +1,86 @@
+/** Image read models → Docker's image JSON shapes (inspect, list, history, delete). Pure. */
+import type { ImageDeleteItem, ImageHistoryView, ImageRecord, ImageSummaryView } from '../../../image/types';
+import type { ImageConfigConfig } from '../../../protocol/oci/image';
+import type { ContainerConfig } from '../../../protocol/docker/container';
+import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspectResponse, ImageSummaryWire } from '../../../protocol/docker/image';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** The OCI config's `config` in Docker's full ContainerConfig shape (clients read zero values). */
+export function toImageContainerConfig(c: ImageConfigConfig | undefined): ContainerConfig {
+  const cfg: ContainerConfig = {
+    Hostname: '',
+    Domainname: '',
+    User: c?.User ?? '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: c?.Env ?? null,
+    Cmd: c?.Cmd ?? null,
+    Image: '',
+    Volumes: c?.Volumes ?? null,
+    WorkingDir: c?.WorkingDir ?? '',
+    Entrypoint: c?.Entrypoint ?? null,
+    OnBuild: c?.OnBuild ?? null,
+    Labels: c?.Labels ?? null,
+  };
+  if (c?.ExposedPorts) cfg.ExposedPorts = c.ExposedPorts;
+  if (c?.StopSignal) cfg.StopSignal = c.StopSignal;
+  if (c?.Shell) cfg.Shell = c.Shell;
+  if (c?.Healthcheck) cfg.Healthcheck = c.Healthcheck;
+  return cfg;
+}
+
+export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] } = {}): ImageInspectResponse {
+  const cfg = rec.config;
+  const data: Record<string, string> = {};
+  if (extras.layerDirs && extras.layerDirs.length) data.LowerDir = extras.layerDirs.join(':');
+  const out: ImageInspectResponse = {
+    Id: rec.id,
+    RepoTags: rec.repoTags,
+    RepoDigests: rec.repoDigests,
+    Parent: '',
+    Comment: cfg.comment ?? '',
+    Created: cfg.created ?? rec.created,
+    Container: cfg.container ?? '',
+    ContainerConfig: toImageContainerConfig(undefined),
+    DockerVersion: cfg.docker_version ?? '',
+    Author: cfg.author ?? '',
+    Config: toImageContainerConfig(cfg.config),
+    Architecture: cfg.architecture,
+    Os: cfg.os,
+    Size: rec.size,
+    VirtualSize: rec.size,
+    GraphDriver: { Name: 'overlay2', Data: data },
+    RootFS: { Type: 'layers', Layers: cfg.rootfs.diff_ids },
+    Metadata: { LastTagTime: ZERO_TIME },
+  };
+  if (cfg.variant) out.Variant = cfg.variant;
+  return out;
+}
+
+export function toImageSummaryWire(v: ImageSummaryView): ImageSummaryWire {
+  return {
+    Containers: v.containers,
+    Created: v.created,
+    Id: v.id,
+    Labels: Object.keys(v.labels).length ? v.labels : null,
+    ParentId: v.parentId,
+    RepoDigests: v.repoDigests,
+    RepoTags: v.repoTags,
+    SharedSize: -1,
+    Size: v.size,
+    VirtualSize: v.size,
+  };
+}
+
+export function toHistoryWire(h: ImageHistoryView): HistoryResponseItem {
+  return { Comment: h.comment, Created: h.created, CreatedBy: h.createdBy, Id: h.id, Size: h.size, Tags: h.tags.length ? h.tags : null };
+}
+
+export function toImageDeleteWire(items: ImageDeleteItem[]): ImageDeleteResponseItem[] {
+  return items.map((i) => (i.untagged !== undefined ? { Untagged: i.untagged } : { Deleted: i.deleted ?? '' }));
+}

@@ -1,0 +1,97 @@
+/** SystemInfo (core) → GET /version and GET /info bodies. Pure. */
+import type { SystemInfo } from '../../../engine/types';
+import type { SystemVersionResponse } from '../../../protocol/docker/system';
+
+export function toVersionResponse(info: Pick<SystemInfo, 'serverVersion' | 'kernelVersion' | 'architecture'>, api: { max: string; min: string }): SystemVersionResponse {
+  const arch = info.architecture === 'x86_64' ? 'amd64' : info.architecture === 'aarch64' ? 'arm64' : info.architecture;
+  return {
+    Platform: { Name: 'Berth' },
+    Components: [
+      {
+        Name: 'Engine',
+        Version: info.serverVersion,
+        Details: { ApiVersion: api.max, Arch: arch, BuildTime: '', Experimental: 'false', GitCommit: '', GoVersion: `node${process.versions.node}`, KernelVersion: info.kernelVersion, MinAPIVersion: api.min, Os: 'linux' },
+      },
+    ],
+    Version: info.serverVersion,
+    ApiVersion: api.max,
+    MinAPIVersion: api.min,
+    GitCommit: '',
+    GoVersion: `node${process.versions.node}`,
+    Os: 'linux',
+    Arch: arch,
+    KernelVersion: info.kernelVersion,
+    BuildTime: '',
+  };
+}
+
+/** The /info fields clients read (CLI `docker info`, testcontainers, compose). */
+export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }): Record<string, unknown> {
+  return {
+    ID: i.id,
+    Containers: i.containers,
+    ContainersRunning: i.containersRunning,
+    ContainersPaused: i.containersPaused,
+    ContainersStopped: i.containersStopped,
+    Images: i.images,
+    Driver: 'overlay2',
+    DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Native Overlay Diff', 'true']],
+    Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
+    MemoryLimit: true,
+    SwapLimit: true,
+    KernelMemory: false,
+    KernelMemoryTCP: false,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    IPv4Forwarding: true,
+    BridgeNfIptables: true,
+    BridgeNfIp6tables: true,
+    Debug: false,
+    NFd: 0,
+    OomKillDisable: i.cgroupVersion === '1',
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: 'k8s-file',
+    CgroupDriver: 'cgroupfs',
+    CgroupVersion: i.cgroupVersion,
+    NEventsListener: extra.eventsListeners,
+    KernelVersion: i.kernelVersion,
+    OperatingSystem: i.operatingSystem,
+    OSVersion: '',
+    OSType: i.osType,
+    Architecture: i.architecture,
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: {
+      AllowNondistributableArtifactsCIDRs: [],
+      AllowNondistributableArtifactsHostnames: [],
+      InsecureRegistryCIDRs: ['127.0.0.0/8'],
+      IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
+      Mirrors: [],
+    },
+    NCPU: i.ncpu,
+    MemTotal: i.memTotal,
+    GenericResources: null,
+    DockerRootDir: i.dataRoot,
+    HttpProxy: '',
+    HttpsProxy: '',
+    NoProxy: '',
+    Name: i.name,
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: i.serverVersion,
+    Runtimes: { [i.runtime]: { path: i.runtime } },
+    DefaultRuntime: i.runtime,
+    Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+    LiveRestoreEnabled: true,
+    Isolation: '',
+    InitBinary: 'docker-init',
+    ContainerdCommit: { ID: '', Expected: '' },
+    RuncCommit: { ID: '', Expected: '' },
+    InitCommit: { ID: '', Expected: '' },
+    SecurityOptions: ['name=seccomp,profile=default', `name=cgroupns`],
+    Warnings: [],
+  };
+}
