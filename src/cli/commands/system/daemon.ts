@@ -24,10 +24,6 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
   };
 }
 
-interface DaemonMain {
-  runDaemon(opts: DaemonOptions): Promise<void>;
-}
-
 export const command: CommandModule<DaemonFlags> = {
   usage: '[OPTIONS]',
   description: 'Run the Berth daemon',
@@ -40,9 +36,8 @@ export const command: CommandModule<DaemonFlags> = {
   ],
   maxArgs: 0,
   async run(_ctx, _args, f) {
-    // a variable specifier: daemon/main.ts is written by another engineer and loaded only here
-    const mainPath = '../../../daemon/main';
-    const main = require(mainPath) as DaemonMain;
+    // loaded only here: the daemon's dependencies must not slow down client commands
+    const main = require('../../../daemon/main') as typeof import('../../../daemon/main');
     await main.runDaemon(toDaemonOptions(f));
     return 0;
   },

@@ -18,10 +18,6 @@ export interface RegistryCliOptions {
   tlsKey?: string;
 }
 
-interface RegistryMain {
-  runRegistry(opts: RegistryCliOptions): Promise<void>;
-}
-
 export const command: CommandModule<RegistryFlags> = {
   usage: '--addr HOST:PORT --data DIR [OPTIONS]',
   description: 'Run an OCI distribution registry',
@@ -36,8 +32,8 @@ export const command: CommandModule<RegistryFlags> = {
   async run(_ctx, _args, f) {
     if (!f.data) throw new CliExit(125, 'berth registry: --data is required');
     if (!!f.tlsCert !== !!f.tlsKey) throw new CliExit(125, 'berth registry: --tls-cert and --tls-key go together');
-    const mainPath = '../../../registry/main';
-    const main = require(mainPath) as RegistryMain;
+    // loaded only here, like the daemon
+    const main = require('../../../registry/main') as typeof import('../../../registry/main');
     await main.runRegistry({ addr: f.addr ?? '127.0.0.1:5000', data: f.data, ...(f.htpasswd ? { htpasswd: f.htpasswd } : {}), ...(f.tlsCert ? { tlsCert: f.tlsCert, tlsKey: f.tlsKey } : {}) });
     return 0;
   },
