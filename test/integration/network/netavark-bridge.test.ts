@@ -1,0 +1,164 @@
+/**
+ * Real netavark + aardvark-dns as root: two namespaces on a user network talk,
+ * resolve each other by name, a published 127.0.0.1 port reaches a listener,
+ * and teardown leaves nothing behind. Traffic goes only to 127.0.0.1 and to
+ * the namespaces this test creates.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs, readFileSync, existsSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes, randomInt } from 'node:crypto';
+import { createNetworkService, type NetworkService } from '../../../src/network';
+import { EventBus } from '../../../src/base/events';
+import { silentLogger } from '../../../src/base/logger';
+import { newId } from '../../../src/base/ids';
+import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
+
+const uniq = randomBytes(3).toString('hex');
+let root = '';
+let svc: NetworkService;
+let subnet = '';
+const netName = `bt-net-${uniq}`;
+const ids = [newId(), newId(), newId()];
+const names = [`bt-a-${uniq}`, `bt-b-${uniq}`, `bt-c-${uniq}`];
+const netns: string[] = [];
+const children: ChildProcess[] = [];
+const hostPort = randomInt(20000, 40000);
+
+function freeSubnet(): string {
+  const routes = parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'));
+  for (;;) {
+    const s = `10.${randomInt(100, 250)}.${randomInt(0, 255)}.0/24`;
+    if (!routes.some((r) => overlaps(r, parseSubnet(s)))) return s;
+  }
+}
+
+function inNs(ns: string, args: string[]): string {
+  return execFileSync('nsenter', [`--net=${ns}`, ...args], { encoding: 'utf8', timeout: 15_000 });
+}
+
+before(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), `berth-net-${uniq}-`));
+  subnet = freeSubnet();
+  svc = await createNetworkService({
+    dataRoot: path.join(root, 'data'),
+    execRoot: path.join(root, 'run'),
+    logger: silentLogger,
+    events: new EventBus(),
+    defaultBridge: { subnet: freeSubnet(), interfaceName: `bt${uniq}` },
+  });
+});
+
+after(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  if (svc) {
+    for (const id of ids) await svc.detach(id).catch(() => {});
+    for (const ns of netns) await svc.releaseSandbox(ns).catch(() => {});
+    await svc.prune().catch(() => {});
+  }
+  // aardvark-dns normally exits once its last network is gone; make sure of it
+  const pidFile = path.join(root, 'run/networks-aardvark/aardvark-dns/aardvark.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+test('predefined networks are listed as Docker lists them', async () => {
+  const names = (await svc.list()).map((n) => n.network.name).sort();
+  assert.deepEqual(names, ['bridge', 'host', 'none']);
+});
+
+test('two namespaces on a user network get addresses on eth0', async () => {
+  await svc.create({ name: netName, subnet, labels: { 'berth.test': uniq } });
+  for (let i = 0; i < 2; i++) {
+    const ns = await svc.prepareSandbox(ids[i]!);
+    netns.push(ns);
+    const r = await svc.attach({
+      containerId: ids[i]!,
+      containerName: names[i]!,
+      hostname: names[i]!,
+      netnsPath: ns,
+      networks: { [netName]: { aliases: [`alias${i}`] } },
+      portBindings: i === 0 ? { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: String(hostPort) }] } : {},
+      exposedPorts: i === 0 ? { '80/tcp': {} } : {},
+      publishAll: false,
+    });
+    const ep = r.networks[netName]!;
+    assert.equal(ep.ipPrefixLen, 24);
+    assert.match(inNs(ns, ['ip', '-4', '-o', 'addr', 'show', 'eth0']), new RegExp(`inet ${ep.ipAddress.replace(/\./g, '\\.')}/24`));
+    if (i === 0) assert.deepEqual(r.ports, { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: String(hostPort) }] });
+  }
+});
+
+test('the namespaces reach each other by address', async () => {
+  const b = svc.sandbox(ids[1]!)!;
+  const ipB = Object.values(b.endpoints)[0]!.ipAddress;
+  inNs(netns[0]!, ['busybox', 'ping', '-c', '1', '-W', '3', ipB]);
+});
+
+test('aardvark-dns resolves a container name and an alias', async () => {
+  const a = Object.values(svc.sandbox(ids[0]!)!.endpoints)[0]!;
+  const resolv = svc.resolvConf(ids[1]!, { hostResolvConf: 'nameserver 127.0.0.53\n' });
+  assert.equal(resolv, `nameserver ${a.gateway}\n`);
+  for (const name of [names[0]!, 'alias0']) {
+    const out = inNs(netns[1]!, ['busybox', 'nslookup', name, a.gateway]);
+    assert.match(out, new RegExp(`Address: ${a.ipAddress.replace(/\./g, '\\.')}`));
+  }
+});
+
+test('a port published on 127.0.0.1 reaches the listener in the namespace', async () => {
+  const child = spawn('nsenter', [`--net=${netns[0]}`, 'busybox', 'sh', '-c', 'echo hello-from-ns | busybox nc -l -p 80'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((r) => setTimeout(r, 500));
+  const got = await new Promise<string>((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port: hostPort });
+    let data = '';
+    s.on('data', (d) => (data += d.toString()));
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+    s.setTimeout(5000, () => { s.destroy(); reject(new Error('timeout')); });
+  });
+  assert.equal(got.trim(), 'hello-from-ns');
+});
+
+test('the same host port for another container is refused with Docker wording', async () => {
+  const ns = await svc.prepareSandbox(ids[2]!);
+  netns.push(ns);
+  await assert.rejects(
+    svc.attach({ containerId: ids[2]!, containerName: names[2]!, hostname: 'c', netnsPath: ns, networks: { [netName]: { aliases: [] } }, portBindings: { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: String(hostPort) }] }, exposedPorts: {}, publishAll: false }),
+    (e: Error) => /^driver failed programming external connectivity on endpoint bt-c-\w+ \(\w{64}\): Bind for 127\.0\.0\.1:\d+ failed: port is already allocated$/.test(e.message),
+  );
+  assert.equal(svc.sandbox(ids[2]!), undefined);
+});
+
+test('an overlapping subnet is refused', async () => {
+  await assert.rejects(svc.create({ name: `bt-other-${uniq}`, subnet }), { message: 'Pool overlaps with other one on this address space' });
+  await assert.rejects(svc.create({ name: netName }), { message: `network with name ${netName} already exists` });
+});
+
+test('a network with endpoints cannot be removed', async () => {
+  const { network } = await svc.inspect(netName);
+  await assert.rejects(svc.remove(netName), { message: `error while removing network: network ${netName} id ${network.id} has active endpoints` });
+  await assert.rejects(svc.remove('bridge'), { message: 'bridge is a pre-defined network and cannot be removed' });
+});
+
+test('teardown leaves no bridge, veth, firewall rule or netns', async () => {
+  const { network } = await svc.inspect(netName);
+  for (const id of ids) await svc.detach(id);
+  for (const ns of netns) await svc.releaseSandbox(ns);
+  await svc.remove(netName);
+  const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
+  assert.ok(!links.includes(network.interfaceName), 'bridge removed');
+  const rules = execFileSync('iptables-save', { encoding: 'utf8' });
+  assert.ok(!rules.includes(subnet), 'no rule mentions the subnet');
+  assert.ok(!rules.includes(`--dport ${hostPort}`), 'no port rule left');
+  for (const ns of netns) assert.equal(existsSync(ns), false);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  assert.ok(!mounts.includes(root), 'no netns mount left');
+});
