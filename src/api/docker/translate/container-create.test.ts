@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { translateContainerCreate } from './container-create';
+import type { ContainerCreateRequest } from '../../../protocol/docker/container';
+import { cliCreateBody, composeCreateBody, testcontainersCreateBody } from '../../../../test/api/fixtures/recorded-bodies';
+
+/** Bodies arrive as parsed JSON; a JSON round trip gives the same untyped value the route sees. */
+const wire = (x: unknown): ContainerCreateRequest => JSON.parse(JSON.stringify(x)) as ContainerCreateRequest;
+
+test('CLI 28 run body maps config and HostConfig fields', () => {
+  const spec = translateContainerCreate(wire(cliCreateBody), 'c1');
+  assert.equal(spec.name, 'c1');
+  assert.equal(spec.image, 'bb');
+  assert.deepEqual(spec.entrypoint, ['/bin/sh']);
+  assert.deepEqual(spec.cmd, ['-c', 'env; id; hostname; cat /etc/hosts | tail -1']);
+  assert.deepEqual(spec.env, ['FOO=bar']);
+  assert.equal(spec.user, '1000:1000');
+  assert.equal(spec.hostname, 'h1');
+  assert.equal(spec.workingDir, '/tmp');
+  assert.deepEqual(spec.labels, { k: 'v' });
+  assert.equal(spec.attachStdout, true);
+  assert.equal(spec.attachStdin, false);
+  const h = spec.host;
+  assert.equal(h.autoRemove, true);
+  assert.deepEqual(h.capDrop, ['ALL']);
+  assert.deepEqual(h.capAdd, []);
+  assert.deepEqual(h.extraHosts, ['myhost:127.0.0.2']);
+  assert.equal(h.readonlyRootfs, true);
+  assert.deepEqual(h.tmpfs, { '/scratch': '' });
+  assert.equal(h.memory, 33554432);
+  assert.equal(h.nanoCpus, 500000000);
+  assert.equal(h.networkMode, 'default');
+  assert.deepEqual(h.restartPolicy, { name: 'no', maximumRetryCount: 0 });
+  assert.equal(h.consoleSize, undefined, 'ConsoleSize [0,0] means no size');
+  assert.equal(h.pidsLimit, 0);
+  assert.deepEqual(Object.keys(spec.networks), ['default']);
+});
+
+test('compose body maps binds, port bindings, network aliases', () => {
+  const spec = translateContainerCreate(wire(composeCreateBody), 'recproj_web_1');
+  assert.deepEqual(spec.host.binds, ['recproj_webdata:/data:rw']);
+  assert.deepEqual(spec.host.portBindings, { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: '18081' }] });
+  assert.equal(spec.host.networkMode, 'recproj_appnet');
+  assert.deepEqual(spec.networks, { recproj_appnet: { aliases: ['web'] } });
+  assert.deepEqual(spec.volumes, { '/data': {} });
+  assert.equal(spec.attachStdout, false);
+  assert.equal(spec.labels['com.docker.compose.service'], 'web');
+});
+
+test('testcontainers minimal body gets defaults and random host port', () => {
+  const spec = translateContainerCreate(wire(testcontainersCreateBody));
+  assert.equal(spec.name, undefined);
+  assert.equal(spec.image, 'bb:latest');
+  assert.deepEqual(spec.host.portBindings, { '8080/tcp': [{ hostIp: '', hostPort: '0' }] });
+  assert.deepEqual(spec.exposedPorts, { '8080/tcp': {} });
+  assert.equal(spec.entrypoint, undefined);
+  assert.deepEqual(spec.env, []);
+  assert.equal(spec.host.shmSize, 0);
+});
+
+test('HostConfig resource and mount fields', () => {
+  const spec = translateContainerCreate({
+    Image: 'bb',
+    Cmd: 'sh',
+    HostConfig: {
+      PidsLimit: 50,
+      CpuShares: 512,
+      CpuQuota: 50000,
+      CpuPeriod: 100000,
+      Ulimits: [{ Name: 'nofile', Soft: 100, Hard: 200 }],
+      Init: true,
+      Privileged: true,
+      Dns: ['1.1.1.1'],
+      DnsSearch: ['example.com'],
+      DnsOptions: ['ndots:2'],
+      ShmSize: 1024,
+      ConsoleSize: [30, 100],
+      RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+      Mounts: [{ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1000, Mode: 0o1777 } }, { Type: 'volume', Source: 'v', Target: '/v', ReadOnly: true }],
+    },
+  });
+  const h = spec.host;
+  assert.deepEqual(spec.cmd, ['sh']);
+  assert.equal(h.pidsLimit, 50);
+  assert.equal(h.cpuShares, 512);
+  assert.equal(h.cpuQuota, 50000);
+  assert.equal(h.cpuPeriod, 100000);
+  assert.deepEqual(h.ulimits, [{ name: 'nofile', soft: 100, hard: 200 }]);
+  assert.equal(h.init, true);
+  assert.equal(h.privileged, true);
+  assert.deepEqual([h.dns, h.dnsSearch, h.dnsOptions], [['1.1.1.1'], ['example.com'], ['ndots:2']]);
+  assert.equal(h.shmSize, 1024);
+  assert.deepEqual(h.consoleSize, [30, 100]);
+  assert.deepEqual(h.restartPolicy, { name: 'on-failure', maximumRetryCount: 3 });
+  assert.deepEqual(h.mounts, [
+    { type: 'tmpfs', source: '', target: '/t', readOnly: false, options: ['size=1000', 'mode=1777'] },
+    { type: 'volume', source: 'v', target: '/v', readOnly: true },
+  ]);
+});
+
+test('invalid bodies are InvalidArgument errors', () => {
+  assert.throws(() => translateContainerCreate(undefined), { kind: 'InvalidArgument' });
+  assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { RestartPolicy: { Name: 'always' }, AutoRemove: true } }), { kind: 'InvalidArgument' });
+  assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [{ Type: 'npipe', Target: '/x' }] } }), { kind: 'InvalidArgument' });
+});
