@@ -183,7 +183,7 @@ export class ConmonRuntime implements ContainerRuntime {
   async attach(id: string, o: { stdin: boolean }): Promise<AttachStream> {
     const f = await this.files(id);
     const child = await this.spawnHelper(path.join(f.bundleDir, 'attach'), f.terminal, o.stdin && f.stdin);
-    return Duplex.from({ readable: child.stdout!, writable: child.stdin! }).on('close', () => killHelper(child));
+    return new HelperStream(child, child.stdout!);
   }
 
   /** Starts berth-attach and waits until it is connected (it prints "ok" on stderr). */
@@ -268,7 +268,7 @@ export class ConmonRuntime implements ContainerRuntime {
         void helperDone.then(() => out.end());
       }
       const h = helper;
-      const stream = Duplex.from({ readable: out, writable: h.stdin! }).on('close', () => killHelper(h));
+      const stream = new HelperStream(h, out);
       void Promise.all([exited, helperDone]).then(async () => {
         releaseChild(child);
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
@@ -342,6 +342,47 @@ export class ConmonRuntime implements ContainerRuntime {
   /** Forget the exit file too (container removed). */
   async removeExitFile(id: string): Promise<void> {
     await fs.rm(path.join(this.exitDir, id), { force: true });
+  }
+}
+
+/**
+ * The AttachStream: reads come from `source` (the helper's stdout, possibly
+ * via a PassThrough), writes go to the helper's stdin. Writes after the
+ * container's stdin closed are dropped, as Docker does; destroy stops the helper.
+ */
+class HelperStream extends Duplex {
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly source: NodeJS.ReadableStream,
+  ) {
+    super();
+    source.on('data', (d: Buffer) => {
+      if (!this.push(d)) source.pause();
+    });
+    source.once('end', () => this.push(null));
+    source.once('error', (e: Error) => this.destroy(e));
+    source.pause();
+  }
+
+  override _read(): void {
+    this.source.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.destroyed || !stdin.writable) return cb();
+    stdin.write(chunk, () => cb());
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    const stdin = this.child.stdin;
+    if (stdin && !stdin.destroyed) stdin.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    killHelper(this.child);
+    cb(err);
   }
 }
 
