@@ -3,7 +3,7 @@
 import { runDaemon } from '../daemon/main';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
-  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' } = { hosts: [] };
+  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' } = { hosts: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [k, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -12,6 +12,8 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--exec-root') o.execRoot = val();
     else if (k === '-H' || k === '--host') o.hosts.push(val());
     else if (k === '--runtime') o.runtime = val();
+    else if (k === '--bip') o.bip = val();
+    else if (k === '-b' || k === '--bridge') o.bridge = val();
     else if (k === '--log-level' || k === '-l') o.logLevel = val() as typeof o.logLevel;
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);

@@ -89,6 +89,16 @@ export class Containers implements ContainerService {
     return this.ctx.store.resolve(ref);
   }
 
+  /** Change a record under its lock and persist it (engine-level operations such as network connect). */
+  async mutate<T>(ref: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const rec = this.resolve(ref);
+    return this.ctx.locks.run(rec.id, async () => {
+      const out = await fn(rec);
+      await this.ctx.store.save(rec);
+      return out;
+    });
+  }
+
   create(spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
     return createContainer(this.ctx, spec);
   }

@@ -19,8 +19,21 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     hosts: opts.hosts?.length ? opts.hosts : [process.env.BERTH_HOST || DEFAULT_HOST],
     runtime: opts.runtime || process.env.BERTH_RUNTIME || 'auto',
     logLevel: opts.logLevel ?? ((process.env.BERTH_LOG_LEVEL as DaemonOptions['logLevel']) || 'info'),
+    bip: opts.bip || process.env.BERTH_BIP || undefined,
+    bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
     onReady: opts.onReady,
   };
+}
+
+/** "10.88.0.1/16" → "10.88.0.0/16" */
+export function networkOfCidr(cidr: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) throw new InvalidArgumentError(`invalid --bip: ${cidr} is not an IPv4 CIDR`);
+  const bits = Number(m[5]);
+  const ip = m.slice(1, 5).reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const n = (ip & mask) >>> 0;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${bits}`;
 }
 
 /** One daemon per exec root: a second one would fight over the same containers. */
@@ -65,7 +78,8 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   const logger = createStreamLogger((l) => process.stderr.write(l), opts.logLevel);
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime }, { logger });
+  const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge }, { logger });
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));

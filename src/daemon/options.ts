@@ -5,6 +5,10 @@ export interface DaemonOptions {
   hosts: string[]; // default ["unix:///run/berth/berth.sock"]
   runtime?: string; // "auto" | "runc" | "crun"
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** default bridge subnet as CIDR (Docker's --bip; host bits are ignored) */
+  bip?: string;
+  /** default bridge device name (Docker's --bridge) */
+  bridge?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

@@ -16,6 +16,9 @@ import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
 import { EngineNetworking } from './networking';
+import { NetavarkBridge } from './bridge-networking';
+import { createNetworkService } from '../network/index';
+import { connectContainer, disconnectContainer, type ConnectOptions } from './network-ops';
 import { BERTH_VERSION, type Engine, type EngineConfig, type SystemInfo } from './types';
 
 export interface EngineDeps {
@@ -41,7 +44,14 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     runtime: (config.runtime as 'auto' | 'runc' | 'crun' | undefined) ?? 'auto',
     logger: logger.child({ module: 'runtime' }),
   });
-  const networking = new EngineNetworking(store, undefined);
+  const networks = await createNetworkService({
+    dataRoot: config.dataRoot,
+    execRoot: config.execRoot,
+    logger: logger.child({ module: 'network' }),
+    events,
+    defaultBridge: config.defaultBridge,
+  });
+  const networking = new EngineNetworking(store, new NetavarkBridge(networks));
   containers = await Containers.open({
     store,
     images,
@@ -52,14 +62,20 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
   });
+  // After container recovery: what is still running keeps its endpoints, the rest is released.
+  await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
 
   return {
     containers: c,
     images,
+    networks,
     events,
     config,
+    runtimeName: runtime.name,
+    connectNetwork: (net: string, container: string, opts: ConnectOptions) => connectContainer(networks, c, net, container, opts),
+    disconnectNetwork: (net: string, container: string, force: boolean) => disconnectContainer(networks, c, net, container, force),
     async info(): Promise<SystemInfo> {
       const all = await c.list({ all: true });
       const imgs = await images.list({});
@@ -86,6 +102,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     },
     async close(): Promise<void> {
       c.close();
+      await networks.close();
     },
   };
 }

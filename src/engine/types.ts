@@ -2,6 +2,7 @@
 import type { ContainerService } from '../container/types';
 import type { ImageService } from '../image/types';
 import type { EventBus } from '../base/events';
+import type { NetworkService } from '../network/types';
 
 export interface SystemInfo {
   id: string;
@@ -29,14 +30,23 @@ export interface EngineConfig {
   execRoot: string;
   /** "runc" | "crun" | "auto" (probe crun, fall back to runc) */
   runtime?: string;
+  /** the default `bridge` network: subnet (CIDR) and bridge device name */
+  defaultBridge?: { subnet?: string; interfaceName?: string };
 }
 
 export interface Engine {
   readonly containers: ContainerService;
   readonly images: ImageService;
+  readonly networks: NetworkService;
   readonly events: EventBus;
   readonly config: EngineConfig;
+  /** the OCI runtime actually in use ("runc" | "crun") */
+  readonly runtimeName: string;
   info(): Promise<SystemInfo>;
+  /** `network connect`: attach a (running or stopped) container to a network */
+  connectNetwork(network: string, container: string, opts: { aliases: string[]; ipv4Address?: string }): Promise<void>;
+  /** `network disconnect` */
+  disconnectNetwork(network: string, container: string, force: boolean): Promise<void>;
   /** Stop serving; running containers keep running under conmon. */
   close(): Promise<void>;
 }

@@ -52,9 +52,12 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   const socket = path.join(base, 'd.sock');
   const logFile = path.join(base, 'daemon.log');
   const host = `unix://${socket}`;
+  // Each test daemon gets its own default bridge, so parallel runs never share one.
+  const tag = path.basename(base).slice(-6).replace(/[^a-zA-Z0-9]/g, 'x');
+  const bip = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 255)}.1/24`;
   const spawnIt = async () => {
     const out = await fs.open(logFile, 'a');
-    const p = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'debug'], {
+    const p = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug'], {
       stdio: ['ignore', out.fd, out.fd],
     });
     await out.close();

@@ -9,6 +9,8 @@ interface DaemonFlags {
   host: string[];
   runtime?: string;
   logLevel?: string;
+  bip?: string;
+  bridge?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -21,6 +23,8 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     hosts: f.host.length ? f.host : [DEFAULT_HOST],
     ...(f.runtime ? { runtime: f.runtime } : {}),
     ...(f.logLevel ? { logLevel: f.logLevel as DaemonOptions['logLevel'] } : {}),
+    ...(f.bip ? { bip: f.bip } : {}),
+    ...(f.bridge ? { bridge: f.bridge } : {}),
   };
 }
 
@@ -32,6 +36,8 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--exec-root', key: 'execRoot', kind: 'string', description: `Root directory for execution state files (default "${DEFAULT_EXEC_ROOT}")` },
     { flags: '-H, --host', key: 'host', kind: 'list', description: 'Daemon socket(s) to connect to' },
     { flags: '--runtime', key: 'runtime', kind: 'string', description: 'OCI runtime: auto, runc or crun' },
+    { flags: '--bip', key: 'bip', kind: 'string', description: 'Subnet of the default bridge network, as CIDR (e.g. 10.88.0.1/16)' },
+    { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,

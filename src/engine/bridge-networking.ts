@@ -1,0 +1,86 @@
+/**
+ * Bridge networking for containers, over network/'s service: a netns per
+ * container, netavark endpoints on each requested network, published ports,
+ * and the hosts/resolv.conf the network module renders.
+ */
+import { promises as fs } from 'node:fs';
+import type { NetworkJoin } from '../container/context';
+import type { ContainerRecord } from '../container/types';
+import type { NetworkService } from '../network/types';
+import { planPortRequests } from '../network/ports';
+import type { BridgeNetworking } from './networking';
+
+/** The networks a container asks for: NetworkMode plus NetworkingConfig's endpoints. */
+export function requestedNetworks(rec: ContainerRecord): Record<string, { aliases: string[]; ipv4Address?: string }> {
+  const mode = rec.spec.host.networkMode === 'default' || rec.spec.host.networkMode === '' ? 'bridge' : rec.spec.host.networkMode;
+  const out: Record<string, { aliases: string[]; ipv4Address?: string }> = {};
+  for (const [name, ep] of Object.entries(rec.spec.networks)) out[name === 'default' ? 'bridge' : name] = { aliases: [...ep.aliases], ipv4Address: ep.ipv4Address || undefined };
+  if (!out[mode]) out[mode] = { aliases: [] };
+  return out;
+}
+
+export class NetavarkBridge implements BridgeNetworking {
+  constructor(private readonly networks: NetworkService) {}
+
+  async validate(rec: ContainerRecord): Promise<void> {
+    planPortRequests(rec.spec.host.portBindings, rec.spec.exposedPorts, rec.spec.host.publishAllPorts);
+    for (const name of Object.keys(requestedNetworks(rec))) await this.networks.inspect(name);
+  }
+
+  async setup(rec: ContainerRecord): Promise<NetworkJoin> {
+    const netnsPath = await this.networks.prepareSandbox(rec.id);
+    try {
+      const requested = requestedNetworks(rec);
+      // Docker adds the short id as an alias on user-defined networks, so peers resolve it.
+      for (const [name, r] of Object.entries(requested)) if (name !== 'bridge' && !r.aliases.includes(rec.id.slice(0, 12))) r.aliases.push(rec.id.slice(0, 12));
+      const res = await this.networks.attach({
+        containerId: rec.id,
+        containerName: rec.name,
+        hostname: rec.hostname,
+        netnsPath,
+        networks: requested,
+        portBindings: rec.spec.host.portBindings,
+        exposedPorts: rec.spec.exposedPorts,
+        publishAll: rec.spec.host.publishAllPorts,
+      });
+      rec.networks = {};
+      for (const [name, ep] of Object.entries(res.networks)) {
+        rec.networks[name] = {
+          ipAddress: ep.ipAddress,
+          ipPrefixLen: ep.ipPrefixLen,
+          gateway: ep.gateway,
+          macAddress: ep.macAddress,
+          aliases: ep.aliases,
+          networkId: ep.networkId,
+          endpointId: ep.endpointId,
+        };
+      }
+      rec.ports = res.ports;
+      const hostResolvConf = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+      const h = rec.spec.host;
+      return {
+        netns: netnsPath,
+        hosts: this.networks.hostsFile(rec.id, h.extraHosts),
+        resolvConf: this.networks.resolvConf(rec.id, { hostResolvConf, dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }),
+      };
+    } catch (e) {
+      await this.networks.detach(rec.id).catch(() => undefined);
+      await this.networks.releaseSandbox(netnsPath).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async teardown(rec: ContainerRecord): Promise<void> {
+    const sb = this.networks.sandbox(rec.id);
+    await this.networks.detach(rec.id);
+    if (sb) await this.networks.releaseSandbox(sb.netnsPath);
+    // Docker keeps the network list of a stopped container but clears its addresses.
+    for (const n of Object.values(rec.networks)) {
+      n.ipAddress = '';
+      n.ipPrefixLen = 0;
+      n.gateway = '';
+      n.macAddress = '';
+    }
+    rec.ports = {};
+  }
+}
