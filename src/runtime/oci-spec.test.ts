@@ -1,0 +1,166 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv04 from 'ajv-draft-04';
+import { generateRuntimeSpec, type HostFacts } from './oci-spec';
+import { DEFAULT_CAPABILITIES, MASKED_PATHS } from './security-defaults';
+import type { RuntimeSpecInput } from './types';
+import { InvalidArgumentError } from '../base/errors';
+
+/** shared/ sits beside the repository (also in CI). */
+const SCHEMA_DIR = path.resolve(__dirname, '../../../../shared/ext/oci-schemas/runtime-spec');
+
+function loadValidator(): (doc: unknown) => string | undefined {
+  const ajv = new Ajv04({ strict: false, allErrors: true });
+  for (const f of readdirSync(SCHEMA_DIR).filter((n) => n.endsWith('.json'))) {
+    const schema = JSON.parse(readFileSync(path.join(SCHEMA_DIR, f), 'utf8')) as Record<string, unknown>;
+    ajv.addSchema({ ...schema, id: `file://${path.join(SCHEMA_DIR, f)}` });
+  }
+  const validate = ajv.getSchema(`file://${path.join(SCHEMA_DIR, 'config-schema.json')}`);
+  assert.ok(validate, 'config schema loaded');
+  return (doc) => (validate(doc) ? undefined : ajv.errorsText(validate.errors));
+}
+
+const host: HostFacts = { cgroupVersion: 1, rlimitHard: { nofile: 20000, nproc: 4096 }, capLastCap: 40 };
+
+function input(over: Partial<RuntimeSpecInput> = {}): RuntimeSpecInput {
+  return {
+    id: 'c1',
+    rootfs: '/var/lib/berth/c1/merged',
+    readonlyRootfs: false,
+    args: ['sh', '-c', 'echo hi'],
+    env: ['PATH=/bin'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    terminal: false,
+    hostname: 'c1',
+    extraMounts: [{ destination: '/etc/hosts', source: '/run/berth/c1/hosts', type: 'bind', options: ['rbind', 'rprivate'] }],
+    namespaces: { network: 'private', pid: 'private', ipc: 'private', uts: 'private' },
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    noNewPrivileges: false,
+    cgroupsPath: '/berth/c1',
+    resources: { memory: 0, memorySwap: 0, memoryReservation: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', cpusetMems: '', pidsLimit: 0, oomKillDisable: false },
+    ulimits: [],
+    shmSize: 0,
+    sysctls: {},
+    tmpfs: {},
+    devices: [],
+    annotations: {},
+    ...over,
+  };
+}
+
+describe('generateRuntimeSpec', () => {
+  const validate = loadValidator();
+
+  it('the schema validator rejects a broken config', () => {
+    assert.notEqual(validate({ ociVersion: 5, process: { args: 'x' } }), undefined);
+  });
+
+  it('produces a schema-valid config for defaults', () => {
+    assert.equal(validate(generateRuntimeSpec(input(), host)), undefined);
+  });
+
+  it('produces a schema-valid config with every option set', () => {
+    const spec = generateRuntimeSpec(
+      input({
+        terminal: true,
+        consoleSize: { height: 24, width: 80 },
+        domainname: 'example.org',
+        readonlyRootfs: true,
+        user: { uid: 1000, gid: 1000, additionalGids: [10, 20] },
+        namespaces: { network: '/run/netns/x', pid: 'host', ipc: 'host', uts: 'private' },
+        capAdd: ['NET_ADMIN'],
+        capDrop: ['MKNOD'],
+        noNewPrivileges: true,
+        resources: { memory: 1 << 26, memorySwap: -1, memoryReservation: 1 << 25, nanoCpus: 1.5e9, cpuShares: 512, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '0', cpusetMems: '0', pidsLimit: 100, oomKillDisable: true },
+        ulimits: [{ name: 'nproc', soft: 100, hard: 200 }],
+        shmSize: 1 << 20,
+        sysctls: { 'net.ipv4.ip_forward': '1' },
+        tmpfs: { '/run': 'size=10m,mode=755' },
+        annotations: { a: 'b' },
+      }),
+      { ...host, cgroupVersion: 2, devices: {} },
+    );
+    assert.equal(validate(spec), undefined);
+  });
+
+  it('creates all namespaces, plus cgroup on v2, and joins given paths', () => {
+    const v1 = generateRuntimeSpec(input(), host).linux.namespaces.map((n) => n.type);
+    assert.deepEqual(v1.sort(), ['ipc', 'mount', 'network', 'pid', 'uts']);
+    const v2 = generateRuntimeSpec(input({ namespaces: { network: 'host', pid: '/proc/9/ns/pid', ipc: 'private', uts: 'host' } }), { ...host, cgroupVersion: 2 }).linux.namespaces;
+    assert.deepEqual(v2, [{ type: 'mount' }, { type: 'pid', path: '/proc/9/ns/pid' }, { type: 'ipc' }, { type: 'cgroup' }]);
+  });
+
+  it('has Docker standard mounts with a 64m /dev/shm by default', () => {
+    const m = generateRuntimeSpec(input(), host).mounts;
+    const dst = m.map((x) => x.destination);
+    for (const d of ['/dev', '/dev/mqueue', '/dev/pts', '/dev/shm', '/proc', '/sys', '/sys/fs/cgroup']) assert.ok(dst.includes(d), d);
+    assert.ok(dst.indexOf('/dev') < dst.indexOf('/dev/pts') && dst.indexOf('/sys') < dst.indexOf('/sys/fs/cgroup'), 'parents first');
+    assert.ok(m.find((x) => x.destination === '/dev/shm')!.options!.includes(`size=${64 * 1024 * 1024}`));
+    assert.ok(m.find((x) => x.destination === '/sys')!.options!.includes('ro'));
+    assert.ok(m.some((x) => x.destination === '/etc/hosts' && x.type === 'bind'));
+  });
+
+  it('uses the default capability set, applies add/drop and ALL', () => {
+    const caps = (o: Partial<RuntimeSpecInput>) => generateRuntimeSpec(input(o), host).process.capabilities.bounding;
+    assert.deepEqual(caps({}), [...DEFAULT_CAPABILITIES]);
+    const added = caps({ capAdd: ['net_admin'], capDrop: ['CAP_CHOWN', 'kill'] });
+    assert.ok(added.includes('CAP_NET_ADMIN'));
+    assert.ok(!added.includes('CAP_CHOWN') && !added.includes('CAP_KILL'));
+    assert.deepEqual(caps({ capDrop: ['ALL'], capAdd: ['NET_BIND_SERVICE'] }), ['CAP_NET_BIND_SERVICE']);
+    assert.equal(caps({ capAdd: ['ALL'], capDrop: ['SYS_ADMIN'] }).length, 40);
+    assert.equal(caps({ privileged: true }).length, 41);
+    assert.throws(() => caps({ capAdd: ['BOGUS'] }), InvalidArgumentError);
+  });
+
+  it('privileged drops masked/readonly paths and allows all devices', () => {
+    const normal = generateRuntimeSpec(input(), host);
+    assert.deepEqual(normal.linux.maskedPaths, [...MASKED_PATHS]);
+    assert.ok(normal.linux.readonlyPaths.includes('/proc/sys'));
+    assert.deepEqual(normal.linux.resources.devices[0], { allow: false, access: 'rwm' });
+    const p = generateRuntimeSpec(input({ privileged: true }), host);
+    assert.deepEqual(p.linux.maskedPaths, []);
+    assert.deepEqual(p.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+    assert.ok(!p.mounts.find((x) => x.destination === '/sys')!.options!.includes('ro'));
+  });
+
+  it('clamps rlimits to the host hard limits (default nofile 1048576)', () => {
+    const r = generateRuntimeSpec(input({ ulimits: [{ name: 'nproc', soft: 9000, hard: 9000 }, { name: 'core', soft: -1, hard: -1 }] }), host).process.rlimits;
+    assert.deepEqual(r.find((x) => x.type === 'RLIMIT_NOFILE'), { type: 'RLIMIT_NOFILE', soft: 20000, hard: 20000 });
+    assert.deepEqual(r.find((x) => x.type === 'RLIMIT_NPROC'), { type: 'RLIMIT_NPROC', soft: 4096, hard: 4096 });
+    assert.ok(r.find((x) => x.type === 'RLIMIT_CORE')!.hard > 0);
+    const user = generateRuntimeSpec(input({ ulimits: [{ name: 'nofile', soft: 100, hard: 200 }] }), host).process.rlimits;
+    assert.deepEqual(user, [{ type: 'RLIMIT_NOFILE', soft: 100, hard: 200 }]);
+  });
+
+  it('maps nanoCpus to quota over a 100000 period, and memory/swap/pids', () => {
+    const res = generateRuntimeSpec(input({ resources: { ...input().resources, nanoCpus: 1.5e9, memory: 100 << 20, pidsLimit: 10 } }), host).linux.resources;
+    assert.deepEqual(res.cpu, { period: 100000, quota: 150000 });
+    assert.deepEqual(res.memory, { limit: 100 << 20, swap: 200 << 20 });
+    assert.deepEqual(res.pids, { limit: 10 });
+    const noSwap = generateRuntimeSpec(input({ resources: { ...input().resources, memory: 100 << 20 } }), { ...host, swapLimit: false }).linux.resources;
+    assert.deepEqual(noSwap.memory, { limit: 100 << 20 });
+  });
+
+  it('adds tmpfs mounts with Docker default options and sets terminal/user/hostname', () => {
+    const s = generateRuntimeSpec(input({ tmpfs: { '/run': 'size=1m' }, terminal: true, consoleSize: { height: 5, width: 6 }, user: { uid: 1, gid: 2, additionalGids: [3] } }), host);
+    assert.deepEqual(s.mounts.find((m) => m.destination === '/run'), { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'size=1m'] });
+    assert.equal(s.process.terminal, true);
+    assert.deepEqual(s.process.consoleSize, { height: 5, width: 6 });
+    assert.deepEqual(s.process.user, { uid: 1, gid: 2, additionalGids: [3] });
+    assert.equal(s.hostname, 'c1');
+    assert.equal(s.linux.cgroupsPath, '/berth/c1');
+  });
+
+  it('needs host facts for devices', () => {
+    const devices = [{ pathOnHost: '/dev/fuse', pathInContainer: '/dev/fuse', cgroupPermissions: 'rwm' }];
+    assert.throws(() => generateRuntimeSpec(input({ devices }), host), InvalidArgumentError);
+    const s = generateRuntimeSpec(input({ devices }), { ...host, devices: { '/dev/fuse': { type: 'c', major: 10, minor: 229, fileMode: 0o20666, uid: 0, gid: 0 } } });
+    assert.deepEqual(s.linux.devices[0], { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o20666, uid: 0, gid: 0 });
+    assert.deepEqual(s.linux.resources.devices.at(-1), { allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' });
+  });
+});
