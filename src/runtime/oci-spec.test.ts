@@ -7,6 +7,7 @@ import { generateRuntimeSpec, type HostFacts } from './oci-spec';
 import { DEFAULT_CAPABILITIES, MASKED_PATHS } from './security-defaults';
 import type { RuntimeSpecInput } from './types';
 import { InvalidArgumentError } from '../base/errors';
+import { parseHardLimits, readDeviceFacts } from './host-facts';
 
 /** shared/ sits beside the repository (also in CI). */
 const SCHEMA_DIR = path.resolve(__dirname, '../../../../shared/ext/oci-schemas/runtime-spec');
@@ -162,5 +163,17 @@ describe('generateRuntimeSpec', () => {
     const s = generateRuntimeSpec(input({ devices }), { ...host, devices: { '/dev/fuse': { type: 'c', major: 10, minor: 229, fileMode: 0o20666, uid: 0, gid: 0 } } });
     assert.deepEqual(s.linux.devices[0], { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o20666, uid: 0, gid: 0 });
     assert.deepEqual(s.linux.resources.devices.at(-1), { allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' });
+  });
+});
+
+describe('readHostFacts', () => {
+  it('parses /proc/self/limits and stats devices', async () => {
+    const limits = parseHardLimits('Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\nMax core file size        0                    unlimited            bytes\n');
+    assert.deepEqual(limits, { nofile: 20000, core: Number.MAX_SAFE_INTEGER });
+    const dev = await readDeviceFacts(['/dev/null', '/no/such/dev']);
+    assert.deepEqual(Object.keys(dev), ['/dev/null']);
+    assert.equal(dev['/dev/null']!.major, 1);
+    assert.equal(dev['/dev/null']!.minor, 3);
+    assert.equal(dev['/dev/null']!.type, 'c');
   });
 });
