@@ -26,6 +26,7 @@ export interface RuntimeFixture {
 }
 
 let seq = 0;
+const CGROUP_DIRS = ['memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'blkio', 'net_cls', 'net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc', 'systemd', 'unified', ''];
 
 export async function hostFactsForTest(): Promise<HostFacts> {
   const limits = await fs.readFile('/proc/self/limits', 'utf8');
@@ -97,7 +98,7 @@ export async function openRuntimeFixture(): Promise<RuntimeFixture> {
           }
         }
         await runtime.cleanup(id).catch(() => undefined);
-        for (const ctl of ['memory', 'pids', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'blkio', 'systemd', 'unified', '']) {
+        for (const ctl of CGROUP_DIRS) {
           await fs.rmdir(path.join('/sys/fs/cgroup', ctl, 'berth-test', id)).catch(() => undefined);
         }
       }
@@ -109,6 +110,7 @@ export async function openRuntimeFixture(): Promise<RuntimeFixture> {
       } catch {
         // no runc state dir: nothing to delete
       }
+      for (const ctl of CGROUP_DIRS) await fs.rmdir(path.join('/sys/fs/cgroup', ctl, 'berth-test')).catch(() => undefined); // busy or absent: leave it
       await fs.rm(root, { recursive: true, force: true });
     },
   };
