@@ -46,7 +46,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     undo.push(() => ctx.networking.teardown(rec));
     await writeEtcFiles(rec, join);
     const input = await buildRuntimeInput(ctx, rec, join);
-    const spec = generateRuntimeSpec(input, await hostFacts());
+    const spec = generateRuntimeSpec(input, await hostFacts(rec.spec.host.devices.map((d) => d.pathOnHost)));
     const bundle = bundleDir(ctx, rec.id);
     await fs.mkdir(bundle, { recursive: true });
     await writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
