@@ -1,0 +1,18 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyChanges } from './changes';
+
+test('CMD in JSON and shell form, ENV, EXPOSE, WORKDIR, LABEL', () => {
+  const c = applyChanges({}, ['CMD ["sh","-c","echo hi"]', 'ENTRYPOINT /init', 'ENV A=1 B="two words"', 'EXPOSE 80 53/udp', 'WORKDIR /srv', 'LABEL a=b', 'USER 1000']);
+  assert.deepEqual(c.Cmd, ['sh', '-c', 'echo hi']);
+  assert.deepEqual(c.Entrypoint, ['/bin/sh', '-c', '/init']);
+  assert.deepEqual(c.Env, ['A=1', 'B=two words']);
+  assert.deepEqual(c.ExposedPorts, { '80/tcp': {}, '53/udp': {} });
+  assert.equal(c.WorkingDir, '/srv');
+  assert.deepEqual(c.Labels, { a: 'b' });
+  assert.equal(c.User, '1000');
+});
+
+test('unknown instructions are refused', () => {
+  assert.throws(() => applyChanges({}, ['RUN rm -rf /']), /RUN is not a valid change command/);
+});

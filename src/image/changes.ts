@@ -1,0 +1,85 @@
+/** `docker import --change` / `commit --change`: Dockerfile instructions applied to an image config (pure). */
+import { InvalidArgumentError } from '../base/errors';
+import type { ImageConfigConfig } from '../protocol/oci/image';
+
+function argv(rest: string): string[] {
+  const t = rest.trim();
+  if (t.startsWith('[')) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    } catch {
+      // not JSON: shell form
+    }
+  }
+  return ['/bin/sh', '-c', t];
+}
+
+function keyValues(rest: string): Array<[string, string]> {
+  const t = rest.trim();
+  if (!t.includes('=')) {
+    const i = t.search(/\s/);
+    if (i < 0) throw new InvalidArgumentError(`ENV names can not be blank`);
+    return [[t.slice(0, i), t.slice(i).trim()]];
+  }
+  const out: Array<[string, string]> = [];
+  const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
+  for (const m of t.matchAll(re)) {
+    let v = m[2]!;
+    if (v.startsWith('"')) v = JSON.parse(v) as string;
+    else if (v.startsWith("'")) v = v.slice(1, -1);
+    out.push([m[1]!, v]);
+  }
+  return out;
+}
+
+export function applyChanges(cfg: ImageConfigConfig, changes: string[]): ImageConfigConfig {
+  const c: ImageConfigConfig = { ...cfg };
+  for (const line of changes) {
+    const m = /^\s*(\w+)\s+([\s\S]*)$/.exec(line);
+    if (!m) throw new InvalidArgumentError(`dockerfile parse error line 1: unknown instruction: ${line}`);
+    const instr = m[1]!.toUpperCase();
+    const rest = m[2]!;
+    switch (instr) {
+      case 'CMD':
+        c.Cmd = argv(rest);
+        break;
+      case 'ENTRYPOINT':
+        c.Entrypoint = argv(rest);
+        break;
+      case 'ENV': {
+        const env = [...(c.Env ?? [])];
+        for (const [k, v] of keyValues(rest)) {
+          const i = env.findIndex((e) => e.split('=')[0] === k);
+          if (i >= 0) env[i] = `${k}=${v}`;
+          else env.push(`${k}=${v}`);
+        }
+        c.Env = env;
+        break;
+      }
+      case 'LABEL':
+        c.Labels = { ...(c.Labels ?? {}), ...Object.fromEntries(keyValues(rest)) };
+        break;
+      case 'EXPOSE':
+        c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
+        for (const p of rest.trim().split(/\s+/)) c.ExposedPorts[p.includes('/') ? p : `${p}/tcp`] = {};
+        break;
+      case 'USER':
+        c.User = rest.trim();
+        break;
+      case 'WORKDIR':
+        c.WorkingDir = rest.trim();
+        break;
+      case 'VOLUME':
+        c.Volumes = { ...(c.Volumes ?? {}) };
+        for (const v of rest.trim().startsWith('[') ? (JSON.parse(rest) as string[]) : rest.trim().split(/\s+/)) c.Volumes[v] = {};
+        break;
+      case 'STOPSIGNAL':
+        c.StopSignal = rest.trim();
+        break;
+      default:
+        throw new InvalidArgumentError(`${instr} is not a valid change command`);
+    }
+  }
+  return c;
+}

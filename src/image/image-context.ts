@@ -1,0 +1,55 @@
+/** What the image operations share: the stores, the event bus, who uses which image. */
+import type { EventBus } from '../base/events';
+import type { Logger } from '../base/logger';
+import type { LayerStore, LayerMeta } from '../layer/layer-store';
+import type { ImageConfigFile, ImageManifest } from '../protocol/oci/image';
+import { MediaTypes } from '../protocol/oci/image';
+import type { BlobStore } from './content/blob-store';
+import type { ImageStore } from './image-store';
+import type { ImageRecord, ImageUsage } from './types';
+
+export interface ImageContext {
+  blobs: BlobStore;
+  layers: LayerStore;
+  store: ImageStore;
+  events: EventBus;
+  logger: Logger;
+  usage: ImageUsage;
+}
+
+export function publishImageEvent(ctx: ImageContext, action: string, id: string, name?: string): void {
+  ctx.events.publish({ type: 'image', action, id, attributes: name ? { name } : {} });
+}
+
+/** Stores config + manifest blobs and the record; then points the tags at it. */
+export async function registerImage(ctx: ImageContext, config: ImageConfigFile, layers: LayerMeta[], tags: string[], extra: { manifestDigest?: string } = {}): Promise<ImageRecord> {
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const id = await ctx.blobs.putBuffer(configBytes);
+  let manifestDigest = extra.manifestDigest;
+  if (!manifestDigest) {
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociManifest,
+      config: { mediaType: MediaTypes.ociConfig, digest: id, size: configBytes.length },
+      layers: await Promise.all(layers.map(async (l) => ({ mediaType: MediaTypes.ociLayer, digest: l.diffId, size: await ctx.blobs.size(l.diffId) }))),
+    };
+    manifestDigest = await ctx.blobs.putBuffer(Buffer.from(JSON.stringify(manifest)));
+  }
+  const rec: ImageRecord = {
+    id,
+    repoTags: [],
+    repoDigests: [],
+    config,
+    manifestDigest,
+    size: layers.reduce((a, l) => a + l.size, 0),
+    created: new Date().toISOString(),
+    chainIds: layers.map((l) => l.chainId),
+  };
+  const prior = ctx.store.get(id);
+  await ctx.store.put(prior ? { ...rec, created: prior.created } : rec);
+  for (const t of tags) {
+    await ctx.store.setTag(t, id);
+    publishImageEvent(ctx, 'tag', id, t);
+  }
+  return ctx.store.get(id)!;
+}

@@ -1,0 +1,32 @@
+/** `docker import`: a rootfs tarball (plain or gzip) becomes a one-layer image. */
+import * as os from 'node:os';
+import type { Readable } from 'node:stream';
+import type { ImageConfigFile } from '../protocol/oci/image';
+import { applyChanges } from './changes';
+import { type ImageContext, publishImageEvent, registerImage } from './image-context';
+import { ingestLayer } from './layer-ingest';
+import { normalizeTag } from './reference';
+import type { ImageRecord, ImportOptions } from './types';
+
+export function importTag(opts: ImportOptions): string | undefined {
+  if (!opts.repo) return undefined;
+  return normalizeTag(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
+}
+
+export async function importRootfs(ctx: ImageContext, tar: Readable, opts: ImportOptions): Promise<ImageRecord> {
+  const tag = importTag(opts); // validate before reading anything
+  const layer = await ingestLayer(ctx, tar, '');
+  const now = new Date().toISOString();
+  const config: ImageConfigFile = {
+    architecture: os.arch() === 'x64' ? 'amd64' : os.arch(),
+    os: 'linux',
+    created: now,
+    config: applyChanges({}, opts.changes ?? []),
+    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
+  };
+  if (opts.message) config.comment = opts.message;
+  const rec = await registerImage(ctx, config, [layer], tag ? [tag] : []);
+  publishImageEvent(ctx, 'import', rec.id, tag);
+  return rec;
+}
