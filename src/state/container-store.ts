@@ -39,7 +39,8 @@ export class ContainerStore {
 
   /** Reserve the name and persist the new record (the directory must exist). */
   async add(rec: ContainerRecord): Promise<void> {
-    if (this.byName.has(rec.name)) throw nameConflict(rec.name, this.byName.get(rec.name)!);
+    const holder = this.byName.get(rec.name);
+    if (holder !== undefined && holder !== rec.id) throw nameConflict(rec.name, holder);
     this.byId.set(rec.id, rec);
     this.byName.set(rec.name, rec.id);
     try {

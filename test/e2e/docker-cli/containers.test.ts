@@ -149,7 +149,7 @@ describe('docker CLI against berthd', () => {
     const nf = await docker(['inspect', '--type', 'container', 'nosuchcontainer']);
     assert.notEqual(nf.code, 0);
     assert.match(nf.stderr, /No such container: nosuchcontainer/i);
-    const bad = await docker(['create', '--name', 'bad name', 'bb']);
+    const bad = await docker(['run', '--name', 'bad name', 'bb']);
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /Invalid container name/);
     const flag = await docker(['run', '--no-such-flag', 'bb']);
