@@ -46,14 +46,14 @@ export function parseReference(input: string): ImageReference {
     if (!DOMAIN.test(domain)) throw bad();
   }
   if (domain === 'index.docker.io') domain = DEFAULT_DOMAIN;
+  let path = parts.join('/');
+  if (domain === DEFAULT_DOMAIN && parts.length === 1) path = `library/${path}`;
   for (const c of parts) {
     if (!COMPONENT.test(c)) {
-      if (COMPONENT.test(c.toLowerCase())) throw bad(`: repository name (${parts.join('/')}) must be lowercase`);
+      if (COMPONENT.test(c.toLowerCase())) throw bad(`: repository name (${path}) must be lowercase`);
       throw bad();
     }
   }
-  let path = parts.join('/');
-  if (domain === DEFAULT_DOMAIN && parts.length === 1) path = `library/${path}`;
   if (path.length + domain.length + 1 > 255) throw bad(': repository name must not be more than 255 characters');
   return { domain, path, tag, digest };
 }

@@ -89,7 +89,10 @@ export class Netavark {
 
   private async exec(cmd: 'setup' | 'teardown', netnsPath: string, config: NetavarkConfig): Promise<string> {
     await fs.mkdir(this.opts.configDir, { recursive: true, mode: 0o700 }); // netavark fails without it
+    // netavark edits shared firewall chains; two daemons (or test runs) on one host must take turns,
+    // or one's teardown removes a chain the other's setup is appending to.
     const argv = [
+      'flock', HOST_LOCK,
       this.opts.binary ?? NETAVARK_BIN,
       '--config', this.opts.configDir,
       '--aardvark-binary', this.opts.aardvarkBinary ?? AARDVARK_BIN,
@@ -103,6 +106,9 @@ export class Netavark {
     }
   }
 }
+
+/** Host-wide: every berth daemon on this machine serializes its netavark runs on this file. */
+export const HOST_LOCK = '/run/lock/berth-netavark.lock';
 
 /** netavark reports `{"error":"..."}`; map the message to a domain error kind. */
 export function translateFailure(cmd: string, e: unknown): Error {

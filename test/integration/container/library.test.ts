@@ -37,7 +37,9 @@ function demux(buf: Buffer): { stdout: string; stderr: string } {
 describe('library: createEngine runs containers in-process', () => {
   before(async () => {
     base = await fs.mkdtemp(path.join(os.tmpdir(), 'bt-lib-'));
-    engine = await createEngine(roots());
+    // its own default bridge, so it never meets another daemon's
+    const tag = path.basename(base).slice(-5).replace(/[^a-zA-Z0-9]/g, 'x');
+    engine = await createEngine({ ...roots(), defaultBridge: { subnet: `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 255)}.0/24`, interfaceName: `bl${tag}` } });
     const tar = await makeBusyboxTar(path.join(base, 'bb.tar'));
     await engine.images.importRootfs(createReadStream(tar), { repo: 'bb', tag: 'latest' });
   });
