@@ -1,7 +1,7 @@
 /** What the image operations share: the stores, the event bus, who uses which image. */
 import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
-import type { LayerStore, LayerMeta } from '../layer/layer-store';
+import type { LayerStore, LayerRecord } from '../layer/layer-store';
 import type { ImageConfigFile, ImageManifest } from '../protocol/oci/image';
 import { MediaTypes } from '../protocol/oci/image';
 import type { BlobStore } from './content/blob-store';
@@ -21,9 +21,13 @@ export function publishImageEvent(ctx: ImageContext, action: string, id: string,
   ctx.events.publish({ type: 'image', action, id, attributes: name ? { name } : {} });
 }
 
-/** Stores config + manifest blobs and the record; then points the tags at it. */
-export async function registerImage(ctx: ImageContext, config: ImageConfigFile, layers: LayerMeta[], tags: string[], extra: { manifestDigest?: string } = {}): Promise<ImageRecord> {
-  const configBytes = Buffer.from(JSON.stringify(config));
+/**
+ * Stores config + manifest blobs and the record, retains its layers, then
+ * points the tags at it. The id is the digest of `configBytes` exactly as
+ * given: re-serializing a loaded config would change the id.
+ */
+export async function registerImage(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string } = {}): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
+  const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigFile;
   const id = await ctx.blobs.putBuffer(configBytes);
   let manifestDigest = extra.manifestDigest;
   if (!manifestDigest) {
@@ -47,9 +51,12 @@ export async function registerImage(ctx: ImageContext, config: ImageConfigFile, 
   };
   const prior = ctx.store.get(id);
   await ctx.store.put(prior ? { ...rec, created: prior.created } : rec);
+  if (!prior) ctx.layers.retain(rec.chainIds);
+  const replaced: { tag: string; id: string }[] = [];
   for (const t of tags) {
-    await ctx.store.setTag(t, id);
+    const prev = await ctx.store.setTag(t, id);
+    if (prev) replaced.push({ tag: t, id: prev });
     publishImageEvent(ctx, 'tag', id, t);
   }
-  return ctx.store.get(id)!;
+  return { record: ctx.store.get(id)!, replaced };
 }

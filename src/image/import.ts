@@ -8,6 +8,14 @@ import { ingestLayer } from './layer-ingest';
 import { normalizeTag } from './reference';
 import type { ImageRecord, ImportOptions } from './types';
 
+const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+
+/** "linux/arm64" → "arm64"; no platform → the host's architecture in Go's naming, as Docker records it. */
+function platformArch(platform: string | undefined): string {
+  const arch = platform?.split('/')[1];
+  return arch || GO_ARCH[os.arch()] || os.arch();
+}
+
 export function importTag(opts: ImportOptions): string | undefined {
   if (!opts.repo) return undefined;
   return normalizeTag(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
@@ -15,10 +23,10 @@ export function importTag(opts: ImportOptions): string | undefined {
 
 export async function importRootfs(ctx: ImageContext, tar: Readable, opts: ImportOptions): Promise<ImageRecord> {
   const tag = importTag(opts); // validate before reading anything
-  const layer = await ingestLayer(ctx, tar, '');
+  const layer = await ingestLayer(ctx, tar, null, undefined, opts.signal);
   const now = new Date().toISOString();
   const config: ImageConfigFile = {
-    architecture: os.arch() === 'x64' ? 'amd64' : os.arch(),
+    architecture: platformArch(opts.platform),
     os: 'linux',
     created: now,
     config: applyChanges({}, opts.changes ?? []),
@@ -26,7 +34,7 @@ export async function importRootfs(ctx: ImageContext, tar: Readable, opts: Impor
     history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
   };
   if (opts.message) config.comment = opts.message;
-  const rec = await registerImage(ctx, config, [layer], tag ? [tag] : []);
+  const { record: rec } = await registerImage(ctx, Buffer.from(JSON.stringify(config)), [layer], tag ? [tag] : []);
   publishImageEvent(ctx, 'import', rec.id, tag);
   return rec;
 }

@@ -32,6 +32,8 @@ export interface ImageServiceOptions {
   logger: Logger;
   events: EventBus;
   usage: ImageUsage;
+  /** path of build/native/berth-fs (default: the repository build) */
+  fsTool?: string;
 }
 
 function labelMatch(labels: Record<string, string>, f: string): boolean {
@@ -118,7 +120,7 @@ export class Images implements ImageService {
   async history(ref: string): Promise<ImageHistoryView[]> {
     const img = this.ctx.store.resolve(ref);
     const hist = img.config.history ?? [];
-    const sizes = await Promise.all(img.chainIds.map(async (c) => (await this.ctx.layers.get(c))?.size ?? 0));
+    const sizes = img.chainIds.map((c) => this.ctx.layers.get(c)?.size ?? 0);
     let layer = 0;
     const rows = hist.map((h) => {
       const size = h.empty_layer ? 0 : sizes[layer++] ?? 0;
@@ -136,7 +138,7 @@ export class Images implements ImageService {
 
   async layerDirs(imageId: string): Promise<string[]> {
     const img = this.ctx.store.resolve(imageId);
-    return [...img.chainIds].reverse().map((c) => this.ctx.layers.diffDir(c));
+    return this.ctx.layers.lowerDirs(img.chainIds);
   }
 
   async prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }> {
@@ -147,10 +149,13 @@ export class Images implements ImageService {
       if (this.ctx.usage(img.id).length) continue;
       if (opts.dangling && img.repoTags.length) continue;
       if (!labels.every((l) => labelMatch(img.config.config?.Labels ?? {}, l))) continue;
-      for (const t of img.repoTags) deleted.push({ untagged: t });
-      await deleteImage(this.ctx, img);
-      deleted.push({ deleted: img.id });
-      space += img.size;
+      for (const t of img.repoTags) {
+        deleted.push({ untagged: t });
+        publishImageEvent(this.ctx, 'untag', img.id, t);
+      }
+      const r = await deleteImage(this.ctx, img);
+      deleted.push(...r.items);
+      space += r.reclaimed;
     }
     return { deleted, spaceReclaimed: space };
   }
@@ -166,7 +171,10 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
   await blobs.init();
   const store = new ImageStore(imageRoot);
   await store.init();
-  const layers = new LayerStore(opts.dataRoot);
-  await layers.init();
+  const layers = await LayerStore.open(opts.dataRoot, { logger: opts.logger.child({ module: 'layer' }), fsTool: opts.fsTool });
+  // reference counts are derived from the records, never persisted, so they cannot drift after a crash
+  for (const img of store.all()) layers.retain(img.chainIds);
+  const orphans = await layers.removeUnreferenced();
+  if (orphans.length) opts.logger.info({ layers: orphans.map((l) => l.chainId) }, 'boot repair: removed layers no image uses');
   return new Images({ blobs, layers, store, events: opts.events, logger: opts.logger, usage: opts.usage });
 }

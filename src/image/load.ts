@@ -10,11 +10,13 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { InvalidArgumentError } from '../base/errors';
-import type { LayerMeta } from '../layer/layer-store';
-import { cleanEntryPath } from '../layer/unpack';
+import * as os from 'node:os';
+import { chainIdOf, type LayerRecord } from '../layer/layer-store';
+import { decompressed } from '../layer/decompress';
+import { normalizeEntryPath as cleanEntryPath } from '../layer/path-safety';
 import type { Descriptor, ImageConfigFile, ImageIndex, ImageManifest } from '../protocol/oci/image';
 import { type ImageContext, publishImageEvent, registerImage } from './image-context';
-import { decompressed, ingestLayer } from './layer-ingest';
+import { ingestLayer } from './layer-ingest';
 import { normalizeTag, parseReference, familiarTagged } from './reference';
 
 async function extractArchive(src: Readable, dir: string): Promise<Map<string, string>> {
@@ -74,29 +76,35 @@ async function fileDigest(file: string): Promise<string> {
   return `sha256:${h.digest('hex')}`;
 }
 
-async function ingestLayers(ctx: ImageContext, config: ImageConfigFile, layerFiles: string[]): Promise<LayerMeta[]> {
+async function ingestLayers(ctx: ImageContext, config: ImageConfigFile, layerFiles: string[], signal?: AbortSignal): Promise<LayerRecord[]> {
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== layerFiles.length) throw new InvalidArgumentError('invalid archive: layer count does not match the config', 'BAD_ARCHIVE');
-  const out: LayerMeta[] = [];
-  let parent = '';
+  const out: LayerRecord[] = [];
+  let parent: string | null = null;
   for (let i = 0; i < diffIds.length; i++) {
-    const chain = parent ? `sha256:${createHash('sha256').update(`${parent} ${diffIds[i]}`).digest('hex')}` : diffIds[i]!;
-    const existing = await ctx.layers.get(chain);
-    const meta = existing && (await ctx.blobs.has(diffIds[i]!)) ? existing : await ingestLayer(ctx, createReadStream(layerFiles[i]!), parent, diffIds[i]);
+    const existing = ctx.layers.get(chainIdOf(parent, diffIds[i]!));
+    const meta: LayerRecord = existing && (await ctx.blobs.has(diffIds[i]!)) ? existing : await ingestLayer(ctx, createReadStream(layerFiles[i]!), parent, diffIds[i], signal);
     out.push(meta);
     parent = meta.chainId;
   }
   return out;
 }
 
-async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string, string>): Promise<string[]> {
+/** Docker's note when a loaded tag moves away from another image. */
+function renameLines(replaced: { tag: string; id: string }[]): string[] {
+  return replaced.map((r) => `The image ${r.tag} already exists, renaming the old one with ID ${r.id} to empty string`);
+}
+
+async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string, string>, signal?: AbortSignal): Promise<string[]> {
   const manifest = await readJsonFile<Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>>(path.join(dir, 'manifest.json'), 'manifest.json');
   const lines: string[] = [];
   for (const m of manifest) {
-    const config = await readJsonFile<ImageConfigFile>(resolvePath(dir, links, m.Config), m.Config);
-    const layers = await ingestLayers(ctx, config, m.Layers.map((l) => resolvePath(dir, links, l)));
+    const configFile = resolvePath(dir, links, m.Config);
+    const config = await readJsonFile<ImageConfigFile>(configFile, m.Config);
+    const layers = await ingestLayers(ctx, config, m.Layers.map((l) => resolvePath(dir, links, l)), signal);
     const tags = (m.RepoTags ?? []).map((t) => normalizeTag(t));
-    const rec = await registerImage(ctx, config, layers, tags);
+    const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tags);
+    lines.push(...renameLines(replaced));
     publishImageEvent(ctx, 'load', rec.id, tags[0]);
     if (tags.length) for (const t of tags) lines.push(`Loaded image: ${t}`);
     else lines.push(`Loaded image ID: ${rec.id}`);
@@ -118,7 +126,10 @@ function tagFromAnnotations(a: Record<string, string> | undefined): string | und
   }
 }
 
-async function loadOciLayout(ctx: ImageContext, dir: string): Promise<string[]> {
+const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+
+async function loadOciLayout(ctx: ImageContext, dir: string, signal?: AbortSignal): Promise<string[]> {
+  const hostArch = GO_ARCH[os.arch()] ?? os.arch();
   const blob = async (d: Descriptor): Promise<string> => {
     const [alg, hex] = d.digest.split(':');
     if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) throw new InvalidArgumentError(`unsupported digest ${d.digest}`);
@@ -132,16 +143,18 @@ async function loadOciLayout(ctx: ImageContext, dir: string): Promise<string[]> 
     const doc = await readJsonFile<ImageIndex & ImageManifest>(await blob(d), d.digest);
     if (Array.isArray(doc.manifests)) {
       for (const m of doc.manifests) {
-        if (m.platform && (m.platform.os !== 'linux' || !['amd64', 'x86_64'].includes(m.platform.architecture))) continue;
+        if (m.platform && (m.platform.os !== 'linux' || m.platform.architecture !== hostArch)) continue;
         await visit(m, annotations);
       }
       return;
     }
-    const config = await readJsonFile<ImageConfigFile>(await blob(doc.config), 'config');
+    const configFile = await blob(doc.config);
+    const config = await readJsonFile<ImageConfigFile>(configFile, 'config');
     const files = await Promise.all(doc.layers.map((l) => blob(l)));
-    const layers = await ingestLayers(ctx, config, files);
+    const layers = await ingestLayers(ctx, config, files, signal);
     const tag = tagFromAnnotations(annotations);
-    const rec = await registerImage(ctx, config, layers, tag ? [tag] : []);
+    const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tag ? [tag] : []);
+    lines.push(...renameLines(replaced));
     publishImageEvent(ctx, 'load', rec.id, tag);
     lines.push(tag ? `Loaded image: ${tag}` : `Loaded image ID: ${rec.id}`);
   };
@@ -150,13 +163,13 @@ async function loadOciLayout(ctx: ImageContext, dir: string): Promise<string[]> 
   return lines;
 }
 
-export async function loadArchive(ctx: ImageContext, src: Readable, _opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+export async function loadArchive(ctx: ImageContext, src: Readable, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
   const dir = path.join(ctx.blobs.tmpDir, `load-${randomBytes(6).toString('hex')}`);
   await fs.mkdir(dir, { recursive: true });
   try {
     const links = await extractArchive(src, dir);
-    if (await fs.stat(path.join(dir, 'manifest.json')).then(() => true, () => false)) return await loadDockerSave(ctx, dir, links);
-    if (await fs.stat(path.join(dir, 'index.json')).then(() => true, () => false)) return await loadOciLayout(ctx, dir);
+    if (await fs.stat(path.join(dir, 'manifest.json')).then(() => true, () => false)) return await loadDockerSave(ctx, dir, links, opts.signal);
+    if (await fs.stat(path.join(dir, 'index.json')).then(() => true, () => false)) return await loadOciLayout(ctx, dir, opts.signal);
     throw new InvalidArgumentError('invalid archive: neither manifest.json nor index.json found', 'BAD_ARCHIVE');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

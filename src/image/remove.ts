@@ -24,7 +24,8 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
       throw new ConflictError(`conflict: unable to remove repository reference "${ref}" (must force) - container ${shortId(users[0]!)} is using its referenced image ${shortId(img.id)}`, 'IMAGE_IN_USE');
     }
   } else {
-    if (img.repoTags.length > 1 && !opts.force) {
+    const repos = new Set(img.repoTags.map((t) => familiarName(parseReference(t))));
+    if (repos.size > 1 && !opts.force) {
       throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is referenced in multiple repositories`, 'IMAGE_MULTIPLE_REPOS');
     }
     if (users.length && !opts.force) {
@@ -41,15 +42,23 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
     for (const t of img.repoTags) await ctx.store.removeTag(t);
     return out;
   }
-  await deleteImage(ctx, img);
-  out.push({ deleted: img.id });
+  out.push(...(await deleteImage(ctx, img)).items);
   return out;
 }
 
-/** Removes the record and every layer no remaining image uses. */
-export async function deleteImage(ctx: ImageContext, img: ImageRecord): Promise<void> {
+/**
+ * Removes the record and every layer no remaining image uses. Items are
+ * Docker's: the image id, then the chain ids of the deleted layers, top first.
+ */
+export async function deleteImage(ctx: ImageContext, img: ImageRecord): Promise<{ items: ImageDeleteItem[]; reclaimed: number }> {
   await ctx.store.delete(img.id);
-  const inUse = new Set(ctx.store.all().flatMap((r) => r.chainIds));
-  for (const c of img.chainIds) if (!inUse.has(c)) await ctx.layers.remove(c);
-  publishImageEvent(ctx, 'delete', img.id);
+  publishImageEvent(ctx, 'delete', img.id, img.id);
+  const gone = await ctx.layers.release(img.chainIds);
+  for (const l of gone) {
+    // the same diff can sit at another position of another chain; its tar blob stays then
+    if (ctx.layers.all().some((x) => x.diffId === l.diffId)) continue;
+    await ctx.blobs.remove(l.diffId).catch(() => undefined); // best effort: an orphan blob is only wasted space
+  }
+  await ctx.blobs.remove(img.manifestDigest).catch(() => undefined);
+  return { items: [{ deleted: img.id }, ...gone.map((l) => ({ deleted: l.chainId }))], reclaimed: gone.reduce((n, l) => n + l.size, 0) };
 }

@@ -1,113 +1,201 @@
 /**
- * Unpacked layers, each once, shared by every image that uses it:
- * `<dataRoot>/layers/<chainIdHex>/{diff/, layer.json}`. A layer is unpacked
- * into a temp directory and renamed into place only when complete.
+ * The overlay layer store: each layer is unpacked once into
+ * `<dataRoot>/layers/<chainIdHex>/diff`, with `layer.json` beside it.
+ * A layer becomes visible only by renaming a complete temp directory into
+ * place, so a crash leaves either nothing or a whole layer. Reference counts
+ * live in memory and are rebuilt from the image records at boot.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { readJson, writeJsonAtomic } from '../state/atomic-file';
+import { InternalError, NotFoundError } from '../base/errors';
+import type { Logger } from '../base/logger';
+import { writeJsonAtomic } from '../state/atomic-file';
+import { defaultBerthFsPath } from './berth-fs';
 import { unpackLayer } from './unpack';
-import { InternalError } from '../base/errors';
 
-export interface LayerMeta {
+export interface LayerRecord {
   chainId: string;
   diffId: string;
-  parent: string; // chain id of the parent, "" for the base
+  /** chain id of the layer below, null for a base layer */
+  parent: string | null;
+  /** bytes of regular file content */
   size: number;
+  created: string;
 }
 
-/** chainID(L0) = diffID(L0); chainID(Ln) = sha256(chainID(Ln-1) + " " + diffID(Ln)) (OCI image spec). */
-export function chainIds(diffIds: string[]): string[] {
+export interface RegisterOptions {
+  /** also keep the uncompressed tar at this path (the image store adopts it as a blob) */
+  keepTarAs?: string;
+  /** refuse the layer unless its diffId is this */
+  expectDiffId?: string;
+  signal?: AbortSignal;
+}
+
+export interface LayerStoreOptions {
+  logger: Logger;
+  /** path of build/native/berth-fs; defaults to the repository build */
+  fsTool?: string;
+}
+
+const HEX = /^[0-9a-f]{64}$/;
+
+/** OCI image-spec: ChainID(L0) = DiffID(L0); ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln)). */
+export function chainIdOf(parent: string | null, diffId: string): string {
+  if (!parent) return diffId;
+  return `sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}`;
+}
+
+export function chainIdsOf(diffIds: string[]): string[] {
   const out: string[] = [];
-  for (const d of diffIds) {
-    const prev = out[out.length - 1];
-    out.push(prev ? `sha256:${createHash('sha256').update(`${prev} ${d}`).digest('hex')}` : d);
-  }
+  for (const d of diffIds) out.push(chainIdOf(out.length ? out[out.length - 1]! : null, d));
   return out;
 }
 
 export class LayerStore {
-  readonly dir: string;
+  private readonly layers = new Map<string, LayerRecord>();
+  private readonly refs = new Map<string, number>();
+  private readonly tmpDir: string;
+  private readonly fsTool: string;
 
-  constructor(dataRoot: string) {
-    this.dir = path.join(dataRoot, 'layers');
+  private constructor(readonly root: string, private readonly log: Logger, fsTool: string) {
+    this.tmpDir = path.join(root, 'tmp');
+    this.fsTool = fsTool;
   }
 
-  async init(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    // Boot repair: half-unpacked layers (temp dirs) and layers without metadata never completed.
-    for (const e of await fs.readdir(this.dir)) {
-      const p = path.join(this.dir, e);
-      if (e.startsWith('tmp-') || !(await fs.stat(path.join(p, 'layer.json')).then(() => true, () => false))) {
-        await fs.rm(p, { recursive: true, force: true });
+  /** Opens the store; boot repair removes half-unpacked temp dirs and layers without metadata. */
+  static async open(dataRoot: string, opts: LayerStoreOptions): Promise<LayerStore> {
+    const s = new LayerStore(path.join(dataRoot, 'layers'), opts.logger, opts.fsTool ?? defaultBerthFsPath());
+    await fs.mkdir(s.root, { recursive: true, mode: 0o700 });
+    await fs.rm(s.tmpDir, { recursive: true, force: true });
+    await fs.mkdir(s.tmpDir, { mode: 0o700 });
+    for (const name of await fs.readdir(s.root)) {
+      if (name === 'tmp') continue;
+      const dir = path.join(s.root, name);
+      const meta = await fs.readFile(path.join(dir, 'layer.json'), 'utf8').then((t) => JSON.parse(t) as LayerRecord, () => undefined);
+      if (!HEX.test(name) || !meta || meta.chainId !== `sha256:${name}`) {
+        s.log.warn({ dir }, 'removing incomplete layer directory');
+        await fs.rm(dir, { recursive: true, force: true });
+        continue;
       }
+      s.layers.set(meta.chainId, meta);
     }
+    return s;
   }
 
-  private layerDir(chainId: string): string {
-    return path.join(this.dir, chainId.replace(/^sha256:/, ''));
+  get(chainId: string): LayerRecord | undefined {
+    return this.layers.get(chainId);
+  }
+
+  has(chainId: string): boolean {
+    return this.layers.has(chainId);
+  }
+
+  all(): LayerRecord[] {
+    return [...this.layers.values()];
   }
 
   diffDir(chainId: string): string {
-    return path.join(this.layerDir(chainId), 'diff');
+    if (!this.layers.has(chainId)) throw new NotFoundError('layer', chainId, `layer does not exist: ${chainId}`);
+    return path.join(this.root, chainId.replace(/^sha256:/, ''), 'diff');
   }
 
-  async get(chainId: string): Promise<LayerMeta | undefined> {
-    return readJson<LayerMeta>(path.join(this.layerDir(chainId), 'layer.json'));
+  /** Overlay lowerdirs for a chain given bottom first; returns top-most first. */
+  lowerDirs(chainIds: string[]): string[] {
+    return chainIds.map((c) => this.diffDir(c)).reverse();
   }
 
-  async has(chainId: string): Promise<boolean> {
-    return (await this.get(chainId)) !== undefined;
+  /** A fresh temp path under the store, for callers that stage files next to layers. */
+  tempPath(prefix: string): string {
+    return path.join(this.tmpDir, `${prefix}-${randomBytes(8).toString('hex')}`);
   }
 
-  /** Unpacks an uncompressed layer tar into a temp directory (not yet visible as a layer). */
-  async unpackToTemp(tar: Readable): Promise<{ tmp: string; size: number }> {
-    const tmp = path.join(this.dir, `tmp-${randomBytes(6).toString('hex')}`);
-    await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+  /**
+   * Unpacks a (possibly gzip/zstd) layer tar on top of `parent`. When the
+   * resulting chain id exists already, the new copy is discarded.
+   */
+  async register(tar: Readable, parent: string | null, opts: RegisterOptions = {}): Promise<LayerRecord> {
+    if (parent && !this.layers.has(parent)) throw new NotFoundError('layer', parent, `layer does not exist: ${parent}`);
+    const work = this.tempPath('unpack');
+    const diff = path.join(work, 'diff');
+    await fs.mkdir(diff, { recursive: true, mode: 0o755 });
     try {
-      const { size } = await unpackLayer(tar, path.join(tmp, 'diff'));
-      return { tmp, size };
-    } catch (e) {
-      await fs.rm(tmp, { recursive: true, force: true });
-      throw e;
+      const r = await unpackLayer(tar, diff, { fsTool: this.fsTool, keepTarAs: opts.keepTarAs, signal: opts.signal });
+      if (opts.expectDiffId && opts.expectDiffId !== r.diffId) {
+        throw new InternalError(`layer digest mismatch: expected ${opts.expectDiffId}, got ${r.diffId}`, 'LAYER_DIGEST_MISMATCH');
+      }
+      const chainId = chainIdOf(parent, r.diffId);
+      const existing = this.layers.get(chainId);
+      if (existing) return existing;
+      const rec: LayerRecord = { chainId, diffId: r.diffId, parent, size: r.size, created: new Date().toISOString() };
+      await writeJsonAtomic(path.join(work, 'layer.json'), rec);
+      try {
+        await fs.rename(work, path.join(this.root, chainId.slice('sha256:'.length)));
+      } catch (e) {
+        // a parallel register of the same chain won the rename
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && this.layers.has(chainId)) return this.layers.get(chainId)!;
+        throw e;
+      }
+      this.layers.set(chainId, rec);
+      return rec;
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
     }
   }
 
-  /** Makes a verified temp layer visible; if the same layer appeared meanwhile, keeps that one. */
-  async commit(tmp: string, meta: LayerMeta): Promise<LayerMeta> {
-    await writeJsonAtomic(path.join(tmp, 'layer.json'), meta);
-    try {
-      await fs.rename(tmp, this.layerDir(meta.chainId));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-      await this.discard(tmp);
+  retain(chainIds: string[]): void {
+    for (const c of chainIds) this.refs.set(c, (this.refs.get(c) ?? 0) + 1);
+  }
+
+  refCount(chainId: string): number {
+    return this.refs.get(chainId) ?? 0;
+  }
+
+  /** Drops one reference per chain id and deletes layers nobody uses; returns deleted chain ids, top first. */
+  async release(chainIds: string[]): Promise<LayerRecord[]> {
+    for (const c of chainIds) {
+      const n = (this.refs.get(c) ?? 0) - 1;
+      if (n > 0) this.refs.set(c, n);
+      else this.refs.delete(c);
     }
-    return meta;
-  }
-
-  async discard(tmp: string): Promise<void> {
-    await fs.rm(tmp, { recursive: true, force: true });
-  }
-
-  async remove(chainId: string): Promise<void> {
-    const dir = this.layerDir(chainId);
-    // Rename first so a crash mid-delete leaves a temp dir that boot repair removes.
-    const tmp = path.join(this.dir, `tmp-rm-${randomBytes(6).toString('hex')}`);
-    try {
-      await fs.rename(dir, tmp);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new InternalError(`removing layer ${chainId}: ${(e as Error).message}`);
+    const gone: LayerRecord[] = [];
+    for (const c of [...chainIds].reverse()) {
+      if (this.refCount(c) > 0) continue;
+      const rec = this.layers.get(c);
+      if (!rec) continue;
+      // a layer with children in use stays, whatever its own count
+      if ([...this.layers.values()].some((l) => l.parent === c)) continue;
+      await this.delete(c);
+      gone.push(rec);
     }
-    await fs.rm(tmp, { recursive: true, force: true });
+    return gone;
   }
 
-  async all(): Promise<string[]> {
-    const out: string[] = [];
-    for (const e of await fs.readdir(this.dir)) if (/^[0-9a-f]{64}$/.test(e)) out.push(`sha256:${e}`);
-    return out;
+  /** Boot repair: deletes every layer no image retains (leftovers of interrupted operations). */
+  async removeUnreferenced(): Promise<LayerRecord[]> {
+    const gone: LayerRecord[] = [];
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const rec of [...this.layers.values()]) {
+        if (this.refCount(rec.chainId) > 0) continue;
+        if ([...this.layers.values()].some((l) => l.parent === rec.chainId)) continue;
+        await this.delete(rec.chainId);
+        gone.push(rec);
+        changed = true;
+      }
+    }
+    return gone;
+  }
+
+  private async delete(chainId: string): Promise<void> {
+    const dir = path.join(this.root, chainId.slice('sha256:'.length));
+    const trash = this.tempPath('rm');
+    // rename first: the layer disappears atomically, the slow rm happens out of sight
+    await fs.rename(dir, trash);
+    this.layers.delete(chainId);
+    await fs.rm(trash, { recursive: true, force: true });
   }
 }

@@ -1,176 +1,228 @@
 /**
- * Unpacks one layer tar into a directory in overlayfs form. OCI whiteouts
- * become what overlayfs reads: `.wh.x` → a 0/0 character device `x`,
- * `.wh..wh..opq` → the `trusted.overlay.opaque=y` xattr on its directory.
- * Nothing is ever written outside the target: `..` is refused, and no path is
- * created through a symlink (the classic `a -> /etc`, then `a/passwd` escape).
+ * Unpacks one layer tarball into an empty directory, in overlayfs form:
+ * `.wh.<name>` becomes a 0/0 character device, `.wh..wh..opq` the xattr
+ * trusted.overlay.opaque=y. Never follows a symlink while creating a path and
+ * refuses entries that would land outside `dest`. Also computes the diffId
+ * (sha256 of the uncompressed tar) and can keep a copy of that tar.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import type { Readable } from 'node:stream';
-import { extract, type Headers } from 'tar-stream';
-import { InvalidArgumentError } from '../base/errors';
-import { run } from '../platform/spawn';
+import { createHash } from 'node:crypto';
+import { createWriteStream, constants as C, promises as fs, type Stats } from 'node:fs';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { decompressed } from './decompress';
+import { FsBatch, S_IFBLK, S_IFCHR, S_IFIFO } from './berth-fs';
+import { classifyWhiteout, normalizeEntryPath, parentPrefixes, resolveInside, unsafeEntry } from './path-safety';
 
-const WHITEOUT_PREFIX = '.wh.';
-const OPAQUE = '.wh..wh..opq';
-
-/** Cleans an entry name to a relative path; refuses `..` (pure, unit-tested). */
-export function cleanEntryPath(name: string): string {
-  const parts: string[] = [];
-  for (const p of name.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') throw new InvalidArgumentError(`invalid tar entry ${JSON.stringify(name)}: path escapes the layer`, 'TAR_PATH_ESCAPE');
-    parts.push(p);
-  }
-  return parts.join('/');
-}
-
-/** Refuses to go through a symlink on the way to `rel` (its parents only). */
-async function assertNoSymlinkParents(root: string, rel: string): Promise<void> {
-  const parts = rel.split('/');
-  let cur = root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    cur = path.join(cur, parts[i]!);
-    const st = await fs.lstat(cur).catch(() => undefined);
-    if (!st) return; // will be created as a directory
-    if (st.isSymbolicLink()) throw new InvalidArgumentError(`invalid tar entry ${JSON.stringify(rel)}: path goes through a symlink`, 'TAR_SYMLINK_ESCAPE');
-    if (!st.isDirectory()) throw new InvalidArgumentError(`invalid tar entry ${JSON.stringify(rel)}: parent is not a directory`, 'TAR_BAD_PARENT');
-  }
-}
-
-async function ensureParents(root: string, rel: string): Promise<void> {
-  const dir = path.dirname(path.join(root, rel));
-  if (dir.length > root.length) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-}
-
-/** Replace whatever is at `p` unless both are directories (tar may list a dir twice). */
-async function clearFor(p: string, type: Headers['type']): Promise<void> {
-  const st = await fs.lstat(p).catch(() => undefined);
-  if (!st) return;
-  if (st.isDirectory() && type === 'directory') return;
-  await fs.rm(p, { recursive: true, force: true });
-}
-
-async function setXattrs(p: string, pax: Record<string, string> | undefined): Promise<void> {
-  if (!pax) return;
-  for (const [k, v] of Object.entries(pax)) {
-    if (!k.startsWith('SCHILY.xattr.')) continue;
-    const name = k.slice('SCHILY.xattr.'.length);
-    await run(['setfattr', '-h', '-n', name, '-v', `0x${Buffer.from(v, 'binary').toString('hex')}`, p]);
-  }
+export interface UnpackOptions {
+  /** path of build/native/berth-fs */
+  fsTool: string;
+  /** apply tar ownership (default: when running as root) */
+  chown?: boolean;
+  /** also write the uncompressed tar to this file */
+  keepTarAs?: string;
+  signal?: AbortSignal;
 }
 
 export interface UnpackResult {
+  diffId: string;
   /** bytes of regular file content */
   size: number;
 }
 
-export async function unpackLayer(src: Readable, root: string): Promise<UnpackResult> {
-  const ex = extract();
-  let size = 0;
-  const dirTimes: Array<{ p: string; mtime: Date }> = [];
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-    src.on('error', reject);
-  });
-  ex.on('entry', (header, stream, next) => {
-    handle(header, stream).then(
-      () => next(),
-      (e: unknown) => {
-        stream.resume();
-        ex.destroy(e as Error);
-      },
-    );
-  });
+type TarHeader = tar.Headers & { pax?: Record<string, string> };
 
-  async function handle(h: Headers, stream: NodeJS.ReadableStream): Promise<void> {
-    const rel = cleanEntryPath(h.name);
+async function lstatOrNull(p: string): Promise<Stats | null> {
+  try {
+    return await fs.lstat(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptions): Promise<UnpackResult> {
+  const chown = opts.chown ?? process.getuid?.() === 0;
+  const batch = new FsBatch(opts.fsTool);
+  const dirTimes: { abs: string; mtime: Date }[] = [];
+  let size = 0;
+
+  const hash = createHash('sha256');
+  const copy: Writable | undefined = opts.keepTarAs ? createWriteStream(opts.keepTarAs, { flags: 'wx' }) : undefined;
+  const hasher = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      if (copy && !copy.write(chunk)) copy.once('drain', () => cb(null, chunk));
+      else cb(null, chunk);
+    },
+  });
+  const plain = await decompressed(src);
+  const extract = tar.extract();
+  copy?.on('error', (e) => hasher.destroy(e));
+  plain.on('error', (e) => hasher.destroy(e));
+  hasher.on('error', (e) => extract.destroy(e));
+  plain.pipe(hasher).pipe(extract);
+  const abort = () => extract.destroy(new Error('aborted'));
+  opts.signal?.addEventListener('abort', abort, { once: true });
+
+  /** Creates missing parents as 0755 dirs; a symlink or non-directory on the way is refused. */
+  const ensureParents = async (rel: string, name: string) => {
+    for (const pre of parentPrefixes(rel)) {
+      const abs = resolveInside(dest, pre);
+      if (batch.pending(abs)) throw unsafeEntry(name, `parent "${pre}" is not a directory`);
+      const st = await lstatOrNull(abs);
+      if (!st) await fs.mkdir(abs, { mode: 0o755 });
+      else if (st.isSymbolicLink()) throw unsafeEntry(name, `parent "${pre}" is a symlink`);
+      else if (!st.isDirectory()) throw unsafeEntry(name, `parent "${pre}" is not a directory`);
+    }
+  };
+
+  /** Makes room for a new entry at `abs`: an existing dir stays when a dir replaces it. */
+  const clear = async (abs: string, keepDir: boolean) => {
+    if (batch.pending(abs)) await batch.flush();
+    const st = await lstatOrNull(abs);
+    if (!st) return;
+    if (keepDir && st.isDirectory()) return;
+    await fs.rm(abs, { recursive: true, force: true });
+  };
+
+  const setOwnerAndTimes = async (abs: string, h: TarHeader, mode: number | null) => {
+    if (chown) await fs.lchown(abs, h.uid ?? 0, h.gid ?? 0);
+    // after chown, which clears setuid/setgid
+    if (mode !== null) await fs.chmod(abs, mode);
+  };
+
+  const applyXattrs = (abs: string, h: TarHeader) => {
+    for (const [k, v] of Object.entries(h.pax ?? {})) {
+      if (k.startsWith('SCHILY.xattr.')) batch.setXattr(abs, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
+    }
+  };
+
+  try {
+    for await (const entry of extract) {
+      const h = entry.header as TarHeader;
+      const consumed = await handleEntry(h, entry);
+      if (!consumed) entry.resume();
+    }
+    await batch.flush();
+    // directory times last: creating children changed them
+    for (const { abs, mtime } of dirTimes.reverse()) await fs.utimes(abs, mtime, mtime);
+    if (copy) {
+      copy.end();
+      await finished(copy);
+    }
+    return { diffId: `sha256:${hash.digest('hex')}`, size };
+  } catch (e) {
+    plain.destroy();
+    copy?.destroy();
+    throw e;
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+  }
+
+  async function handleEntry(h: TarHeader, entry: Readable): Promise<boolean> {
+    const rel = normalizeEntryPath(h.name);
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    const mtime = h.mtime ?? new Date(0);
     if (rel === '') {
-      stream.resume();
-      if (h.type === 'directory') await applyMeta(root, h);
-      return;
+      if (h.type === 'directory') {
+        await setOwnerAndTimes(dest, h, mode);
+        dirTimes.push({ abs: dest, mtime });
+      }
+      return false;
     }
-    await assertNoSymlinkParents(root, rel);
-    await ensureParents(root, rel);
-    const base = path.basename(rel);
-    const p = path.join(root, rel);
-    if (base === OPAQUE) {
-      stream.resume();
-      const dir = path.dirname(p);
-      await run(['setfattr', '-n', 'trusted.overlay.opaque', '-v', 'y', dir]);
-      return;
+    const wh = classifyWhiteout(rel);
+    if (wh.kind === 'ignored') return false;
+    if (wh.kind === 'opaque') {
+      if (wh.dir) {
+        await ensureParents(`${wh.dir}/x`, h.name);
+        const abs = resolveInside(dest, wh.dir);
+        const st = await lstatOrNull(abs);
+        if (!st) await fs.mkdir(abs, { mode: 0o755 });
+        else if (!st.isDirectory()) throw unsafeEntry(h.name, 'opaque marker in a non-directory');
+      }
+      batch.setXattr(resolveInside(dest, wh.dir), 'trusted.overlay.opaque', 'y');
+      return false;
     }
-    if (base.startsWith(WHITEOUT_PREFIX)) {
-      stream.resume();
-      const target = path.join(path.dirname(p), base.slice(WHITEOUT_PREFIX.length));
-      await fs.rm(target, { recursive: true, force: true });
-      await run(['mknod', target, 'c', '0', '0']);
-      return;
+    if (wh.kind === 'file') {
+      await ensureParents(wh.target, h.name);
+      const abs = resolveInside(dest, wh.target);
+      await clear(abs, false);
+      batch.mknod(abs, S_IFCHR, 0, 0, chown ? h.uid ?? 0 : process.getuid?.() ?? 0, chown ? h.gid ?? 0 : process.getgid?.() ?? 0, mtime);
+      return false;
     }
-    await clearFor(p, h.type);
+
+    await ensureParents(rel, h.name);
+    const abs = resolveInside(dest, rel);
     switch (h.type) {
-      case 'directory':
-        stream.resume();
-        await fs.mkdir(p, { recursive: true, mode: 0o755 });
-        break;
+      case 'directory': {
+        await clear(abs, true);
+        if (!(await lstatOrNull(abs))) await fs.mkdir(abs, { mode: 0o700 });
+        await setOwnerAndTimes(abs, h, mode);
+        applyXattrs(abs, h);
+        dirTimes.push({ abs, mtime });
+        return false;
+      }
       case 'file':
-      case 'contiguous-file': {
-        const fh = await fs.open(p, 'wx', 0o600);
+      case 'contiguous-file':
+      case null:
+      case undefined: {
+        await clear(abs, false);
+        // O_EXCL: fails rather than writing through anything already there
+        const fh = await fs.open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
         try {
-          for await (const chunk of stream) {
+          for await (const chunk of entry) {
             await fh.write(chunk as Buffer);
             size += (chunk as Buffer).length;
           }
         } finally {
           await fh.close();
         }
-        break;
+        await setOwnerAndTimes(abs, h, mode);
+        await fs.lutimes(abs, mtime, mtime);
+        applyXattrs(abs, h);
+        return true;
       }
-      case 'symlink':
-        stream.resume();
-        await fs.symlink(h.linkname ?? '', p);
-        break;
+      case 'symlink': {
+        await clear(abs, false);
+        // the target is stored as-is: it is never followed here, and inside a container it resolves in its rootfs
+        await fs.symlink(h.linkname ?? '', abs);
+        if (chown) await fs.lchown(abs, h.uid ?? 0, h.gid ?? 0);
+        await fs.lutimes(abs, mtime, mtime);
+        applyXattrs(abs, h);
+        return false;
+      }
       case 'link': {
-        stream.resume();
-        const targetRel = cleanEntryPath(h.linkname ?? '');
-        await assertNoSymlinkParents(root, targetRel);
-        const target = path.join(root, targetRel);
-        const st = await fs.lstat(target).catch(() => undefined);
-        if (!st) throw new InvalidArgumentError(`invalid tar entry ${JSON.stringify(h.name)}: hard link target ${JSON.stringify(h.linkname)} not found in layer`, 'TAR_BAD_LINK');
-        await fs.link(target, p);
-        return; // a hard link shares the target's metadata
+        const targetRel = normalizeEntryPath(h.linkname ?? '');
+        if (!targetRel) throw unsafeEntry(h.name, 'hard link to the layer root');
+        for (const pre of parentPrefixes(targetRel)) {
+          const st = await lstatOrNull(resolveInside(dest, pre));
+          if (!st || !st.isDirectory()) throw unsafeEntry(h.name, `hard link target "${h.linkname}" is not inside the layer`);
+        }
+        const target = resolveInside(dest, targetRel);
+        if (batch.pending(target)) await batch.flush();
+        const st = await lstatOrNull(target);
+        if (!st) throw unsafeEntry(h.name, `hard link target "${h.linkname}" does not exist in the layer`);
+        if (st.isDirectory()) throw unsafeEntry(h.name, 'hard link to a directory');
+        if (target === abs) return false;
+        await clear(abs, false);
+        await fs.link(target, abs); // link(2) does not follow a symlink target on Linux
+        return false;
       }
       case 'character-device':
       case 'block-device':
-        stream.resume();
-        await run(['mknod', p, h.type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
-        break;
-      case 'fifo':
-        stream.resume();
-        await run(['mknod', p, 'p']);
-        break;
+      case 'fifo': {
+        await clear(abs, false);
+        const type = h.type === 'fifo' ? S_IFIFO : h.type === 'block-device' ? S_IFBLK : S_IFCHR;
+        const uid = chown ? h.uid ?? 0 : process.getuid?.() ?? 0;
+        const gid = chown ? h.gid ?? 0 : process.getgid?.() ?? 0;
+        batch.mknod(abs, type | mode, h.devmajor ?? 0, h.devminor ?? 0, uid, gid, mtime);
+        applyXattrs(abs, h);
+        return false;
+      }
       default:
-        // pax headers are consumed by tar-stream; anything else (sockets, v7 oddities) is skipped like Docker does
-        stream.resume();
-        return;
+        // pax/gnu headers are consumed by tar-stream; anything else has no file to make
+        return false;
     }
-    await applyMeta(p, h);
-    await setXattrs(p, (h as Headers & { pax?: Record<string, string> }).pax); // tar-stream merges PAX records here; its types omit it
-    if (h.type === 'directory' && h.mtime) dirTimes.push({ p, mtime: h.mtime });
   }
-
-  async function applyMeta(p: string, h: Headers): Promise<void> {
-    await fs.lchown(p, h.uid ?? 0, h.gid ?? 0);
-    // chown clears setuid/setgid, so the mode comes after it; symlinks have no mode of their own
-    if (h.type !== 'symlink') await fs.chmod(p, (h.mode ?? 0o644) & 0o7777);
-    if (h.mtime) await fs.lutimes(p, h.mtime, h.mtime);
-  }
-
-  src.pipe(ex);
-  await done;
-  // directory mtimes last: creating children changed them
-  for (const d of dirTimes.reverse()) await fs.lutimes(d.p, d.mtime, d.mtime).catch(() => undefined);
-  return { size };
 }

@@ -1,0 +1,59 @@
+/**
+ * Adapter for build/native/berth-fs (mknod and lsetxattr, which Node lacks).
+ * Operations are queued and sent in one batch so a layer costs one process.
+ */
+import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { run } from '../platform/spawn';
+import { InternalError } from '../base/errors';
+
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+
+/** The compiled helper: dist/src/layer → <repo>/build/native, or src/layer when run from source. */
+export function defaultBerthFsPath(): string {
+  for (const up of ['../../..', '../..']) {
+    const p = path.resolve(__dirname, up, 'build/native/berth-fs');
+    if (existsSync(p)) return p;
+  }
+  return path.resolve(__dirname, '../../../build/native/berth-fs');
+}
+
+const hex = (s: string | Buffer) => (s.length === 0 ? '-' : Buffer.from(s).toString('hex'));
+
+export class FsBatch {
+  private lines: string[] = [];
+  private readonly paths = new Set<string>();
+  constructor(private readonly tool: string) {}
+
+  mknod(p: string, mode: number, major: number, minor: number, uid: number, gid: number, mtime: Date): void {
+    const ms = mtime.getTime();
+    const sec = Math.floor(ms / 1000);
+    const nsec = (ms - sec * 1000) * 1_000_000;
+    this.lines.push(`n ${hex(p)} ${mode.toString(8)} ${major} ${minor} ${uid} ${gid} ${sec} ${nsec}`);
+    this.paths.add(p);
+  }
+
+  setXattr(p: string, name: string, value: Buffer | string): void {
+    this.lines.push(`x ${hex(p)} ${hex(name)} ${hex(value)}`);
+  }
+
+  /** True when a queued mknod would create `p`: the path is taken but not yet on disk. */
+  pending(p: string): boolean {
+    return this.paths.has(p);
+  }
+
+  get size(): number {
+    return this.lines.length;
+  }
+
+  async flush(): Promise<void> {
+    if (!this.lines.length) return;
+    const input = this.lines.join('\n') + '\n';
+    this.lines = [];
+    this.paths.clear();
+    if (!existsSync(this.tool)) throw new InternalError(`${this.tool} is missing: run node scripts/build-native.js`, 'NATIVE_TOOL_MISSING');
+    await run([this.tool], { input, timeoutMs: 120_000 });
+  }
+}
