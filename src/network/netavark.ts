@@ -92,7 +92,7 @@ export class Netavark {
     // netavark edits shared firewall chains; two daemons (or test runs) on one host must take turns,
     // or one's teardown removes a chain the other's setup is appending to.
     const argv = [
-      'flock', HOST_LOCK,
+      'flock', '--close', HOST_LOCK, // --close: aardvark-dns, which netavark leaves running, must not inherit the lock
       this.opts.binary ?? NETAVARK_BIN,
       '--config', this.opts.configDir,
       '--aardvark-binary', this.opts.aardvarkBinary ?? AARDVARK_BIN,
