@@ -32,3 +32,11 @@ test('uppercase and junk are refused with Docker messages', () => {
   assert.throws(() => parseReference('bb:bad tag'), /invalid reference format/);
   assert.throws(() => parseReference(''), /invalid reference format/);
 });
+
+test('tags, digests and ids are told apart', () => {
+  assert.deepEqual(parseReference('name:1.0-rc'), { domain: 'docker.io', path: 'library/name', tag: '1.0-rc', digest: undefined });
+  assert.equal(parseReference('index.docker.io/user/app').domain, 'docker.io');
+  assert.equal(parseReference('[::1]:5000/app:x').domain, '[::1]:5000');
+  assert.throws(() => parseReference('name@sha256:short'), /: invalid reference format$/);
+  assert.throws(() => parseReference('a/B/c'), /repository name \(a\/B\/c\) must be lowercase/);
+});
