@@ -160,8 +160,16 @@ export class RepositoryClient {
     private readonly actions: RepoAction[],
   ) {}
 
-  private scope(): string {
-    return `repository:${this.path}:${this.actions.join(',')}`;
+  private scopes(extra: string[]): string[] {
+    return this.actions.length ? [`repository:${this.path}:${this.actions.join(',')}`, ...extra] : extra;
+  }
+
+  /** Login check: /v2/ must answer 200 once the challenge is met with the credentials. */
+  async checkLogin(signal?: AbortSignal): Promise<void> {
+    await this.ping(signal);
+    const res = await this.send({ method: 'GET', url: '/v2/', signal }, await this.authorization([], signal));
+    await this.expect(res, [200], `GET ${this.endpoint.url}/v2/`);
+    await res.arrayBuffer().catch(() => undefined);
   }
 
   /** GET /v2/: learns the auth challenge. Resolves when the registry answers 200 or 401. */
@@ -190,7 +198,7 @@ export class RepositoryClient {
     if (c.scheme !== 'bearer') return undefined;
     const realm = c.params.realm;
     if (!realm) throw new InvalidArgumentError(`registry ${this.endpoint.domain} sent a bearer challenge without a realm`);
-    const scopes = [this.scope(), ...extraScopes];
+    const scopes = this.scopes(extraScopes);
     const who = this.auth?.identityToken ? `id:${sha256Digest(Buffer.from(this.auth.identityToken))}` : this.auth?.username ?? '';
     const key = `${realm}|${c.params.service ?? ''}|${scopes.join(' ')}|${who}`;
     const cached = this.client.cachedToken(key);
