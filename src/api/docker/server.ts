@@ -13,6 +13,7 @@ import { createErrorHook } from './errors';
 import { registerContainerRoutes } from './routes/containers';
 import { registerExecRoutes } from './routes/exec';
 import { registerImageRoutes } from './routes/images';
+import { registerNetworkRoutes } from './routes/networks';
 import { registerSystemRoutes } from './routes/system';
 
 export function dockerStandardHeaders(): Record<string, string> {
@@ -25,6 +26,7 @@ export function createDockerRouter(engine: Engine): Router<Handler> {
   registerContainerRoutes(router, engine);
   registerExecRoutes(router, engine);
   registerImageRoutes(router, engine);
+  registerNetworkRoutes(router, engine);
   return router;
 }
 
