@@ -1,4 +1,5 @@
 /** What the image operations share: the stores, the event bus, who uses which image. */
+import type { KeyedMutex } from '../base/async';
 import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
 import type { LayerStore, LayerRecord } from '../layer/layer-store';
@@ -15,6 +16,8 @@ export interface ImageContext {
   events: EventBus;
   logger: Logger;
   usage: ImageUsage;
+  /** serializes record writes of concurrent imports/loads (the layer unpacking before them runs in parallel) */
+  registerLock: KeyedMutex;
 }
 
 export function publishImageEvent(ctx: ImageContext, action: string, id: string, name?: string): void {
@@ -26,7 +29,11 @@ export function publishImageEvent(ctx: ImageContext, action: string, id: string,
  * points the tags at it. The id is the digest of `configBytes` exactly as
  * given: re-serializing a loaded config would change the id.
  */
-export async function registerImage(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string } = {}): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
+export function registerImage(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string } = {}): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
+  return ctx.registerLock.run('register', () => registerUnlocked(ctx, configBytes, layers, tags, extra));
+}
+
+async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string }): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigFile;
   const id = await ctx.blobs.putBuffer(configBytes);
   let manifestDigest = extra.manifestDigest;

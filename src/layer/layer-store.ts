@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { InternalError, NotFoundError } from '../base/errors';
+import { InternalError, InvalidArgumentError, NotFoundError } from '../base/errors';
 import type { Logger } from '../base/logger';
 import { writeJsonAtomic } from '../state/atomic-file';
 import { defaultBerthFsPath } from './berth-fs';
@@ -23,6 +23,15 @@ export interface LayerRecord {
   /** bytes of regular file content */
   size: number;
   created: string;
+}
+
+/** What a caller supplies when it commits a staged layer (pull computes chain ids itself). */
+export interface LayerMeta {
+  chainId: string;
+  diffId: string;
+  /** chain id of the parent; null or "" for a base layer */
+  parent: string | null;
+  size: number;
 }
 
 export interface RegisterOptions {
@@ -117,32 +126,61 @@ export class LayerStore {
    */
   async register(tar: Readable, parent: string | null, opts: RegisterOptions = {}): Promise<LayerRecord> {
     if (parent && !this.layers.has(parent)) throw new NotFoundError('layer', parent, `layer does not exist: ${parent}`);
-    const work = this.tempPath('unpack');
-    const diff = path.join(work, 'diff');
-    await fs.mkdir(diff, { recursive: true, mode: 0o755 });
+    const staged = await this.unpackToTemp(tar, opts.signal, opts.keepTarAs);
     try {
-      const r = await unpackLayer(tar, diff, { fsTool: this.fsTool, keepTarAs: opts.keepTarAs, signal: opts.signal });
-      if (opts.expectDiffId && opts.expectDiffId !== r.diffId) {
-        throw new InternalError(`layer digest mismatch: expected ${opts.expectDiffId}, got ${r.diffId}`, 'LAYER_DIGEST_MISMATCH');
+      if (opts.expectDiffId && opts.expectDiffId !== staged.diffId) {
+        throw new InvalidArgumentError(`layer digest mismatch: expected ${opts.expectDiffId}, got ${staged.diffId}`, 'LAYER_DIGEST_MISMATCH');
       }
-      const chainId = chainIdOf(parent, r.diffId);
-      const existing = this.layers.get(chainId);
+    } catch (e) {
+      await this.discard(staged.tmp);
+      throw e;
+    }
+    return this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size });
+  }
+
+  /**
+   * Two-step form of register for callers that verify digests before any
+   * layer becomes visible (pull): unpack now, then commit or discard.
+   */
+  async unpackToTemp(tar: Readable, signal?: AbortSignal, keepTarAs?: string): Promise<{ tmp: string; size: number; diffId: string }> {
+    const tmp = this.tempPath('unpack');
+    await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
+    try {
+      const r = await unpackLayer(tar, path.join(tmp, 'diff'), { fsTool: this.fsTool, signal, keepTarAs });
+      return { tmp, size: r.size, diffId: r.diffId };
+    } catch (e) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Makes a staged layer visible; if the same chain exists already, the staged copy is dropped. */
+  async commit(tmp: string, meta: LayerMeta): Promise<LayerRecord> {
+    const parent = meta.parent || null;
+    if (chainIdOf(parent, meta.diffId) !== meta.chainId) throw new InternalError(`chain id ${meta.chainId} does not follow from parent ${parent} and diff ${meta.diffId}`, 'BAD_CHAIN_ID');
+    if (parent && !this.layers.has(parent)) throw new NotFoundError('layer', parent, `layer does not exist: ${parent}`);
+    try {
+      const existing = this.layers.get(meta.chainId);
       if (existing) return existing;
-      const rec: LayerRecord = { chainId, diffId: r.diffId, parent, size: r.size, created: new Date().toISOString() };
-      await writeJsonAtomic(path.join(work, 'layer.json'), rec);
+      const rec: LayerRecord = { chainId: meta.chainId, diffId: meta.diffId, parent, size: meta.size, created: new Date().toISOString() };
+      await writeJsonAtomic(path.join(tmp, 'layer.json'), rec);
       try {
-        await fs.rename(work, path.join(this.root, chainId.slice('sha256:'.length)));
+        await fs.rename(tmp, path.join(this.root, meta.chainId.slice('sha256:'.length)));
       } catch (e) {
-        // a parallel register of the same chain won the rename
         const code = (e as NodeJS.ErrnoException).code;
-        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && this.layers.has(chainId)) return this.layers.get(chainId)!;
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && this.layers.has(meta.chainId)) return this.layers.get(meta.chainId)!;
         throw e;
       }
-      this.layers.set(chainId, rec);
+      this.layers.set(meta.chainId, rec);
       return rec;
     } finally {
-      await fs.rm(work, { recursive: true, force: true });
+      await fs.rm(tmp, { recursive: true, force: true });
     }
+  }
+
+  async discard(tmp: string): Promise<void> {
+    if (!tmp.startsWith(this.tmpDir + path.sep)) throw new InternalError(`not a staged layer: ${tmp}`);
+    await fs.rm(tmp, { recursive: true, force: true });
   }
 
   retain(chainIds: string[]): void {

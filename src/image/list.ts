@@ -1,0 +1,36 @@
+/** `docker images`: the summaries, filtered by reference, label, dangling, before and since. */
+import { checkFilterKeys, createdMs, labelMatches, referenceMatches } from './filters';
+import type { ImageContext } from './image-context';
+import type { ImageListOptions, ImageSummaryView } from './types';
+
+export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): ImageSummaryView[] {
+  const f = opts.filters ?? {};
+  checkFilterKeys(f, ['reference', 'label', 'dangling', 'before', 'since']);
+  let recs = ctx.store.all();
+  if (f.dangling?.length) {
+    const want = f.dangling[0] === 'true' || f.dangling[0] === '1';
+    recs = recs.filter((r) => (r.repoTags.length === 0) === want);
+  }
+  if (f.label?.length) recs = recs.filter((r) => f.label!.every((l) => labelMatches(r.config.config?.Labels ?? {}, l)));
+  if (f.reference?.length) recs = recs.filter((r) => f.reference!.some((p) => referenceMatches(r.repoTags, p)));
+  if (f.before?.length) {
+    const b = createdMs(ctx.store.resolve(f.before[0]!));
+    recs = recs.filter((r) => createdMs(r) < b);
+  }
+  if (f.since?.length) {
+    const s = createdMs(ctx.store.resolve(f.since[0]!));
+    recs = recs.filter((r) => createdMs(r) > s);
+  }
+  return recs
+    .map((r) => ({
+      id: r.id,
+      parentId: '',
+      repoTags: [...r.repoTags].sort(),
+      repoDigests: [...r.repoDigests],
+      created: Math.floor(createdMs(r) / 1000),
+      size: r.size,
+      labels: r.config.config?.Labels ?? {},
+      containers: ctx.usage(r.id).length,
+    }))
+    .sort((a, b) => b.created - a.created);
+}
