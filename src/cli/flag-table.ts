@@ -30,8 +30,14 @@ function parseInteger(value: string): number {
   return n;
 }
 
-export function addFlags(cmd: Command, table: ReadonlyArray<FlagSpec>): void {
+/**
+ * Adds the table's flags. Returns commander's attribute name → our key for the
+ * flags where they differ: commander names "--network, --net" after the last long
+ * form ("net"), while the table's key says where the value belongs.
+ */
+export function addFlags(cmd: Command, table: ReadonlyArray<FlagSpec>): Map<string, string> {
   const { Option } = require('commander') as typeof import('commander');
+  const renames = new Map<string, string>();
   for (const f of table) {
     const placeholder = f.kind === 'bool' ? '' : f.kind === 'list' ? ' <value>' : f.kind === 'int' ? ' <int>' : ' <string>';
     const opt = new Option(f.flags + placeholder, f.description);
@@ -40,5 +46,19 @@ export function addFlags(cmd: Command, table: ReadonlyArray<FlagSpec>): void {
     if (f.default !== undefined && f.kind !== 'list') opt.default(f.default);
     if (f.hidden) opt.hideHelp();
     cmd.addOption(opt);
+    if (opt.attributeName() !== f.key) renames.set(opt.attributeName(), f.key);
   }
+  return renames;
+}
+
+/** Moves values from commander's attribute names to the table's keys. */
+export function applyRenames(opts: Record<string, unknown>, renames: Map<string, string>): Record<string, unknown> {
+  for (const [attr, key] of renames) {
+    if (attr in opts) {
+      // a list flag's default ([]) must not hide values given under the other spelling
+      if (!(key in opts) || (Array.isArray(opts[key]) && (opts[key] as unknown[]).length === 0)) opts[key] = opts[attr];
+      delete opts[attr];
+    }
+  }
+  return opts;
 }

@@ -110,7 +110,7 @@ export async function runCli(argv: string[], streams: CliStreams, env: NodeJS.Pr
 
 async function parseAndRun(ctx: CliContext, mod: CommandModule<Record<string, unknown>>, name: string, args: string[], summary: string): Promise<number> {
   const { Command, CommanderError } = require('commander') as typeof import('commander');
-  const { addFlags } = require('./flag-table') as typeof import('./flag-table');
+  const { addFlags, applyRenames } = require('./flag-table') as typeof import('./flag-table');
   const errorExit = mod.errorExitCode ?? EXIT_GENERAL;
   const cmd = new Command(name);
   cmd
@@ -126,9 +126,10 @@ async function parseAndRun(ctx: CliContext, mod: CommandModule<Record<string, un
       outputError: () => undefined,
     });
   if (mod.passThrough) cmd.passThroughOptions();
-  addFlags(cmd, mod.flags);
+  const renames = addFlags(cmd, mod.flags);
   let code = 0;
-  cmd.action(async (positional: string[], opts: Record<string, unknown>) => {
+  cmd.action(async (positional: string[], rawOpts: Record<string, unknown>) => {
+    const opts = applyRenames(rawOpts, renames);
     if (mod.minArgs !== undefined && positional.length < mod.minArgs) {
       const exact = mod.maxArgs === mod.minArgs;
       const n = mod.minArgs;
