@@ -24,6 +24,17 @@ export function publishImageEvent(ctx: ImageContext, action: string, id: string,
   ctx.events.publish({ type: 'image', action, id, attributes: name ? { name } : {} });
 }
 
+/** The OCI manifest the store writes: the config and the uncompressed layer tars it keeps as blobs. */
+export async function localManifest(ctx: Pick<ImageContext, 'blobs'>, configDigest: string, configSize: number, diffIds: string[]): Promise<Buffer> {
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaTypes.ociManifest,
+    config: { mediaType: MediaTypes.ociConfig, digest: configDigest, size: configSize },
+    layers: await Promise.all(diffIds.map(async (d) => ({ mediaType: MediaTypes.ociLayer, digest: d, size: await ctx.blobs.size(d) }))),
+  };
+  return Buffer.from(JSON.stringify(manifest));
+}
+
 /**
  * Stores config + manifest blobs and the record, retains its layers, then
  * points the tags at it. The id is the digest of `configBytes` exactly as
@@ -38,13 +49,7 @@ async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: 
   const id = await ctx.blobs.putBuffer(configBytes);
   let manifestDigest = extra.manifestDigest;
   if (!manifestDigest) {
-    const manifest: ImageManifest = {
-      schemaVersion: 2,
-      mediaType: MediaTypes.ociManifest,
-      config: { mediaType: MediaTypes.ociConfig, digest: id, size: configBytes.length },
-      layers: await Promise.all(layers.map(async (l) => ({ mediaType: MediaTypes.ociLayer, digest: l.diffId, size: await ctx.blobs.size(l.diffId) }))),
-    };
-    manifestDigest = await ctx.blobs.putBuffer(Buffer.from(JSON.stringify(manifest)));
+    manifestDigest = await ctx.blobs.putBuffer(await localManifest(ctx, id, configBytes.length, layers.map((l) => l.diffId)));
   }
   const rec: ImageRecord = {
     id,

@@ -116,6 +116,16 @@ test('save → rmi → load gives the same id and tags', async () => {
   assert.ok(names.includes('manifest.json') && names.includes('repositories'));
   assert.ok(names.some((n) => /^[0-9a-f]{64}\/layer\.tar$/.test(n)));
   assert.ok(names.includes(`${bbId.slice(7)}.json`));
+  assert.ok(names.includes('index.json') && names.includes('oci-layout'));
+  const manifest = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json']).toString()) as Array<{ RepoTags: string[] }>;
+  assert.deepEqual(manifest[0]!.RepoTags.sort(), ['bb:latest', 'localhost:5000/rec/bb:2']);
+  // the same archive read as a plain OCI layout (what Docker 25+ and skopeo oci-archive see)
+  const ociOnly = path.join(root, 'saved-oci');
+  await fs.mkdir(ociOnly);
+  execFileSync('tar', ['-C', ociOnly, '-xf', archive]);
+  await fs.rm(path.join(ociOnly, 'manifest.json'));
+  const ociArchive = path.join(root, 'saved-oci.tar');
+  execFileSync('tar', ['-C', ociOnly, '-cf', ociArchive, '.']);
 
   const removed = await images.remove(bbId, { force: true });
   assert.ok(removed.some((i) => i.deleted === bbId));
@@ -127,6 +137,21 @@ test('save → rmi → load gives the same id and tags', async () => {
   const rec = await images.resolve('bb');
   assert.equal(rec.id, bbId);
   assert.ok(existsSync(path.join((await images.layerDirs(bbId))[0]!, 'bin/busybox')));
+
+  await images.remove(bbId, { force: true });
+  assert.deepEqual((await images.load(createReadStream(ociArchive))).sort(), ['Loaded image: bb:latest', 'Loaded image: localhost:5000/rec/bb:2']);
+  assert.equal((await images.resolve('bb')).id, bbId);
+});
+
+test('saving by id names no tags; saving a bare repository name takes all its tags', async () => {
+  const tagsIn = async (refs: string[]) => {
+    const archive = path.join(root, 'sel.tar');
+    await images.save(refs, createWriteStream(archive));
+    return (JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json']).toString()) as Array<{ RepoTags: string[] | null }>).map((m) => m.RepoTags);
+  };
+  assert.deepEqual(await tagsIn([bbId.slice(7, 19)]), [null]);
+  assert.deepEqual(await tagsIn(['localhost:5000/rec/bb']), [['localhost:5000/rec/bb:2']]);
+  assert.deepEqual(await tagsIn(['bb:latest']), [['bb:latest']]);
 });
 
 test('a restarted service sees the same images and layers', async () => {
