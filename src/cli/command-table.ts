@@ -51,6 +51,13 @@ export const COMMANDS: CommandEntry[] = [
   c('image import', ['import'], 'Import the contents from a tarball to create a filesystem image', () => require('./commands/image/import').command),
   c('image prune', [], 'Remove unused images', () => require('./commands/image/prune').command),
   c('image pull', ['pull'], 'Download an image from a registry', () => require('./commands/image/pull').command),
+  c('network create', [], 'Create a network', () => require('./commands/network/create').command),
+  c('network ls', ['network list'], 'List networks', () => require('./commands/network/ls').command),
+  c('network inspect', [], 'Display detailed information on one or more networks', () => require('./commands/network/inspect').command),
+  c('network rm', ['network remove'], 'Remove one or more networks', () => require('./commands/network/rm').command),
+  c('network connect', [], 'Connect a container to a network', () => require('./commands/network/connect').command),
+  c('network disconnect', [], 'Disconnect a container from a network', () => require('./commands/network/disconnect').command),
+  c('network prune', [], 'Remove all unused networks', () => require('./commands/network/prune').command),
   c('inspect', [], 'Return low-level information on Docker objects', () => require('./commands/inspect').anyInspect),
   c('system version', ['version'], 'Show the Berth version information', () => require('./commands/system/version').command),
   c('system info', ['info'], 'Display system-wide information', () => require('./commands/system/info').command),
@@ -62,6 +69,7 @@ export const COMMANDS: CommandEntry[] = [
 export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
+  network: 'Manage networks',
   system: 'Manage Berth',
 };
 

@@ -9,6 +9,7 @@ import { API_VERSION } from '../engine/types';
 import type { DaemonAddress } from './host';
 import { ApiTransport, pathSegment as seg, type HijackedStream, type Query } from './transport';
 import type * as W from './wire-types';
+import type * as N from '../protocol/docker/network';
 
 /** Compares dotted API versions numerically ("1.9" < "1.41"). */
 export function compareApiVersions(a: string, b: string): number {
@@ -213,6 +214,16 @@ export class DockerClient {
     /** POST /images/create?fromImage= : JSON lines out */
     pull: (fromImage: string, tag: string | undefined, registryAuth = 'e30='): Promise<IncomingMessage> =>
       this.stream('POST', '/images/create', { fromImage, tag }, undefined, undefined, { 'X-Registry-Auth': registryAuth }),
+  };
+
+  readonly networks = {
+    list: (filters?: W.FilterMap): Promise<N.Network[]> => this.call('GET', '/networks', { filters: encodeFilters(filters) }),
+    inspect: (id: string): Promise<N.Network> => this.call('GET', `/networks/${seg(id)}`),
+    create: (body: N.NetworkCreateRequest): Promise<N.NetworkCreateResponse> => this.call('POST', '/networks/create', undefined, body),
+    remove: (id: string): Promise<void> => this.call('DELETE', `/networks/${seg(id)}`),
+    connect: (id: string, body: N.NetworkConnectRequest): Promise<void> => this.call('POST', `/networks/${seg(id)}/connect`, undefined, body),
+    disconnect: (id: string, body: N.NetworkDisconnectRequest): Promise<void> => this.call('POST', `/networks/${seg(id)}/disconnect`, undefined, body),
+    prune: (filters?: W.FilterMap): Promise<N.NetworkPruneResponse> => this.call('POST', '/networks/prune', { filters: encodeFilters(filters) }),
   };
 
   /** Releases pooled keep-alive sockets so the process can exit. */
