@@ -1,0 +1,50 @@
+/**
+ * What pull and push need from the local image store, declared here by the
+ * consumer (architecture §2 "ports belong to the consumer"). store-ports.ts
+ * implements both over the image engineer's stores.
+ */
+import type { Readable } from 'node:stream';
+
+export interface PulledImage {
+  /** familiar name, "127.0.0.1:5000/rec/img", "busybox" */
+  name: string;
+  /** tag to point at the image; absent for pulls by digest */
+  tag?: string;
+  /** digest the user pulled (the index's when there was one): recorded as "name@digest" */
+  repoDigest: string;
+  configDigest: string;
+  configBytes: Buffer;
+  /** the platform manifest as received (kept byte-exact so a push can reproduce it) */
+  manifestBytes: Buffer;
+  chainIds: string[];
+}
+
+export interface ImageIngest {
+  /** a temp file path on the store's filesystem, removed at boot if left behind */
+  tempPath(): string;
+  /** the layer is unpacked and its uncompressed blob kept (push needs it) */
+  hasLayer(chainId: string, diffId: string): Promise<boolean>;
+  /** Unpacks a verified layer file (gzip/zstd/plain) on top of its parent, refusing a diffID mismatch. */
+  ingestLayer(file: string, parentChainId: string | null, expectedDiffId: string, signal?: AbortSignal): Promise<{ chainId: string; diffId: string; size: number }>;
+  /** Undo for a failed pull: drops layers this pull added that no image uses. */
+  dropLayers(chainIds: string[]): Promise<void>;
+  /** Stores config + manifest, the record, tag and repo digest. `upToDate`: the reference already named this image. */
+  registerPulledImage(img: PulledImage): Promise<{ id: string; upToDate: boolean }>;
+}
+
+export interface PushableImage {
+  id: string;
+  configBytes: Buffer;
+  diffIds: string[];
+  /** the manifest stored with the image, if any (pulled, or written by the store) */
+  manifestBytes?: Buffer;
+}
+
+export interface ImageSource {
+  /** "name:tag" → the image; NotFound with Docker's "An image does not exist locally with the tag: x" */
+  resolveForPush(familiarTagged: string): Promise<PushableImage>;
+  /** the uncompressed layer tar */
+  openLayer(diffId: string): Readable;
+  /** after a push: "name@digest" points at the image */
+  recordRepoDigest(name: string, digest: string, imageId: string): Promise<void>;
+}

@@ -1,0 +1,72 @@
+/**
+ * ImageIngest and ImageSource over the image engineer's stores
+ * (image/content, image-store, layer/). Pull hands each layer over only
+ * after its compressed digest has verified.
+ */
+import { NotFoundError } from '../../base/errors';
+import type { ImageContext } from '../image-context';
+import { publishImageEvent, registerImage } from '../image-context';
+import { ingestLayer } from '../layer-ingest';
+import { createReadStream } from 'node:fs';
+import { familiarName, parseReference } from '../reference';
+import type { ImageRecord } from '../types';
+import type { ImageIngest, ImageSource, PulledImage, PushableImage } from './image-ports';
+
+export function createStoreIngest(ctx: ImageContext): ImageIngest {
+  return {
+    tempPath: () => ctx.blobs.tempPath(),
+
+    async hasLayer(chainId, diffId) {
+      return ctx.layers.has(chainId) && (await ctx.blobs.has(diffId));
+    },
+
+    async ingestLayer(file, parentChainId, expectedDiffId, signal) {
+      const rec = await ingestLayer(ctx, createReadStream(file), parentChainId, expectedDiffId, signal);
+      return { chainId: rec.chainId, diffId: rec.diffId, size: rec.size };
+    },
+
+    async dropLayers(chainIds) {
+      const unused = chainIds.filter((c) => ctx.layers.refCount(c) === 0);
+      const gone = await ctx.layers.release(unused);
+      for (const l of gone) if (!ctx.layers.all().some((o) => o.diffId === l.diffId)) await ctx.blobs.remove(l.diffId);
+    },
+
+    async registerPulledImage(img: PulledImage) {
+      const manifestDigest = await ctx.blobs.putBuffer(img.manifestBytes);
+      const layers = img.chainIds.map((c) => {
+        const l = ctx.layers.get(c);
+        if (!l) throw new NotFoundError('layer', c, `layer does not exist: ${c}`);
+        return l;
+      });
+      const tagKey = img.tag ? `${img.name}:${img.tag}` : undefined;
+      const before = tagKey ? ctx.store.tagOwner(tagKey) : ctx.store.get(img.configDigest) ? img.configDigest : undefined;
+      const { record } = await registerImage(ctx, img.configBytes, layers, tagKey ? [tagKey] : [], { manifestDigest });
+      await ctx.store.setDigest(img.name, img.repoDigest, record.id);
+      publishImageEvent(ctx, 'pull', record.id, tagKey ?? `${img.name}@${img.repoDigest}`);
+      return { id: record.id, upToDate: before === record.id };
+    },
+  };
+}
+
+export function createStoreSource(ctx: ImageContext): ImageSource {
+  return {
+    async resolveForPush(tagged): Promise<PushableImage> {
+      let rec: ImageRecord;
+      try {
+        rec = ctx.store.resolve(tagged);
+      } catch (e) {
+        if (e instanceof NotFoundError) throw new NotFoundError('image', tagged, `An image does not exist locally with the tag: ${familiarName(parseReference(tagged))}`);
+        throw e;
+      }
+      const configBytes = await ctx.blobs.read(rec.id);
+      const manifestBytes = (await ctx.blobs.has(rec.manifestDigest)) ? await ctx.blobs.read(rec.manifestDigest) : undefined;
+      return { id: rec.id, configBytes, diffIds: rec.config.rootfs?.diff_ids ?? [], ...(manifestBytes ? { manifestBytes } : {}) };
+    },
+    openLayer(diffId) {
+      return ctx.blobs.stream(diffId);
+    },
+    async recordRepoDigest(name, digest, imageId) {
+      await ctx.store.setDigest(name, digest, imageId);
+    },
+  };
+}
