@@ -98,6 +98,11 @@ export class ImageStore {
     await this.saveRepos();
   }
 
+  async removeDigest(ref: string): Promise<void> {
+    delete this.repos.digests[ref];
+    await this.saveRepos();
+  }
+
   tagOwner(tag: string): string | undefined {
     return this.repos.tags[tag];
   }

@@ -1,47 +1,65 @@
-/** `docker rmi`: untag, or delete when the last reference goes, with Docker's refusals. */
+/**
+ * `docker rmi`: a name removes that reference, and the image goes with its
+ * last reference; an id removes every reference of one repository (refused
+ * across repositories unless forced). Images used by containers are kept:
+ * forcing only untags them, because their layers are the containers' lowerdirs.
+ */
 import { ConflictError } from '../base/errors';
 import { shortId } from '../base/ids';
 import { type ImageContext, publishImageEvent } from './image-context';
-import { familiarName, looksLikeId, parseReference } from './reference';
+import { familiarName, parseReference } from './reference';
 import type { ImageDeleteItem, ImageRecord } from './types';
+
+/** True when `ref` named the image by id or id prefix rather than by one of its references. */
+function isIdRef(ref: string, img: ImageRecord): boolean {
+  const hex = ref.replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{1,64}$/.test(hex) || !img.id.slice(7).startsWith(hex)) return false;
+  try {
+    const r = parseReference(ref);
+    return !img.repoTags.includes(`${familiarName(r)}:${r.tag ?? 'latest'}`);
+  } catch {
+    return true;
+  }
+}
 
 export async function removeImage(ctx: ImageContext, ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]> {
   const img = ctx.store.resolve(ref);
   const users = ctx.usage(img.id);
-  const byId = looksLikeId(ref) && !img.repoTags.some((t) => t === ref || t === `${ref}:latest`);
   const out: ImageDeleteItem[] = [];
 
-  if (!byId) {
+  if (!isIdRef(ref, img)) {
     const parsed = parseReference(ref);
-    const tag = parsed.digest ? undefined : `${familiarName(parsed)}:${parsed.tag ?? 'latest'}`;
-    const others = img.repoTags.filter((t) => t !== tag).length + img.repoDigests.length - (parsed.digest ? 1 : 0);
-    if (tag && others > 0) {
-      await ctx.store.removeTag(tag);
-      publishImageEvent(ctx, 'untag', img.id, tag);
-      return [{ untagged: tag }];
-    }
-    if (users.length && !opts.force) {
+    const name = parsed.digest ? `${familiarName(parsed)}@${parsed.digest}` : `${familiarName(parsed)}:${parsed.tag ?? 'latest'}`;
+    const remaining = img.repoTags.length + img.repoDigests.length - 1;
+    if (remaining === 0 && users.length && !opts.force) {
       throw new ConflictError(`conflict: unable to remove repository reference "${ref}" (must force) - container ${shortId(users[0]!)} is using its referenced image ${shortId(img.id)}`, 'IMAGE_IN_USE');
     }
-  } else {
-    const repos = new Set(img.repoTags.map((t) => familiarName(parseReference(t))));
-    if (repos.size > 1 && !opts.force) {
-      throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is referenced in multiple repositories`, 'IMAGE_MULTIPLE_REPOS');
-    }
-    if (users.length && !opts.force) {
-      throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is being used by stopped container ${shortId(users[0]!)}`, 'IMAGE_IN_USE');
-    }
-  }
-  for (const t of img.repoTags) {
-    out.push({ untagged: t });
-    publishImageEvent(ctx, 'untag', img.id, t);
-  }
-  for (const d of img.repoDigests) out.push({ untagged: d });
-  if (users.length) {
-    // forced while containers use it: Docker untags but keeps the image
-    for (const t of img.repoTags) await ctx.store.removeTag(t);
+    if (parsed.digest) await ctx.store.removeDigest(name);
+    else await ctx.store.removeTag(name);
+    publishImageEvent(ctx, 'untag', img.id, name);
+    out.push({ untagged: name });
+    if (remaining > 0 || users.length) return out;
+    out.push(...(await deleteImage(ctx, img)).items);
     return out;
   }
+
+  const repos = new Set([...img.repoTags, ...img.repoDigests].map((t) => familiarName(parseReference(t))));
+  if (repos.size > 1 && !opts.force) {
+    throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is referenced in multiple repositories`, 'IMAGE_MULTIPLE_REPOS');
+  }
+  if (users.length && !opts.force) {
+    throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is being used by stopped container ${shortId(users[0]!)}`, 'IMAGE_IN_USE');
+  }
+  for (const t of img.repoTags) {
+    await ctx.store.removeTag(t);
+    publishImageEvent(ctx, 'untag', img.id, t);
+    out.push({ untagged: t });
+  }
+  for (const d of img.repoDigests) {
+    await ctx.store.removeDigest(d);
+    out.push({ untagged: d });
+  }
+  if (users.length) return out; // forced: untagged, kept for its containers
   out.push(...(await deleteImage(ctx, img)).items);
   return out;
 }
@@ -60,5 +78,6 @@ export async function deleteImage(ctx: ImageContext, img: ImageRecord): Promise<
     await ctx.blobs.remove(l.diffId).catch(() => undefined); // best effort: an orphan blob is only wasted space
   }
   await ctx.blobs.remove(img.manifestDigest).catch(() => undefined);
+  await ctx.blobs.remove(img.id).catch(() => undefined);
   return { items: [{ deleted: img.id }, ...gone.map((l) => ({ deleted: l.chainId }))], reclaimed: gone.reduce((n, l) => n + l.size, 0) };
 }
