@@ -170,6 +170,7 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
   const inner = new AbortController();
   const onAbort = () => inner.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   try {
     const downloads = runLimited(
       missing.map((i) => async () => {
@@ -193,6 +194,7 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
       if (present[i]) continue;
       const d = manifest.layers[i]!;
       await waiters.get(i)!.done;
+      inner.signal.throwIfAborted();
       progress({ type: 'layer', id: shortId(d.digest), status: 'Extracting', current: d.size, total: d.size });
       const rec = await deps.ingest.ingestLayer(files.get(i)!, i === 0 ? null : chains[i - 1]!, diffIds[i]!, inner.signal);
       if (rec.chainId !== chains[i]) throw new InvalidArgumentError(`layer ${d.digest}: unexpected chain id ${rec.chainId}`, 'DIFFID_MISMATCH');
@@ -201,6 +203,7 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
       progress({ type: 'layer', id: shortId(d.digest), status: 'Pull complete' });
     }
     await downloads;
+    inner.signal.throwIfAborted();
 
     const repoDigest = top.digest;
     const registered = await deps.ingest.registerPulledImage({
