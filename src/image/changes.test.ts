@@ -16,3 +16,9 @@ test('CMD in JSON and shell form, ENV, EXPOSE, WORKDIR, LABEL', () => {
 test('unknown instructions are refused', () => {
   assert.throws(() => applyChanges({}, ['RUN rm -rf /']), /RUN is not a valid change command/);
 });
+
+test('VOLUME in JSON and word form, STOPSIGNAL', () => {
+  const c = applyChanges({}, ['VOLUME ["/data", "/logs"]', 'VOLUME /cache /tmp/x', 'STOPSIGNAL SIGINT']);
+  assert.deepEqual(Object.keys(c.Volumes ?? {}), ['/data', '/logs', '/cache', '/tmp/x']);
+  assert.equal(c.StopSignal, 'SIGINT');
+});

@@ -33,6 +33,19 @@ function keyValues(rest: string): Array<[string, string]> {
   return out;
 }
 
+function volumeList(rest: string): string[] {
+  const t = rest.trim();
+  if (t.startsWith('[')) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    } catch {
+      // not JSON: Docker then reads the words as paths
+    }
+  }
+  return t.split(/\s+/).filter(Boolean);
+}
+
 export function applyChanges(cfg: ImageConfigConfig, changes: string[]): ImageConfigConfig {
   const c: ImageConfigConfig = { ...cfg };
   for (const line of changes) {
@@ -72,7 +85,7 @@ export function applyChanges(cfg: ImageConfigConfig, changes: string[]): ImageCo
         break;
       case 'VOLUME':
         c.Volumes = { ...(c.Volumes ?? {}) };
-        for (const v of rest.trim().startsWith('[') ? (JSON.parse(rest) as string[]) : rest.trim().split(/\s+/)) c.Volumes[v] = {};
+        for (const v of volumeList(rest)) c.Volumes[v] = {};
         break;
       case 'STOPSIGNAL':
         c.StopSignal = rest.trim();

@@ -9,7 +9,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import { InvalidArgumentError } from '../base/errors';
+import { errorMessage, InvalidArgumentError, isBerthError } from '../base/errors';
 import * as os from 'node:os';
 import { chainIdOf, type LayerRecord } from '../layer/layer-store';
 import { decompressed } from '../layer/decompress';
@@ -34,6 +34,7 @@ async function extractArchive(src: Readable, dir: string): Promise<Map<string, s
       const p = path.join(dir, rel);
       if (h.type === 'file' || h.type === 'contiguous-file') {
         await fs.mkdir(path.dirname(p), { recursive: true });
+        await fs.rm(p, { force: true, recursive: true }); // a later entry of the same name wins, as in tar
         const fh = await fs.open(p, 'wx');
         try {
           for await (const c of stream) await fh.write(c as Buffer);
@@ -167,7 +168,13 @@ export async function loadArchive(ctx: ImageContext, src: Readable, opts: { sign
   const dir = path.join(ctx.blobs.tmpDir, `load-${randomBytes(6).toString('hex')}`);
   await fs.mkdir(dir, { recursive: true });
   try {
-    const links = await extractArchive(src, dir);
+    let links: Map<string, string>;
+    try {
+      links = await extractArchive(src, dir);
+    } catch (e) {
+      if (isBerthError(e) || (e as NodeJS.ErrnoException).code === 'ENOSPC') throw e;
+      throw new InvalidArgumentError(`invalid archive: ${errorMessage(e)}`, 'BAD_ARCHIVE', { cause: e });
+    }
     if (await fs.stat(path.join(dir, 'manifest.json')).then(() => true, () => false)) return await loadDockerSave(ctx, dir, links, opts.signal);
     if (await fs.stat(path.join(dir, 'index.json')).then(() => true, () => false)) return await loadOciLayout(ctx, dir, opts.signal);
     throw new InvalidArgumentError('invalid archive: neither manifest.json nor index.json found', 'BAD_ARCHIVE');

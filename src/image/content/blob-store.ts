@@ -12,6 +12,15 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../../base/errors';
 
+async function fsyncFile(file: string): Promise<void> {
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 export class BlobStore {
@@ -59,8 +68,18 @@ export class BlobStore {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
     if (await this.has(digest)) return digest;
     const tmp = this.tempPath();
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, this.path(digest));
+    try {
+      const fh = await fs.open(tmp, 'wx', 0o644);
+      try {
+        await fh.writeFile(data);
+        await fh.sync(); // a blob named by its digest must never be short after a power loss
+      } finally {
+        await fh.close();
+      }
+      await fs.rename(tmp, this.path(digest));
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
     return digest;
   }
 
@@ -85,6 +104,7 @@ export class BlobStore {
     });
     try {
       await pipeline(src, counter, createWriteStream(tmp));
+      await fsyncFile(tmp);
       const digest = `sha256:${hash.digest('hex')}`;
       if (expected?.digest && expected.digest !== digest) throw new InvalidArgumentError(`digest mismatch: expected ${expected.digest}, got ${digest}`, 'DIGEST_MISMATCH');
       if (expected?.size !== undefined && expected.size !== size) throw new InvalidArgumentError(`size mismatch for ${digest}: expected ${expected.size}, got ${size}`, 'SIZE_MISMATCH');
@@ -97,6 +117,7 @@ export class BlobStore {
 
   /** Move an already-verified temp file into the store. */
   async adopt(tmpFile: string, digest: string): Promise<void> {
+    await fsyncFile(tmpFile);
     await fs.rename(tmpFile, this.path(digest));
   }
 

@@ -113,3 +113,9 @@ test('rmi by id deletes the image; shared layers stay until their last image goe
 test('tags with a digest and bad names are refused', async () => {
   await assert.rejects(images.tag('nope', 'x'), /No such image: nope/);
 });
+
+test('garbage and archives without manifest.json or index.json are InvalidArgument', async () => {
+  const isBad = (e: Error & { kind?: string }) => e.kind === 'InvalidArgument' && /invalid archive/.test(e.message);
+  await assert.rejects(images.load(Readable.from([Buffer.from('this is not a tar archive at all'.repeat(40))])), isBad);
+  await assert.rejects(images.load(Readable.from([await makeTar([{ name: 'hello', type: 'file', body: 'x' }])])), isBad);
+});
