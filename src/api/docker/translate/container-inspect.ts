@@ -118,9 +118,10 @@ export function toMountPoints(h: HostSpec): MountPoint[] {
   return out;
 }
 
-export function toEndpointSettings(n: ContainerRecord['networks'][string]): EndpointSettings {
+/** `staticIp`: the address the user asked for (--ip), which dockerd echoes as IPAMConfig. */
+export function toEndpointSettings(n: ContainerRecord['networks'][string], staticIp?: string): EndpointSettings {
   return {
-    IPAMConfig: null,
+    IPAMConfig: staticIp ? { IPv4Address: staticIp } : null,
     Links: null,
     Aliases: n.aliases.length ? n.aliases : null,
     NetworkID: n.networkId,
@@ -138,7 +139,7 @@ export function toEndpointSettings(n: ContainerRecord['networks'][string]): Endp
 
 function toNetworkSettings(rec: ContainerRecord): NetworkSettings {
   const networks: Record<string, EndpointSettings> = {};
-  for (const [name, n] of Object.entries(rec.networks)) networks[name] = toEndpointSettings(n);
+  for (const [name, n] of Object.entries(rec.networks)) networks[name] = toEndpointSettings(n, rec.spec.networks[name]?.ipv4Address);
   // the top-level fields mirror the default bridge network, as dockerd does
   const primary = rec.networks['bridge'] ?? Object.values(rec.networks)[0];
   const ports: PortMap = {};
