@@ -115,6 +115,16 @@ export class LayerStore {
     return chainIds.map((c) => this.diffDir(c)).reverse();
   }
 
+  /** The chain ending at `chainId`, bottom first. */
+  chainOf(chainId: string): string[] {
+    const out: string[] = [];
+    for (let c: string | null = chainId; c; c = this.layers.get(c)?.parent ?? null) {
+      if (!this.layers.has(c)) throw new NotFoundError('layer', c, `layer does not exist: ${c}`);
+      out.unshift(c);
+    }
+    return out;
+  }
+
   /** A fresh temp path under the store, for callers that stage files next to layers. */
   tempPath(prefix: string): string {
     return path.join(this.tmpDir, `${prefix}-${randomBytes(8).toString('hex')}`);
@@ -126,7 +136,8 @@ export class LayerStore {
    */
   async register(tar: Readable, parent: string | null, opts: RegisterOptions = {}): Promise<LayerRecord> {
     if (parent && !this.layers.has(parent)) throw new NotFoundError('layer', parent, `layer does not exist: ${parent}`);
-    const staged = await this.unpackToTemp(tar, opts.signal, opts.keepTarAs);
+    const lower = parent ? this.lowerDirs(this.chainOf(parent)) : [];
+    const staged = await this.unpackToTemp(tar, opts.signal, opts.keepTarAs, lower);
     try {
       if (opts.expectDiffId && opts.expectDiffId !== staged.diffId) {
         throw new InvalidArgumentError(`layer digest mismatch: expected ${opts.expectDiffId}, got ${staged.diffId}`, 'LAYER_DIGEST_MISMATCH');
@@ -142,11 +153,11 @@ export class LayerStore {
    * Two-step form of register for callers that verify digests before any
    * layer becomes visible (pull): unpack now, then commit or discard.
    */
-  async unpackToTemp(tar: Readable, signal?: AbortSignal, keepTarAs?: string): Promise<{ tmp: string; size: number; diffId: string }> {
+  async unpackToTemp(tar: Readable, signal?: AbortSignal, keepTarAs?: string, lowerDirs: string[] = []): Promise<{ tmp: string; size: number; diffId: string }> {
     const tmp = this.tempPath('unpack');
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
-      const r = await unpackLayer(tar, path.join(tmp, 'diff'), { fsTool: this.fsTool, signal, keepTarAs });
+      const r = await unpackLayer(tar, path.join(tmp, 'diff'), { fsTool: this.fsTool, signal, keepTarAs, lowerDirs });
       return { tmp, size: r.size, diffId: r.diffId };
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });

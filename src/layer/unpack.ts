@@ -21,6 +21,8 @@ export interface UnpackOptions {
   chown?: boolean;
   /** also write the uncompressed tar to this file */
   keepTarAs?: string;
+  /** diff dirs of the layers below, top-most first: hard link targets missing here are looked up there */
+  lowerDirs?: string[];
   signal?: AbortSignal;
 }
 
@@ -39,6 +41,28 @@ async function lstatOrNull(p: string): Promise<Stats | null> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
+}
+
+/**
+ * A hard link target from a layer below (top-most first). Stops at a whiteout
+ * and never goes through a symlink; the file is linked, not copied, because
+ * layers are immutable once committed.
+ */
+async function findInLowerLayers(lowerDirs: string[], rel: string): Promise<[string, Stats] | undefined> {
+  outer: for (const dir of lowerDirs) {
+    for (const pre of parentPrefixes(rel)) {
+      const st = await lstatOrNull(resolveInside(dir, pre));
+      if (!st) continue outer;
+      if (!st.isDirectory()) return undefined;
+    }
+    const abs = resolveInside(dir, rel);
+    const st = await lstatOrNull(abs);
+    if (!st) continue;
+    if (st.isCharacterDevice() && st.rdev === 0) return undefined; // whited out above the rest
+    if (st.isDirectory()) return undefined;
+    return [abs, st];
+  }
+  return undefined;
 }
 
 export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptions): Promise<UnpackResult> {
@@ -195,13 +219,22 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       case 'link': {
         const targetRel = normalizeEntryPath(h.linkname ?? '');
         if (!targetRel) throw unsafeEntry(h.name, 'hard link to the layer root');
+        let here = true;
         for (const pre of parentPrefixes(targetRel)) {
           const st = await lstatOrNull(resolveInside(dest, pre));
-          if (!st || !st.isDirectory()) throw unsafeEntry(h.name, `hard link target "${h.linkname}" is not inside the layer`);
+          if (!st) {
+            here = false; // not in this layer: maybe below
+            break;
+          }
+          if (!st.isDirectory()) throw unsafeEntry(h.name, `hard link target "${h.linkname}" is not inside the layer`);
         }
-        const target = resolveInside(dest, targetRel);
+        let target = resolveInside(dest, targetRel);
         if (batch.pending(target)) await batch.flush();
-        const st = await lstatOrNull(target);
+        let st = here ? await lstatOrNull(target) : null;
+        if (!st) {
+          const lower = await findInLowerLayers(opts.lowerDirs ?? [], targetRel);
+          if (lower) [target, st] = lower;
+        }
         if (!st) throw unsafeEntry(h.name, `hard link target "${h.linkname}" does not exist in the layer`);
         if (st.isDirectory()) throw unsafeEntry(h.name, 'hard link to a directory');
         if (target === abs) return false;

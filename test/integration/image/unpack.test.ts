@@ -161,3 +161,12 @@ test('release deletes a layer once nobody retains it, children first', async () 
   assert.deepEqual((await s.release([a.chainId])).map((l) => l.chainId), [a.chainId]);
   assert.equal(s.all().length, 0);
 });
+
+test('a hard link may name a file of a lower layer, unless a layer between whited it out', async () => {
+  const s = await LayerStore.open(path.join(root, 'data3'), { logger: silentLogger });
+  const base = await s.register(fromBuf(await makeTar([{ name: 'bin/', type: 'directory' }, { name: 'bin/tool', type: 'file', body: 'tool' }, { name: 'gone', type: 'file', body: 'g' }])), null);
+  const mid = await s.register(fromBuf(await makeTar([{ name: '.wh.gone', type: 'file' }])), base.chainId);
+  const top = await s.register(fromBuf(await makeTar([{ name: 'usr/tool', type: 'link', linkname: 'bin/tool' }])), mid.chainId);
+  assert.equal(await fs.readFile(path.join(s.diffDir(top.chainId), 'usr/tool'), 'utf8'), 'tool');
+  await assert.rejects(s.register(fromBuf(await makeTar([{ name: 'again', type: 'link', linkname: 'gone' }])), mid.chainId), /does not exist in the layer/);
+});
