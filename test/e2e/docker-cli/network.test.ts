@@ -259,6 +259,32 @@ describe('docker CLI networking against berthd', () => {
     }
   });
 
+  test('network connect --ip on a network with a user subnet gives that address', T, async () => {
+    const n4 = uniq('n4');
+    const base = `10.${150 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+    const c = await docker(['network', 'create', '--subnet', `${base}.0/24`, '--gateway', `${base}.254`, n4]);
+    assert.equal(c.code, 0, c.stderr);
+    ourBridges.add(await bridgeOf(n4));
+    const r = await docker(['run', '-d', '--name', 'fixed', 'bb', 'sleep', '60']);
+    assert.equal(r.code, 0, r.stderr);
+    try {
+      const con = await docker(['network', 'connect', '--ip', `${base}.50`, n4, 'fixed']);
+      assert.equal(con.code, 0, con.stderr);
+      noteVeths();
+      const ep = JSON.parse((await docker(['inspect', '-f', `{{json (index .NetworkSettings.Networks "${n4}")}}`, 'fixed'])).stdout) as { IPAddress: string; Gateway: string; IPAMConfig: { IPv4Address: string } | null };
+      assert.equal(ep.IPAddress, `${base}.50`);
+      assert.equal(ep.Gateway, `${base}.254`);
+      assert.deepEqual(ep.IPAMConfig, { IPv4Address: `${base}.50` });
+      const insp = JSON.parse((await docker(['network', 'inspect', n4])).stdout) as Array<{ Containers: Record<string, { Name: string; IPv4Address: string }> }>;
+      assert.deepEqual(Object.values(insp[0]!.Containers).map((x) => `${x.Name} ${x.IPv4Address}`), [`fixed ${base}.50/24`]);
+      const addr = await docker(['exec', 'fixed', 'ip', '-o', '-4', 'addr']);
+      assert.match(addr.stdout, new RegExp(`inet ${base.replace(/\./g, '\\.')}\\.50/24`));
+    } finally {
+      await docker(['rm', '-f', 'fixed']);
+      await docker(['network', 'rm', n4]);
+    }
+  });
+
   test('network rm of a network in use is refused with 403 and Docker\'s message', T, async () => {
     const n3 = uniq('n3');
     assert.equal((await docker(['network', 'create', n3])).code, 0);
