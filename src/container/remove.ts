@@ -1,7 +1,7 @@
 /** `docker rm`: refuse running containers unless forced; release everything; forget the record. */
 import { promises as fs } from 'node:fs';
 import { ConflictError, InternalError } from '../base/errors';
-import { isMounted } from '../platform/mount';
+import { isMounted, unmount } from '../platform/mount';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
 import { releaseRunning } from './release';
@@ -27,9 +27,12 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
 export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, _opts: { force?: boolean }): Promise<void> {
   if (!ctx.store.get(rec.id)) return;
   const code = rec.state.exitCode;
+  const wasRunning = rec.state.status !== 'exited' && rec.state.status !== 'created';
   rec.state.status = 'removing';
   await ctx.store.save(rec);
-  await releaseRunning(ctx, rec);
+  // an exited container was released when it exited; only a leftover mount can remain
+  if (wasRunning) await releaseRunning(ctx, rec);
+  else if (await isMounted(rec.rootfs)) await unmount(rec.rootfs);
   ctx.attachHub.finishAll(rec.id);
   // Never recurse into a rootfs that is still mounted: that would delete through the overlay.
   if (await isMounted(rec.rootfs)) throw new InternalError(`container ${rec.id}: rootfs is still mounted`, 'ROOTFS_BUSY');

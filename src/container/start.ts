@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { FailedPreconditionError, NotModifiedError, RuntimeStartError, isBerthError } from '../base/errors';
 import { generateRuntimeSpec } from '../runtime/oci-spec';
 import { mountOverlay, unmount, isMounted } from '../platform/mount';
-import { writeFileAtomic } from '../state/atomic-file';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext, NetworkJoin } from './context';
 import { bundleDir, publishContainerEvent } from './context';
@@ -49,7 +48,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const spec = generateRuntimeSpec(input, await hostFacts(rec.spec.host.devices.map((d) => d.pathOnHost)));
     const bundle = bundleDir(ctx, rec.id);
     await fs.mkdir(bundle, { recursive: true });
-    await writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    // runtime state on the exec root (tmpfs): rewritten at every start, so no fsync
+    await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
     // A new log per start would lose history; Docker appends, and so does conmon.
     const { pid } = await ctx.runtime.create({
@@ -114,11 +114,14 @@ export const LOCALHOST_HOSTS = [
   'ff02::2\tip6-allrouters',
 ].join('\n') + '\n';
 
+/** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
 async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<void> {
   const fqdn = rec.spec.domainname ? `${rec.hostname}.${rec.spec.domainname}` : rec.hostname;
-  await writeFileAtomic(rec.hostnamePath, `${fqdn}\n`);
-  await writeFileAtomic(rec.hostsPath, join.hosts);
-  await writeFileAtomic(rec.resolvConfPath, join.resolvConf);
+  await Promise.all([
+    fs.writeFile(rec.hostnamePath, `${fqdn}\n`),
+    fs.writeFile(rec.hostsPath, join.hosts),
+    fs.writeFile(rec.resolvConfPath, join.resolvConf),
+  ]);
 }
 
 /** Resolved at start because the user and workdir live in the (now mounted) rootfs. */
