@@ -22,19 +22,27 @@ export function importTag(opts: ImportOptions): string | undefined {
 }
 
 export async function importRootfs(ctx: ImageContext, tar: Readable, opts: ImportOptions): Promise<ImageRecord> {
-  const tag = importTag(opts); // validate before reading anything
-  const layer = await ingestLayer(ctx, tar, null, undefined, opts.signal);
-  const now = new Date().toISOString();
-  const config: ImageConfigFile = {
-    architecture: platformArch(opts.platform),
-    os: 'linux',
-    created: now,
-    config: applyChanges({}, opts.changes ?? []),
-    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-    history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
-  };
-  if (opts.message) config.comment = opts.message;
-  const { record: rec } = await registerImage(ctx, Buffer.from(JSON.stringify(config)), [layer], tag ? [tag] : []);
+  // validate everything before reading a byte
+  const tag = importTag(opts);
+  const changed = applyChanges({}, opts.changes ?? []);
+  const arch = platformArch(opts.platform);
+  const layer = await ingestLayer(ctx, tar, null, undefined, opts.signal, { pin: true });
+  let rec: ImageRecord;
+  try {
+    const now = new Date().toISOString();
+    const config: ImageConfigFile = {
+      architecture: arch,
+      os: 'linux',
+      created: now,
+      config: changed,
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+      history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
+    };
+    if (opts.message) config.comment = opts.message;
+    rec = (await registerImage(ctx, Buffer.from(JSON.stringify(config)), [layer], tag ? [tag] : [])).record;
+  } finally {
+    ctx.layers.unpin(layer.chainId);
+  }
   publishImageEvent(ctx, 'import', rec.id, tag);
   return rec;
 }

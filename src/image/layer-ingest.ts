@@ -16,12 +16,18 @@ export async function ingestLayer(
   parentChainId: string | null,
   expectedDiffId?: string,
   signal?: AbortSignal,
+  opts: { pin?: boolean } = {},
 ): Promise<IngestedLayer> {
   const blobTmp = deps.blobs.tempPath();
   try {
-    const rec = await deps.layers.register(src, parentChainId || null, { keepTarAs: blobTmp, expectDiffId: expectedDiffId, signal });
+    const rec = await deps.layers.register(src, parentChainId || null, { keepTarAs: blobTmp, expectDiffId: expectedDiffId, signal, pin: opts.pin });
     // the diffID was computed over exactly these bytes, so the blob needs no second hash
-    if (!(await deps.blobs.has(rec.diffId))) await deps.blobs.adopt(blobTmp, rec.diffId);
+    try {
+      if (!(await deps.blobs.has(rec.diffId))) await deps.blobs.adopt(blobTmp, rec.diffId);
+    } catch (e) {
+      if (opts.pin) deps.layers.unpin(rec.chainId);
+      throw e;
+    }
     return rec;
   } finally {
     await fs.rm(blobTmp, { force: true });

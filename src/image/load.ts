@@ -77,18 +77,33 @@ async function fileDigest(file: string): Promise<string> {
   return `sha256:${h.digest('hex')}`;
 }
 
-async function ingestLayers(ctx: ImageContext, config: ImageConfigFile, layerFiles: string[], signal?: AbortSignal): Promise<LayerRecord[]> {
+/** Ingests the layers bottom first, each pinned until `unpin` (after the image retained them). */
+async function ingestLayers(ctx: ImageContext, config: ImageConfigFile, layerFiles: string[], signal?: AbortSignal): Promise<{ layers: LayerRecord[]; unpin: () => void }> {
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== layerFiles.length) throw new InvalidArgumentError('invalid archive: layer count does not match the config', 'BAD_ARCHIVE');
   const out: LayerRecord[] = [];
+  const unpin = () => {
+    for (const l of out.splice(0)) ctx.layers.unpin(l.chainId);
+  };
   let parent: string | null = null;
-  for (let i = 0; i < diffIds.length; i++) {
-    const existing = ctx.layers.get(chainIdOf(parent, diffIds[i]!));
-    const meta: LayerRecord = existing && (await ctx.blobs.has(diffIds[i]!)) ? existing : await ingestLayer(ctx, createReadStream(layerFiles[i]!), parent, diffIds[i], signal);
-    out.push(meta);
-    parent = meta.chainId;
+  try {
+    for (let i = 0; i < diffIds.length; i++) {
+      const chainId = chainIdOf(parent, diffIds[i]!);
+      let meta = ctx.layers.get(chainId);
+      if (meta) ctx.layers.pin(chainId); // synchronously after get: nothing can delete it in between
+      if (meta && !(await ctx.blobs.has(diffIds[i]!))) {
+        ctx.layers.unpin(chainId);
+        meta = undefined;
+      }
+      meta ??= await ingestLayer(ctx, createReadStream(layerFiles[i]!), parent, diffIds[i], signal, { pin: true });
+      out.push(meta);
+      parent = meta.chainId;
+    }
+  } catch (e) {
+    unpin();
+    throw e;
   }
-  return out;
+  return { layers: [...out], unpin };
 }
 
 /** Docker's note when a loaded tag moves away from another image. */
@@ -102,9 +117,9 @@ async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string,
   for (const m of manifest) {
     const configFile = resolvePath(dir, links, m.Config);
     const config = await readJsonFile<ImageConfigFile>(configFile, m.Config);
-    const layers = await ingestLayers(ctx, config, m.Layers.map((l) => resolvePath(dir, links, l)), signal);
     const tags = (m.RepoTags ?? []).map((t) => normalizeTag(t));
-    const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tags);
+    const { layers, unpin } = await ingestLayers(ctx, config, m.Layers.map((l) => resolvePath(dir, links, l)), signal);
+    const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tags).finally(unpin);
     lines.push(...renameLines(replaced));
     publishImageEvent(ctx, 'load', rec.id, tags[0]);
     if (tags.length) for (const t of tags) lines.push(`Loaded image: ${t}`);
@@ -152,9 +167,9 @@ async function loadOciLayout(ctx: ImageContext, dir: string, signal?: AbortSigna
     const configFile = await blob(doc.config);
     const config = await readJsonFile<ImageConfigFile>(configFile, 'config');
     const files = await Promise.all(doc.layers.map((l) => blob(l)));
-    const layers = await ingestLayers(ctx, config, files, signal);
     const tag = tagFromAnnotations(annotations);
-    const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tag ? [tag] : []);
+    const { layers, unpin } = await ingestLayers(ctx, config, files, signal);
+    const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tag ? [tag] : []).finally(unpin);
     lines.push(...renameLines(replaced));
     publishImageEvent(ctx, 'load', rec.id, tag);
     lines.push(tag ? `Loaded image: ${tag}` : `Loaded image ID: ${rec.id}`);

@@ -39,6 +39,8 @@ export interface RegisterOptions {
   keepTarAs?: string;
   /** refuse the layer unless its diffId is this */
   expectDiffId?: string;
+  /** pin the layer before returning it (see pin()); the caller unpins once an image retains it */
+  pin?: boolean;
   signal?: AbortSignal;
 }
 
@@ -65,6 +67,8 @@ export function chainIdsOf(diffIds: string[]): string[] {
 export class LayerStore {
   private readonly layers = new Map<string, LayerRecord>();
   private readonly refs = new Map<string, number>();
+  /** layers an operation in progress is about to retain: never deleted meanwhile */
+  private readonly pins = new Map<string, number>();
   private readonly tmpDir: string;
   private readonly fsTool: string;
 
@@ -146,7 +150,30 @@ export class LayerStore {
       await this.discard(staged.tmp);
       throw e;
     }
-    return this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size });
+    const rec = await this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size }, opts.pin);
+    return rec;
+  }
+
+  /**
+   * Keeps a layer and the chain below it from deletion between ingesting it
+   * and an image retaining it (an rmi of another image may run meanwhile).
+   */
+  pin(chainId: string): void {
+    this.pins.set(chainId, (this.pins.get(chainId) ?? 0) + 1);
+  }
+
+  unpin(chainId: string): void {
+    const n = (this.pins.get(chainId) ?? 0) - 1;
+    if (n > 0) this.pins.set(chainId, n);
+    else this.pins.delete(chainId);
+  }
+
+  private isPinned(chainId: string): boolean {
+    for (const c of this.pins.keys()) {
+      // a pinned layer needs its whole chain
+      for (let x: string | null = c; x; x = this.layers.get(x)?.parent ?? null) if (x === chainId) return true;
+    }
+    return false;
   }
 
   /**
@@ -166,23 +193,30 @@ export class LayerStore {
   }
 
   /** Makes a staged layer visible; if the same chain exists already, the staged copy is dropped. */
-  async commit(tmp: string, meta: LayerMeta): Promise<LayerRecord> {
+  async commit(tmp: string, meta: LayerMeta, pin = false): Promise<LayerRecord> {
     const parent = meta.parent || null;
     if (chainIdOf(parent, meta.diffId) !== meta.chainId) throw new InternalError(`chain id ${meta.chainId} does not follow from parent ${parent} and diff ${meta.diffId}`, 'BAD_CHAIN_ID');
     if (parent && !this.layers.has(parent)) throw new NotFoundError('layer', parent, `layer does not exist: ${parent}`);
     try {
       const existing = this.layers.get(meta.chainId);
-      if (existing) return existing;
+      if (existing) {
+        if (pin) this.pin(existing.chainId);
+        return existing;
+      }
       const rec: LayerRecord = { chainId: meta.chainId, diffId: meta.diffId, parent, size: meta.size, created: new Date().toISOString() };
       await writeJsonAtomic(path.join(tmp, 'layer.json'), rec);
       try {
         await fs.rename(tmp, path.join(this.root, meta.chainId.slice('sha256:'.length)));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && this.layers.has(meta.chainId)) return this.layers.get(meta.chainId)!;
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && this.layers.has(meta.chainId)) {
+          if (pin) this.pin(meta.chainId);
+          return this.layers.get(meta.chainId)!;
+        }
         throw e;
       }
       this.layers.set(meta.chainId, rec);
+      if (pin) this.pin(meta.chainId);
       return rec;
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
@@ -211,7 +245,7 @@ export class LayerStore {
     }
     const gone: LayerRecord[] = [];
     for (const c of [...chainIds].reverse()) {
-      if (this.refCount(c) > 0) continue;
+      if (this.refCount(c) > 0 || this.isPinned(c)) continue;
       const rec = this.layers.get(c);
       if (!rec) continue;
       // a layer with children in use stays, whatever its own count
@@ -229,7 +263,7 @@ export class LayerStore {
     while (changed) {
       changed = false;
       for (const rec of [...this.layers.values()]) {
-        if (this.refCount(rec.chainId) > 0) continue;
+        if (this.refCount(rec.chainId) > 0 || this.isPinned(rec.chainId)) continue;
         if ([...this.layers.values()].some((l) => l.parent === rec.chainId)) continue;
         await this.delete(rec.chainId);
         gone.push(rec);

@@ -170,3 +170,13 @@ test('a hard link may name a file of a lower layer, unless a layer between white
   assert.equal(await fs.readFile(path.join(s.diffDir(top.chainId), 'usr/tool'), 'utf8'), 'tool');
   await assert.rejects(s.register(fromBuf(await makeTar([{ name: 'again', type: 'link', linkname: 'gone' }])), mid.chainId), /does not exist in the layer/);
 });
+
+test('a pinned layer survives a release until it is unpinned', async () => {
+  const s = await LayerStore.open(path.join(root, 'data4'), { logger: silentLogger });
+  const a = await s.register(fromBuf(await makeTar([{ name: 'p', type: 'file', body: 'p' }])), null, { pin: true });
+  s.retain([a.chainId]);
+  assert.deepEqual(await s.release([a.chainId]), []);
+  assert.equal(s.has(a.chainId), true);
+  s.unpin(a.chainId);
+  assert.equal((await s.removeUnreferenced()).length, 1);
+});
