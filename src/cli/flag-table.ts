@@ -46,14 +46,21 @@ export function addFlags(cmd: Command, table: ReadonlyArray<FlagSpec>): Map<stri
     if (f.default !== undefined && f.kind !== 'list') opt.default(f.default);
     if (f.hidden) opt.hideHelp();
     cmd.addOption(opt);
-    if (opt.attributeName() !== f.key) renames.set(opt.attributeName(), f.key);
+    // commander stores "--no-trunc" as trunc=false (default true); the table's key (noTrunc) wants the flag itself
+    if (opt.attributeName() !== f.key) renames.set(opt.attributeName(), opt.negate ? `!${f.key}` : f.key);
   }
   return renames;
 }
 
 /** Moves values from commander's attribute names to the table's keys. */
 export function applyRenames(opts: Record<string, unknown>, renames: Map<string, string>): Record<string, unknown> {
-  for (const [attr, key] of renames) {
+  for (const [attr, target] of renames) {
+    if (target.startsWith('!')) {
+      if (attr in opts) opts[target.slice(1)] = opts[attr] === false;
+      delete opts[attr];
+      continue;
+    }
+    const key = target;
     if (attr in opts) {
       // a list flag's default ([]) must not hide values given under the other spelling
       if (!(key in opts) || (Array.isArray(opts[key]) && (opts[key] as unknown[]).length === 0)) opts[key] = opts[attr];

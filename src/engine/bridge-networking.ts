@@ -22,12 +22,14 @@ export function requestedNetworks(rec: ContainerRecord): Record<string, { aliase
 export class NetavarkBridge implements BridgeNetworking {
   constructor(private readonly networks: NetworkService) {}
 
+  /** Port specs are checked at create (400). Networks are looked up at start, as dockerd does: the
+   * docker CLI reads any 404 from create as "image not found" and would try to pull. */
   async validate(rec: ContainerRecord): Promise<void> {
     planPortRequests(rec.spec.host.portBindings, rec.spec.exposedPorts, rec.spec.host.publishAllPorts);
-    for (const name of Object.keys(requestedNetworks(rec))) await this.networks.inspect(name);
   }
 
   async setup(rec: ContainerRecord): Promise<NetworkJoin> {
+    for (const name of Object.keys(requestedNetworks(rec))) await this.networks.inspect(name);
     const netnsPath = await this.networks.prepareSandbox(rec.id);
     try {
       const requested = requestedNetworks(rec);
@@ -60,7 +62,7 @@ export class NetavarkBridge implements BridgeNetworking {
       const h = rec.spec.host;
       return {
         netns: netnsPath,
-        hosts: this.networks.hostsFile(rec.id, h.extraHosts),
+        hosts: this.networks.hostsFile(rec.id, await this.withHostGateway(h.extraHosts)),
         resolvConf: this.networks.resolvConf(rec.id, { hostResolvConf, dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }),
       };
     } catch (e) {
@@ -68,6 +70,13 @@ export class NetavarkBridge implements BridgeNetworking {
       await this.networks.releaseSandbox(netnsPath).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Docker's `host-gateway` is the default bridge's gateway address. */
+  private async withHostGateway(extraHosts: string[]): Promise<string[]> {
+    if (!extraHosts.some((e) => e.endsWith(':host-gateway'))) return extraHosts;
+    const gw = (await this.networks.inspect('bridge')).network.gateway;
+    return extraHosts.map((e) => (e.endsWith(':host-gateway') ? `${e.slice(0, -'host-gateway'.length)}${gw}` : e));
   }
 
   async teardown(rec: ContainerRecord): Promise<void> {
