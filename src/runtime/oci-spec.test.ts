@@ -9,8 +9,8 @@ import type { RuntimeSpecInput } from './types';
 import { InvalidArgumentError } from '../base/errors';
 import { parseHardLimits, readDeviceFacts } from './host-facts';
 
-/** shared/ sits beside the repository (also in CI). */
-const SCHEMA_DIR = path.resolve(__dirname, '../../../../shared/ext/oci-schemas/runtime-spec');
+/** The OCI runtime-spec JSON schemas, vendored from shared/ext (see test/conformance/oci-schemas/SOURCE.md). */
+const SCHEMA_DIR = path.resolve(__dirname, '../../../test/conformance/oci-schemas/runtime-spec');
 
 function loadValidator(): (doc: unknown) => string | undefined {
   const ajv = new Ajv04({ strict: false, allErrors: true });
