@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 
@@ -143,6 +144,43 @@ describe('docker CLI against berthd', () => {
     assert.equal(st.code, 0, st.stderr);
     const rm = await docker(['rm', 'survivor']);
     assert.equal(rm.code, 0, rm.stderr);
+  });
+
+  test('20 concurrent `docker run --rm` all succeed and leave nothing behind', async () => {
+    const before = (await docker(['ps', '-aq'])).stdout;
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => docker(['run', '--rm', '--network', 'none', 'bb', 'echo', `n${i}`])));
+    runs.forEach((r, i) => assert.equal(r.stdout, `n${i}\n`, r.stderr));
+    assert.equal((await docker(['ps', '-aq'])).stdout, before);
+  });
+
+  test('malformed JSON gets a 400 with a Docker-shaped body and creates nothing', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ socketPath: d.socket, path: '/v1.41/containers/create', method: 'POST', headers: { 'Content-Type': 'application/json' } }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end('{"Image": "bb", ');
+    });
+    assert.equal(res.status, 400);
+    assert.equal(typeof (JSON.parse(res.body) as { message: string }).message, 'string');
+    assert.equal((await docker(['ps', '-aq'])).stdout, '');
+  });
+
+  test('a tarball that tries to escape is refused and changes nothing', async () => {
+    const dir = path.join(d.base, 'evil');
+    await fs.mkdir(path.join(dir, 'a'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'a', 'x'), 'x');
+    const tar = path.join(d.base, 'evil.tar');
+    // GNU tar keeps the ../ when told to; the name then points outside the layer
+    execFileSync('tar', ['-C', dir, '-cf', tar, '--absolute-names', 'a/x', '--transform', 's,^a/x,../../escaped-berth-test,']);
+    const images = (await docker(['images', '-q'])).stdout;
+    const r = await docker(['import', tar, 'evil:1']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /escape|outside|invalid/i);
+    assert.equal((await docker(['images', '-q'])).stdout, images);
+    await assert.rejects(fs.stat(path.join(d.dataRoot, '..', 'escaped-berth-test')));
   });
 
   test('bad input: unknown container, invalid name, bad flag', async () => {
