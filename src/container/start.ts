@@ -38,11 +38,16 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
   if (isRunning(rec.state.status)) throw new NotModifiedError('container already started', 'ALREADY_STARTED');
   if (!canStart(rec.state.status)) throw new FailedPreconditionError(`cannot start a container in state ${rec.state.status}`);
   const undo: Array<() => Promise<void>> = [];
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string) => (phases[name] = Math.round(performance.now() - t0));
   try {
     await mountRootfs(ctx, rec);
+    mark('mount');
     undo.push(() => unmount(rec.rootfs));
     const join = await ctx.networking.setup(rec);
     undo.push(() => ctx.networking.teardown(rec));
+    mark('network');
     await writeEtcFiles(rec, join);
     const input = await buildRuntimeInput(ctx, rec, join);
     const spec = generateRuntimeSpec(input, await hostFacts(rec.spec.host.devices.map((d) => d.pathOnHost)));
@@ -51,6 +56,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     // runtime state on the exec root (tmpfs): rewritten at every start, so no fsync
     await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
+    mark('spec');
     // A new log per start would lose history; Docker appends, and so does conmon.
     const { pid } = await ctx.runtime.create({
       id: rec.id,
@@ -64,6 +70,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       await ctx.runtime.delete(rec.id, true);
       await ctx.runtime.cleanup(rec.id);
     });
+    mark('create');
     for (const s of ctx.attachHub.take(rec.id)) {
       s.connect(await ctx.runtime.attach(rec.id, { stdin: s.wantsStdin }));
     }
@@ -71,7 +78,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       const [h, w] = rec.spec.host.consoleSize;
       if (h > 0 && w > 0) await ctx.runtime.resize(rec.id, h, w).catch(() => undefined);
     }
+    mark('attach');
     await ctx.runtime.start(rec.id);
+    mark('start');
     rec.state = {
       ...rec.state,
       status: 'running',
@@ -83,6 +92,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       stoppedByUser: false,
     };
     await ctx.store.save(rec);
+    mark('saved');
+    ctx.logger.debug({ id: rec.id, phasesMs: phases }, 'container started');
     publishContainerEvent(ctx, rec, 'start');
     // The process may have exited before we recorded it as running.
     void ctx.supervisor.check(rec.id);
