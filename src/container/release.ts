@@ -4,12 +4,16 @@ import { unmount } from '../platform/mount';
 import { bundleDir, type ContainerContext } from './context';
 import type { ContainerRecord } from './types';
 
-/** Release everything a running container held. Idempotent: used by exit handling and boot repair. */
+/**
+ * Release everything a running container held. Idempotent: used by exit handling and boot repair.
+ * The three parts are independent once the container's processes are gone, so they run side by side.
+ */
 export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
-  await ctx.runtime.delete(rec.id, true).catch((e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'runtime delete failed'));
-  await ctx.runtime.cleanup(rec.id).catch(() => undefined);
-  await ctx.networking.teardown(rec).catch((e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'network teardown failed'));
-  await unmount(rec.rootfs).catch((e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'rootfs unmount failed'));
+  const warn = (what: string) => (e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, `${what} failed`);
+  await Promise.all([
+    ctx.runtime.delete(rec.id, true).catch(warn('runtime delete')).then(() => ctx.runtime.cleanup(rec.id).catch(() => undefined)),
+    ctx.networking.teardown(rec).catch(warn('network teardown')),
+    unmount(rec.rootfs).catch(warn('rootfs unmount')),
+  ]);
   await fs.rm(bundleDir(ctx, rec.id), { recursive: true, force: true });
 }
-
