@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# the layer table of docs/architecture.md: imports only point downward
+npx depcruise src --config .dependency-cruiser.cjs
 mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
 exec node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"

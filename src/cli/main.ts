@@ -8,7 +8,7 @@ import { CliContext, type CliStreams, type GlobalOptions } from './cli-context';
 import { COMMANDS, GROUPS, findCommand } from './command-table';
 import { CliExit, EXIT_DAEMON, EXIT_GENERAL } from './exit-codes';
 import type { CommandModule } from './command-module';
-import { BERTH_VERSION } from '../engine/types';
+import { BERTH_VERSION } from '../base/version';
 
 const GLOBAL_WITH_VALUE = new Set(['-H', '--host', '-l', '--log-level', '--config', '-c', '--context', '--tlscacert', '--tlscert', '--tlskey']);
 const GLOBAL_BOOL = new Set(['-D', '--debug', '--tls', '--tlsverify']);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { API_VERSION } from '../engine/types';
+import { API_VERSION } from '../base/version';
 import type { DaemonAddress } from './host';
 import { ApiTransport, pathSegment as seg, type HijackedStream, type Query } from './transport';
 import type * as W from './wire-types';

@@ -51,7 +51,4 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const BERTH_VERSION = '0.1.0';
-/** The Docker Engine API version we speak (negotiated down by clients as with dockerd). */
-export const API_VERSION = '1.41';
-export const MIN_API_VERSION = '1.12';
+export { BERTH_VERSION, API_VERSION, MIN_API_VERSION } from '../base/version';

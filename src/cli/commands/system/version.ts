@@ -1,6 +1,6 @@
 /** `berth version`: client facts plus GET /version, as docker prints them (or via --format). */
 import type { CommandModule } from '../../command-module';
-import { API_VERSION, BERTH_VERSION } from '../../../engine/types';
+import { API_VERSION, BERTH_VERSION } from '../../../base/version';
 import { GoTemplate } from '../../output/go-template';
 import { unescapeFormat } from '../../output/list-format';
 
