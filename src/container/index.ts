@@ -26,11 +26,14 @@ import { canPause, canUnpause, isRunning } from './status';
 import { killContainer, stopContainer } from './stop';
 import { Supervisor } from './supervisor';
 import { listProcesses } from '../platform/procps';
+import { sampleCgroup } from '../platform/cgroups';
+import { cgroupsPathOf } from './start';
 import { tarDirectory } from '../platform/tar-dir';
 import type {
   ContainerListOptions,
   ContainerRecord,
   ContainerService,
+  ContainerStatsSample,
   ContainerSummary,
   ExecCreateSpec,
   ExecInfo,
@@ -204,6 +207,18 @@ export class Containers implements ContainerService {
     if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const pids = await this.ctx.runtime.pids(rec.id);
     return listProcesses(pids, psArgs || '-ef');
+  }
+
+  async stats(ref: string): Promise<ContainerStatsSample> {
+    const rec = this.resolve(ref);
+    const running = rec.state.status === 'running' || rec.state.status === 'paused';
+    return {
+      id: rec.id,
+      name: rec.name,
+      read: new Date().toISOString(),
+      running,
+      sample: running ? await sampleCgroup(cgroupsPathOf(rec.id)) : undefined,
+    };
   }
 
   async rename(ref: string, newName: string): Promise<void> {

@@ -17,6 +17,11 @@ import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 
+/** Every container's cgroup (cgroupfs driver), under one parent per host. */
+export function cgroupsPathOf(id: string): string {
+  return `/berth/${id}`;
+}
+
 /** Docker mounts tini as /sbin/docker-init for --init. */
 export const INIT_BINARY = '/usr/bin/tini-static';
 export const INIT_PATH = '/sbin/docker-init';
@@ -187,7 +192,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     capAdd: h.capAdd,
     capDrop: h.capDrop,
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
-    cgroupsPath: `/berth/${rec.id}`,
+    cgroupsPath: cgroupsPathOf(rec.id),
     resources: {
       memory: h.memory,
       memorySwap: h.memorySwap,

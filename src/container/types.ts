@@ -119,6 +119,15 @@ export interface TopResult {
   processes: string[][];
 }
 
+/** One `docker stats` reading. */
+export interface ContainerStatsSample {
+  id: string;
+  name: string;
+  read: string; // ISO time of the reading
+  running: boolean;
+  sample: import('../platform/cgroups').CgroupSample | undefined;
+}
+
 export interface ContainerService {
   create(spec: ContainerSpec): Promise<{ id: string; warnings: string[] }>;
   start(ref: string): Promise<void>;
@@ -133,6 +142,8 @@ export interface ContainerService {
   attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; logs: boolean }): Promise<AttachStream>;
   resize(ref: string, height: number, width: number): Promise<void>;
   top(ref: string, psArgs?: string): Promise<TopResult>;
+  /** A reading of the container's cgroup (sample undefined when it is not running). */
+  stats(ref: string): Promise<ContainerStatsSample>;
   rename(ref: string, newName: string): Promise<void>;
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;

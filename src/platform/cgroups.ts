@@ -3,6 +3,7 @@
  * cgroup files (limits, pids). Reads only; runc creates and removes cgroups.
  */
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** v1: controllers on v1 hierarchies; hybrid: v1 controllers plus an empty v2 tree at /sys/fs/cgroup/unified; v2: unified. */
@@ -80,4 +81,81 @@ export async function readPidsLimit(cgroupsPath: string, mode?: CgroupMode, root
   const v = await readValue(path.join(cgroupDir(m, cgroupsPath, 'pids', root), 'pids.max'));
   if (v === undefined) return undefined;
   return v === 'max' ? Infinity : Number(v);
+}
+
+/** A point-in-time reading of a container's cgroup, for `docker stats`. */
+export interface CgroupSample {
+  cpuTotalNs: number;
+  cpuUserNs: number;
+  cpuSystemNs: number;
+  memoryUsage: number;
+  memoryLimit: number;
+  memoryStat: Record<string, number>;
+  pids: number;
+  /** host CPU time (ns) summed over all CPUs, from /proc/stat */
+  systemCpuNs: number;
+  onlineCpus: number;
+}
+
+async function readNumber(file: string): Promise<number | undefined> {
+  const t = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+  if (!t || t === 'max') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+async function readKeyValues(file: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const line of (await fs.readFile(file, 'utf8').catch(() => '')).split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && Number.isFinite(Number(v))) out[k] = Number(v);
+  }
+  return out;
+}
+
+/** USER_HZ is 100 on Linux: /proc/stat and cpuacct.stat count in 1/100 s. */
+const TICK_NS = 10_000_000;
+
+export async function readSystemCpuNs(): Promise<{ ns: number; cpus: number }> {
+  const text = await fs.readFile('/proc/stat', 'utf8');
+  const first = text.split('\n')[0]!.trim().split(/\s+/).slice(1, 8).map(Number);
+  const cpus = text.split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+  return { ns: first.reduce((a, b) => a + b, 0) * TICK_NS, cpus };
+}
+
+export async function sampleCgroup(cgroupsPath: string, mode?: CgroupMode, root = CGROUP_ROOT): Promise<CgroupSample> {
+  const m = mode ?? (await detectCgroupMode(root));
+  const sys = await readSystemCpuNs();
+  const pids = (await readCgroupPids(cgroupsPath, m, root)).length;
+  if (m === 'v2') {
+    const dir = cgroupDir(m, cgroupsPath, 'cpu', root);
+    const cpu = await readKeyValues(path.join(dir, 'cpu.stat'));
+    return {
+      cpuTotalNs: (cpu.usage_usec ?? 0) * 1000,
+      cpuUserNs: (cpu.user_usec ?? 0) * 1000,
+      cpuSystemNs: (cpu.system_usec ?? 0) * 1000,
+      memoryUsage: (await readNumber(path.join(dir, 'memory.current'))) ?? 0,
+      memoryLimit: (await readNumber(path.join(dir, 'memory.max'))) ?? os.totalmem(),
+      memoryStat: await readKeyValues(path.join(dir, 'memory.stat')),
+      pids,
+      systemCpuNs: sys.ns,
+      onlineCpus: sys.cpus,
+    };
+  }
+  const cpuDir = cgroupDir(m, cgroupsPath, 'cpuacct', root);
+  const acct = await readKeyValues(path.join(cpuDir, 'cpuacct.stat'));
+  const memDir = cgroupDir(m, cgroupsPath, 'memory', root);
+  const limit = (await readNumber(path.join(memDir, 'memory.limit_in_bytes'))) ?? os.totalmem();
+  return {
+    cpuTotalNs: (await readNumber(path.join(cpuDir, 'cpuacct.usage'))) ?? 0,
+    cpuUserNs: (acct.user ?? 0) * TICK_NS,
+    cpuSystemNs: (acct.system ?? 0) * TICK_NS,
+    memoryUsage: (await readNumber(path.join(memDir, 'memory.usage_in_bytes'))) ?? 0,
+    // v1 reports "unlimited" as a huge page-aligned number; Docker shows the host's memory then
+    memoryLimit: Math.min(limit, os.totalmem()),
+    memoryStat: await readKeyValues(path.join(memDir, 'memory.stat')),
+    pids,
+    systemCpuNs: sys.ns,
+    onlineCpus: sys.cpus,
+  };
 }

@@ -68,6 +68,8 @@ describe('docker CLI against berthd', () => {
       const v2 = `/sys/fs/cgroup/berth/${id}/memory.max`;
       const limit = await fs.readFile(v1, 'utf8').catch(() => fs.readFile(v2, 'utf8'));
       assert.equal(Number(limit.trim()), 64 * 1024 * 1024);
+      const st = await docker(['stats', '--no-stream', '--format', '{{.MemUsage}} {{.PIDs}}', id]);
+      assert.match(st.stdout, /\/ 64MiB 1$/m, st.stderr);
     } finally {
       await docker(['rm', '-f', id]);
     }

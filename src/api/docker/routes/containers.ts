@@ -12,10 +12,10 @@ import { pipeAttach } from '../attach-pipe';
 import { translateContainerCreate } from '../translate/container-create';
 import { toContainerInspect } from '../translate/container-inspect';
 import { toContainerSummaryWire } from '../translate/container-list';
+import { toStatsWire } from '../translate/container-stats';
 
 export function runtimeName(engine: Engine): string {
-  const r = engine.config.runtime;
-  return r && r !== 'auto' ? r : 'runc';
+  return engine.runtimeName;
 }
 
 function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string } {
@@ -114,6 +114,36 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   router.add('GET', '/containers/:id/top', async (ctx) => {
     const r = await c.top(ctx.params.id!, ctx.query.string('ps_args') || undefined);
     sendJson(ctx.res, 200, { Titles: r.titles, Processes: r.processes });
+  });
+
+  // stream=0: two readings a second apart (clients compute CPU % from the pair), as dockerd answers.
+  // stream=1: a reading every second until the client leaves or the container stops.
+  router.add('GET', '/containers/:id/stats', async (ctx) => {
+    const id = ctx.params.id!;
+    const stream = ctx.query.string('stream') === undefined ? true : ctx.query.bool('stream');
+    const oneShot = ctx.query.bool('one-shot');
+    let prev = await c.stats(id);
+    const tick = () => new Promise<void>((r) => {
+      const t = setTimeout(r, 1000);
+      ctx.signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+    });
+    if (!stream) {
+      if (!oneShot && prev.running) await tick();
+      const cur = oneShot ? prev : await c.stats(id);
+      sendJson(ctx.res, 200, toStatsWire(cur, oneShot ? undefined : prev));
+      return;
+    }
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+    await writeChunk(ctx.res, JSON.stringify(toStatsWire(prev, undefined)) + '\n');
+    while (!ctx.signal.aborted && prev.running) {
+      await tick();
+      if (ctx.signal.aborted) break;
+      const cur = await c.stats(id).catch(() => undefined);
+      if (!cur) break;
+      await writeChunk(ctx.res, JSON.stringify(toStatsWire(cur, prev)) + '\n');
+      prev = cur;
+    }
+    ctx.res.end();
   });
 
   router.add('DELETE', '/containers/:id', async (ctx) => {
