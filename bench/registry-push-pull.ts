@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { MediaTypes } from '../src/protocol/oci/image.js';
 import { startRegistry } from '../src/registry/server.js';
+import { median } from './measure';
 
 const run = promisify(execFile);
 
@@ -118,7 +119,6 @@ async function measure(start: (dir: string) => Promise<Target>, image: string, t
   return { push, pull };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const totalMiB = Number(process.argv[2] ?? 200);

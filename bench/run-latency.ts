@@ -11,24 +11,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDaemon, BERTH, DOCKER, type TestDaemon } from '../test/kit/daemon';
 import { makeBusyboxRootfs, makeBusyboxTar } from '../test/kit/busybox';
+import { median, timeIt } from './measure';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
 const NETWORK = args.includes('--network') ? args[args.indexOf('--network') + 1]! : 'none';
 
-function timeIt(argv: string[], env: NodeJS.ProcessEnv): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr?.toString()}`);
-  return ms;
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface Subject {
   name: string;
