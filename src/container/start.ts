@@ -121,15 +121,6 @@ async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): Promise
   await mountOverlay({ lowerDirs, upperDir: path.join(dir, 'rw', 'upper'), workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs });
 }
 
-export const LOCALHOST_HOSTS = [
-  '127.0.0.1\tlocalhost',
-  '::1\tlocalhost ip6-localhost ip6-loopback',
-  'fe00::0\tip6-localnet',
-  'ff00::0\tip6-mcastprefix',
-  'ff02::1\tip6-allnodes',
-  'ff02::2\tip6-allrouters',
-].join('\n') + '\n';
-
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
 async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<void> {
   const fqdn = rec.spec.domainname ? `${rec.hostname}.${rec.spec.domainname}` : rec.hostname;

@@ -8,7 +8,21 @@ import type { NetworkJoin } from '../container/context';
 import type { ContainerRecord } from '../container/types';
 import type { NetworkService } from '../network/types';
 import { planPortRequests } from '../network/ports';
-import type { BridgeNetworking } from './networking';
+import { withHostGateway, type BridgeNetworking } from './networking';
+import type { EndpointRecord } from '../network/types';
+
+/** A network endpoint as a container record keeps it. */
+export function attachmentOf(ep: EndpointRecord): ContainerRecord['networks'][string] {
+  return {
+    ipAddress: ep.ipAddress,
+    ipPrefixLen: ep.ipPrefixLen,
+    gateway: ep.gateway,
+    macAddress: ep.macAddress,
+    aliases: ep.aliases,
+    networkId: ep.networkId,
+    endpointId: ep.endpointId,
+  };
+}
 
 /** The networks a container asks for: NetworkMode plus NetworkingConfig's endpoints. */
 export function requestedNetworks(rec: ContainerRecord): Record<string, { aliases: string[]; ipv4Address?: string }> {
@@ -46,17 +60,7 @@ export class NetavarkBridge implements BridgeNetworking {
         publishAll: rec.spec.host.publishAllPorts,
       });
       rec.networks = {};
-      for (const [name, ep] of Object.entries(res.networks)) {
-        rec.networks[name] = {
-          ipAddress: ep.ipAddress,
-          ipPrefixLen: ep.ipPrefixLen,
-          gateway: ep.gateway,
-          macAddress: ep.macAddress,
-          aliases: ep.aliases,
-          networkId: ep.networkId,
-          endpointId: ep.endpointId,
-        };
-      }
+      for (const [name, ep] of Object.entries(res.networks)) rec.networks[name] = attachmentOf(ep);
       rec.ports = res.ports;
       const hostResolvConf = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
       const h = rec.spec.host;
@@ -75,8 +79,7 @@ export class NetavarkBridge implements BridgeNetworking {
   /** Docker's `host-gateway` is the default bridge's gateway address. */
   private async withHostGateway(extraHosts: string[]): Promise<string[]> {
     if (!extraHosts.some((e) => e.endsWith(':host-gateway'))) return extraHosts;
-    const gw = (await this.networks.inspect('bridge')).network.gateway;
-    return extraHosts.map((e) => (e.endsWith(':host-gateway') ? `${e.slice(0, -'host-gateway'.length)}${gw}` : e));
+    return withHostGateway(extraHosts, (await this.networks.inspect('bridge')).network.gateway);
   }
 
   async teardown(rec: ContainerRecord): Promise<void> {

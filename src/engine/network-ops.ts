@@ -6,6 +6,7 @@
 import { ForbiddenError } from '../base/errors';
 import type { Containers } from '../container/index';
 import type { NetworkService } from '../network/types';
+import { attachmentOf } from './bridge-networking';
 
 export interface ConnectOptions {
   aliases: string[];
@@ -26,17 +27,7 @@ export async function connectContainer(networks: NetworkService, containers: Con
     if (!network.predefined && !aliases.includes(rec.id.slice(0, 12))) aliases.push(rec.id.slice(0, 12));
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
       const ep = await networks.connect(network.id, { containerId: rec.id, containerName: rec.name, aliases, ipv4Address: opts.ipv4Address });
-      if (ep) {
-        rec.networks[network.name] = {
-          ipAddress: ep.ipAddress,
-          ipPrefixLen: ep.ipPrefixLen,
-          gateway: ep.gateway,
-          macAddress: ep.macAddress,
-          aliases: ep.aliases,
-          networkId: ep.networkId,
-          endpointId: ep.endpointId,
-        };
-      }
+      if (ep) rec.networks[network.name] = attachmentOf(ep);
     } else {
       rec.networks[network.name] = { ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: '', aliases, networkId: network.id, endpointId: '' };
     }

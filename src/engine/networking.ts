@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { FailedPreconditionError, NotFoundError } from '../base/errors';
 import type { ContainerNetworking, NetworkJoin } from '../container/context';
-import { LOCALHOST_HOSTS } from '../container/start';
+import { extraHostsLines, renderHosts } from '../network/dns-files';
 import type { ContainerRecord } from '../container/types';
 import type { ContainerStore } from '../state/container-store';
 
@@ -36,16 +36,9 @@ export async function hostResolvConf(keepLoopback: boolean, extra: { dns: string
   return out;
 }
 
-export function extraHostLines(extraHosts: string[], hostGateway: string): string {
-  return extraHosts
-    .map((e) => {
-      const i = e.indexOf(':');
-      const name = e.slice(0, i);
-      let ip = e.slice(i + 1);
-      if (ip === 'host-gateway') ip = hostGateway;
-      return `${ip}\t${name}\n`;
-    })
-    .join('');
+/** Docker's `host-gateway` in --add-host names the host as the container sees it. */
+export function withHostGateway(extraHosts: string[], hostGateway: string): string[] {
+  return extraHosts.map((e) => (e.endsWith(':host-gateway') ? `${e.slice(0, -'host-gateway'.length)}${hostGateway}` : e));
 }
 
 export class EngineNetworking implements ContainerNetworking {
@@ -77,7 +70,8 @@ export class EngineNetworking implements ContainerNetworking {
     const m = this.mode(rec);
     const h = rec.spec.host;
     if (m === 'host') {
-      const hosts = (await fs.readFile('/etc/hosts', 'utf8').catch(() => LOCALHOST_HOSTS)) + extraHostLines(h.extraHosts, '127.0.0.1');
+      const extra = extraHostsLines(withHostGateway(h.extraHosts, '127.0.0.1')).map((l) => `${l}\n`).join('');
+      const hosts = (await fs.readFile('/etc/hosts', 'utf8').catch(() => renderHosts({ hostname: rec.hostname, addresses: [] }))) + extra;
       return { netns: 'host', hosts, resolvConf: await hostResolvConf(true, h) };
     }
     if (m.startsWith('container:')) {
@@ -85,12 +79,13 @@ export class EngineNetworking implements ContainerNetworking {
       if (other.state.status !== 'running') {
         throw new FailedPreconditionError(`cannot join network of a non running container: ${other.id}`);
       }
-      const hosts = await fs.readFile(other.hostsPath, 'utf8').catch(() => LOCALHOST_HOSTS);
+      const hosts = await fs.readFile(other.hostsPath, 'utf8').catch(() => renderHosts({ hostname: other.hostname, addresses: [] }));
       const resolvConf = await fs.readFile(other.resolvConfPath, 'utf8').catch(() => '');
       return { netns: `/proc/${other.state.pid}/ns/net`, hosts, resolvConf };
     }
     if (m === 'none' || !this.bridge) {
-      return { netns: 'private', hosts: LOCALHOST_HOSTS + extraHostLines(h.extraHosts, '127.0.0.1'), resolvConf: await hostResolvConf(false, h) };
+      const hosts = renderHosts({ hostname: rec.hostname, addresses: [], extraHosts: withHostGateway(h.extraHosts, '127.0.0.1') });
+      return { netns: 'private', hosts, resolvConf: await hostResolvConf(false, h) };
     }
     return this.bridge.setup(rec);
   }

@@ -42,6 +42,14 @@ export interface HostsInput {
   extraHosts?: string[];
 }
 
+/** Docker's ExtraHosts ("name:ip") as hosts-file lines. */
+export function extraHostsLines(extraHosts: string[]): string[] {
+  return extraHosts.flatMap((h) => {
+    const i = h.indexOf(':');
+    return i > 0 ? [`${h.slice(i + 1)}\t${h.slice(0, i)}`] : [];
+  });
+}
+
 export function renderHosts(input: HostsInput): string {
   const out = [
     '127.0.0.1\tlocalhost',
@@ -51,10 +59,7 @@ export function renderHosts(input: HostsInput): string {
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
   ];
-  for (const h of input.extraHosts ?? []) {
-    const i = h.indexOf(':');
-    if (i > 0) out.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
-  }
+  out.push(...extraHostsLines(input.extraHosts ?? []));
   const names = input.domainname ? `${input.hostname}.${input.domainname} ${input.hostname}` : input.hostname;
   for (const a of input.addresses) out.push(`${a}\t${names}`);
   return out.join('\n') + '\n';
