@@ -28,10 +28,10 @@ export interface NetworkJoin {
   netns: 'private' | 'host' | string;
   hosts: string;
   resolvConf: string;
-  /** uts namespace: 'host' only with --network host and no --hostname... Docker keeps uts private except --uts=host */
 }
 
-export interface ContainerContext {
+/** What the container service is built from (bound once by the engine). */
+export interface ContainerServiceDeps {
   store: ContainerStore;
   images: ImageService;
   runtime: ContainerRuntime;
@@ -40,6 +40,9 @@ export interface ContainerContext {
   logger: Logger;
   dataRoot: string;
   execRoot: string;
+}
+
+export interface ContainerContext extends ContainerServiceDeps {
   /** serializes lifecycle operations per container */
   locks: KeyedMutex;
   supervisor: Supervisor;

@@ -5,13 +5,10 @@
 import type { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotModifiedError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
-import type { EventBus } from '../base/events';
-import type { Logger } from '../base/logger';
-import type { ImageService } from '../image/types';
-import type { ContainerRuntime, AttachStream } from '../runtime/types';
-import type { ContainerStore } from '../state/container-store';
+import type { AttachStream } from '../runtime/types';
 import { AttachHub, LateAttachStream } from './attach';
-import type { ContainerContext, ContainerNetworking } from './context';
+import type { ContainerContext, ContainerServiceDeps } from './context';
+export type { ContainerServiceDeps } from './context';
 import { publishContainerEvent } from './context';
 import { createContainer } from './create';
 import { ExecRegistry } from './exec';
@@ -42,17 +39,6 @@ import type {
   TopResult,
   WaitOptions,
 } from './types';
-
-export interface ContainerServiceDeps {
-  store: ContainerStore;
-  images: ImageService;
-  runtime: ContainerRuntime;
-  networking: ContainerNetworking;
-  events: EventBus;
-  logger: Logger;
-  dataRoot: string;
-  execRoot: string;
-}
 
 export class Containers implements ContainerService {
   private readonly ctx: ContainerContext;
