@@ -3,7 +3,11 @@
 import { runDaemon } from '../daemon/main';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
-  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error' } = { hosts: [] };
+  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[] } = {
+    hosts: [],
+    insecureRegistries: [],
+    registryMirrors: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [k, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -15,6 +19,8 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--bip') o.bip = val();
     else if (k === '-b' || k === '--bridge') o.bridge = val();
     else if (k === '--log-level' || k === '-l') o.logLevel = val() as typeof o.logLevel;
+    else if (k === '--insecure-registry') o.insecureRegistries.push(val());
+    else if (k === '--registry-mirror') o.registryMirrors.push(val());
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

@@ -21,6 +21,8 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     logLevel: opts.logLevel ?? ((process.env.BERTH_LOG_LEVEL as DaemonOptions['logLevel']) || 'info'),
     bip: opts.bip || process.env.BERTH_BIP || undefined,
     bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
+    insecureRegistries: opts.insecureRegistries ?? [],
+    registryMirrors: opts.registryMirrors ?? [],
     onReady: opts.onReady,
   };
 }
@@ -79,7 +81,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [] }, { logger });
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));

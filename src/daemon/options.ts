@@ -9,6 +9,10 @@ export interface DaemonOptions {
   bip?: string;
   /** default bridge device name (Docker's --bridge) */
   bridge?: string;
+  /** dockerd's --insecure-registry (repeatable) */
+  insecureRegistries?: string[];
+  /** dockerd's --registry-mirror (repeatable) */
+  registryMirrors?: string[];
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

@@ -38,6 +38,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     logger: logger.child({ module: 'image' }),
     events,
     usage: (imageId) => containers?.usersOfImage(imageId) ?? [],
+    registry: { insecureRegistries: config.insecureRegistries ?? [], registryMirrors: config.registryMirrors ?? [] },
   });
   const runtime = await createRuntime({
     execRoot: config.execRoot,

@@ -32,6 +32,10 @@ export interface EngineConfig {
   runtime?: string;
   /** the default `bridge` network: subnet (CIDR) and bridge device name */
   defaultBridge?: { subnet?: string; interfaceName?: string };
+  /** registries reached over plain HTTP (host[:port] or CIDR), besides loopback (dockerd's --insecure-registry) */
+  insecureRegistries?: string[];
+  /** docker.io pull mirrors (dockerd's --registry-mirror) */
+  registryMirrors?: string[];
 }
 
 export interface Engine {

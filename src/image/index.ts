@@ -4,6 +4,7 @@
  * its own file; this class only binds the shared context. Opening it runs
  * boot repair (temp blobs, half-unpacked layers, layers no image uses).
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { KeyedMutex } from '../base/async';
@@ -11,17 +12,26 @@ import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
 import { LayerStore } from '../layer/layer-store';
 import { BlobStore } from './content/blob-store';
+import { login, type LoginResult } from './distribution/auth';
+import { BlobSources } from './distribution/blob-sources';
+import type { EndpointOptions } from './distribution/endpoint';
+import { parsePlatform } from './distribution/platform';
+import { pullImage, type PullResult } from './distribution/pull';
+import { pushImage, type PushResult } from './distribution/push';
+import { type AuthConfig, RegistryClient } from './distribution/registry-client';
+import { createStoreIngest, createStoreSource } from './distribution/store-ports';
 import { imageHistory } from './history';
 import type { ImageContext } from './image-context';
 import { ImageStore } from './image-store';
 import { importRootfs } from './import';
 import { listImages } from './list';
+import { parseReference } from './reference';
 import { loadArchive } from './load';
 import { pruneImages } from './prune';
 import { removeImage } from './remove';
 import { saveImages } from './save';
 import { tagImage } from './tag';
-import type { ImageDeleteItem, ImageHistoryView, ImageListOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
+import type { ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -30,6 +40,14 @@ export interface ImageServiceOptions {
   usage: ImageUsage;
   /** path of build/native/berth-fs (default: the repository build) */
   fsTool?: string;
+  /** insecure registries and docker.io mirrors (daemon flags) */
+  registry?: EndpointOptions;
+}
+
+/** What pull/push share across calls: one registry client (token cache) and the blob-source memory. */
+export interface DistributionDeps {
+  client: RegistryClient;
+  blobSources: BlobSources;
 }
 
 /** Record and tag changes run one at a time; unpacking layers runs outside this lock. */
@@ -37,7 +55,10 @@ const STORE = 'store';
 
 export class Images implements ImageService {
   private readonly lock = new KeyedMutex();
-  constructor(private readonly ctx: ImageContext) {}
+  constructor(
+    private readonly ctx: ImageContext,
+    private readonly dist: DistributionDeps,
+  ) {}
 
   importRootfs(tar: Readable, opts: ImportOptions): Promise<ImageRecord> {
     return importRootfs(this.ctx, tar, opts);
@@ -78,6 +99,22 @@ export class Images implements ImageService {
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }> {
     return this.lock.run(STORE, () => pruneImages(this.ctx, opts));
   }
+
+  // Pull and push run outside the store lock (they take minutes); pinned layers and registerImage's own lock keep them safe.
+  pull(ref: string, opts: ImagePullOptions): Promise<PullResult> {
+    const { platform, ...rest } = opts;
+    const deps = { client: this.dist.client, ingest: createStoreIngest(this.ctx), blobSources: this.dist.blobSources };
+    return pullImage(deps, parseReference(ref), { ...rest, ...(platform ? { platform: parsePlatform(platform) } : {}) });
+  }
+
+  push(ref: string, opts: ImagePushOptions): Promise<PushResult> {
+    const deps = { client: this.dist.client, source: createStoreSource(this.ctx), blobSources: this.dist.blobSources, tempPath: () => this.ctx.blobs.tempPath() };
+    return pushImage(deps, parseReference(ref), opts);
+  }
+
+  login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult> {
+    return login(this.dist.client, auth.serverAddress ?? '', auth.username ?? '', auth.password ?? '', signal ? { signal } : {});
+  }
 }
 
 export async function createImageService(opts: ImageServiceOptions): Promise<Images> {
@@ -91,5 +128,8 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
   for (const img of store.all()) layers.retain(img.chainIds);
   const orphans = await layers.removeUnreferenced();
   if (orphans.length) opts.logger.info({ layers: orphans.map((l) => l.chainId) }, 'boot repair: removed layers no image uses');
-  return new Images({ blobs, layers, store, events: opts.events, logger: opts.logger, usage: opts.usage, registerLock: new KeyedMutex() });
+  const distDir = path.join(imageRoot, 'distribution');
+  await fs.mkdir(distDir, { recursive: true });
+  const dist = { client: new RegistryClient(opts.registry ?? {}), blobSources: new BlobSources(path.join(distDir, 'blob-sources.json')) };
+  return new Images({ blobs, layers, store, events: opts.events, logger: opts.logger, usage: opts.usage, registerLock: new KeyedMutex() }, dist);
 }

@@ -4,6 +4,27 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ImageConfigFile } from '../protocol/oci/image';
+import type { LoginResult } from './distribution/auth';
+import type { ProgressSink } from './distribution/progress';
+import type { PullResult } from './distribution/pull';
+import type { PushResult } from './distribution/push';
+import type { AuthConfig } from './distribution/registry-client';
+
+export type { AuthConfig, LoginResult, ProgressSink, PullResult, PushResult };
+
+export interface ImagePullOptions {
+  auth?: AuthConfig;
+  /** "linux/arm64/v8"; default: the host's */
+  platform?: string;
+  signal?: AbortSignal;
+  onProgress: ProgressSink;
+}
+
+export interface ImagePushOptions {
+  auth?: AuthConfig;
+  signal?: AbortSignal;
+  onProgress: ProgressSink;
+}
 
 export interface ImageRecord {
   /** "sha256:<hex>" — the digest of the config blob */
@@ -80,6 +101,12 @@ export interface ImageService {
   layerDirs(imageId: string): Promise<string[]>;
   /** Remove dangling (or, with dangling=false, all unused) images. */
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }>;
+  /** "name[:tag]" or "name@digest" from its registry; errors in Docker's words ("manifest for x not found: …") */
+  pull(ref: string, opts: ImagePullOptions): Promise<PullResult>;
+  /** "name[:tag]" to its registry */
+  push(ref: string, opts: ImagePushOptions): Promise<PushResult>;
+  /** Checks credentials against a registry (POST /auth); Unauthorized-style failure in Docker's words. */
+  login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult>;
 }
 
 /** Supplied by the engine so rmi can refuse images used by containers. */

@@ -12,20 +12,31 @@ import { familiarName, parseReference } from '../reference';
 import type { ImageRecord } from '../types';
 import type { ImageIngest, ImageSource, PulledImage, PushableImage } from './image-ports';
 
+/** One ingest per pull: every layer it uses stays pinned until the image is registered or the pull is undone, so a concurrent rmi cannot remove it. */
 export function createStoreIngest(ctx: ImageContext): ImageIngest {
+  const pinned: string[] = [];
+  const unpinAll = () => {
+    for (const c of pinned.splice(0)) ctx.layers.unpin(c);
+  };
   return {
     tempPath: () => ctx.blobs.tempPath(),
 
     async hasLayer(chainId, diffId) {
-      return ctx.layers.has(chainId) && (await ctx.blobs.has(diffId));
+      if (!ctx.layers.has(chainId)) return false;
+      // pin before the await: the layer must not vanish between this check and registration
+      ctx.layers.pin(chainId);
+      pinned.push(chainId);
+      return ctx.blobs.has(diffId);
     },
 
     async ingestLayer(file, parentChainId, expectedDiffId, signal) {
-      const rec = await ingestLayer(ctx, createReadStream(file), parentChainId, expectedDiffId, signal);
+      const rec = await ingestLayer(ctx, createReadStream(file), parentChainId, expectedDiffId, signal, { pin: true });
+      pinned.push(rec.chainId);
       return { chainId: rec.chainId, diffId: rec.diffId, size: rec.size };
     },
 
     async dropLayers(chainIds) {
+      unpinAll();
       const unused = chainIds.filter((c) => ctx.layers.refCount(c) === 0);
       const gone = await ctx.layers.release(unused);
       for (const l of gone) if (!ctx.layers.all().some((o) => o.diffId === l.diffId)) await ctx.blobs.remove(l.diffId);
@@ -40,7 +51,12 @@ export function createStoreIngest(ctx: ImageContext): ImageIngest {
       });
       const tagKey = img.tag ? `${img.name}:${img.tag}` : undefined;
       const before = tagKey ? ctx.store.tagOwner(tagKey) : ctx.store.get(img.configDigest) ? img.configDigest : undefined;
-      const { record } = await registerImage(ctx, img.configBytes, layers, tagKey ? [tagKey] : [], { manifestDigest });
+      let record: ImageRecord;
+      try {
+        ({ record } = await registerImage(ctx, img.configBytes, layers, tagKey ? [tagKey] : [], { manifestDigest }));
+      } finally {
+        unpinAll(); // the record retains the layers now (or the pull's undo drops them)
+      }
       await ctx.store.setDigest(img.name, img.repoDigest, record.id);
       publishImageEvent(ctx, 'pull', record.id, tagKey ?? `${img.name}@${img.repoDigest}`);
       return { id: record.id, upToDate: before === record.id };

@@ -51,7 +51,7 @@ export async function openStore(t: TestContext, client = new RegistryClient()): 
   return {
     root,
     ctx,
-    images: new Images(ctx),
+    images: new Images(ctx, { client, blobSources }),
     pullDeps: { client, ingest: createStoreIngest(ctx), blobSources },
     pushDeps: { client, source: createStoreSource(ctx), blobSources, tempPath: () => blobs.tempPath() },
   };

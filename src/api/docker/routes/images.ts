@@ -1,5 +1,10 @@
 /** Image routes (swagger tag "Image"). Image names may contain '/' and ':', hence `*name`. */
-import { NotImplementedError } from '../../../base/errors';
+import { InternalError, NotImplementedError } from '../../../base/errors';
+import { decodeRegistryAuth } from '../../../image/distribution/auth';
+import { encodeProgress } from '../../../image/distribution/progress-json';
+import type { ProgressEvent } from '../../../image/distribution/progress';
+import { RegistryResponseError } from '../../../image/distribution/registry-client';
+import type { RequestContext } from '../../http/context';
 import type { Engine } from '../../../engine/types';
 import type { Handler } from '../../http/context';
 import type { Router } from '../../http/router';
@@ -18,6 +23,39 @@ async function streamProgress(w: JsonLinesWriter, work: () => Promise<void>): Pr
   w.end();
 }
 
+/** dockerd answers registry failures it has no better kind for with 500 (a 401 from the registry is not the client's 401). */
+export function asDaemonError(e: unknown): unknown {
+  return e instanceof RegistryResponseError ? new InternalError(e.message, e.code, { cause: e }) : e;
+}
+
+/** X-Registry-Auth, or the older `authconfig=` query parameter. */
+function registryAuth(ctx: RequestContext) {
+  const h = ctx.req.headers['x-registry-auth'];
+  return decodeRegistryAuth((Array.isArray(h) ? h[0] : h) ?? ctx.query.string('authconfig'));
+}
+
+/**
+ * Pull/push progress: the 200 goes out with the first event, so a failure
+ * before it (unknown tag, no such local image) is an ordinary error status,
+ * as with dockerd; a later one becomes the stream's error line.
+ */
+async function streamRegistryProgress(ctx: RequestContext, work: (onProgress: (ev: ProgressEvent) => void) => Promise<unknown>): Promise<void> {
+  const w = new JsonLinesWriter(ctx.res);
+  let pending: Promise<void> = Promise.resolve();
+  try {
+    await work((ev) => {
+      const msg = encodeProgress(ev);
+      pending = pending.then(() => w.write(msg));
+    });
+    await pending;
+  } catch (e) {
+    await pending;
+    if (!ctx.res.headersSent) throw asDaemonError(e);
+    await w.writeError((e as Error).message);
+  }
+  w.end();
+}
+
 export function registerImageRoutes(router: Router<Handler>, engine: Engine): void {
   const images = engine.images;
 
@@ -30,8 +68,17 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
     const q = ctx.query;
     const fromSrc = q.string('fromSrc');
     if (fromSrc === undefined) {
-      const ref = q.string('fromImage') ?? '';
-      throw new NotImplementedError(`pulling images is not implemented yet (${ref}${q.string('tag') ? `:${q.string('tag')}` : ''})`, 'PULL_NOT_IMPLEMENTED');
+      await ctx.body();
+      const from = q.string('fromImage') ?? '';
+      const tag = q.string('tag');
+      // tag= carries either a tag or a digest ("sha256:…"), as the docker CLI sends them
+      const ref = !tag ? from : tag.includes(':') ? `${from}@${tag}` : `${from}:${tag}`;
+      const auth = registryAuth(ctx);
+      const platform = q.string('platform');
+      await streamRegistryProgress(ctx, (onProgress) =>
+        images.pull(ref, { onProgress, signal: ctx.signal, ...(auth ? { auth } : {}), ...(platform ? { platform } : {}) }),
+      );
+      return;
     }
     if (fromSrc !== '-') throw new NotImplementedError('importing from a URL is not implemented; use fromSrc=-', 'IMPORT_URL_NOT_IMPLEMENTED');
     const opts: Parameters<typeof images.importRootfs>[1] = { changes: q.all('changes'), signal: ctx.signal };
@@ -98,7 +145,11 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
   });
 
   router.add('POST', '/images/*name/push', async (ctx) => {
-    throw new NotImplementedError(`pushing images is not implemented yet (${ctx.params.name})`, 'PUSH_NOT_IMPLEMENTED');
+    await ctx.body();
+    const tag = ctx.query.string('tag');
+    const ref = tag ? `${ctx.params.name!}:${tag}` : ctx.params.name!;
+    const auth = registryAuth(ctx);
+    await streamRegistryProgress(ctx, (onProgress) => images.push(ref, { onProgress, signal: ctx.signal, ...(auth ? { auth } : {}) }));
   });
 
   router.add('DELETE', '/images/*name', async (ctx) => {

@@ -10,6 +10,7 @@ import { matchesEventFilters, parseEventTime, toEventMessage } from '../translat
 import { toInfoResponse, toVersionResponse } from '../translate/system';
 import { toImageSummaryWire } from '../translate/image';
 import { toContainerSummaryWire } from '../translate/container-list';
+import { asDaemonError } from './images';
 
 export function registerSystemRoutes(router: Router<Handler>, engine: Engine): void {
   let listeners = 0;
@@ -21,6 +22,17 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
   };
   router.add('GET', '/_ping', ping);
   router.add('HEAD', '/_ping', ping);
+
+  router.add('POST', '/auth', async (ctx) => {
+    const body = (await ctx.json<{ username?: string; password?: string; serveraddress?: string }>()) ?? {};
+    const auth = { username: body.username ?? '', password: body.password ?? '', serverAddress: body.serveraddress ?? '' };
+    try {
+      const r = await engine.images.login(auth, ctx.signal);
+      sendJson(ctx.res, 200, { IdentityToken: r.identityToken, Status: r.status });
+    } catch (e) {
+      throw asDaemonError(e);
+    }
+  });
 
   router.add('GET', '/version', async (ctx) => {
     const info = await engine.info();

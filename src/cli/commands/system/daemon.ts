@@ -11,6 +11,8 @@ interface DaemonFlags {
   logLevel?: string;
   bip?: string;
   bridge?: string;
+  insecureRegistry: string[];
+  registryMirror: string[];
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -25,6 +27,8 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.logLevel ? { logLevel: f.logLevel as DaemonOptions['logLevel'] } : {}),
     ...(f.bip ? { bip: f.bip } : {}),
     ...(f.bridge ? { bridge: f.bridge } : {}),
+    ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
+    ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
   };
 }
 
@@ -38,6 +42,8 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--runtime', key: 'runtime', kind: 'string', description: 'OCI runtime: auto, runc or crun' },
     { flags: '--bip', key: 'bip', kind: 'string', description: 'Subnet of the default bridge network, as CIDR (e.g. 10.88.0.1/16)' },
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
+    { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
+    { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
