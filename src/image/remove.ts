@@ -30,7 +30,10 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
   if (!isIdRef(ref, img)) {
     const parsed = parseReference(ref);
     const name = parsed.digest ? `${familiarName(parsed)}@${parsed.digest}` : `${familiarName(parsed)}:${parsed.tag ?? 'latest'}`;
-    const remaining = img.repoTags.length + img.repoDigests.length - 1;
+    const repo = familiarName(parsed);
+    // Docker: untagging a repository's last tag also drops that repository's digest references
+    const sameRepoDigests = parsed.digest || img.repoTags.some((t) => t !== name && familiarName(parseReference(t)) === repo) ? [] : img.repoDigests.filter((d) => familiarName(parseReference(d)) === repo);
+    const remaining = img.repoTags.length + img.repoDigests.length - 1 - sameRepoDigests.length;
     if (remaining === 0 && users.length && !opts.force) {
       throw new ConflictError(`conflict: unable to remove repository reference "${ref}" (must force) - container ${shortId(users[0]!)} is using its referenced image ${shortId(img.id)}`, 'IMAGE_IN_USE');
     }
@@ -38,6 +41,10 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
     else await ctx.store.removeTag(name);
     publishImageEvent(ctx, 'untag', img.id, name);
     out.push({ untagged: name });
+    for (const d of sameRepoDigests) {
+      await ctx.store.removeDigest(d);
+      out.push({ untagged: d });
+    }
     if (remaining > 0 || users.length) return out;
     out.push(...(await deleteImage(ctx, img)).items);
     return out;
