@@ -214,7 +214,15 @@ export class DockerClient {
     /** POST /images/create?fromImage= : JSON lines out */
     pull: (fromImage: string, tag: string | undefined, registryAuth = 'e30='): Promise<IncomingMessage> =>
       this.stream('POST', '/images/create', { fromImage, tag }, undefined, undefined, { 'X-Registry-Auth': registryAuth }),
+    /** POST /images/{name}/push?tag= : JSON lines out */
+    push: (name: string, tag: string | undefined, registryAuth = 'e30='): Promise<IncomingMessage> =>
+      this.stream('POST', `/images/${seg(name)}/push`, { tag }, undefined, undefined, { 'X-Registry-Auth': registryAuth }),
   };
+
+  /** POST /auth: checks credentials against a registry (the daemon does the talking) */
+  auth(body: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.call('POST', '/auth', undefined, body);
+  }
 
   readonly networks = {
     list: (filters?: W.FilterMap): Promise<N.Network[]> => this.call('GET', '/networks', { filters: encodeFilters(filters) }),

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
+import { startDaemon, cli, BERTH, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 import { hasDockerRegistry, startBerthRegistry, startDockerRegistry, DOCKER_REGISTRY_BIN, type LocalRegistry } from './local-registries';
 
@@ -40,7 +40,7 @@ describe('docker pull / push / login through berthd', () => {
     await ok(['import', tar, 'bb:latest']);
   });
   after(async () => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
   });
 
   test('tag + push to our registry prints the repository, the layer and the digest line', async () => {
@@ -133,5 +133,44 @@ describe('docker pull / push / login through berthd', () => {
     await ok(['rmi', ref]);
     const denied = await docker(['pull', ref]);
     assert.notEqual(denied.code, 0, 'pull after logout must fail');
+  });
+});
+
+describe('berth login / push / pull / logout against a registry with Basic auth', () => {
+  let reg: LocalRegistry;
+  const berth = (args: string[], input?: string) => cli(BERTH, d, args, input === undefined ? {} : { input });
+
+  before(async () => {
+    d = await startDaemon('bdist');
+    closers.push(() => d.close());
+    reg = await startBerthRegistry({ user: { name: 'bob', password: 'pw' } });
+    closers.push(() => reg.close());
+    const tar = await makeBusyboxTar(path.join(d.base, 'bb.tar'));
+    assert.equal((await berth(['import', tar, 'bb:latest'])).code, 0);
+  });
+  after(async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  test('credentials written by berth login are sent with push and pull; logout removes them', async () => {
+    const ref = `${reg.host}/b/bb:2`;
+    assert.equal((await berth(['tag', 'bb:latest', ref])).code, 0);
+    const bad = await berth(['login', '-u', 'bob', '--password-stdin', reg.host], 'nope\n');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /login attempt to .* failed with status: 401 Unauthorized/);
+    const good = await berth(['login', '-u', 'bob', '--password-stdin', reg.host], 'pw\n');
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(good.stdout, 'Login Succeeded\n');
+    const pushed = await berth(['push', ref]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.match(pushed.stdout, /^2: digest: sha256:[0-9a-f]{64} size: \d+$/m);
+    assert.equal((await berth(['rmi', ref, 'bb:latest'])).code, 0);
+    const pulled = await berth(['pull', ref]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, new RegExp(`Status: Downloaded newer image for ${ref}`));
+    const out = await berth(['logout', reg.host]);
+    assert.equal(out.stdout, `Removing login credentials for ${reg.host}\n`);
+    assert.equal((await berth(['rmi', ref])).code, 0);
+    assert.notEqual((await berth(['pull', ref])).code, 0, 'pull after logout must fail');
   });
 });
