@@ -24,7 +24,7 @@ async function sha256File(file: string): Promise<string> {
 }
 
 /** An OCI layout with `layers` uncompressed tar layers of random bytes (incompressible on purpose). */
-async function makeRandomImage(dir: string, totalMiB: number, layers: number): Promise<void> {
+export async function makeRandomImage(dir: string, totalMiB: number, layers: number): Promise<void> {
   const blobs = path.join(dir, 'blobs', 'sha256');
   await fs.mkdir(blobs, { recursive: true });
   const descs = [];
@@ -154,7 +154,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+// only when run directly: bench/pull.ts imports makeRandomImage from here
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * `docker pull` through berthd (the engine's pull: download, verify, unpack)
+ * vs `skopeo copy docker://… dir:…` (download and verify only) of one
+ * ~200 MB, 4-layer image of random data in Debian's docker-registry on 127.0.0.1.
+ * Each berthd run starts with the image removed, so every layer is fetched.
+ * Run: npx tsc -p . && node dist/bench/pull.js [totalMiB=200] [runs=3]
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startDaemon, DOCKER } from '../test/kit/daemon';
+import { startDockerRegistry } from '../test/e2e/docker-cli/local-registries';
+import { makeRandomImage } from './registry-push-pull';
+import { median, timeIt } from './measure';
+
+async function main(): Promise<void> {
+  const totalMiB = Number(process.argv[2] ?? 200);
+  const runs = Number(process.argv[3] ?? 3);
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-bench-pull-'));
+  const cleanups: Array<() => Promise<void>> = [async () => fs.rm(tmp, { recursive: true, force: true })];
+  try {
+    const image = path.join(tmp, 'image');
+    await makeRandomImage(image, totalMiB, 4);
+    const reg = await startDockerRegistry();
+    cleanups.push(reg.close);
+    const ref = `${reg.host}/bench/random:latest`;
+    timeIt(['skopeo', '--insecure-policy', 'copy', '-q', '--dest-tls-verify=false', `oci:${image}:latest`, `docker://${ref}`], process.env);
+    await fs.rm(image, { recursive: true, force: true });
+    const d = await startDaemon('bpull');
+    cleanups.push(d.close);
+
+    const berth: number[] = [];
+    const skopeo: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      berth.push(timeIt([DOCKER, 'pull', '-q', ref], d.env));
+      timeIt([DOCKER, 'rmi', ref], d.env);
+      const out = path.join(tmp, `dir-${i}`);
+      skopeo.push(timeIt(['skopeo', '--insecure-policy', 'copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `dir:${out}`], process.env));
+      await fs.rm(out, { recursive: true, force: true });
+    }
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    console.log(`pull of ${totalMiB} MiB in 4 uncompressed layers from docker-registry on 127.0.0.1, median of ${runs} (seconds)`);
+    console.log(`${'berthd (docker pull)'.padEnd(22)} ${'skopeo copy dir:'.padStart(16)} ${'ratio'.padStart(7)}`);
+    console.log(`${s(median(berth)).padEnd(22)} ${s(median(skopeo)).padStart(16)} ${(median(berth) / median(skopeo)).toFixed(2).padStart(7)}`);
+    console.log(`samples: berthd ${berth.map(s).join(' ')}; skopeo ${skopeo.map(s).join(' ')}`);
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
