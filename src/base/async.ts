@@ -26,3 +26,21 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, { once: true });
   });
 }
+
+/** Runs `tasks` with at most `limit` in flight; after the first failure no new task starts, and it is thrown. */
+export async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (failed === undefined && next < tasks.length) {
+      const t = tasks[next++]!;
+      try {
+        await t();
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failed !== undefined) throw failed;
+}

@@ -5,6 +5,7 @@
  * store only after its digest verified; a failed or aborted pull removes the
  * layers it added and registers nothing.
  */
+import { runLimited } from '../../base/async';
 import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import { Transform } from 'node:stream';
@@ -71,23 +72,6 @@ function parseJson<T>(bytes: Buffer, what: string): T {
   }
 }
 
-/** Runs `tasks` with at most `limit` in flight; the first failure aborts the rest via `abort`. */
-async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < tasks.length) {
-      const t = tasks[next++]!;
-      try {
-        await t();
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failed !== undefined) throw failed;
-}
 
 /** Resolves the reference at the first endpoint (mirrors first) that has it. */
 async function resolveManifest(deps: PullDeps, ref: ImageReference, opts: PullOptions): Promise<{ repo: RepositoryClient; top: FetchedManifest }> {

@@ -5,6 +5,7 @@
  * the config and the manifest. When every layer ends up as the blob the
  * stored manifest names, that manifest is pushed byte-exact (same digest).
  */
+import { runLimited } from '../../base/async';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { Transform } from 'node:stream';
@@ -48,22 +49,6 @@ function translatePushError(e: unknown): unknown {
   return e;
 }
 
-async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < tasks.length) {
-      const t = tasks[next++]!;
-      try {
-        await t();
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failed !== undefined) throw failed;
-}
 
 export async function pushImage(deps: PushDeps, ref: ImageReference, opts: PushOptions): Promise<PushResult> {
   const tag = ref.tag ?? DEFAULT_TAG;
