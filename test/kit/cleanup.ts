@@ -21,6 +21,32 @@ function pidsMentioning(needle: string): number[] {
   return out;
 }
 
+/**
+ * Safety net for a daemon that died before releasing its networks: deletes the bridges of the
+ * networks recorded under `dataRoot` and every firewall rule that names their subnets.
+ */
+export function cleanupNetworks(dataRoot: string): void {
+  let records: Array<{ interfaceName?: string; subnet?: string }> = [];
+  try {
+    const dir = path.join(dataRoot, 'networks');
+    records = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { interfaceName?: string; subnet?: string });
+  } catch {
+    return;
+  }
+  const subnets = records.map((r) => r.subnet).filter((s): s is string => !!s);
+  for (const r of records) if (r.interfaceName) spawnSync('ip', ['link', 'del', r.interfaceName], { stdio: 'ignore' });
+  if (!subnets.length) return;
+  for (const table of ['nat', 'filter']) {
+    const rules = spawnSync('iptables', ['-t', table, '-S']).stdout?.toString() ?? '';
+    for (const line of rules.split('\n')) {
+      if (!line.startsWith('-A ') || !subnets.some((s) => line.includes(s))) continue;
+      // "-A CHAIN args" → "-D CHAIN args"; quoted comments keep their words together
+      const args = (line.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+      spawnSync('iptables', ['-t', table, '-D', ...args], { stdio: 'ignore' });
+    }
+  }
+}
+
 export async function cleanupRoots(dataRoot: string, execRoot: string): Promise<void> {
   const runcRoot = path.join(execRoot, 'runc');
   // Containers first (their processes are not tagged with our roots; runc knows them).
@@ -45,6 +71,7 @@ export async function cleanupRoots(dataRoot: string, execRoot: string): Promise<
     .filter((m) => m.startsWith(dataRoot + '/') || m.startsWith(execRoot + '/'))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) spawnSync('umount', ['-l', m]);
+  cleanupNetworks(dataRoot);
   await fs.rm(dataRoot, { recursive: true, force: true });
   await fs.rm(execRoot, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as http from 'node:http';
 import { cleanupRoots } from './cleanup';
 
 export const REPO = path.resolve(__dirname, '../../..');
@@ -82,6 +83,8 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
       await waitForSocket(socket, d.proc, logFile);
     },
     async close() {
+      // Let the daemon release what it made (endpoints, firewall rules, bridges) before it goes.
+      if (d.proc.exitCode === null && d.proc.signalCode === null) await releaseAll(socket).catch(() => undefined);
       if (d.proc.exitCode === null && d.proc.signalCode === null) {
         d.proc.kill('SIGTERM');
         await Promise.race([new Promise((r) => d.proc.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
@@ -93,6 +96,27 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   };
   await waitForSocket(socket, d.proc, logFile);
   return d;
+}
+
+function api(socket: string, method: string, p: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method, path: p, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+/** Force-removes every container and every user-defined network through the daemon's own API. */
+async function releaseAll(socket: string): Promise<void> {
+  const containers = JSON.parse(await api(socket, 'GET', '/containers/json?all=1')) as Array<{ Id: string }>;
+  await Promise.all(containers.map((c) => api(socket, 'DELETE', `/containers/${c.Id}?force=1`)));
+  const networks = JSON.parse(await api(socket, 'GET', '/networks')) as Array<{ Id: string; Name: string }>;
+  for (const n of networks) if (!['bridge', 'host', 'none'].includes(n.Name)) await api(socket, 'DELETE', `/networks/${n.Id}`);
 }
 
 export interface CmdResult {
