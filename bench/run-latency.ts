@@ -31,7 +31,9 @@ async function startDockerd(base: string): Promise<{ env: NodeJS.ProcessEnv; sto
   const sock = path.join(base, 'dockerd.sock');
   const proc = (await import('node:child_process')).spawn('dockerd', [
     '--host', `unix://${sock}`, '--data-root', path.join(base, 'dockerd-data'), '--exec-root', path.join(base, 'dockerd-exec'),
-    '--pidfile', path.join(base, 'dockerd.pid'), '--bridge', 'none', '--iptables=false',
+    '--pidfile', path.join(base, 'dockerd.pid'),
+    // with --network default dockerd gets its docker0 bridge (no iptables, so its figure is if anything flattered)
+    ...(NETWORK === 'default' ? ['--iptables=false'] : ['--bridge', 'none', '--iptables=false']),
     '--default-ulimit', 'nofile=1024:1024', '--default-ulimit', 'nproc=1024:1024',
   ], { stdio: 'ignore' });
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
@@ -46,6 +48,7 @@ async function startDockerd(base: string): Promise<{ env: NodeJS.ProcessEnv; sto
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
       spawnSync('sh', ['-c', `grep ' ${base}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
+      if (NETWORK === 'default') spawnSync('ip', ['link', 'del', 'docker0']);
     },
   };
 }
