@@ -14,6 +14,6 @@ if ! bin/berth image inspect busybox:latest >/dev/null 2>&1; then
   bin/berth import /tmp/berth-busybox.tar busybox:latest >/dev/null
   rm -f /tmp/berth-busybox.tar
 fi
-bin/berth run --rm busybox echo "Hello from Berth: a container on $(uname -n), PID 1 inside"
+bin/berth run --rm busybox sh -c 'echo "Hello from Berth: PID $$ in container $(hostname), as $(id -un)"'
 echo "The daemon keeps running (socket /run/berth/berth.sock). Try: bin/berth run --rm -it busybox sh"
 echo "Or the real docker CLI: DOCKER_HOST=unix:///run/berth/berth.sock docker ps -a"
