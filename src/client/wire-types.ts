@@ -1,8 +1,19 @@
 /**
  * Docker Engine API wire shapes the client sends and reads (PascalCase as on the wire).
  * Only the fields Berth's CLI uses are typed; the rest pass through as unknown JSON.
- * (These belong in protocol/docker once that module exists.)
+ * Shapes the server side declares identically come from protocol/docker; the ones left
+ * here are stricter (fields the CLI always sends) than the server's optional ones.
  */
+import type { Ulimit } from '../protocol/docker/container';
+
+export type { Ulimit } from '../protocol/docker/container';
+export type { ContainerTopResponse as TopResponse, ContainerPruneResponse as PruneContainersResponse } from '../protocol/docker/container';
+export type {
+  HistoryResponseItem as ImageHistoryItem,
+  ImageDeleteResponseItem as ImageDeleteItem,
+  ImagePruneResponse as PruneImagesResponse,
+} from '../protocol/docker/image';
+
 export type JsonObject = Record<string, unknown>;
 
 export interface PortBinding {
@@ -15,11 +26,6 @@ export interface RestartPolicy {
   MaximumRetryCount: number;
 }
 
-export interface Ulimit {
-  Name: string;
-  Soft: number;
-  Hard: number;
-}
 
 export interface MountSpec {
   Type: string;
@@ -148,19 +154,7 @@ export interface ImageSummary extends JsonObject {
   Containers: number;
 }
 
-export interface ImageHistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
-}
 
-export interface ImageDeleteItem {
-  Untagged?: string;
-  Deleted?: string;
-}
 
 export interface ExecCreateRequest {
   User: string;
@@ -183,20 +177,8 @@ export interface ExecInspect {
   ContainerID: string;
 }
 
-export interface TopResponse {
-  Titles: string[];
-  Processes: string[][];
-}
 
-export interface PruneContainersResponse {
-  ContainersDeleted: string[] | null;
-  SpaceReclaimed: number;
-}
 
-export interface PruneImagesResponse {
-  ImagesDeleted: ImageDeleteItem[] | null;
-  SpaceReclaimed: number;
-}
 
 export interface VersionResponse extends JsonObject {
   Version: string;

@@ -11,13 +11,13 @@ import { indentJsonArray } from '../output/json-indent';
 import { GoTemplate } from '../output/go-template';
 import { unescapeFormat } from '../output/list-format';
 
-interface InspectFlags {
+export interface InspectFlags {
   format?: string;
   size?: boolean;
   type?: string;
 }
 
-type Kind = 'container' | 'image' | 'network' | 'volume';
+export type Kind = 'container' | 'image' | 'network' | 'volume';
 const PATHS: Record<Kind, (n: string) => string> = {
   container: (n) => `/containers/${pathSegment(n)}/json`,
   image: (n) => `/images/${pathSegment(n)}/json`,
@@ -40,7 +40,8 @@ async function fetchOne(client: DockerClient, name: string, kinds: Kind[], size:
   throw last;
 }
 
-async function inspect(ctx: CliContext, names: string[], f: InspectFlags, kinds: Kind[]): Promise<number> {
+/** Prints each object as the daemon returned it; a failure is reported and the rest still print. */
+export async function inspect(ctx: CliContext, names: string[], f: InspectFlags, kinds: Kind[]): Promise<number> {
   const client = await ctx.client();
   const docs: string[] = [];
   let failed = false;
@@ -62,7 +63,7 @@ async function inspect(ctx: CliContext, names: string[], f: InspectFlags, kinds:
   return failed ? 1 : 0;
 }
 
-const FORMAT_FLAG = { flags: '-f, --format', key: 'format', kind: 'string', description: "Format output using a custom template: 'json', 'TEMPLATE'" } as const;
+export const FORMAT_FLAG = { flags: '-f, --format', key: 'format', kind: 'string', description: "Format output using a custom template: 'json', 'TEMPLATE'" } as const;
 
 export const containerInspect: CommandModule<InspectFlags> = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
