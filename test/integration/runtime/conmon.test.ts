@@ -118,7 +118,7 @@ describe('conmon runtime', () => {
     await fx.runtime.create(await createOpts(id, b));
     await fx.runtime.start(id);
     const ex = await fx.runtime.exec({
-      containerId: id, execId: 't1', args: ['sh', '-c', 'tty; read x; stty size'], env: ['PATH=/bin'], cwd: '/',
+      containerId: id, execId: 't1', args: ['sh', '-c', 'tty; read x; for i in $(seq 50); do s=$(stty size); [ "$s" = "33 77" ] && break; sleep 0.1; done; echo "size $s"'], env: ['PATH=/bin'], cwd: '/',
       user: { uid: 0, gid: 0, additionalGids: [] }, terminal: true, stdin: true, privileged: false, capabilities: [], consoleSize: { height: 10, width: 20 },
     });
     let text = '';
@@ -126,8 +126,11 @@ describe('conmon runtime', () => {
     await waitFor(async () => (/\/dev\/pts\/\d+/.test(text) ? true : undefined));
     await ex.resize(33, 77);
     ex.stream.write('x\n');
+    // conmon reads the ctl fifo and the attach socket in its own order, so the
+    // shell polls until the resize lands instead of racing it.
     assert.equal(await ex.exited, 0);
-    await waitFor(async () => (/33 77/.test(text) ? true : undefined));
+    await waitFor(async () => (/size \d+ \d+/.test(text) ? true : undefined)).catch(() => assert.fail(`no size in ${JSON.stringify(text)}`));
+    assert.match(text, /size 33 77/);
     await fx.runtime.kill(id, 'KILL');
   });
 
