@@ -76,6 +76,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       await ctx.runtime.cleanup(rec.id);
     });
     mark('create');
+    await join.ready;
+    mark('plumbed');
     for (const s of ctx.attachHub.take(rec.id)) {
       s.connect(await ctx.runtime.attach(rec.id, { stdin: s.wantsStdin }));
     }

@@ -62,9 +62,14 @@ export class NetavarkBridge implements BridgeNetworking {
       rec.networks = {};
       for (const [name, ep] of Object.entries(res.networks)) rec.networks[name] = attachmentOf(ep);
       rec.ports = res.ports;
+      const ready = this.networks.activate(rec.id).then((eps) => {
+        for (const [name, ep] of Object.entries(eps)) rec.networks[name] = attachmentOf(ep); // netavark chose the MACs
+      });
+      ready.catch(() => undefined); // awaited by start; this only keeps an early failure from being "unhandled"
       const hostResolvConf = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
       const h = rec.spec.host;
       return {
+        ready,
         netns: netnsPath,
         hosts: this.networks.hostsFile(rec.id, await this.withHostGateway(h.extraHosts)),
         resolvConf: this.networks.resolvConf(rec.id, { hostResolvConf, dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }),

@@ -18,6 +18,7 @@ import { NetworkStore } from './network-store';
 import { createNetns, netnsDir, removeNetns } from './netns';
 import { Netavark, toNetavarkNetwork, type NetavarkConfig } from './netavark';
 import { renderHosts, renderResolvConf } from './dns-files';
+import { ensureAnchor, linkExists, removeAnchor } from './anchor';
 import type { AttachOptions, AttachResult, DnsFilesOptions, EndpointRecord, EndpointRequest, NetworkCreateOptions, NetworkCreateResult, NetworkInfo, NetworkRecord, NetworkService, SandboxRecord } from './types';
 
 export type * from './types';
@@ -191,6 +192,7 @@ class NetworkServiceImpl implements NetworkService {
   private async removeLocked(n: NetworkRecord): Promise<void> {
     if (n.predefined) throw new ForbiddenError(`${n.name} is a pre-defined network and cannot be removed`, 'NETWORK_PREDEFINED');
     if (this.store.endpointsOf(n.id).length > 0) throw new ForbiddenError(`error while removing network: network ${n.name} id ${n.id} has active endpoints`, 'NETWORK_IN_USE');
+    await this.releaseBridge(n);
     await this.store.deleteNetwork(n.id);
     this.opts.events.publish({ type: 'network', action: 'destroy', id: n.id, attributes: { name: n.name, type: n.driver } });
   }
@@ -254,7 +256,8 @@ class NetworkServiceImpl implements NetworkService {
 
   async prepareSandbox(containerId: string): Promise<string> {
     const file = path.join(netnsDir(this.opts.execRoot), containerId);
-    await removeNetns(file); // a leftover from a crash would be stale
+    // a leftover from a crash would be stale; the check spares an umount run in the usual case
+    if (await fs.access(file).then(() => true, () => false)) await removeNetns(file);
     return createNetns(this.opts.execRoot, containerId);
   }
 
@@ -308,6 +311,34 @@ class NetworkServiceImpl implements NetworkService {
     const iface = status[n.name]?.interfaces[ep.interfaceName];
     if (iface?.mac_address) ep.macAddress = iface.mac_address;
     ep.active = true;
+    // keeps the bridge (made by this setup if it was the first) when this endpoint leaves
+    await ensureAnchor(n.interfaceName, n.id).catch((e: unknown) => this.log.warn({ err: errorMessage(e), network: n.name }, 'bridge anchor failed'));
+  }
+
+  /**
+   * Undoes what the network's endpoints left on the host: the anchor, then the bridge and its
+   * firewall chains. netavark removes those only when an endpoint leaves an otherwise empty bridge,
+   * so a short-lived endpoint in a throwaway netns has it do that. Tolerant: what fails is logged.
+   */
+  private async releaseBridge(n: NetworkRecord): Promise<void> {
+    if (n.driver !== 'bridge' || !n.interfaceName) return;
+    await removeAnchor(n.id);
+    if (!(await linkExists(n.interfaceName))) return;
+    const name = `release-${n.id.slice(0, 12)}`;
+    const ip = allocateAddress(parseSubnet(n.subnet), n.gateway, this.store.usedAddresses(n.id));
+    if (!ip) return;
+    let netns: string | undefined;
+    try {
+      netns = await createNetns(this.opts.execRoot, name);
+      const sb: SandboxRecord = { containerId: name, containerName: name, hostname: name, netnsPath: netns, endpoints: {}, portMap: {} };
+      const ep: EndpointRecord = { networkId: n.id, networkName: n.name, endpointId: name, ipAddress: ip, ipPrefixLen: parseSubnet(n.subnet).prefix, gateway: n.gateway, macAddress: '', aliases: [], interfaceName: 'eth0', active: true, ports: [] };
+      await this.netavark.setup(netns, this.netavarkConfig(sb, n, ep));
+      await this.netavark.teardown(netns, this.netavarkConfig(sb, n, ep));
+    } catch (e) {
+      this.log.warn({ err: errorMessage(e), network: n.name }, 'releasing the bridge failed');
+    } finally {
+      if (netns) await removeNetns(netns).catch(() => undefined);
+    }
   }
 
   private async teardownEndpoint(sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord, tolerant: boolean): Promise<void> {
@@ -350,20 +381,37 @@ class NetworkServiceImpl implements NetworkService {
         }
         sb.portMap = toPortMap(first?.ports ?? [], o.exposedPorts, o.portBindings);
         await this.store.putSandbox(sb);
-        for (const n of order) {
-          await this.setupEndpoint(sb, n, sb.endpoints[n.id]!);
-          await this.store.putSandbox(sb);
-        }
       } catch (e) {
         await this.detachLocked(sb);
         throw e;
       }
       const result: AttachResult = { networks: {}, ports: sb.portMap };
-      for (const n of order) {
-        result.networks[n.name] = sb.endpoints[n.id]!;
-        this.opts.events.publish({ type: 'network', action: 'connect', id: n.id, attributes: { container: o.containerId, name: n.name, type: n.driver } });
-      }
+      for (const n of order) result.networks[n.name] = sb.endpoints[n.id]!;
       return result;
+    });
+  }
+
+  activate(containerId: string): Promise<Record<string, EndpointRecord>> {
+    return this.serial(async () => {
+      const sb = this.store.sandbox(containerId);
+      if (!sb) throw new NotFoundError('sandbox', containerId, `container ${containerId} has no network sandbox`);
+      const out: Record<string, EndpointRecord> = {};
+      try {
+        for (const ep of Object.values(sb.endpoints)) {
+          const n = this.store.allNetworks().find((x) => x.id === ep.networkId);
+          if (!n) throw new NotFoundError('network', ep.networkName, `network ${ep.networkName} not found`);
+          if (!ep.active) await this.setupEndpoint(sb, n, ep);
+          out[n.name] = ep;
+        }
+        await this.store.putSandbox(sb);
+      } catch (e) {
+        await this.detachLocked(sb);
+        throw e;
+      }
+      for (const ep of Object.values(out)) {
+        this.opts.events.publish({ type: 'network', action: 'connect', id: ep.networkId, attributes: { container: containerId, name: ep.networkName, type: 'bridge' } });
+      }
+      return out;
     });
   }
 
@@ -425,7 +473,11 @@ class NetworkServiceImpl implements NetworkService {
     return renderHosts({ hostname: sb?.hostname ?? containerId.slice(0, 12), addresses: sb ? Object.values(sb.endpoints).map((e) => e.ipAddress) : [], extraHosts });
   }
 
+  /** Releases the bridges of networks no container uses, so a stopped daemon leaves no plumbing behind
+   * (a later container makes them again); bridges with running containers stay with them. */
   async close(): Promise<void> {
-    await this.serial(async () => {}); // let running operations finish
+    await this.serial(async () => {
+      for (const n of this.store.allNetworks()) if (this.store.endpointsOf(n.id).length === 0) await this.releaseBridge(n);
+    });
   }
 }

@@ -18,9 +18,8 @@ export async function createNetns(execRoot: string, name: string): Promise<strin
   const file = path.join(dir, name);
   await fs.writeFile(file, '', { mode: 0o600 }); // unshare needs an existing mount point
   try {
-    await run(['unshare', `--net=${file}`, 'true'], { timeoutMs: 10_000 });
-    // loopback up, as every container expects 127.0.0.1 to work
-    await run(['nsenter', `--net=${file}`, 'ip', 'link', 'set', 'lo', 'up'], { timeoutMs: 10_000 });
+    // loopback up, as every container expects 127.0.0.1 to work; unshare runs it inside the new netns
+    await run(['unshare', `--net=${file}`, 'ip', 'link', 'set', 'lo', 'up'], { timeoutMs: 10_000 });
   } catch (e) {
     await removeNetns(file).catch(() => {}); // best effort; the original error matters
     throw new InternalError(`failed to create network namespace ${file}: ${errorMessage(e)}`, 'NETNS_CREATE_FAILED', { cause: e });

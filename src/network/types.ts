@@ -119,7 +119,10 @@ export interface NetworkService {
   disconnect(ref: string, containerId: string, force?: boolean): Promise<void>;
 
   prepareSandbox(containerId: string): Promise<string>;
+  /** Reserves addresses and ports and records the sandbox; nothing is plumbed until activate(). */
   attach(opts: AttachOptions): Promise<AttachResult>;
+  /** Plumbs every endpoint attach() reserved (netavark); on failure releases them all. */
+  activate(containerId: string): Promise<Record<string, EndpointRecord>>;
   detach(containerId: string): Promise<void>;
   releaseSandbox(netnsPath: string): Promise<void>;
   recover(liveContainerIds: Set<string>): Promise<void>;

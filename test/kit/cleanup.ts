@@ -26,15 +26,18 @@ function pidsMentioning(needle: string): number[] {
  * networks recorded under `dataRoot` and every firewall rule that names their subnets.
  */
 export function cleanupNetworks(dataRoot: string): void {
-  let records: Array<{ interfaceName?: string; subnet?: string }> = [];
+  let records: Array<{ id?: string; interfaceName?: string; subnet?: string }> = [];
   try {
     const dir = path.join(dataRoot, 'networks');
-    records = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { interfaceName?: string; subnet?: string });
+    records = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { id?: string; interfaceName?: string; subnet?: string });
   } catch {
     return;
   }
   const subnets = records.map((r) => r.subnet).filter((s): s is string => !!s);
-  for (const r of records) if (r.interfaceName) spawnSync('ip', ['link', 'del', r.interfaceName], { stdio: 'ignore' });
+  for (const r of records) {
+    if (r.id) spawnSync('ip', ['link', 'del', `bk-${r.id.slice(0, 12)}`], { stdio: 'ignore' }); // the bridge's anchor (network/anchor.ts)
+    if (r.interfaceName) spawnSync('ip', ['link', 'del', r.interfaceName], { stdio: 'ignore' });
+  }
   if (!subnets.length) return;
   for (const table of ['nat', 'filter']) {
     const rules = spawnSync('iptables', ['-t', table, '-S']).stdout?.toString() ?? '';

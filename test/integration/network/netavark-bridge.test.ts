@@ -89,6 +89,8 @@ test('two namespaces on a user network get addresses on eth0', async () => {
       exposedPorts: i === 0 ? { '80/tcp': {} } : {},
       publishAll: false,
     });
+    assert.doesNotMatch(inNs(ns, ['ip', '-o', 'link']), /eth0/, 'attach only reserves; activate plumbs');
+    await svc.activate(ids[i]!);
     const ep = r.networks[netName]!;
     assert.equal(ep.ipPrefixLen, 24);
     assert.match(inNs(ns, ['ip', '-4', '-o', 'addr', 'show', 'eth0']), new RegExp(`inet ${ep.ipAddress.replace(/\./g, '\\.')}/24`));
@@ -152,9 +154,12 @@ test('teardown leaves no bridge, veth, firewall rule or netns', async () => {
   const { network } = await svc.inspect(netName);
   for (const id of ids) await svc.detach(id);
   for (const ns of netns) await svc.releaseSandbox(ns);
+  // the anchor keeps an empty network's bridge, as docker0 stays, until the network goes
+  assert.match(execFileSync('ip', ['-o', 'link', 'show', 'master', network.interfaceName], { encoding: 'utf8' }), /bk-/);
   await svc.remove(netName);
   const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
   assert.ok(!links.includes(network.interfaceName), 'bridge removed');
+  assert.ok(!links.includes(`bk-${network.id.slice(0, 12)}`), 'anchor removed');
   const rules = execFileSync('iptables-save', { encoding: 'utf8' });
   assert.ok(!rules.includes(subnet), 'no rule mentions the subnet');
   assert.ok(!rules.includes(`--dport ${hostPort}`), 'no port rule left');

@@ -65,6 +65,7 @@ test('addresses are re-learnt after a restart and recover releases the gone', as
   const nsA = await a.prepareSandbox(ids[0]!);
   netns.push(nsA);
   const r1 = await a.attach({ containerId: ids[0]!, containerName: 'a', hostname: 'a', netnsPath: nsA, networks: {}, portBindings: {}, exposedPorts: {}, publishAll: false });
+  await a.activate(ids[0]!);
   const ipA = r1.networks['bridge']!.ipAddress;
 
   const b = await open(); // the "restarted" daemon
@@ -72,6 +73,7 @@ test('addresses are re-learnt after a restart and recover releases the gone', as
   netns.push(nsB);
   const r2 = await b.attach({ containerId: ids[1]!, containerName: 'b', hostname: 'b', netnsPath: nsB, networks: { default: { aliases: [] } }, portBindings: {}, exposedPorts: {}, publishAll: false });
   assert.notEqual(r2.networks['bridge']!.ipAddress, ipA);
+  await b.activate(ids[1]!);
 
   await b.recover(new Set([ids[1]!]));
   assert.equal(b.sandbox(ids[0]!), undefined);
@@ -93,5 +95,8 @@ test('connect and disconnect a live sandbox', async () => {
   assert.deepEqual(await svc.prune(), [`bt-r-${uniq}`]);
   await svc.detach(ids[1]!);
   await svc.releaseSandbox(netns[1]!);
+  const bridgeId = (await svc.inspect('bridge')).network.id;
+  await svc.close(); // a closing service releases the bridges no container uses
   assert.ok(!execFileSync('iptables-save', { encoding: 'utf8' }).includes(bridgeSubnet));
+  assert.doesNotMatch(execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }), new RegExp(`br${uniq}|bk-${bridgeId.slice(0, 12)}`));
 });
