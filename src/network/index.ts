@@ -19,6 +19,7 @@ import { createNetns, netnsDir, removeNetns } from './netns';
 import { Netavark, toNetavarkNetwork, type NetavarkConfig } from './netavark';
 import { renderHosts, renderResolvConf } from './dns-files';
 import { ensureAnchor, linkExists, removeAnchor } from './anchor';
+import { runUnchecked } from '../platform/spawn';
 import type { AttachOptions, AttachResult, DnsFilesOptions, EndpointRecord, EndpointRequest, NetworkCreateOptions, NetworkCreateResult, NetworkInfo, NetworkRecord, NetworkService, SandboxRecord } from './types';
 
 export type * from './types';
@@ -39,6 +40,13 @@ export interface NetworkServiceOptions {
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const POOL_OVERLAP = 'Pool overlaps with other one on this address space';
+
+/** The hash netavark names a network's nat chains with (NETAVARK-<hash>), read off its POSTROUTING jump. */
+async function natChainOf(subnet: string): Promise<string | undefined> {
+  const r = await runUnchecked(['iptables', '-t', 'nat', '-S', 'POSTROUTING'], { timeoutMs: 10_000 });
+  const m = r.stdout.split('\n').map((l) => /^-A POSTROUTING -s (\S+) -j NETAVARK-([0-9A-F]+)$/.exec(l)).find((x) => x?.[1] === subnet);
+  return m?.[2];
+}
 
 export async function createNetworkService(opts: NetworkServiceOptions): Promise<NetworkService> {
   const svc = new NetworkServiceImpl(opts);
@@ -328,6 +336,7 @@ class NetworkServiceImpl implements NetworkService {
     const ip = allocateAddress(parseSubnet(n.subnet), n.gateway, this.store.usedAddresses(n.id));
     if (!ip) return;
     let netns: string | undefined;
+    const chain = await natChainOf(n.subnet);
     try {
       netns = await createNetns(this.opts.execRoot, name);
       const sb: SandboxRecord = { containerId: name, containerName: name, hostname: name, netnsPath: netns, endpoints: {}, portMap: {} };
@@ -339,6 +348,9 @@ class NetworkServiceImpl implements NetworkService {
     } finally {
       if (netns) await removeNetns(netns).catch(() => undefined);
     }
+    // netavark 1.4 drops a network's port-forward chain only when the endpoint that empties the
+    // bridge has published ports itself, so it outlives most networks; it is empty by now.
+    if (chain) await runUnchecked(['iptables', '-t', 'nat', '-X', `NETAVARK-DN-${chain}`], { timeoutMs: 10_000 });
   }
 
   private async teardownEndpoint(sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord, tolerant: boolean): Promise<void> {

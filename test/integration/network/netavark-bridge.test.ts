@@ -156,7 +156,10 @@ test('teardown leaves no bridge, veth, firewall rule or netns', async () => {
   for (const ns of netns) await svc.releaseSandbox(ns);
   // the anchor keeps an empty network's bridge, as docker0 stays, until the network goes
   assert.match(execFileSync('ip', ['-o', 'link', 'show', 'master', network.interfaceName], { encoding: 'utf8' }), /bk-/);
+  const jump = new RegExp(`^-A POSTROUTING -s ${subnet.replace(/\./g, '\\.')} -j NETAVARK-([0-9A-F]+)$`, 'm').exec(execFileSync('iptables', ['-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' }));
+  assert.ok(jump, 'the network keeps its nat chain while it exists');
   await svc.remove(netName);
+  assert.ok(!execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' }).includes(`NETAVARK-DN-${jump[1]}`), 'no port-forward chain left');
   const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
   assert.ok(!links.includes(network.interfaceName), 'bridge removed');
   assert.ok(!links.includes(`bk-${network.id.slice(0, 12)}`), 'anchor removed');
