@@ -20,6 +20,7 @@ import { Netavark, toNetavarkNetwork, type NetavarkConfig } from './netavark';
 import { renderHosts, renderResolvConf } from './dns-files';
 import { ensureAnchor, linkExists, removeAnchor } from './anchor';
 import { runUnchecked } from '../platform/spawn';
+import { addGuards, guardRules, removeGuards } from './loopback-guard';
 import type { AttachOptions, AttachResult, DnsFilesOptions, EndpointRecord, EndpointRequest, NetworkCreateOptions, NetworkCreateResult, NetworkInfo, NetworkRecord, NetworkService, SandboxRecord } from './types';
 
 export type * from './types';
@@ -40,6 +41,11 @@ export interface NetworkServiceOptions {
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const POOL_OVERLAP = 'Pool overlaps with other one on this address space';
+
+/** Comment on a container's raw-table guards; names the network so a sweep after a crash finds them. */
+function guardTag(n: NetworkRecord, sb: SandboxRecord): string {
+  return `berth ${n.id.slice(0, 12)} ${sb.containerId.slice(0, 12)}`;
+}
 
 /** The hash netavark names a network's nat chains with (NETAVARK-<hash>), read off its POSTROUTING jump. */
 async function natChainOf(subnet: string): Promise<string | undefined> {
@@ -315,7 +321,13 @@ class NetworkServiceImpl implements NetworkService {
   }
 
   private async setupEndpoint(sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord): Promise<void> {
-    const status = await this.netavark.setup(sb.netnsPath, this.netavarkConfig(sb, n, ep));
+    // the guards go first, so a loopback-only port is never open to other interfaces, not even briefly
+    const guards = guardRules(ep.ports, guardTag(n, sb));
+    await addGuards(guards);
+    const status = await this.netavark.setup(sb.netnsPath, this.netavarkConfig(sb, n, ep)).catch(async (e: unknown) => {
+      await removeGuards(guards);
+      throw e;
+    });
     const iface = status[n.name]?.interfaces[ep.interfaceName];
     if (iface?.mac_address) ep.macAddress = iface.mac_address;
     ep.active = true;
@@ -362,6 +374,7 @@ class NetworkServiceImpl implements NetworkService {
       // the addresses must be released even when the netns is already gone
       this.log.warn({ err: errorMessage(e), container: sb.containerId, network: n.name }, 'netavark teardown failed');
     }
+    await removeGuards(guardRules(ep.ports, guardTag(n, sb)));
     ep.active = false;
   }
 

@@ -38,6 +38,14 @@ export function cleanupNetworks(dataRoot: string): void {
     if (r.id) spawnSync('ip', ['link', 'del', `bk-${r.id.slice(0, 12)}`], { stdio: 'ignore' }); // the bridge's anchor (network/anchor.ts)
     if (r.interfaceName) spawnSync('ip', ['link', 'del', r.interfaceName], { stdio: 'ignore' });
   }
+  // raw-table guards of loopback-only ports (network/loopback-guard.ts), tagged with the network id
+  const tags = records.map((r) => r.id && `berth ${r.id.slice(0, 12)} `).filter((t): t is string => !!t);
+  const raw = spawnSync('iptables', ['-t', 'raw', '-S', 'PREROUTING']).stdout?.toString() ?? '';
+  for (const line of raw.split('\n')) {
+    if (!line.startsWith('-A ') || !tags.some((t) => line.includes(t))) continue;
+    const args = (line.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+    spawnSync('iptables', ['-t', 'raw', '-D', ...args], { stdio: 'ignore' });
+  }
   if (!subnets.length) return;
   for (const table of ['nat', 'filter']) {
     const rules = spawnSync('iptables', ['-t', table, '-S']).stdout?.toString() ?? '';

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -129,6 +129,50 @@ test('a port published on 127.0.0.1 reaches the listener in the namespace', asyn
   assert.equal(got.trim(), 'hello-from-ns');
 });
 
+test('a port published on 127.0.0.1 is not reachable from a neighbour that sends to 127.0.0.1', async () => {
+  // A neighbour netns on a veth of its own plays a machine on the host's LAN; it sends a raw SYN for
+  // 127.0.0.1:hostPort to the host. The positive control (guard removed) proves the probe can fail.
+  const listener = spawn('nsenter', [`--net=${netns[0]}`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/'], { stdio: 'ignore' });
+  children.push(listener);
+  const nb = path.join(root, 'neighbour');
+  const [hostIf, nbIf] = [`bn${uniq}`, `bp${uniq}`];
+  const lan = freeSubnet().replace(/\.0\/24$/, '');
+  const forward = [['FORWARD', '-i', hostIf, '-j', 'ACCEPT'], ['FORWARD', '-o', hostIf, '-j', 'ACCEPT']];
+  const probe = (): string => execFileSync('nsenter', [`--net=${nb}`, '/usr/bin/python3', path.resolve(__dirname, '../../../../test/kit/syn-probe.py'),
+    nbIf, readFileSync(`/sys/class/net/${hostIf}/address`, 'utf8').trim(), `${lan}.2`, '127.0.0.1', String(hostPort)], { encoding: 'utf8', timeout: 15_000 }).trim();
+  await fs.writeFile(nb, '');
+  execFileSync('unshare', [`--net=${nb}`, 'true']);
+  try {
+    execFileSync('nsenter', [`--net=${nb}`, 'ip', 'link', 'add', nbIf, 'type', 'veth', 'peer', 'name', hostIf, 'netns', '1']);
+    execFileSync('ip', ['addr', 'add', `${lan}.1/24`, 'dev', hostIf]);
+    execFileSync('ip', ['link', 'set', hostIf, 'up']);
+    inNs(nb, ['ip', 'addr', 'add', `${lan}.2/24`, 'dev', nbIf]);
+    inNs(nb, ['ip', 'link', 'set', nbIf, 'up']);
+    // The host would ARP for the neighbour with the reply's source, 127.0.0.1, which no kernel answers;
+    // a LAN attacker answers it themselves: a static entry plays that part.
+    const nbMac = /link\/ether ([0-9a-f:]+)/.exec(inNs(nb, ['ip', '-o', 'link', 'show', nbIf]))![1]!;
+    execFileSync('ip', ['neigh', 'replace', `${lan}.2`, 'lladdr', nbMac, 'dev', hostIf, 'nud', 'permanent']);
+    for (const f of forward) execFileSync('iptables', ['-I', ...f]); // whatever the host's FORWARD policy
+    await new Promise((r) => setTimeout(r, 300)); // httpd listening, links up
+    assert.equal(probe(), 'silent', 'the guard drops what did not come in on lo');
+    const guard = execFileSync('iptables', ['-t', 'raw', '-S', 'PREROUTING'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(`berth `) && l.includes(` ${ids[0]!.slice(0, 12)}`) && l.includes(`--dport ${hostPort} `));
+    assert.ok(guard, 'a raw-table guard exists for the loopback-only port');
+    const spec = (guard.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+    execFileSync('iptables', ['-t', 'raw', '-D', ...spec]);
+    try {
+      assert.equal(probe(), 'synack', 'without the guard the neighbour gets through (the hole being closed)');
+    } finally {
+      execFileSync('iptables', ['-t', 'raw', '-A', ...spec]);
+    }
+  } finally {
+    listener.kill('SIGKILL');
+    for (const f of forward) spawnSync('iptables', ['-D', ...f]);
+    spawnSync('ip', ['link', 'del', hostIf]);
+    spawnSync('umount', [nb]);
+    await fs.rm(nb, { force: true });
+  }
+});
+
 test('the same host port for another container is refused with Docker wording', async () => {
   const ns = await svc.prepareSandbox(ids[2]!);
   netns.push(ns);
@@ -166,6 +210,7 @@ test('teardown leaves no bridge, veth, firewall rule or netns', async () => {
   const rules = execFileSync('iptables-save', { encoding: 'utf8' });
   assert.ok(!rules.includes(subnet), 'no rule mentions the subnet');
   assert.ok(!rules.includes(`--dport ${hostPort}`), 'no port rule left');
+  assert.ok(!rules.includes(`berth ${network.id.slice(0, 12)}`), 'no loopback guard left');
   for (const ns of netns) assert.equal(existsSync(ns), false);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
   assert.ok(!mounts.includes(root), 'no netns mount left');
