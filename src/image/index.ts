@@ -25,7 +25,8 @@ import type { ImageContext } from './image-context';
 import { ImageStore } from './image-store';
 import { importRootfs } from './import';
 import { listImages } from './list';
-import { parseReference } from './reference';
+import { familiarName, parseReference } from './reference';
+import { NotFoundError } from '../base/errors';
 import { loadArchive } from './load';
 import { pruneImages } from './prune';
 import { removeImage } from './remove';
@@ -107,9 +108,18 @@ export class Images implements ImageService {
     return pullImage(deps, parseReference(ref), { ...rest, ...(platform ? { platform: parsePlatform(platform) } : {}) });
   }
 
-  push(ref: string, opts: ImagePushOptions): Promise<PushResult> {
+  /** A reference without a tag pushes every local tag of the repository, as Docker's API does
+   * (`docker push --all-tags`, dockerode's push of a bare name). Returns the last tag's result. */
+  async push(ref: string, opts: ImagePushOptions): Promise<PushResult> {
     const deps = { client: this.dist.client, source: createStoreSource(this.ctx), blobSources: this.dist.blobSources, tempPath: () => this.ctx.blobs.tempPath() };
-    return pushImage(deps, parseReference(ref), opts);
+    const parsed = parseReference(ref);
+    if (parsed.tag || parsed.digest) return pushImage(deps, parsed, opts);
+    const repo = familiarName(parsed);
+    const tags = this.ctx.store.all().flatMap((img) => img.repoTags).filter((t) => t.slice(0, t.lastIndexOf(':')) === repo).map((t) => t.slice(t.lastIndexOf(':') + 1)).sort();
+    if (!tags.length) throw new NotFoundError('image', repo, `An image does not exist locally with the tag: ${repo}`);
+    let last: PushResult | undefined;
+    for (const tag of tags) last = await pushImage(deps, { ...parsed, tag }, opts);
+    return last!;
   }
 
   login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult> {

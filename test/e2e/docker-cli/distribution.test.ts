@@ -56,6 +56,24 @@ describe('docker pull / push / login through berthd', () => {
     assert.match(await ok(['push', ref]), /[0-9a-f]{12}: Layer already exists/);
   });
 
+  test('push --all-tags pushes every local tag of the repository; a tag with -a is refused', async () => {
+    const repo = `${ours.host}/e2e/multi`;
+    await ok(['tag', 'bb:latest', `${repo}:a`]);
+    await ok(['tag', 'bb:latest', `${repo}:b`]);
+    try {
+      const out = await ok(['push', '--all-tags', repo]);
+      assert.match(out, /^a: digest: sha256:[0-9a-f]{64} size: \d+$/m);
+      assert.match(out, /^b: digest: sha256:[0-9a-f]{64} size: \d+$/m);
+      const listed = (await (await fetch(`http://${ours.host}/v2/e2e/multi/tags/list`)).json()) as { tags: string[] };
+      assert.deepEqual(listed.tags.sort(), ['a', 'b']);
+      const r = await cli(BERTH, d, ['push', '-a', `${repo}:a`]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /tag can't be used with --all-tags\/-a/);
+    } finally {
+      await ok(['rmi', `${repo}:a`, `${repo}:b`]);
+    }
+  });
+
   test('pull by tag after rmi downloads the image, and it runs', async () => {
     const ref = `${ours.host}/e2e/bb:1`;
     await forget('bb:latest', ref);
