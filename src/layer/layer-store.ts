@@ -13,7 +13,7 @@ import { InternalError, InvalidArgumentError, NotFoundError } from '../base/erro
 import type { Logger } from '../base/logger';
 import { writeJsonAtomic } from '../state/atomic-file';
 import { defaultBerthFsPath } from './berth-fs';
-import { unpackLayer } from './unpack';
+import { unpackLayer, type UnpackOptions } from './unpack';
 
 export interface LayerRecord {
   chainId: string;
@@ -141,7 +141,7 @@ export class LayerStore {
   async register(tar: Readable, parent: string | null, opts: RegisterOptions = {}): Promise<LayerRecord> {
     if (parent && !this.layers.has(parent)) throw new NotFoundError('layer', parent, `layer does not exist: ${parent}`);
     const lower = parent ? this.lowerDirs(this.chainOf(parent)) : [];
-    const staged = await this.unpackToTemp(tar, opts.signal, opts.keepTarAs, lower);
+    const staged = await this.unpackToTemp(tar, { signal: opts.signal, keepTarAs: opts.keepTarAs, lowerDirs: lower });
     try {
       if (opts.expectDiffId && opts.expectDiffId !== staged.diffId) {
         throw new InvalidArgumentError(`layer digest mismatch: expected ${opts.expectDiffId}, got ${staged.diffId}`, 'LAYER_DIGEST_MISMATCH');
@@ -180,11 +180,11 @@ export class LayerStore {
    * Two-step form of register for callers that verify digests before any
    * layer becomes visible (pull): unpack now, then commit or discard.
    */
-  async unpackToTemp(tar: Readable, signal?: AbortSignal, keepTarAs?: string, lowerDirs: string[] = []): Promise<{ tmp: string; size: number; diffId: string }> {
+  async unpackToTemp(tar: Readable, opts: Omit<UnpackOptions, 'fsTool'> = {}): Promise<{ tmp: string; size: number; diffId: string }> {
     const tmp = this.tempPath('unpack');
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
-      const r = await unpackLayer(tar, path.join(tmp, 'diff'), { fsTool: this.fsTool, signal, keepTarAs, lowerDirs });
+      const r = await unpackLayer(tar, path.join(tmp, 'diff'), { ...opts, fsTool: this.fsTool });
       return { tmp, size: r.size, diffId: r.diffId };
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });

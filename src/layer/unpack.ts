@@ -21,8 +21,11 @@ export interface UnpackOptions {
   chown?: boolean;
   /** also write the uncompressed tar to this file */
   keepTarAs?: string;
-  /** diff dirs of the layers below, top-most first: hard link targets missing here are looked up there */
-  lowerDirs?: string[];
+  /** diff dirs of the layers below, top-most first: hard link targets missing here are looked up there.
+   * A function is called only when such a link occurs (a pull unpacks layers before their parents commit). */
+  lowerDirs?: string[] | (() => Promise<string[]>);
+  /** hash the uncompressed stream for the diffId (default); a caller that hashed the same bytes already skips it */
+  computeDiffId?: boolean;
   signal?: AbortSignal;
 }
 
@@ -71,16 +74,17 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const dirTimes: { abs: string; mtime: Date }[] = [];
   let size = 0;
 
-  const hash = createHash('sha256');
-  const copy: Writable | undefined = opts.keepTarAs ? createWriteStream(opts.keepTarAs, { flags: 'wx' }) : undefined;
+  const plain = await decompressed(src);
+  // a stream that turned out compressed is hashed whatever the caller assumed: its diffId is not the caller's hash
+  const hash = opts.computeDiffId === false && plain === src ? undefined : createHash('sha256');
+  const copy: Writable | undefined = opts.keepTarAs ? createWriteStream(opts.keepTarAs, { flags: 'wx', highWaterMark: 1 << 20 }) : undefined;
   const hasher = new Transform({
     transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
+      hash?.update(chunk);
       if (copy && !copy.write(chunk)) copy.once('drain', () => cb(null, chunk));
       else cb(null, chunk);
     },
   });
-  const plain = await decompressed(src);
   const extract = tar.extract();
   copy?.on('error', (e) => hasher.destroy(e));
   plain.on('error', (e) => hasher.destroy(e));
@@ -135,7 +139,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       copy.end();
       await finished(copy);
     }
-    return { diffId: `sha256:${hash.digest('hex')}`, size };
+    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size };
   } catch (e) {
     plain.destroy();
     copy?.destroy();
@@ -195,10 +199,21 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
         // O_EXCL: fails rather than writing through anything already there
         const fh = await fs.open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
         try {
+          // one writev per MiB instead of a write per network-sized chunk: fewer thread-pool round trips
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
           for await (const chunk of entry) {
-            await fh.write(chunk as Buffer);
-            size += (chunk as Buffer).length;
+            pending.push(chunk as Buffer);
+            pendingBytes += (chunk as Buffer).length;
+            if (pendingBytes >= 1 << 20) {
+              await fh.writev(pending);
+              size += pendingBytes;
+              pending = [];
+              pendingBytes = 0;
+            }
           }
+          if (pending.length) await fh.writev(pending);
+          size += pendingBytes;
         } finally {
           await fh.close();
         }
@@ -232,7 +247,8 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
         if (batch.pending(target)) await batch.flush();
         let st = here ? await lstatOrNull(target) : null;
         if (!st) {
-          const lower = await findInLowerLayers(opts.lowerDirs ?? [], targetRel);
+          const lowerDirs = typeof opts.lowerDirs === 'function' ? await opts.lowerDirs() : opts.lowerDirs ?? [];
+          const lower = await findInLowerLayers(lowerDirs, targetRel);
           if (lower) [target, st] = lower;
         }
         if (!st) throw unsafeEntry(h.name, `hard link target "${h.linkname}" does not exist in the layer`);

@@ -20,16 +20,24 @@ export interface PulledImage {
 }
 
 export interface ImageIngest {
-  /** a temp file path on the store's filesystem, removed at boot if left behind */
-  tempPath(): string;
   /** the layer is unpacked and its uncompressed blob kept (push needs it) */
   hasLayer(chainId: string, diffId: string): Promise<boolean>;
-  /** Unpacks a verified layer file (gzip/zstd/plain) on top of its parent, refusing a diffID mismatch. */
-  ingestLayer(file: string, parentChainId: string | null, expectedDiffId: string, signal?: AbortSignal): Promise<{ chainId: string; diffId: string; size: number }>;
+  /** Unpacks a layer stream out of sight (keeping its uncompressed blob) while it downloads; see StagedPullLayer. */
+  stageLayer(src: Readable, opts: { signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string }): Promise<StagedPullLayer>;
+  /** overlay lower dirs of a committed chain, top-most first */
+  lowerDirsOf(chainId: string): string[];
   /** Undo for a failed pull: drops layers this pull added that no image uses. */
   dropLayers(chainIds: string[]): Promise<void>;
   /** Stores config + manifest, the record, tag and repo digest. `upToDate`: the reference already named this image. */
   registerPulledImage(img: PulledImage): Promise<{ id: string; upToDate: boolean }>;
+}
+
+export interface StagedPullLayer {
+  diffId: string;
+  size: number;
+  /** visible on top of the (committed) parent; pinned until the image is registered or the pull undone */
+  commit(parentChainId: string | null): Promise<{ chainId: string; diffId: string; size: number }>;
+  discard(): Promise<void>;
 }
 
 export interface PushableImage {

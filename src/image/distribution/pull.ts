@@ -1,13 +1,13 @@
 /**
  * `docker pull`: tag → manifest (index → platform manifest), config, then the
- * layers: downloaded in parallel (3 at a time) into temp files while sha256
- * and size are checked, then unpacked in chain order. A layer reaches the
- * store only after its digest verified; a failed or aborted pull removes the
- * layers it added and registers nothing.
+ * layers: each streamed (3 at a time) from the registry through sha256 and
+ * the decompressor into a staging unpack, no temp copy of the download, then
+ * committed in chain order. A layer becomes visible only after its digest and
+ * diffId verified; a failed or aborted pull removes the staged and committed
+ * layers it made and registers nothing.
  */
 import { runLimited } from '../../base/async';
 import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BerthError, InvalidArgumentError, NotFoundError, NotImplementedError } from '../../base/errors';
@@ -15,7 +15,7 @@ import { chainIdsOf } from '../../layer/layer-store';
 import { type Descriptor, type ImageConfigFile, type ImageIndex, type ImageManifest, MediaTypes } from '../../protocol/oci/image';
 import { DEFAULT_TAG, familiarName, type ImageReference } from '../reference';
 import { registryEndpoints } from './endpoint';
-import type { ImageIngest } from './image-ports';
+import type { ImageIngest, StagedPullLayer } from './image-ports';
 import { layerCompression } from './layer-media-type';
 import { hostPlatform, type Platform, selectManifest } from './platform';
 import { shortId, type ProgressSink } from './progress';
@@ -126,9 +126,6 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
   const chains = chainIdsOf(diffIds);
   const present = await Promise.all(chains.map((c, i) => deps.ingest.hasLayer(c, diffIds[i]!)));
 
-  // Download phase: each missing layer to a verified temp file.
-  const files = new Map<number, string>();
-  const waiters = new Map<number, { resolve: () => void; reject: (e: unknown) => void; done: Promise<void> }>();
   const added: string[] = [];
   const limit = opts.maxConcurrentDownloads ?? 3;
   const missing: number[] = [];
@@ -140,31 +137,34 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
     }
   });
   missing.slice(limit).forEach((i) => progress({ type: 'layer', id: shortId(manifest.layers[i]!.digest), status: 'Waiting' }));
-  for (const i of missing) {
-    let resolve!: () => void;
-    let reject!: (e: unknown) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    done.catch(() => undefined); // observed by the extract phase; avoid an unhandled rejection meanwhile
-    waiters.set(i, { resolve, reject, done });
-  }
 
   const inner = new AbortController();
   const onAbort = () => inner.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
+  const aborted = new Promise<never>((_, reject) => inner.signal.addEventListener('abort', () => reject(inner.signal.reason), { once: true }));
+  aborted.catch(() => undefined);
+  // committed[i]: layer i is visible (present, or pulled and committed); a child's cross-layer hard link may wait for it
+  const committed = chains.map((_, i) => deferred<void>(present[i]));
+  const staged = new Map(missing.map((i) => [i, deferred<StagedPullLayer>()]));
+  const uncommitted = new Set<StagedPullLayer>();
+  const lowerDirsFor = async (i: number): Promise<string[]> => {
+    if (i === 0) return [];
+    await Promise.race([committed[i - 1]!.promise, aborted]);
+    return deps.ingest.lowerDirsOf(chains[i - 1]!);
+  };
+
+  let downloads: Promise<unknown> = Promise.resolve();
   try {
-    const downloads = runLimited(
+    // Each missing layer streams download → sha256 → decompress → unpack into a staging dir, side by side.
+    downloads = runLimited(
       missing.map((i) => async () => {
         try {
-          const file = deps.ingest.tempPath();
-          files.set(i, file);
-          await downloadLayer(repo, manifest.layers[i]!, file, inner.signal, progress);
-          waiters.get(i)!.resolve();
+          const st = await streamLayer(deps, repo, manifest.layers[i]!, () => lowerDirsFor(i), inner.signal, progress);
+          uncommitted.add(st);
+          staged.get(i)!.resolve(st);
         } catch (e) {
-          waiters.get(i)!.reject(e);
+          staged.get(i)!.reject(e);
           inner.abort(e);
           throw e;
         }
@@ -173,17 +173,19 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
     );
     downloads.catch(() => undefined);
 
-    // Extract phase, in chain order, each layer as soon as its file verified.
+    // Commit in chain order, each layer once its digests verified (a parent must be visible before its child).
     for (let i = 0; i < manifest.layers.length; i++) {
       if (present[i]) continue;
       const d = manifest.layers[i]!;
-      await waiters.get(i)!.done;
+      const st = await staged.get(i)!.promise;
       inner.signal.throwIfAborted();
       progress({ type: 'layer', id: shortId(d.digest), status: 'Extracting', current: d.size, total: d.size });
-      const rec = await deps.ingest.ingestLayer(files.get(i)!, i === 0 ? null : chains[i - 1]!, diffIds[i]!, inner.signal);
-      if (rec.chainId !== chains[i]) throw new InvalidArgumentError(`layer ${d.digest}: unexpected chain id ${rec.chainId}`, 'DIFFID_MISMATCH');
+      if (st.diffId !== diffIds[i]) throw new InvalidArgumentError(`layer ${d.digest}: diff id ${st.diffId} does not match the image config's ${diffIds[i]}`, 'DIFFID_MISMATCH');
+      uncommitted.delete(st);
+      const rec = await st.commit(i === 0 ? null : chains[i - 1]!);
       added.push(rec.chainId);
-      await fs.rm(files.get(i)!, { force: true });
+      if (rec.chainId !== chains[i]) throw new InvalidArgumentError(`layer ${d.digest}: unexpected chain id ${rec.chainId}`, 'DIFFID_MISMATCH');
+      committed[i]!.resolve();
       progress({ type: 'layer', id: shortId(d.digest), status: 'Pull complete' });
     }
     await downloads;
@@ -211,16 +213,35 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
     return { id: registered.id, digest: repoDigest, reference: shown, upToDate: registered.upToDate };
   } catch (e) {
     inner.abort(e);
+    await downloads.catch(() => undefined); // no stage may still be writing when its leftovers go
     await deps.ingest.dropLayers([...added].reverse()).catch(() => undefined); // best effort: a boot repair removes unreferenced layers too
     throw signal?.aborted && !(e instanceof BerthError) ? (signal.reason ?? e) : e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await Promise.all([...files.values()].map((f) => fs.rm(f, { force: true })));
+    await Promise.all([...uncommitted].map((st) => st.discard()));
   }
 }
 
-/** Streams one blob to `file`, hashing as it goes; throws (and leaves no file) unless digest and size match. */
-async function downloadLayer(repo: RepositoryClient, d: Descriptor, file: string, signal: AbortSignal, progress: ProgressSink): Promise<void> {
+function deferred<T>(resolved = false): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // observed by whoever awaits it; no unhandled rejection meanwhile
+  if (resolved) resolve(undefined as T);
+  return { promise, resolve, reject };
+}
+
+/**
+ * One layer in one pass: the response stream is hashed and metered on its way
+ * into the layer store's staging unpack (which decompresses, computes the
+ * diffId unless the bytes are the plain tar already hashed here, and keeps
+ * the uncompressed tar as the blob). Throws, leaving nothing, unless digest
+ * and size match.
+ */
+async function streamLayer(deps: PullDeps, repo: RepositoryClient, d: Descriptor, lowerDirs: () => Promise<string[]>, signal: AbortSignal, progress: ProgressSink): Promise<StagedPullLayer> {
   const id = shortId(d.digest);
   const { stream } = await repo.getBlob(d.digest, signal);
   const hash = createHash('sha256');
@@ -239,17 +260,31 @@ async function downloadLayer(repo: RepositoryClient, d: Descriptor, file: string
       cb(null, chunk);
     },
   });
+  const piped = pipeline(stream, meter, { signal });
+  piped.catch(() => undefined); // surfaces through the unpack reading `meter`, or below
+  const verificationFailed = () => new InvalidArgumentError(`filesystem layer verification failed for digest ${d.digest}`, 'DIGEST_MISMATCH');
+  let st: StagedPullLayer;
   try {
-    await pipeline(stream, meter, createWriteStream(file), { signal });
-    progress({ type: 'layer', id, status: 'Verifying Checksum' });
-    const got = `sha256:${hash.digest('hex')}`;
-    if (got !== d.digest || size !== d.size) {
-      throw new InvalidArgumentError(`filesystem layer verification failed for digest ${d.digest}`, 'DIGEST_MISMATCH');
-    }
-    progress({ type: 'layer', id, status: 'Download complete' });
+    const knownDiffId = layerCompression(d.mediaType) === 'none' ? d.digest : undefined;
+    st = await deps.ingest.stageLayer(meter, { signal, lowerDirs, ...(knownDiffId ? { knownDiffId } : {}) });
   } catch (e) {
+    // Corrupt bytes usually break the decompressor before the end; the digest says whether the
+    // download was at fault (Docker's message) or the layer itself.
+    if (!signal.aborted) {
+      if (!meter.destroyed) meter.resume(); // drain what the unpack left unread into the hash
+      if ((await piped.then(() => true, () => false)) && `sha256:${hash.digest('hex')}` !== d.digest) throw verificationFailed();
+    }
     stream.destroy();
-    await fs.rm(file, { force: true });
     throw e;
   }
+  try {
+    await piped; // every byte went through the hash
+    progress({ type: 'layer', id, status: 'Verifying Checksum' });
+    if (`sha256:${hash.digest('hex')}` !== d.digest || size !== d.size) throw verificationFailed();
+  } catch (e) {
+    await st.discard();
+    throw e;
+  }
+  progress({ type: 'layer', id, status: 'Download complete' });
+  return st;
 }

@@ -6,8 +6,7 @@
 import { NotFoundError } from '../../base/errors';
 import type { ImageContext } from '../image-context';
 import { publishImageEvent, registerImage } from '../image-context';
-import { ingestLayer } from '../layer-ingest';
-import { createReadStream } from 'node:fs';
+import { stageLayer } from '../layer-ingest';
 import { familiarName, parseReference } from '../reference';
 import type { ImageRecord } from '../types';
 import type { ImageIngest, ImageSource, PulledImage, PushableImage } from './image-ports';
@@ -19,8 +18,6 @@ export function createStoreIngest(ctx: ImageContext): ImageIngest {
     for (const c of pinned.splice(0)) ctx.layers.unpin(c);
   };
   return {
-    tempPath: () => ctx.blobs.tempPath(),
-
     async hasLayer(chainId, diffId) {
       if (!ctx.layers.has(chainId)) return false;
       // pin before the await: the layer must not vanish between this check and registration
@@ -29,11 +26,21 @@ export function createStoreIngest(ctx: ImageContext): ImageIngest {
       return ctx.blobs.has(diffId);
     },
 
-    async ingestLayer(file, parentChainId, expectedDiffId, signal) {
-      const rec = await ingestLayer(ctx, createReadStream(file), parentChainId, expectedDiffId, signal, { pin: true });
-      pinned.push(rec.chainId);
-      return { chainId: rec.chainId, diffId: rec.diffId, size: rec.size };
+    async stageLayer(src, opts) {
+      const staged = await stageLayer(ctx, src, opts);
+      return {
+        diffId: staged.diffId,
+        size: staged.size,
+        async commit(parentChainId) {
+          const rec = await staged.commit(parentChainId);
+          pinned.push(rec.chainId);
+          return { chainId: rec.chainId, diffId: rec.diffId, size: rec.size };
+        },
+        discard: () => staged.discard(),
+      };
     },
+
+    lowerDirsOf: (chainId) => ctx.layers.lowerDirs(ctx.layers.chainOf(chainId)),
 
     async dropLayers(chainIds) {
       unpinAll();

@@ -14,6 +14,8 @@ import { RegistryClient, sha256Digest } from '../../../src/image/distribution/re
 import { MediaTypes } from '../../../src/protocol/oci/image';
 import { listFiles, openStore } from './kit';
 import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import * as tarStream from 'tar-stream';
 
 /** A one-file layer tar (header + 512-byte data block + end-of-archive). */
 function tinyTar(): Buffer {
@@ -44,10 +46,11 @@ interface Fixture {
   tokenRequests: URL[];
 }
 
-async function fakeRegistry(t: TestContext, opts: { corruptLayer?: boolean; bearer?: boolean }): Promise<Fixture> {
+async function fakeRegistry(t: TestContext, opts: { corruptLayer?: boolean; bearer?: boolean; wrongDiffId?: boolean; cutBlob?: boolean }): Promise<Fixture> {
   const tar = tinyTar();
   const layer = gzipSync(tar);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] } }));
+  const diffId = opts.wrongDiffId ? sha256Digest(Buffer.from('some other tar')) : sha256Digest(tar);
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } }));
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -104,6 +107,12 @@ async function fakeRegistry(t: TestContext, opts: { corruptLayer?: boolean; bear
     }
     m = /^\/v2\/x\/y\/blobs\/(.+)$/.exec(u.pathname);
     const blob = m ? blobs.get(m[1]!) : undefined;
+    if (blob && opts.cutBlob && blob === layer) {
+      // the connection drops half way through the layer, as when a registry dies mid-download
+      res.writeHead(200, { 'Content-Length': blob.length });
+      res.write(blob.subarray(0, blob.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
     if (blob) return void res.writeHead(200, { 'Content-Length': blob.length }).end(blob);
     res.writeHead(404).end();
   });
@@ -172,4 +181,76 @@ test('an aborted pull rejects and leaves nothing behind', async (t) => {
   await assert.rejects(p);
   assert.equal(s.ctx.store.all().length, 0);
   assert.equal(s.ctx.layers.all().length, 0);
+});
+
+test("a layer whose diff id does not match the image config is refused and leaves nothing behind", async (t) => {
+  const f = await fakeRegistry(t, { wrongDiffId: true });
+  const s = await openStore(t);
+  await assert.rejects(pullImage(s.pullDeps, parseReference(`${f.host}/x/y`), { onProgress: () => undefined }), { message: /diff id sha256:\w+ does not match the image config's/ });
+  assert.equal(s.ctx.store.all().length, 0);
+  assert.equal(s.ctx.layers.all().length, 0);
+  assert.deepEqual(await listFiles(path.join(s.root, 'image', 'tmp')), []);
+  assert.deepEqual(await listFiles(path.join(s.root, 'image', 'blobs')), []);
+  assert.deepEqual(await listFiles(path.join(s.root, 'layers', 'tmp')), []);
+});
+
+test('a download cut half way fails the pull and leaves nothing behind', async (t) => {
+  const f = await fakeRegistry(t, { cutBlob: true });
+  const s = await openStore(t);
+  await assert.rejects(pullImage(s.pullDeps, parseReference(`${f.host}/x/y`), { onProgress: () => undefined }));
+  assert.equal(s.ctx.store.all().length, 0);
+  assert.equal(s.ctx.layers.all().length, 0);
+  assert.deepEqual(await listFiles(path.join(s.root, 'image', 'tmp')), []);
+  assert.deepEqual(await listFiles(path.join(s.root, 'image', 'blobs')), []);
+  assert.deepEqual(await listFiles(path.join(s.root, 'layers', 'tmp')), []);
+});
+
+/** Serves one OCI image made of the given uncompressed layer tars at /v2/m/n/manifests/latest. */
+async function layeredRegistry(t: TestContext, tars: Buffer[]): Promise<string> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: tars.map((x) => sha256Digest(x)) } }));
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaTypes.ociManifest,
+    config: { mediaType: MediaTypes.ociConfig, digest: sha256Digest(config), size: config.length },
+    layers: tars.map((x) => ({ mediaType: MediaTypes.ociLayer, digest: sha256Digest(x), size: x.length })),
+  }));
+  const blobs = new Map([config, ...tars].map((b) => [sha256Digest(b), b]));
+  const server = http.createServer((req, res) => {
+    const p = new URL(req.url ?? '/', 'http://x').pathname;
+    if (p === '/v2/') return void res.writeHead(200).end('{}');
+    if (p === '/v2/m/n/manifests/latest') return void res.writeHead(200, { 'Content-Type': MediaTypes.ociManifest }).end(manifest);
+    const blob = blobs.get(p.replace('/v2/m/n/blobs/', ''));
+    if (blob) return void res.writeHead(200, { 'Content-Length': blob.length }).end(blob);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function packTar(entries: Array<{ name: string; type?: 'file' | 'link'; linkname?: string; body?: string }>): Promise<Buffer> {
+  const p = tarStream.pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((r) => p.on('end', r));
+  for (const e of entries) p.entry({ name: e.name, type: e.type ?? 'file', mode: 0o644, mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) }, e.body ?? '');
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+test('uncompressed layers unpack side by side; a hard link to a file of the layer below resolves once that layer is committed', async (t) => {
+  const base = await packTar([{ name: 'a/data', body: 'from the base layer\n' }]);
+  const top = await packTar([{ name: 'b/own', body: 'top\n' }, { name: 'b/link', type: 'link', linkname: 'a/data' }]);
+  const host = await layeredRegistry(t, [base, top]);
+  const s = await openStore(t);
+  const r = await pullImage(s.pullDeps, parseReference(`${host}/m/n`), { onProgress: () => undefined });
+  const img = s.ctx.store.get(r.id)!;
+  assert.equal(img.chainIds.length, 2);
+  const topDir = s.ctx.layers.diffDir(img.chainIds[1]!);
+  assert.equal(await fs.readFile(path.join(topDir, 'b/link'), 'utf8'), 'from the base layer\n');
+  assert.equal((await fs.stat(path.join(topDir, 'b/link'))).nlink, 2, 'linked to the lower layer, not copied');
+  // the kept blob of an uncompressed layer is the downloaded tar itself
+  assert.deepEqual(await fs.readFile(path.join(s.root, 'image', 'blobs', 'sha256', sha256Digest(top).slice(7))), top);
+  assert.deepEqual(await listFiles(path.join(s.root, 'layers', 'tmp')), []);
 });
