@@ -5,7 +5,7 @@
  * Each berthd run starts with the image removed, so every layer is fetched.
  * Run: npx tsc -p . && node dist/bench/pull.js [totalMiB=200] [runs=3]
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDaemon, DOCKER } from '../test/kit/daemon';
@@ -31,8 +31,16 @@ async function main(): Promise<void> {
 
     const berth: number[] = [];
     const skopeo: number[] = [];
+    const cpu: number[] = [];
+    // the daemon's own CPU time per pull (user+sys, all its threads): tells a CPU-bound pull from a waiting one
+    const cpuMs = () => {
+      const f = readFileSync(`/proc/${d.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+    };
     for (let i = 0; i < runs; i++) {
+      const c0 = cpuMs();
       berth.push(timeIt([DOCKER, 'pull', '-q', ref], d.env));
+      cpu.push(cpuMs() - c0);
       timeIt([DOCKER, 'rmi', ref], d.env);
       const out = path.join(tmp, `dir-${i}`);
       skopeo.push(timeIt(['skopeo', '--insecure-policy', 'copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `dir:${out}`], process.env));
@@ -43,6 +51,7 @@ async function main(): Promise<void> {
     console.log(`${'berthd (docker pull)'.padEnd(22)} ${'skopeo copy dir:'.padStart(16)} ${'ratio'.padStart(7)}`);
     console.log(`${s(median(berth)).padEnd(22)} ${s(median(skopeo)).padStart(16)} ${(median(berth) / median(skopeo)).toFixed(2).padStart(7)}`);
     console.log(`samples: berthd ${berth.map(s).join(' ')}; skopeo ${skopeo.map(s).join(' ')}`);
+    console.log(`berthd CPU per pull (s): ${cpu.map(s).join(' ')}`);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }

@@ -84,7 +84,8 @@ export async function decompressed(src: Readable): Promise<Readable> {
     src.destroy();
     throw new NotImplementedError(`${kind} compressed layers are not supported`, 'COMPRESSION_NOT_SUPPORTED');
   }
-  const t = kind === 'gzip' ? createGunzip() : zstdStream();
+  // big output chunks: every chunk costs a callback, a hash update and a write on the main thread
+  const t = kind === 'gzip' ? createGunzip({ chunkSize: 1 << 20 }) : zstdStream();
   src.on('error', (e) => t.destroy(e));
   return src.pipe(t);
 }
