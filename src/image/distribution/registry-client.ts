@@ -12,6 +12,7 @@ import { BerthError, type ErrorKind, InvalidArgumentError, UnavailableError } fr
 import { MediaTypes } from '../../protocol/oci/image';
 import { type EndpointOptions, type RegistryEndpoint } from './endpoint';
 import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate';
+import { httpGet } from './node-get';
 
 /** Credentials as Docker carries them (X-Registry-Auth, config.json). */
 export interface AuthConfig {
@@ -301,6 +302,20 @@ export class RepositoryClient {
 
   /** GET a blob as a stream (unverified: the caller hashes it). */
   async getBlob(digest: string, signal?: AbortSignal): Promise<{ stream: Readable; size: number | undefined }> {
+    // The usual case over node:http (see node-get.ts); a challenge to learn, an error to word, or a
+    // client with its own fetch takes the fetch path below.
+    if (this.client.fetch === globalThis.fetch && this.pinged) {
+      const headers: Record<string, string> = {};
+      if (this.client.options.userAgent) headers['User-Agent'] = this.client.options.userAgent;
+      const authorization = await this.authorization([], signal);
+      if (authorization) headers.Authorization = authorization;
+      const res = await httpGet(`${this.endpoint.url}/v2/${this.path}/blobs/${digest}`, headers, signal).catch(() => undefined);
+      if (res?.statusCode === 200) {
+        const len = res.headers['content-length'];
+        return { stream: res, size: len === undefined ? undefined : Number(len) };
+      }
+      res?.resume();
+    }
     const res = await this.expect(await this.request({ method: 'GET', url: `/v2/${this.path}/blobs/${digest}`, signal }), [200], `GET blob ${digest}`);
     if (!res.body) throw new UnavailableError(`GET blob ${digest}: empty response`);
     const len = res.headers.get('content-length');
