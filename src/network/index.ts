@@ -160,6 +160,10 @@ class NetworkServiceImpl implements NetworkService {
         if (!(overlaps(r, subnet) && r.prefix >= subnet.prefix)) throw new InvalidArgumentError(`no matching subnet for range ${o.ipRange}`, 'INVALID_IPAM');
         ipRange = formatSubnet(r);
       }
+      const mtu = o.options?.['com.docker.network.driver.mtu'];
+      if (mtu !== undefined && !(/^\d+$/.test(mtu) && Number(mtu) >= 68 && Number(mtu) <= 65535)) {
+        throw new InvalidArgumentError(`invalid MTU number: ${mtu}`, 'INVALID_MTU');
+      }
       const id = newId();
       const rec: NetworkRecord = {
         id,

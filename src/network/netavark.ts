@@ -68,7 +68,14 @@ export function toNetavarkNetwork(n: NetworkRecord): NetavarkNetwork {
     internal: n.internal,
     dns_enabled: n.dnsEnabled,
     ipam_options: { driver: 'host-local' },
+    ...netavarkOptions(n.options),
   };
+}
+
+/** Docker's driver options that netavark has a counterpart for. */
+function netavarkOptions(o: Record<string, string>): { options?: Record<string, string> } {
+  const mtu = o['com.docker.network.driver.mtu'];
+  return mtu && mtu !== '1500' ? { options: { mtu } } : {};
 }
 
 export class Netavark {

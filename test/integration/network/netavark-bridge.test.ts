@@ -183,6 +183,23 @@ test('the same host port for another container is refused with Docker wording', 
   assert.equal(svc.sandbox(ids[2]!), undefined);
 });
 
+test('-o com.docker.network.driver.mtu sets the MTU of the endpoints; a bad MTU is refused', async () => {
+  const name = `bt-mtu-${uniq}`;
+  await assert.rejects(svc.create({ name, options: { 'com.docker.network.driver.mtu': 'big' } }), { message: 'invalid MTU number: big' });
+  await svc.create({ name, subnet: freeSubnet(), options: { 'com.docker.network.driver.mtu': '1400' } });
+  const id = newId();
+  const ns = await svc.prepareSandbox(id);
+  try {
+    await svc.attach({ containerId: id, containerName: 'bt-mtu', hostname: 'm', netnsPath: ns, networks: { [name]: { aliases: [] } }, portBindings: {}, exposedPorts: {}, publishAll: false });
+    await svc.activate(id);
+    assert.match(inNs(ns, ['ip', '-o', 'link', 'show', 'eth0']), / mtu 1400 /);
+  } finally {
+    await svc.detach(id);
+    await svc.releaseSandbox(ns);
+    await svc.remove(name);
+  }
+});
+
 test('an overlapping subnet is refused', async () => {
   await assert.rejects(svc.create({ name: `bt-other-${uniq}`, subnet }), { message: 'Pool overlaps with other one on this address space' });
   await assert.rejects(svc.create({ name: netName }), { message: `network with name ${netName} already exists` });
