@@ -6,7 +6,7 @@ const LIST_FILTERS = ['dangling', 'name', 'label', 'driver'];
 const PRUNE_FILTERS = ['label', 'label!'];
 
 function validate(filters: Record<string, string[]>, accepted: string[]): void {
-  for (const k of Object.keys(filters)) if (!accepted.includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`, 'INVALID_FILTER');
+  for (const k of Object.keys(filters)) if (!accepted.includes(k)) throw new InvalidArgumentError(`Invalid filter '${k}'`, 'INVALID_FILTER');
 }
 
 /** Go's filters.Match: the value equals the source or matches it as a regular expression. */
@@ -34,7 +34,7 @@ function parseBool(key: string, v: string): boolean {
   const l = v.toLowerCase();
   if (l === 'true' || l === '1') return true;
   if (l === 'false' || l === '0') return false;
-  throw new InvalidArgumentError(`invalid filter '${key}=${v}'`, 'INVALID_FILTER');
+  throw new InvalidArgumentError(`Invalid filter '${key}=[${v}]'`, 'INVALID_FILTER');
 }
 
 /** GET /volumes filters; `inUse` says whether any container references a volume. */

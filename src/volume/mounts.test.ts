@@ -59,3 +59,11 @@ test('resolve: binds replace volumes-from, image volumes fill only free destinat
   assert.throws(() => resolveMountPoints({ binds: ['a1:/x'], mounts: [{ type: 'volume', source: 'b1', target: '/x/', readOnly: false }], volumes: [], volumesFrom: [] }), /Duplicate mount point: \/x/);
   assert.throws(() => resolveMountPoints({ binds: ['a1:/x', '/h:/x'], mounts: [], volumes: [], volumesFrom: [] }), /Duplicate mount point: \/x/);
 });
+
+test('--volumes-from copies show no mode, never copy up, and ":rw" cannot make a read-only mount writable', () => {
+  const ro: MountPoint = { type: 'volume', name: 'v1', source: '/s', destination: '/d', mode: 'ro', rw: false, propagation: '', copyData: true, anonymous: false };
+  const [m] = resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [ro], mode: 'rw' }] });
+  assert.deepEqual(m, { ...ro, mode: '', copyData: false, rw: false });
+  const tmpfs: MountPoint = { ...ro, type: 'tmpfs', name: '', destination: '/t' };
+  assert.equal(resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [tmpfs], mode: '' }] }).length, 0, 'tmpfs mounts are not shared');
+});

@@ -150,7 +150,8 @@ export function resolveMountPoints(src: MountSources): MountPoint[] {
   for (const from of src.volumesFrom) {
     for (const mp of from.mountPoints) {
       if (mp.type === 'tmpfs') continue;
-      const copy: MountPoint = { ...mp, rw: from.mode === '' ? mp.rw : from.mode === 'rw' };
+      // dockerd: ":rw" cannot make a read-only mount writable; the copy shows no mode and never copies up
+      const copy: MountPoint = { ...mp, rw: mp.rw && from.mode !== 'ro', mode: '', copyData: false };
       byDest.set(copy.destination, copy);
     }
   }

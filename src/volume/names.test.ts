@@ -16,6 +16,10 @@ test('an invalid name is refused with dockerd\'s message, as InvalidArgument', (
   );
 });
 
+test('a one-character name gets dockerd\'s "too short" message', () => {
+  assert.throws(() => assertVolumeName('a'), /^BerthError: create a: volume name is too short, names should be at least two alphanumeric characters$/);
+});
+
 test('anonymous volume names are 64 random hex digits', () => {
   const a = randomVolumeName();
   assert.match(a, /^[0-9a-f]{64}$/);

@@ -26,6 +26,7 @@ export interface VolumeListResponse {
 }
 
 export interface VolumePruneResponse {
+  /** dockerd 20.10 sends [] when nothing was removed (older ones null) */
   VolumesDeleted: string[] | null;
   SpaceReclaimed: number;
 }

@@ -22,7 +22,7 @@ export function registerVolumeRoutes(router: Router<Handler>, engine: Engine): v
   router.add('POST', '/volumes/prune', async (ctx) => {
     await ctx.body();
     const r = await volumes.prune(ctx.query.filters());
-    sendJson(ctx.res, 200, { VolumesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.spaceReclaimed });
+    sendJson(ctx.res, 200, { VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed }); // dockerd 20.10: [] when nothing went
   });
 
   router.add('GET', '/volumes/:name', async (ctx) => {
