@@ -317,4 +317,20 @@ describe('docker CLI volumes against berthd', () => {
       await removeAll([], [v]);
     }
   });
+  test('volumes, their data and their references survive a daemon restart', T, async () => {
+    const v = uniq('vkeep');
+    const c = uniq('keeper');
+    try {
+      assert.equal((await docker(['run', '--name', c, '-v', `${v}:/k`, 'bb', 'sh', '-c', 'echo kept > /k/f'])).code, 0);
+      const before = await docker(['volume', 'inspect', '--format', '{{.CreatedAt}}', v]);
+      await d.kill9();
+      await d.restart();
+      assert.equal((await docker(['volume', 'inspect', '--format', '{{.CreatedAt}}', v])).stdout, before.stdout);
+      assert.equal((await api('DELETE', `/v1.41/volumes/${v}`)).status, 409, 'the stopped container still holds it after the restart');
+      const r = await docker(['run', '--rm', '-v', `${v}:/k`, 'bb', 'cat', '/k/f']);
+      assert.equal(r.stdout, 'kept\n', r.stderr);
+    } finally {
+      await removeAll([c], [v]);
+    }
+  });
 });
