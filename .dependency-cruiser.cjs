@@ -34,6 +34,13 @@ module.exports = {
       to: { path: '^src/(engine|container|image|layer|runtime|network|volume|state|build|api)/' },
     },
     {
+      name: 'volume-sits-below-containers',
+      comment: 'src/volume imports only state, platform and base (docs/architecture); containers come to it, never the reverse',
+      severity: 'error',
+      from: { path: '^src/volume/' },
+      to: { path: '^src/', pathNot: '^src/(volume|state|platform|base)/' },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       from: { path: '^src/' },

@@ -16,6 +16,7 @@ export { defaultContainerSpec, defaultHostSpec } from './container/spec';
 export type { ContainerSpec, HostSpec, MountSpec, UlimitSpec, RestartPolicySpec } from './container/spec';
 export type { ContainerRecord, ContainerSummary, ContainerService, LogEntry, ExecCreateSpec, ExecInfo } from './container/types';
 export type { ImageService, ImageRecord, ImageSummaryView } from './image/types';
+export type { VolumeService, VolumeInfo, VolumeRecord, VolumeCreateOptions, VolumeUsage, MountPoint } from './volume/types';
 export {
   BerthError,
   NotFoundError,

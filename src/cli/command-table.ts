@@ -61,6 +61,11 @@ export const COMMANDS: CommandEntry[] = [
   c('network connect', [], 'Connect a container to a network', () => require('./commands/network/connect').command),
   c('network disconnect', [], 'Disconnect a container from a network', () => require('./commands/network/disconnect').command),
   c('network prune', [], 'Remove all unused networks', () => require('./commands/network/prune').command),
+  c('volume create', [], 'Create a volume', () => require('./commands/volume/create').command),
+  c('volume ls', ['volume list'], 'List volumes', () => require('./commands/volume/ls').command),
+  c('volume inspect', [], 'Display detailed information on one or more volumes', () => require('./commands/volume/inspect').command),
+  c('volume rm', ['volume remove'], 'Remove one or more volumes', () => require('./commands/volume/rm').command),
+  c('volume prune', [], 'Remove unused local volumes', () => require('./commands/volume/prune').command),
   c('inspect', [], 'Return low-level information on Docker objects', () => require('./commands/inspect').anyInspect),
   c('system version', ['version'], 'Show the Berth version information', () => require('./commands/system/version').command),
   c('system info', ['info'], 'Display system-wide information', () => require('./commands/system/info').command),
@@ -73,6 +78,7 @@ export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',
+  volume: 'Manage volumes',
   system: 'Manage Berth',
 };
 

@@ -10,6 +10,7 @@ import type { DaemonAddress } from './host';
 import { ApiTransport, pathSegment as seg, type HijackedStream, type Query } from './transport';
 import type * as W from './wire-types';
 import type * as N from '../protocol/docker/network';
+import type * as V from '../protocol/docker/volume';
 
 /** Compares dotted API versions numerically ("1.9" < "1.41"). */
 export function compareApiVersions(a: string, b: string): number {
@@ -232,6 +233,14 @@ export class DockerClient {
     connect: (id: string, body: N.NetworkConnectRequest): Promise<void> => this.call('POST', `/networks/${seg(id)}/connect`, undefined, body),
     disconnect: (id: string, body: N.NetworkDisconnectRequest): Promise<void> => this.call('POST', `/networks/${seg(id)}/disconnect`, undefined, body),
     prune: (filters?: W.FilterMap): Promise<N.NetworkPruneResponse> => this.call('POST', '/networks/prune', { filters: encodeFilters(filters) }),
+  };
+
+  readonly volumes = {
+    list: (filters?: W.FilterMap): Promise<V.VolumeListResponse> => this.call('GET', '/volumes', { filters: encodeFilters(filters) }),
+    inspect: (name: string): Promise<V.Volume> => this.call('GET', `/volumes/${seg(name)}`),
+    create: (body: V.VolumeCreateRequest): Promise<V.Volume> => this.call('POST', '/volumes/create', undefined, body),
+    remove: (name: string, force = false): Promise<void> => this.call('DELETE', `/volumes/${seg(name)}`, { force: force || undefined }),
+    prune: (filters?: W.FilterMap): Promise<V.VolumePruneResponse> => this.call('POST', '/volumes/prune', { filters: encodeFilters(filters) }),
   };
 
   /** Releases pooled keep-alive sockets so the process can exit. */

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { ContainerStore } from '../state/container-store';
 import type { ImageService } from '../image/types';
+import type { VolumeService } from '../volume/types';
 import type { ContainerRuntime } from '../runtime/types';
 import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
@@ -40,6 +41,7 @@ export interface ContainerServiceDeps {
   images: ImageService;
   runtime: ContainerRuntime;
   networking: ContainerNetworking;
+  volumes: VolumeService;
   events: EventBus;
   logger: Logger;
   dataRoot: string;

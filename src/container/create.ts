@@ -10,6 +10,7 @@ import { randomName } from './names';
 import type { ContainerSpec } from './spec';
 import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
+import { createMountPoints, dropVolumes } from './mounts';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -88,6 +89,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   });
   ctx.store.reserveName(name, id);
   const dir = ctx.store.containerDir(id);
+  let createdVolumes: string[] = [];
   try {
     const hostname = spec.hostname || id.slice(0, 12);
     const env = mergeEnv(imgCfg.Env ?? [], spec.env);
@@ -123,6 +125,9 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       hostsPath: path.join(dir, 'hosts'),
     };
     await ctx.networking.validate(rec);
+    const mounts = await createMountPoints(ctx, spec, Object.keys(imgCfg.Volumes ?? {}), id);
+    createdVolumes = mounts.created;
+    rec.mountPoints = mounts.mountPoints;
     await fs.mkdir(path.join(dir, 'rw', 'upper'), { recursive: true });
     await fs.mkdir(path.join(dir, 'rw', 'work'), { recursive: true });
     await fs.mkdir(rec.rootfs, { recursive: true });
@@ -131,7 +136,15 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
     return { id, warnings: [] };
   } catch (e) {
     ctx.store.releaseName(name, id);
-    if (!ctx.store.get(id)) await fs.rm(dir, { recursive: true, force: true });
+    if (!ctx.store.get(id)) {
+      await fs.rm(dir, { recursive: true, force: true });
+      // a failed create leaves nothing behind, volumes it made included
+      ctx.volumes.settle(id);
+      await dropVolumes(ctx, createdVolumes);
+    }
     throw e;
+  } finally {
+    // the stored record now holds the references
+    ctx.volumes.settle(id);
   }
 }

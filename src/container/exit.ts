@@ -36,7 +36,7 @@ export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, ex
   });
   ctx.supervisor.notifyExit(rec.id, exitCode);
   if (rec.spec.host.autoRemove) {
-    await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, { force: true })).catch((e) =>
+    await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, { force: true, volumes: true })).catch((e) =>
       ctx.logger.warn({ id: rec.id, err: String(e) }, 'auto-remove failed'),
     );
     return;

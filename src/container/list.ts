@@ -121,6 +121,7 @@ export function toSummary(rec: ContainerRecord, imageName: string): ContainerSum
     networkMode: rec.spec.host.networkMode,
     networks: rec.networks,
     mounts: rec.spec.host.mounts,
+    ...(rec.mountPoints ? { mountPoints: rec.mountPoints } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ export async function recoverContainers(ctx: ContainerContext): Promise<void> {
   for (const rec of ctx.store.all()) {
     const st = rec.state.status;
     if (st === 'removing') {
-      await removeLocked(ctx, rec, { force: true }).catch((e) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'finishing removal failed'));
+      await removeLocked(ctx, rec, { force: true, volumes: rec.spec.host.autoRemove }).catch((e) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'finishing removal failed'));
       continue;
     }
     if (st === 'running' || st === 'paused') {

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { unmount } from '../platform/mount';
 import { bundleDir, type ContainerContext } from './context';
 import type { ContainerRecord } from './types';
+import { releaseVolumes } from './mounts';
 
 /**
  * Release everything a running container held. Idempotent: used by exit handling and boot repair.
@@ -15,5 +16,6 @@ export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord
     ctx.networking.teardown(rec).catch(warn('network teardown')),
     unmount(rec.rootfs).catch(warn('rootfs unmount')),
   ]);
+  await releaseVolumes(ctx, rec);
   await fs.rm(bundleDir(ctx, rec.id), { recursive: true, force: true });
 }

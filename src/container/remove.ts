@@ -8,8 +8,9 @@ import { releaseRunning } from './release';
 import { canRemove, isRunning } from './status';
 import { stopRunning } from './stop';
 import type { ContainerRecord } from './types';
+import { removeAnonymousVolumes } from './mounts';
 
-export async function removeContainer(ctx: ContainerContext, ref: string, opts: { force?: boolean } = {}): Promise<void> {
+export async function removeContainer(ctx: ContainerContext, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   const rec = ctx.store.resolve(ref);
   if (!opts.force && !canRemove(rec.state.status)) {
     if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${rec.id} is already in progress`, 'REMOVAL_IN_PROGRESS');
@@ -24,7 +25,8 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
   await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, opts));
 }
 
-export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, _opts: { force?: boolean }): Promise<void> {
+/** `volumes`: also remove the container's anonymous volumes (`rm -v`, and `--rm` containers). */
+export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
   if (!ctx.store.get(rec.id)) return;
   const code = rec.state.exitCode;
   const wasRunning = rec.state.status !== 'exited' && rec.state.status !== 'created';
@@ -38,6 +40,7 @@ export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, 
   if (await isMounted(rec.rootfs)) throw new InternalError(`container ${rec.id}: rootfs is still mounted`, 'ROOTFS_BUSY');
   await fs.rm(rec.rootfs, { recursive: true, force: true }).catch(() => undefined);
   await ctx.store.delete(rec.id);
+  if (opts.volumes) await removeAnonymousVolumes(ctx, rec);
   publishContainerEvent(ctx, rec, 'destroy');
   ctx.supervisor.notifyRemoved(rec.id, code);
 }

@@ -15,6 +15,10 @@ export interface MountSpec {
   target: string;
   readOnly: boolean;
   options?: string[];
+  /** type volume: labels and local-driver options for a volume this mount creates */
+  volumeLabels?: Record<string, string>;
+  volumeDriver?: string;
+  volumeDriverOptions?: Record<string, string>;
 }
 
 export interface RestartPolicySpec {
@@ -52,6 +56,8 @@ export interface ContainerSpec {
 export interface HostSpec {
   binds: string[];
   mounts: MountSpec[];
+  /** `--volumes-from`: "container[:ro|rw]" */
+  volumesFrom: string[];
   tmpfs: Record<string, string>;
   networkMode: string; // "default" | "bridge" | "none" | "host" | "container:<id>" | <name>
   portBindings: Record<string, Array<{ hostIp: string; hostPort: string }>>;
@@ -94,6 +100,7 @@ export function defaultHostSpec(): HostSpec {
   return {
     binds: [],
     mounts: [],
+    volumesFrom: [],
     tmpfs: {},
     networkMode: 'default',
     portBindings: {},

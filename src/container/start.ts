@@ -16,6 +16,7 @@ import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
+import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
 
 /** Every container's cgroup (cgroupfs driver), under one parent per host. */
 export function cgroupsPathOf(id: string): string {
@@ -33,7 +34,7 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
   } catch (e) {
     // Docker removes an --rm container whose start failed; `run --rm` waits for that removal.
     if (rec.spec.host.autoRemove && !(e instanceof NotModifiedError) && ctx.store.get(rec.id)) {
-      await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, { force: true })).catch(() => undefined);
+      await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, { force: true, volumes: true })).catch(() => undefined);
     }
     throw e;
   }
@@ -50,6 +51,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await mountRootfs(ctx, rec);
     mark('mount');
     undo.push(() => unmount(rec.rootfs));
+    await prepareVolumes(ctx, rec);
+    undo.push(() => releaseVolumes(ctx, rec));
+    mark('volumes');
     const join = await ctx.networking.setup(rec);
     undo.push(() => ctx.networking.teardown(rec));
     mark('network');
@@ -152,15 +156,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     extraMounts.push({ destination: INIT_PATH, source: INIT_BINARY, type: 'bind', options: ['bind', 'ro'] });
     args = [INIT_PATH, '--', ...args];
   }
-  for (const b of h.binds) {
-    const [src = '', dst = '', mode = ''] = b.split(':');
-    const opts = mode.split(',').filter(Boolean);
-    extraMounts.push({ destination: dst, source: src, type: 'bind', options: ['rbind', opts.includes('ro') ? 'ro' : 'rw'] });
-  }
-  for (const m of h.mounts) {
-    if (m.type === 'bind') extraMounts.push({ destination: m.target, source: m.source, type: 'bind', options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
-    else if (m.type === 'tmpfs') extraMounts.push({ destination: m.target, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...(m.options ?? [])] });
-  }
+  extraMounts.push(...runtimeMounts(mountPointsOf(rec)));
   const env = [...rec.env];
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
   if (rec.spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');

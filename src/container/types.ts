@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { ContainerSpec } from './spec';
 import type { AttachStream } from '../runtime/types';
+import type { MountPoint } from '../volume/types';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -43,6 +44,8 @@ export interface ContainerRecord {
   resolvConfPath: string;
   hostnamePath: string;
   hostsPath: string;
+  /** binds, volumes and --mount tmpfs resolved at create (absent in records made before volumes existed) */
+  mountPoints?: MountPoint[];
 }
 
 export interface ContainerSummary {
@@ -59,6 +62,7 @@ export interface ContainerSummary {
   networkMode: string;
   networks: ContainerRecord['networks'];
   mounts: ContainerSpec['host']['mounts'];
+  mountPoints?: MountPoint[];
 }
 
 export interface ContainerListOptions {

@@ -18,6 +18,7 @@ import { detectCgroupVersion } from '../platform/cgroups';
 import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
 import { createNetworkService } from '../network/index';
+import { createVolumeService } from '../volume/index';
 import { connectContainer, disconnectContainer, type ConnectOptions } from './network-ops';
 import { BERTH_VERSION, type Engine, type EngineConfig, type SystemInfo } from './types';
 
@@ -53,11 +54,19 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     defaultBridge: config.defaultBridge,
   });
   const networking = new EngineNetworking(store, new NetavarkBridge(networks));
+  // container records are the one source of volume references (any state holds one, as in Docker)
+  const volumes = await createVolumeService({
+    dataRoot: config.dataRoot,
+    events,
+    logger: logger.child({ module: 'volume' }),
+    users: (name) => store.all().filter((r) => r.mountPoints?.some((m) => m.type === 'volume' && m.name === name)).map((r) => r.id),
+  });
   containers = await Containers.open({
     store,
     images,
     runtime,
     networking,
+    volumes,
     events,
     logger: logger.child({ module: 'container' }),
     dataRoot: config.dataRoot,
@@ -72,6 +81,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     containers: c,
     images,
     networks,
+    volumes,
     events,
     config,
     runtimeName: runtime.name,

@@ -3,6 +3,7 @@ import type { ContainerService } from '../container/types';
 import type { ImageService } from '../image/types';
 import type { EventBus } from '../base/events';
 import type { NetworkService } from '../network/types';
+import type { VolumeService } from '../volume/types';
 
 export interface SystemInfo {
   id: string;
@@ -42,6 +43,7 @@ export interface Engine {
   readonly containers: ContainerService;
   readonly images: ImageService;
   readonly networks: NetworkService;
+  readonly volumes: VolumeService;
   readonly events: EventBus;
   readonly config: EngineConfig;
   /** the OCI runtime actually in use ("runc" | "crun") */

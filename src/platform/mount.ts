@@ -73,3 +73,12 @@ export async function isMounted(target: string): Promise<boolean> {
 function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
+
+/** `mount -t TYPE -o OPTIONS DEVICE TARGET` (the local volume driver's type/device/o). */
+export async function mountFilesystem(o: { type: string; device: string; target: string; options: string }): Promise<void> {
+  const argv = ['mount'];
+  if (o.type) argv.push('-t', o.type);
+  if (o.options) argv.push('-o', o.options);
+  argv.push(o.device, o.target);
+  await run(argv, { timeoutMs: 30_000 });
+}

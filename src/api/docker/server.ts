@@ -15,6 +15,7 @@ import { registerExecRoutes } from './routes/exec';
 import { registerImageRoutes } from './routes/images';
 import { registerNetworkRoutes } from './routes/networks';
 import { registerSystemRoutes } from './routes/system';
+import { registerVolumeRoutes } from './routes/volumes';
 
 export function dockerStandardHeaders(): Record<string, string> {
   return { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `Berth/${BERTH_VERSION} (linux)` };
@@ -27,6 +28,7 @@ export function createDockerRouter(engine: Engine): Router<Handler> {
   registerExecRoutes(router, engine);
   registerImageRoutes(router, engine);
   registerNetworkRoutes(router, engine);
+  registerVolumeRoutes(router, engine);
   return router;
 }
 

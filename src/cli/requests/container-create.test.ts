@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildContainerCreate } from './container-create';
+import { buildContainerCreate, parseMount } from './container-create';
 import type { ContainerFlags } from './container-flags';
 import { CONTAINER_FLAGS, RUN_ONLY_FLAGS } from './container-flags';
 
@@ -56,4 +56,13 @@ test('restart, ulimit, volume and mount flags map to HostConfig', () => {
   assert.deepEqual(r.body.HostConfig.Binds, ['/h:/c:ro']);
   assert.deepEqual(r.body.HostConfig.Mounts, [{ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576 } }]);
   assert.equal(r.body.HostConfig.Init, true);
+});
+
+test('--mount volume-label, volume-driver and volume-opt become VolumeOptions as docker/cli sends them', () => {
+  assert.deepEqual(parseMount('type=volume,src=v1,dst=/m,volume-label=a=b,volume-driver=local,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-nocopy'), {
+    Type: 'volume',
+    Source: 'v1',
+    Target: '/m',
+    VolumeOptions: { Labels: { a: 'b' }, DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs' } }, NoCopy: true },
+  });
 });

@@ -103,6 +103,23 @@ export function parseMount(v: string): MountSpec {
       case 'volume-nocopy':
         m.VolumeOptions = { ...m.VolumeOptions, NoCopy: val === undefined || val === 'true' };
         break;
+      case 'volume-label':
+      case 'volume-opt': {
+        // "volume-label=k=v" / "volume-opt=k=v", as docker/cli splits them
+        const [key = '', ...rest] = (val ?? '').split('=');
+        const vo = { ...m.VolumeOptions };
+        if (k.toLowerCase() === 'volume-label') vo.Labels = { ...(vo.Labels as Record<string, string> | undefined), [key]: rest.join('=') };
+        else {
+          const dc = { ...(vo.DriverConfig as { Name?: string; Options?: Record<string, string> } | undefined) };
+          dc.Options = { ...dc.Options, [key]: rest.join('=') };
+          vo.DriverConfig = dc;
+        }
+        m.VolumeOptions = vo;
+        break;
+      }
+      case 'volume-driver':
+        m.VolumeOptions = { ...m.VolumeOptions, DriverConfig: { ...(m.VolumeOptions?.DriverConfig as object | undefined), Name: val ?? '' } };
+        break;
       default:
         throw new FlagValueError(`unexpected key '${k}' in '${field}'`);
     }

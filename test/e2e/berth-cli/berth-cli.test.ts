@@ -106,3 +106,25 @@ test('unknown flags exit 125 with a usage hint', { skip }, () => {
   assert.equal(r.code, 125);
   assert.match(r.err, /unknown flag: --nope/);
 });
+
+test('volume create, ls, inspect, rm and prune print what docker prints', { skip }, () => {
+  const a = `berth-e2e-va-${process.pid}`;
+  const b = `berth-e2e-vb-${process.pid}`;
+  try {
+    assert.deepEqual(berth(['volume', 'create', a]), { code: 0, out: `${a}\n`, err: '' });
+    assert.equal(berth(['volume', 'create', '--label', 'berthe2e=1', b]).code, 0);
+    assert.equal(berth(['volume', 'ls', '--filter', 'label=berthe2e=1', '--format', '{{.Name}}|{{.Driver}}|{{.Labels}}|{{.Links}}']).out, `${b}|local|berthe2e=1|N/A\n`);
+    const ls = berth(['volume', 'ls', '--filter', `name=berth-e2e-v`]).out;
+    assert.match(ls, /^DRIVER\s+VOLUME NAME\n/);
+    assert.match(ls, new RegExp(`^local\\s+${a}\\n`, 'm'));
+    assert.equal(berth(['volume', 'inspect', '--format', '{{.Name}} {{.Scope}} {{.Driver}}', a]).out, `${a} local local\n`);
+    const missing = berth(['volume', 'inspect', 'berth-e2e-nosuchvol']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /Error response from daemon: get berth-e2e-nosuchvol: no such volume/);
+    assert.deepEqual(berth(['volume', 'prune', '-f', '--filter', 'label=berthe2e=1']), { code: 0, out: `Deleted Volumes:\n${b}\n\nTotal reclaimed space: 0B\n`, err: '' });
+    assert.deepEqual(berth(['volume', 'rm', a]), { code: 0, out: `${a}\n`, err: '' });
+    assert.equal(berth(['volume', 'ls', '-q', '--filter', 'name=berth-e2e-v']).out, '');
+  } finally {
+    berth(['volume', 'rm', '-f', a, b]);
+  }
+});

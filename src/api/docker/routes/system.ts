@@ -10,6 +10,7 @@ import { matchesEventFilters, parseEventTime, toEventMessage } from '../translat
 import { toInfoResponse, toVersionResponse } from '../translate/system';
 import { toImageSummaryWire } from '../translate/image';
 import { toContainerSummaryWire } from '../translate/container-list';
+import { toVolumeUsageWire } from '../translate/volume';
 import { asDaemonError } from './images';
 
 export function registerSystemRoutes(router: Router<Handler>, engine: Engine): void {
@@ -44,12 +45,12 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
   });
 
   router.add('GET', '/system/df', async (ctx) => {
-    const [images, containers] = await Promise.all([engine.images.list({ all: true }), engine.containers.list({ all: true })]);
+    const [images, containers, volumes] = await Promise.all([engine.images.list({ all: true }), engine.containers.list({ all: true }), engine.volumes.usage()]);
     sendJson(ctx.res, 200, {
       LayersSize: images.reduce((n, i) => n + i.size, 0),
       Images: images.map(toImageSummaryWire),
       Containers: containers.map(toContainerSummaryWire),
-      Volumes: [],
+      Volumes: volumes.map(toVolumeUsageWire),
       BuildCache: [],
       BuilderSize: 0,
     });

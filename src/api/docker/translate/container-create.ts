@@ -28,6 +28,10 @@ export function translateMount(m: Mount): MountSpec {
   if (type === 'volume' && m.VolumeOptions?.NoCopy) options.push('nocopy');
   const spec: MountSpec = { type, source: m.Source ?? '', target: m.Target, readOnly: m.ReadOnly === true };
   if (options.length) spec.options = options;
+  const vo = type === 'volume' ? m.VolumeOptions : undefined;
+  if (vo?.Labels && Object.keys(vo.Labels).length) spec.volumeLabels = { ...vo.Labels };
+  if (vo?.DriverConfig?.Name) spec.volumeDriver = vo.DriverConfig.Name;
+  if (vo?.DriverConfig?.Options && Object.keys(vo.DriverConfig.Options).length) spec.volumeDriverOptions = { ...vo.DriverConfig.Options };
   return spec;
 }
 
@@ -36,6 +40,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined): HostSpec
   if (!hc) return h;
   h.binds = hc.Binds ?? [];
   h.mounts = (hc.Mounts ?? []).map(translateMount);
+  h.volumesFrom = hc.VolumesFrom ?? [];
   h.tmpfs = hc.Tmpfs ?? {};
   h.networkMode = hc.NetworkMode || 'default';
   h.portBindings = {};

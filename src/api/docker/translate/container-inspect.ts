@@ -1,6 +1,7 @@
 /** ContainerRecord → Docker's ContainerJSON (GET /containers/{id}/json). Pure. */
 import type { ContainerRecord } from '../../../container/types';
 import type { HostSpec, MountSpec } from '../../../container/spec';
+import type { MountPoint as CoreMountPoint } from '../../../volume/types';
 import type {
   ContainerConfig,
   ContainerInspectResponse,
@@ -27,7 +28,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: h.volumesFrom?.length ? h.volumesFrom : null,
     Mounts: h.mounts.length ? h.mounts.map(toMountWire) : undefined,
     ConsoleSize: h.consoleSize ?? [0, 0],
     CapAdd: orNull(h.capAdd),
@@ -116,6 +117,15 @@ export function toMountPoints(h: HostSpec): MountPoint[] {
     );
   }
   return out;
+}
+
+/** Resolved mount points (records made since volumes exist) → Docker's `Mounts` entries. */
+export function toMountPointsWire(mps: CoreMountPoint[]): MountPoint[] {
+  return mps.map((m) =>
+    m.type === 'volume'
+      ? { Type: 'volume', Name: m.name, Source: m.source, Destination: m.destination, Driver: 'local', Mode: m.mode, RW: m.rw, Propagation: m.propagation }
+      : { Type: m.type, Source: m.source, Destination: m.destination, Mode: m.mode, RW: m.rw, Propagation: m.propagation },
+  );
 }
 
 /** `staticIp`: the address the user asked for (--ip), which dockerd echoes as IPAMConfig. */
@@ -249,7 +259,7 @@ export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string
     ExecIDs: opts.execIds && opts.execIds.length ? opts.execIds : null,
     HostConfig: toHostConfigWire(rec.spec.host, opts.runtime),
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: rec.rootfs } },
-    Mounts: toMountPoints(rec.spec.host),
+    Mounts: rec.mountPoints ? toMountPointsWire(rec.mountPoints) : toMountPoints(rec.spec.host),
     Config: toContainerConfigWire(rec),
     NetworkSettings: toNetworkSettings(rec),
   };

@@ -1,7 +1,7 @@
 /** ContainerSummary (core) → an entry of GET /containers/json. Pure. */
 import type { ContainerSummary } from '../../../container/types';
 import type { ContainerSummaryWire } from '../../../protocol/docker/container';
-import { toEndpointSettings, toMountPoints } from './container-inspect';
+import { toEndpointSettings, toMountPoints, toMountPointsWire } from './container-inspect';
 import { defaultHostSpec } from '../../../container/spec';
 
 export function toContainerSummaryWire(s: ContainerSummary): ContainerSummaryWire {
@@ -25,6 +25,6 @@ export function toContainerSummaryWire(s: ContainerSummary): ContainerSummaryWir
     Status: s.status,
     HostConfig: { NetworkMode: s.networkMode },
     NetworkSettings: { Networks: networks },
-    Mounts: toMountPoints({ ...defaultHostSpec(), mounts: s.mounts }),
+    Mounts: s.mountPoints ? toMountPointsWire(s.mountPoints) : toMountPoints({ ...defaultHostSpec(), mounts: s.mounts }),
   };
 }

@@ -1,0 +1,36 @@
+/** Volume routes (swagger tag "Volume"): translate, call engine.volumes, answer. */
+import type { Engine } from '../../../engine/types';
+import type { VolumeCreateRequest } from '../../../protocol/docker/volume';
+import type { Handler } from '../../http/context';
+import type { Router } from '../../http/router';
+import { sendEmpty, sendJson } from '../../http/respond';
+import { toVolumeWire, translateVolumeCreate } from '../translate/volume';
+
+export function registerVolumeRoutes(router: Router<Handler>, engine: Engine): void {
+  const volumes = engine.volumes;
+
+  router.add('GET', '/volumes', async (ctx) => {
+    const list = await volumes.list(ctx.query.filters());
+    sendJson(ctx.res, 200, { Volumes: list.map(toVolumeWire), Warnings: null });
+  });
+
+  router.add('POST', '/volumes/create', async (ctx) => {
+    const v = await volumes.create(translateVolumeCreate(await ctx.json<VolumeCreateRequest>()));
+    sendJson(ctx.res, 201, toVolumeWire(v));
+  });
+
+  router.add('POST', '/volumes/prune', async (ctx) => {
+    await ctx.body();
+    const r = await volumes.prune(ctx.query.filters());
+    sendJson(ctx.res, 200, { VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed }); // dockerd 20.10: [] when nothing went
+  });
+
+  router.add('GET', '/volumes/:name', async (ctx) => {
+    sendJson(ctx.res, 200, toVolumeWire(await volumes.inspect(ctx.params.name!)));
+  });
+
+  router.add('DELETE', '/volumes/:name', async (ctx) => {
+    await volumes.remove(ctx.params.name!, { force: ctx.query.bool('force') });
+    sendEmpty(ctx.res, 204);
+  });
+}

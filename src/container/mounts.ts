@@ -1,0 +1,175 @@
+/**
+ * A container's mounts across its lifecycle: resolved (and named/anonymous
+ * volumes created) at create, prepared at start (device-option volumes mounted,
+ * image content copied up into empty volumes), released after stop, and
+ * anonymous volumes dropped by `rm -v` / `--rm`.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ConflictError, InvalidArgumentError, NotFoundError, errorMessage } from '../base/errors';
+import { assertVolumeName, parseBind, randomVolumeName, resolveMountPoints, type MountPoint } from '../volume/index';
+import type { RuntimeSpecInput } from '../runtime/types';
+import type { ContainerContext } from './context';
+import type { ContainerSpec } from './spec';
+import { isRunning } from './status';
+import type { ContainerRecord } from './types';
+
+export interface CreatedMounts {
+  mountPoints: MountPoint[];
+  /** volumes this create made (removed again when the create fails) */
+  created: string[];
+}
+
+function parseVolumesFrom(ctx: ContainerContext, entry: string): { mountPoints: MountPoint[]; mode: '' | 'ro' | 'rw' } {
+  const [ref = '', mode = '', extra] = entry.split(':');
+  if (extra !== undefined || (mode !== '' && mode !== 'ro' && mode !== 'rw')) throw new InvalidArgumentError(`invalid mode for volumes-from: ${entry}`, 'INVALID_VOLUMES_FROM');
+  const other = ctx.store.resolve(ref);
+  return { mountPoints: other.mountPoints ?? legacyMountPoints(other), mode };
+}
+
+/** Resolves the spec's mounts and creates the volumes they name; validates everything before creating anything. */
+export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
+  const h = spec.host;
+  const mountPoints = resolveMountPoints({
+    binds: h.binds,
+    mounts: h.mounts,
+    volumes: [...Object.keys(spec.volumes ?? {}), ...imageVolumes],
+    volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)),
+  });
+  const requestOf = (mp: MountPoint) => h.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
+  for (const mp of mountPoints) {
+    // checked before anything is created, so a bad name leaves no earlier volume behind
+    if (mp.type === 'volume' && mp.name) assertVolumeName(mp.name);
+    if (mp.type === 'volume' && requestOf(mp)?.volumeDriver && requestOf(mp)?.volumeDriver !== 'local') {
+      const d = requestOf(mp)!.volumeDriver!;
+      throw new NotFoundError('plugin', d, `create ${mp.name}: error looking up volume plugin ${d}: plugin "${d}" not found`);
+    }
+    if (mp.type === 'bind' && requestOf(mp)) {
+      // --mount type=bind never creates its source; -v does (below)
+      const st = await fs.stat(mp.source).catch(() => undefined);
+      if (!st) throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${mp.source}`, 'INVALID_MOUNT');
+    }
+  }
+  const created: string[] = [];
+  try {
+    for (const mp of mountPoints) {
+      if (mp.type === 'bind' && !requestOf(mp)) await fs.mkdir(mp.source, { recursive: true, mode: 0o755 });
+      if (mp.type !== 'volume') continue;
+      const req = requestOf(mp);
+      const name = mp.name || randomVolumeName();
+      const opts = {
+        anonymous: mp.name === '',
+        ...(req?.volumeLabels ? { labels: req.volumeLabels } : {}),
+        ...(req?.volumeDriverOptions ? { options: req.volumeDriverOptions } : {}),
+      };
+      const r = await ctx.volumes.ensure(name, opts, containerId);
+      if (r.created) created.push(name);
+      mp.name = name;
+      mp.source = r.volume.mountpoint;
+    }
+  } catch (e) {
+    await dropVolumes(ctx, created);
+    ctx.volumes.settle(containerId);
+    throw e;
+  }
+  return { mountPoints, created };
+}
+
+export async function dropVolumes(ctx: ContainerContext, names: string[]): Promise<void> {
+  for (const n of names) await ctx.volumes.remove(n, { force: true }).catch((e) => ctx.logger.warn({ volume: n, err: errorMessage(e) }, 'volume cleanup failed'));
+}
+
+/** Mount points of a record made before volumes existed: its binds and --mount entries as given. */
+export function legacyMountPoints(rec: ContainerRecord): MountPoint[] {
+  const out: MountPoint[] = [];
+  for (const b of rec.spec.host.binds) {
+    try {
+      out.push(parseBind(b));
+    } catch {
+      // a record that was accepted before keeps starting; an unparsable bind is skipped
+    }
+  }
+  for (const m of rec.spec.host.mounts) {
+    if (m.type === 'volume') continue;
+    out.push({ type: m.type, name: '', source: m.source, destination: m.target, mode: '', rw: !m.readOnly, propagation: m.type === 'bind' ? 'rprivate' : '', copyData: false, anonymous: false, ...(m.options ? { options: m.options } : {}) });
+  }
+  return out;
+}
+
+export function mountPointsOf(rec: ContainerRecord): MountPoint[] {
+  return rec.mountPoints ?? legacyMountPoints(rec);
+}
+
+/** `dst` inside `rootfs`, following the image's symlinks without leaving the rootfs (Docker's FollowSymlinkInScope). */
+export async function resolveInRootfs(rootfs: string, dst: string): Promise<string> {
+  const todo = dst.split('/').filter(Boolean);
+  const done: string[] = [];
+  let hops = 0;
+  while (todo.length) {
+    const part = todo.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const p = path.join(rootfs, ...done, part);
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st?.isSymbolicLink()) {
+      if (++hops > 255) throw new InvalidArgumentError(`too many symlinks resolving ${dst}`, 'SYMLINK_LOOP');
+      const target = await fs.readlink(p);
+      if (target.startsWith('/')) done.length = 0;
+      todo.unshift(...target.split('/').filter(Boolean));
+      continue;
+    }
+    done.push(part);
+  }
+  return path.join(rootfs, ...done);
+}
+
+/** At start, with the rootfs mounted: device-option volumes mounted, empty volumes populated from the image. */
+export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'volume') continue;
+    await ctx.volumes.activate(mp.name).catch((e) => {
+      if (e instanceof NotFoundError) throw new NotFoundError('volume', mp.name, `error while mounting volume '${mp.source}': volume ${mp.name} is gone`);
+      throw e;
+    });
+    if (mp.copyData) await ctx.volumes.copyUp(mp.name, await resolveInRootfs(rec.rootfs, mp.destination));
+    ctx.events.publish({
+      type: 'volume',
+      action: 'mount',
+      id: mp.name,
+      attributes: { container: rec.id, destination: mp.destination, driver: 'local', propagation: mp.propagation, 'read/write': String(mp.rw) },
+    });
+  }
+}
+
+/** The runtime's bind/tmpfs mounts for a container's mount points. */
+export function runtimeMounts(mps: MountPoint[]): RuntimeSpecInput['extraMounts'] {
+  return mps.map((mp) => {
+    if (mp.type === 'tmpfs') return { destination: mp.destination, source: 'tmpfs', type: 'tmpfs', options: ['nosuid', 'nodev', ...(mp.rw ? [] : ['ro']), ...(mp.options ?? [])] };
+    const propagation = mp.type === 'bind' ? mp.propagation || 'rprivate' : 'rprivate';
+    return { destination: mp.destination, source: mp.source, type: 'bind', options: ['rbind', propagation, mp.rw ? 'rw' : 'ro'] };
+  });
+}
+
+/** After the container stopped: unmount device-option volumes no other running container uses. */
+export async function releaseVolumes(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'volume') continue;
+    const others = ctx.store.all().some((r) => r.id !== rec.id && isRunning(r.state.status) && mountPointsOf(r).some((m) => m.type === 'volume' && m.name === mp.name));
+    await ctx.volumes.deactivate(mp.name, others).catch((e) => ctx.logger.warn({ volume: mp.name, err: errorMessage(e) }, 'volume unmount failed'));
+    ctx.events.publish({ type: 'volume', action: 'unmount', id: mp.name, attributes: { container: rec.id, driver: 'local' } });
+  }
+}
+
+/** `rm -v` / `--rm`: the container's anonymous volumes go unless another container still uses them. */
+export async function removeAnonymousVolumes(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'volume' || !mp.anonymous) continue;
+    await ctx.volumes.remove(mp.name, { force: true }).catch((e) => {
+      // in use by another container (--volumes-from) is Docker's "not an error"
+      if (!(e instanceof ConflictError)) ctx.logger.warn({ volume: mp.name, err: errorMessage(e) }, 'anonymous volume removal failed');
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBind, parseMountRequest, resolveMountPoints } from './mounts';
+import type { MountPoint } from './types';
+
+test('-v name:/dst is a volume shown with dockerd\'s default mode "z"; :ro and :rw as given', () => {
+  assert.deepEqual(parseBind('recvol:/data'), { type: 'volume', name: 'recvol', source: '', destination: '/data', mode: 'z', rw: true, propagation: '', copyData: true, anonymous: false });
+  const ro = parseBind('recvol:/data:ro');
+  assert.equal(ro.rw, false);
+  assert.equal(ro.mode, 'ro');
+  assert.equal(parseBind('recproj_webdata:/data:rw').mode, 'rw');
+  assert.equal(parseBind('v1:/d:nocopy').copyData, false);
+});
+
+test('-v /host:/dst is a bind with rprivate propagation unless a propagation mode is given', () => {
+  assert.deepEqual(parseBind('/tmp/x/:/b'), { type: 'bind', name: '', source: '/tmp/x', destination: '/b', mode: '', rw: true, propagation: 'rprivate', copyData: false, anonymous: false });
+  const b = parseBind('/tmp/x:/b:ro,rshared');
+  assert.equal(b.rw, false);
+  assert.equal(b.propagation, 'rshared');
+});
+
+test('malformed -v specs are refused with Docker\'s messages', () => {
+  assert.throws(() => parseBind('/dst:ro'), /invalid volume specification: '\/dst:ro'/);
+  assert.throws(() => parseBind('a:/b:ro:x'), /invalid volume specification/);
+  assert.throws(() => parseBind('a::/b'), /invalid volume specification/);
+  assert.throws(() => parseBind('vol:/b:bogus'), /invalid mode: bogus/);
+  assert.throws(() => parseBind('vol:/b:ro,rw'), /invalid mode: ro,rw/);
+  assert.throws(() => parseBind('vol:rel'), /invalid mount path: 'rel' mount path must be absolute/);
+  assert.throws(() => parseBind('vol:/'), /destination can't be '\/'/);
+  assert.throws(() => parseBind('vol:/d:rshared'), /invalid mode: rshared/);
+});
+
+test('--mount entries follow validateMountConfig', () => {
+  assert.equal(parseMountRequest({ type: 'volume', source: 'v', target: '/m', readOnly: true }).mode, 'z');
+  assert.equal(parseMountRequest({ type: 'volume', source: '', target: '/m', readOnly: false }).anonymous, true);
+  assert.equal(parseMountRequest({ type: 'volume', source: 'v', target: '/m', readOnly: false, options: ['nocopy'] }).copyData, false);
+  assert.throws(() => parseMountRequest({ type: 'bind', source: '', target: '/m', readOnly: false }), /invalid mount config for type "bind": field Source must not be empty/);
+  assert.throws(() => parseMountRequest({ type: 'bind', source: 'rel', target: '/m', readOnly: false }), /mount path must be absolute/);
+  assert.throws(() => parseMountRequest({ type: 'tmpfs', source: 'x', target: '/m', readOnly: false }), /field Source must be empty/);
+  assert.deepEqual(parseMountRequest({ type: 'tmpfs', source: '', target: '/t', readOnly: false, options: ['size=1024'] }).options, ['size=1024']);
+});
+
+test('resolve: binds replace volumes-from, image volumes fill only free destinations, duplicates are refused', () => {
+  const fromOther: MountPoint = { type: 'volume', name: 'shared', source: '/v/shared/_data', destination: '/data', mode: 'z', rw: true, propagation: '', copyData: true, anonymous: false };
+  const fromAnon: MountPoint = { ...fromOther, name: 'a'.repeat(64), destination: '/anon', anonymous: true };
+  const mps = resolveMountPoints({
+    binds: ['/host:/data'],
+    mounts: [{ type: 'volume', source: 'm', target: '/m', readOnly: false }],
+    volumes: ['/m', '/img/'],
+    volumesFrom: [{ mountPoints: [fromOther, fromAnon], mode: 'ro' }],
+  });
+  const by = new Map(mps.map((m) => [m.destination, m]));
+  assert.equal(by.get('/data')!.type, 'bind');
+  assert.equal(by.get('/anon')!.rw, false, ':ro applies to volumes-from mounts');
+  assert.equal(by.get('/anon')!.anonymous, true, 'volumes-from keeps the anonymous mark');
+  assert.equal(by.get('/m')!.name, 'm', 'an image VOLUME under an explicit mount is skipped');
+  assert.deepEqual(by.get('/img'), { type: 'volume', name: '', source: '', destination: '/img', mode: '', rw: true, propagation: '', copyData: true, anonymous: true });
+  assert.equal(mps.length, 4);
+  assert.throws(() => resolveMountPoints({ binds: ['a1:/x'], mounts: [{ type: 'volume', source: 'b1', target: '/x/', readOnly: false }], volumes: [], volumesFrom: [] }), /Duplicate mount point: \/x/);
+  assert.throws(() => resolveMountPoints({ binds: ['a1:/x', '/h:/x'], mounts: [], volumes: [], volumesFrom: [] }), /Duplicate mount point: \/x/);
+});
+
+test('--volumes-from copies show no mode, never copy up, and ":rw" cannot make a read-only mount writable', () => {
+  const ro: MountPoint = { type: 'volume', name: 'v1', source: '/s', destination: '/d', mode: 'ro', rw: false, propagation: '', copyData: true, anonymous: false };
+  const [m] = resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [ro], mode: 'rw' }] });
+  assert.deepEqual(m, { ...ro, mode: '', copyData: false, rw: false });
+  const tmpfs: MountPoint = { ...ro, type: 'tmpfs', name: '', destination: '/t' };
+  assert.equal(resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [tmpfs], mode: '' }] }).length, 0, 'tmpfs mounts are not shared');
+});
