@@ -77,7 +77,8 @@ async function makeCodeCache() {
     const bin = path.join(root, 'bin', 'berth');
     const child = spawn(process.execPath, [bin, '-H', `unix://${socket}`, 'run', '--rm', 'warm', 'true'], { stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise((r) => child.on('exit', r));
-    if (code !== 0 || !fs.existsSync(CODE_CACHE)) throw new Error(`code cache warm-up run failed (exit ${code})`);
+    // not fatal: without a cache bin/berth still works, and makes one on its first run
+    if (code !== 0 || !fs.existsSync(CODE_CACHE)) console.warn(`bundle-cli: no code cache (warm-up run exited ${code})`);
   } finally {
     server.close();
     fs.rmSync(dir, { recursive: true, force: true });
