@@ -2,7 +2,7 @@
 import { runCli } from '../cli/main';
 
 const streams = {
-  // lazy: each std stream costs ~1 ms to create, and `run` of a silent container needs none
+  // lazy: the first std stream costs 1-2 ms to set up, and `run` of a silent container needs none
   get stdin() {
     return process.stdin;
   },
