@@ -3,7 +3,8 @@
  *   berth CLI → berthd, docker CLI → berthd, raw `runc run` of a prepared bundle,
  *   and where installed docker CLI → dockerd (Debian's docker.io) and podman.
  * Prints medians of N runs (default 15) and the ratios the issue asks for.
- * Usage: node dist/bench/run-latency.js [--runs N] [--network none|default]
+ * Usage: node dist/bench/run-latency.js [--runs N] [--network none|default] [--baseline-cli PATH]
+ * --baseline-cli adds another berth CLI (e.g. bin/berth of an older build) against the same berthd.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
@@ -16,6 +17,7 @@ import { median, timeIt } from './measure';
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
 const NETWORK = args.includes('--network') ? args[args.indexOf('--network') + 1]! : 'none';
+const BASELINE_CLI = args.includes('--baseline-cli') ? args[args.indexOf('--baseline-cli') + 1]! : undefined;
 
 
 
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
       { name: 'berth CLI → berthd', argv: [BERTH, 'run', '--rm', ...net, 'benchbb', 'true'], env: d.env, samples: [] },
       { name: 'docker CLI → berthd', argv: [DOCKER, 'run', '--rm', ...net, 'benchbb', 'true'], env: d.env, samples: [] },
     ];
+    if (BASELINE_CLI) subjects.push({ name: 'baseline berth CLI → berthd', argv: [BASELINE_CLI, 'run', '--rm', ...net, 'benchbb', 'true'], env: d.env, samples: [] });
     dockerd = await startDockerd(base);
     if (dockerd) {
       execFileSync(DOCKER, ['import', tar, 'benchbb:latest'], { env: dockerd.env, stdio: 'ignore' });
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
 
     const med = new Map(subjects.map((s) => [s.name, median(s.samples)]));
     console.log(`run --rm IMAGE true, network=${NETWORK}, median of ${RUNS} interleaved runs (ms):`);
-    for (const s of subjects) console.log(`  ${s.name.padEnd(26)} ${med.get(s.name)!.toFixed(1).padStart(8)}   (min ${Math.min(...s.samples).toFixed(1)}, max ${Math.max(...s.samples).toFixed(1)})`);
+    for (const s of subjects) console.log(`  ${s.name.padEnd(30)} ${med.get(s.name)!.toFixed(1).padStart(8)}   (min ${Math.min(...s.samples).toFixed(1)}, max ${Math.max(...s.samples).toFixed(1)})`);
     const dd = med.get('docker CLI → dockerd');
     if (dd) {
       console.log(`ratio docker CLI → berthd / docker CLI → dockerd = ${(med.get('docker CLI → berthd')! / dd).toFixed(2)} (goal ≤ 0.5)`);
@@ -104,6 +107,9 @@ async function main(): Promise<void> {
       console.log('dockerd not installed (apt-get install docker.io): no Docker ratio this run');
     }
     console.log(`ratio docker CLI → berthd / runc run = ${(med.get('docker CLI → berthd')! / med.get('runc run (raw runtime)')!).toFixed(2)}`);
+    console.log(`ratio berth CLI → berthd  / docker CLI → berthd = ${(med.get('berth CLI → berthd')! / med.get('docker CLI → berthd')!).toFixed(2)}`);
+    const before = med.get('baseline berth CLI → berthd');
+    if (before) console.log(`ratio baseline berth CLI → berthd / docker CLI → berthd = ${(before / med.get('docker CLI → berthd')!).toFixed(2)}`);
   } finally {
     await dockerd?.stop().catch(() => undefined);
     await d?.close();

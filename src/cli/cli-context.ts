@@ -1,6 +1,6 @@
 /**
  * What every command action receives: the output streams, the environment and a
- * lazily connected DockerClient (ping + version negotiation + auto-start on first use).
+ * lazily made DockerClient (version negotiation and auto-start happen on its first request).
  */
 import type { Readable, Writable } from 'node:stream';
 import type { DockerClient } from '../client/docker-client';
@@ -37,28 +37,28 @@ export class CliContext {
     return this.streams.stderr;
   }
 
-  /** Connects (once): resolves the address, pings, negotiates, auto-starts a local daemon if needed. */
+  /**
+   * The client (made once): no ping up front. Requests go out on our API version (the
+   * daemon's answer to a too-new version triggers negotiation), DOCKER_API_VERSION pins
+   * it as with the docker CLI, and when nothing answers at the default address a local
+   * daemon is started and the request resent.
+   */
   client(): Promise<DockerClient> {
     this.clientPromise ??= (async () => {
       const { DockerClient } = require('../client/docker-client') as typeof import('../client/docker-client');
       const { resolveDaemonAddress } = require('../client/host') as typeof import('../client/host');
       const explicit = this.globals.host || this.env.BERTH_HOST || this.env.DOCKER_HOST;
       const address: DaemonAddress = resolveDaemonAddress(this.globals.host, this.env);
-      const client = new DockerClient(address);
-      this.clientInstance = client;
-      try {
-        await client.negotiate();
-      } catch (e) {
-        const { DaemonUnreachableError } = (require('../client/api-error') as typeof import('../client/api-error'));
-        if (!(e instanceof DaemonUnreachableError) || explicit) throw e;
-        const { startLocalDaemon } = (require('./daemon-autostart') as typeof import('./daemon-autostart'));
+      const autostart = async (): Promise<void> => {
+        const { startLocalDaemon } = require('./daemon-autostart') as typeof import('./daemon-autostart');
         await startLocalDaemon(address, this.env);
-        const fresh = new DockerClient(address);
-        this.clientInstance = fresh;
-        await fresh.negotiate();
-        return fresh;
-      }
-      return client;
+      };
+      this.clientInstance = new DockerClient(address, {
+        optimistic: true,
+        ...(this.env.DOCKER_API_VERSION ? { apiVersion: this.env.DOCKER_API_VERSION } : {}),
+        ...(explicit ? {} : { onUnreachable: autostart }),
+      });
+      return this.clientInstance;
     })();
     return this.clientPromise;
   }

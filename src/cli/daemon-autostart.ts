@@ -35,8 +35,17 @@ async function answers(address: DaemonAddress): Promise<boolean> {
   }
 }
 
+/** bin/berth of this checkout: found upward, since this code runs from dist/src/cli or from the CLI bundle */
+function berthBin(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'bin', 'berth');
+    if (fs.existsSync(bin)) return bin;
+  }
+  return process.argv[1]!;
+}
+
 export async function startLocalDaemon(address: DaemonAddress, env: NodeJS.ProcessEnv, timeoutMs = 20000): Promise<void> {
-  const bin = path.resolve(__dirname, '../../../bin/berth');
+  const bin = berthBin();
   const log = openLog(env);
   const child = spawn(process.execPath, [bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env });
   child.unref();

@@ -7,7 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { API_VERSION } from '../base/version';
 import type { DaemonAddress } from './host';
-import { ApiTransport, pathSegment as seg, type HijackedStream, type Query } from './transport';
+import { ApiTransport, isReadable, pathSegment as seg, type HijackedStream, type Query } from './transport';
+import { DaemonUnreachableError, DockerApiError } from './api-error';
 import type * as W from './wire-types';
 import type * as N from '../protocol/docker/network';
 import type * as V from '../protocol/docker/volume';
@@ -58,14 +59,45 @@ export interface LogsOptions {
   tail?: string;
 }
 
+export interface DockerClientOptions {
+  /** speak this version without asking (the docker CLI's DOCKER_API_VERSION) */
+  apiVersion?: string;
+  /**
+   * Skip the ping: speak our own version until the daemon calls it too new, then ping,
+   * negotiate and resend. min(ours, server) is ours for every server at or above ours,
+   * so this saves a round trip on every command.
+   */
+  optimistic?: boolean;
+  /** called once when nothing answers (auto-start); the failed request is then resent */
+  onUnreachable?: () => Promise<void>;
+}
+
+/** dockerd's and berthd's answer to a /vX.Y above their maximum */
+function isVersionTooNew(e: unknown): boolean {
+  return e instanceof DockerApiError && e.status === 400 && /^client version \S+ is too new/i.test(e.message);
+}
+
 export class DockerClient {
   readonly transport: ApiTransport;
   private negotiated: Promise<void> | undefined;
+  /** true once the version is negotiated, pinned, or accepted by the daemon */
+  private versionSettled = false;
+  private readonly pinned: boolean;
+  private readonly optimistic: boolean;
+  private readonly onUnreachable: (() => Promise<void>) | undefined;
+  private reached: Promise<void> | undefined;
   /** the version the server reported in its last ping */
   serverApiVersion: string | undefined;
 
-  constructor(address: DaemonAddress) {
+  constructor(address: DaemonAddress, options: DockerClientOptions = {}) {
     this.transport = new ApiTransport(address);
+    this.optimistic = !!options.optimistic;
+    this.onUnreachable = options.onUnreachable;
+    this.pinned = !!options.apiVersion;
+    if (options.apiVersion) {
+      this.transport.apiVersion = options.apiVersion;
+      this.versionSettled = true;
+    }
   }
 
   get address(): DaemonAddress {
@@ -87,35 +119,66 @@ export class DockerClient {
     return { apiVersion: h('api-version'), osType: h('ostype') };
   }
 
-  /** Pings once and fixes the /vX.Y prefix for every later call. */
+  /** Pings once and fixes the /vX.Y prefix for every later call (a pinned version stays). */
   negotiate(): Promise<void> {
-    this.negotiated ??= this.ping().then((p) => {
+    this.negotiated ??= this.reach(() => this.ping()).then((p) => {
       this.serverApiVersion = p.apiVersion;
-      this.transport.apiVersion = negotiateApiVersion(p.apiVersion);
+      if (!this.pinned) this.transport.apiVersion = negotiateApiVersion(p.apiVersion);
+      this.versionSettled = true;
     });
     return this.negotiated;
   }
 
-  private async call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
-    await this.negotiate();
-    return this.transport.json<T>({ method, path, query, body });
+  /** Runs `send`; when nothing answers and a starter is set, starts the daemon once and sends again. */
+  private async reach<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (e) {
+      if (!(e instanceof DaemonUnreachableError) || !this.onUnreachable) throw e;
+      this.reached ??= this.onUnreachable();
+      await this.reached;
+      return send();
+    }
   }
 
-  private async stream(method: string, path: string, query?: Query, body?: unknown, contentType?: string, headers?: Record<string, string>): Promise<IncomingMessage> {
-    await this.negotiate();
-    return this.transport.request({ method, path, query, body, contentType, headers });
+  /**
+   * Every versioned request goes through here. A body stream cannot be sent twice, so
+   * it waits for a real negotiation; anything else may go out on our own version first.
+   */
+  private async versioned<T>(body: unknown, send: () => Promise<T>): Promise<T> {
+    if (this.versionSettled) return send();
+    if (!this.optimistic || isReadable(body)) {
+      await this.negotiate();
+      return send();
+    }
+    this.transport.apiVersion ||= API_VERSION;
+    try {
+      const result = await this.reach(send);
+      this.versionSettled = true;
+      return result;
+    } catch (e) {
+      if (!isVersionTooNew(e)) throw e;
+      await this.negotiate();
+      return send();
+    }
   }
 
-  private async hijack(path: string, query?: Query, body?: unknown): Promise<HijackedStream> {
-    await this.negotiate();
-    return this.transport.hijack({ method: 'POST', path, query, body });
+  private call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    return this.versioned(body, () => this.transport.json<T>({ method, path, query, body }));
+  }
+
+  private stream(method: string, path: string, query?: Query, body?: unknown, contentType?: string, headers?: Record<string, string>): Promise<IncomingMessage> {
+    return this.versioned(body, () => this.transport.request({ method, path, query, body, contentType, headers }));
+  }
+
+  private hijack(path: string, query?: Query, body?: unknown): Promise<HijackedStream> {
+    return this.versioned(body, () => this.transport.hijack({ method: 'POST', path, query, body }));
   }
 
   /** GET a JSON document as the daemon's raw text (inspect prints it without re-encoding). */
   async getRaw(path: string): Promise<string> {
-    await this.negotiate();
     const { readAll } = require('./transport') as typeof import('./transport');
-    const res = await this.transport.request({ method: 'GET', path });
+    const res = await this.versioned(undefined, () => this.transport.request({ method: 'GET', path }));
     return (await readAll(res)).toString('utf8');
   }
 

@@ -20,8 +20,7 @@ async function pullImage(ctx: CliContext, image: string, quiet: boolean): Promis
 
 export async function createContainer(ctx: CliContext, image: string, command: string[], flags: ContainerFlags, detach: boolean): Promise<string> {
   if (flags.pull && !['always', 'missing', 'never'].includes(flags.pull)) throw new FlagValueError(`invalid pull option: '${flags.pull}': must be one of "always", "missing" or "never"`);
-  const out = ctx.out;
-  const consoleSize: [number, number] = flags.tty && out.isTTY ? [out.rows ?? 0, out.columns ?? 0] : [0, 0];
+  const consoleSize: [number, number] = flags.tty && ctx.out.isTTY ? [ctx.out.rows ?? 0, ctx.out.columns ?? 0] : [0, 0];
   const req = buildContainerCreate(image, command, flags, { env: ctx.env, readFile: (p) => fs.readFileSync(p, 'utf8'), consoleSize, detach });
   if (flags.cidfile && fs.existsSync(flags.cidfile)) throw new CliExit(EXIT_DAEMON, `berth: container ID file found, make sure the other container isn't running or delete ${flags.cidfile}`);
   const client = await ctx.client();

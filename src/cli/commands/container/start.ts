@@ -31,18 +31,21 @@ export const command: CommandModule<StartFlags> = {
       const stdin = !!f.interactive && !!info.Config.OpenStdin;
       const conn = await client.containers.attach(info.Id, { stream: true, stdin, stdout: true, stderr: true, detachKeys: f.detachKeys });
       const wait = await client.containers.wait(info.Id, 'next-exit');
+      // pump before start: output that ends before start answers must not go unwatched
+      const session = pumpAttach(conn, ctx.streams, { tty, stdin, detachKeys: f.detachKeys });
       try {
         await client.containers.start(info.Id);
       } catch (e) {
         conn.socket.destroy();
+        await session; // the terminal is restored
         wait.response.destroy();
         if (e instanceof DockerApiError && e.status > 0) throw new CliExit(exitCodeForStartError(e.message), `Error response from daemon: ${e.message}`);
         throw e;
       }
       const stopResize = tty ? followTerminalSize(ctx.out, (h, w) => client.containers.resize(info.Id, h, w)) : () => undefined;
-      const session = await pumpAttach(conn, ctx.streams, { tty, stdin, detachKeys: f.detachKeys });
+      const { detached } = await session;
       stopResize();
-      if (session.detached) {
+      if (detached) {
         wait.response.destroy();
         return 0;
       }
