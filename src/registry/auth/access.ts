@@ -61,7 +61,7 @@ export function tokenAccess(opts: TokenAccessOptions): AccessController {
       if (!m) {
         throw new DistributionError(401, 'UNAUTHORIZED', {
           message: 'authentication required',
-          detail: accessDetail(missingAccess([], needed)),
+          ...(needed.length > 0 ? { detail: accessDetail(missingAccess([], needed)) } : {}),
           headers: { 'WWW-Authenticate': challenge(needed) },
         });
       }
