@@ -5,13 +5,13 @@
  * every lookup (a HEAD; the content itself is fetched only when its digest is
  * new) and fall back to the cached tag when the upstream cannot be reached.
  * A blob is streamed to the first client while it is written to disk; the last
- * chunk is held back until the digest checks, so no client ever receives all of
- * a corrupt blob, and nothing unverified becomes visible in storage.
+ * chunk is held back until the verified blob is in place, so no client ever
+ * receives all of a corrupt blob, and nothing unverified becomes visible in storage.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { silentLogger, type Logger } from '../../base/logger.js';
 import { DistributionError } from '../errors.js';
@@ -28,10 +28,9 @@ function unavailable(e: UpstreamError): DistributionError {
   return new DistributionError(503, 'UNAVAILABLE', { message: e.message });
 }
 
-/** Hashes what passes and withholds the last chunk until the digest (and length) match. */
+/** Hashes what passes; fails at the end unless the digest (and the length, when known) match. */
 class DigestCheck extends Transform {
   private readonly hash: Hash;
-  private held: Buffer | undefined;
   private n = 0;
   constructor(private readonly expected: ParsedDigest, private readonly size: number | undefined) {
     super();
@@ -40,9 +39,7 @@ class DigestCheck extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.hash.update(chunk);
     this.n += chunk.length;
-    const previous = this.held;
-    this.held = chunk;
-    cb(null, previous);
+    cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
     const actual = `${this.expected.algorithm}:${this.hash.digest('hex')}`;
@@ -50,7 +47,27 @@ class DigestCheck extends Transform {
       cb(new DistributionError(503, 'UNAVAILABLE', { message: `upstream blob failed verification: expected ${this.expected.digest}, got ${actual} (${this.n} bytes)` }));
       return;
     }
-    cb(null, this.held);
+    cb();
+  }
+}
+
+/**
+ * The client's copy: passes everything but the last chunk at once, and that one only
+ * when `stored` says the verified blob is in place. A client never holds a whole
+ * blob that failed verification, and a finished download means a cached blob.
+ */
+class HoldLastChunk extends Transform {
+  private held: Buffer | undefined;
+  constructor(private readonly stored: Promise<boolean>) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const previous = this.held;
+    this.held = chunk;
+    cb(null, previous);
+  }
+  override _flush(cb: TransformCallback): void {
+    void this.stored.then((ok) => (ok ? cb(null, this.held) : cb(new Error('blob could not be cached'))));
   }
 }
 
@@ -207,7 +224,8 @@ export class PullThroughCache {
     // Temp files live in uploads/, which start-up repair empties, so a crash leaves nothing behind.
     const tmp = path.join(this.registry.uploads.dir, `proxy-${randomUUID()}`);
     const check = new DigestCheck(d, up.size);
-    const toClient = new PassThrough();
+    let settle!: (ok: boolean) => void;
+    const toClient = new HoldLastChunk(new Promise<boolean>((resolve) => (settle = resolve)));
     // pipe() unpipes a destination that closes: a client that goes away does not stop the caching.
     check.pipe(toClient);
     // Settles either way: a failed download is logged here and the next request starts over.
@@ -216,10 +234,13 @@ export class PullThroughCache {
         await this.registry.blobs.commitFile(d, tmp);
         await this.registry.repos.linkBlob(name, d);
         this.log.info({ name, digest: d.digest }, 'cached blob from upstream');
+        settle(true);
       })
       .catch(async (e: unknown) => {
-        toClient.destroy(e instanceof Error ? e : new Error(String(e)));
+        // Clean up first: the client learns of the failure only once nothing of it is left.
         await fs.rm(tmp, { force: true }).catch(() => undefined);
+        settle(false);
+        toClient.destroy(e instanceof Error ? e : new Error(String(e)));
         this.log.warn({ name, digest: d.digest, err: e instanceof Error ? e.message : String(e) }, 'caching blob from upstream failed');
       })
       .finally(() => this.inflight.delete(d.digest));
