@@ -115,7 +115,9 @@ export class PullThroughCache {
       }
       throw unavailable(e);
     }
+    // The upstream is the authority on its tags: one it no longer has is unknown here too.
     if (!remote) throw new DistributionError(404, 'MANIFEST_UNKNOWN', { detail: { name, reference } });
+    // Some registries leave out the digest header: then the manifest is fetched by tag and hashed.
     const known = remote.digest ? parseDigest(remote.digest) : undefined;
     const d = known && (await this.hasManifest(name, known)) ? known : await this.fetchManifest(name, known?.digest ?? reference, known);
     await this.registry.repos.setTag(name, reference, d.digest);
@@ -124,7 +126,7 @@ export class PullThroughCache {
 
   /** GET from upstream, check against `expected` (or take the digest of what came), store. */
   private async fetchManifest(name: string, reference: string, expected: ParsedDigest | undefined): Promise<ParsedDigest> {
-    let m;
+    let m: Awaited<ReturnType<Upstream['getManifest']>>;
     try {
       m = await this.upstream.getManifest(name, reference);
     } catch (e) {

@@ -36,7 +36,8 @@ checked against --auth-token-rootcert (certificates or public keys), with
 --auth-token-issue-key KEY the registry is its own token server: it answers
 GET /token?service=&scope=… (and the OAuth2 password grant by POST), checks
 Basic credentials against --htpasswd, signs tokens with KEY (RSA, EC or Ed25519
-PEM) and trusts them; the realm defaults to this registry's URL + /token.
+PEM) and trusts them; the realm defaults to this registry's URL + /token (set
+--auth-token-realm when clients reach it by another address).
 Access rules: --auth-token-grant WHO=TYPE:NAME:ACTIONS, repeatable, WHO a user,
 @authenticated or @anonymous, '*' a wildcard in NAME, e.g.
   --auth-token-grant '@anonymous=repository:public/*:pull'
@@ -44,7 +45,8 @@ Access rules: --auth-token-grant WHO=TYPE:NAME:ACTIONS, repeatable, WHO a user,
 Without rules, logged-in users get everything and anonymous clients nothing.
 
 Pull-through cache: --proxy-remote-url URL serves what the upstream has,
-fetching and caching on demand; pushes and deletes are refused.`;
+fetching, verifying and caching on demand (tags are re-checked upstream and
+served from the cache while it is unreachable); pushes and deletes are refused.`;
 
 export const command: CommandModule<RegistryFlags> = {
   usage: '--addr HOST:PORT --data DIR [OPTIONS]',
