@@ -18,6 +18,7 @@ export type DistributionErrorCode =
   | 'DENIED'
   | 'UNSUPPORTED'
   | 'TOOMANYREQUESTS'
+  | 'UNAVAILABLE'
   | 'RANGE_INVALID';
 
 const defaultMessages: Record<DistributionErrorCode, string> = {
@@ -35,6 +36,8 @@ const defaultMessages: Record<DistributionErrorCode, string> = {
   DENIED: 'requested access to the resource is denied',
   UNSUPPORTED: 'the operation is unsupported',
   TOOMANYREQUESTS: 'too many requests',
+  // Not in the spec's table either; Docker distribution's code for 503 (a proxy's upstream is down).
+  UNAVAILABLE: 'service unavailable',
   // Not in the spec's code table: only sent with 416 on out-of-order chunks, as Docker distribution does.
   RANGE_INVALID: 'invalid content range',
 };

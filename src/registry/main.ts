@@ -4,12 +4,18 @@
  * This is a composition root (like daemon/): it may touch process signals and stderr.
  */
 import { createStreamLogger, type Logger } from '../base/logger.js';
+import type { TokenAuthOptions } from './auth/configure.js';
+import type { UpstreamOptions } from './proxy/upstream.js';
 import { startRegistry } from './server.js';
 
 export interface RunRegistryOptions {
   addr: string;
   data: string;
   htpasswd?: string;
+  /** bearer token auth; see StartRegistryOptions */
+  tokenAuth?: TokenAuthOptions;
+  /** pull-through cache of this upstream */
+  proxy?: UpstreamOptions;
   tlsCert?: string;
   tlsKey?: string;
   onReady?: (url: string) => void;
@@ -29,10 +35,13 @@ export async function runRegistry(opts: RunRegistryOptions): Promise<void> {
     data: opts.data,
     log,
     ...(opts.htpasswd ? { htpasswd: opts.htpasswd } : {}),
+    ...(opts.tokenAuth ? { tokenAuth: opts.tokenAuth } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
     ...(opts.tlsCert ? { tlsCert: opts.tlsCert } : {}),
     ...(opts.tlsKey ? { tlsKey: opts.tlsKey } : {}),
   });
-  log.info({ url: running.url, data: opts.data, auth: Boolean(opts.htpasswd) }, 'registry listening');
+  const auth = opts.tokenAuth ? 'token' : opts.htpasswd ? 'basic' : 'none';
+  log.info({ url: running.url, data: opts.data, auth, ...(opts.proxy ? { proxy: opts.proxy.url } : {}) }, 'registry listening');
   opts.onReady?.(running.url);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

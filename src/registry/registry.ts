@@ -95,13 +95,26 @@ export class Registry {
       throw new DistributionError(400, 'DIGEST_INVALID', { detail: { expected: ref.digest, actual: digest.digest } });
     }
     await this.assertReferencesExist(name, m);
-
-    await this.blobs.putBytes(digest, body);
-    await this.repos.putManifestRevision(name, digest, { mediaType: m.mediaType, size: body.length, ...(m.subject ? { subject: m.subject } : {}) });
-    if (m.subject) await this.repos.addReferrer(name, parseDigest(m.subject)!, referrerDescriptor(m, digest.digest, body.length));
+    await this.storeManifest(name, digest, body, m);
     const tags = [...(byDigest ? [] : [reference]), ...extraTags];
     for (const t of tags) await this.repos.setTag(name, t, digest.digest);
     return { digest: digest.digest, tags, ...(m.subject ? { subject: m.subject } : {}) };
+  }
+
+  /**
+   * Stores a manifest the pull-through cache fetched: verified against `digest`
+   * and checked for shape, but its blobs are not required yet (they come on demand).
+   */
+  async putCachedManifest(name: string, digest: ParsedDigest, body: Buffer, mediaType: string): Promise<void> {
+    const actual = `${digest.algorithm}:${createHash(digest.algorithm).update(body).digest('hex')}`;
+    if (actual !== digest.digest) throw new DistributionError(400, 'DIGEST_INVALID', { detail: { expected: digest.digest, actual } });
+    await this.storeManifest(name, digest, body, checkManifest(body, mediaType));
+  }
+
+  private async storeManifest(name: string, digest: ParsedDigest, body: Buffer, m: CheckedManifest): Promise<void> {
+    await this.blobs.putBytes(digest, body);
+    await this.repos.putManifestRevision(name, digest, { mediaType: m.mediaType, size: body.length, ...(m.subject ? { subject: m.subject } : {}) });
+    if (m.subject) await this.repos.addReferrer(name, parseDigest(m.subject)!, referrerDescriptor(m, digest.digest, body.length));
   }
 
   /** MANIFEST_BLOB_UNKNOWN for every missing reference; touches the present ones so GC spares them. */

@@ -5,13 +5,13 @@ import { MAX_MANIFEST_BYTES } from '../manifest-check.js';
 import type { RouteContext } from './context.js';
 
 export async function getManifest(c: RouteContext): Promise<void> {
-  const m = await c.registry.getManifest(c.name, c.param);
+  const m = c.proxy ? await c.proxy.getManifest(c.name, c.param) : await c.registry.getManifest(c.name, c.param);
   c.res.writeHead(200, { 'Content-Type': m.mediaType, 'Content-Length': String(m.size), 'Docker-Content-Digest': m.digest, ETag: `"${m.digest}"` });
   c.res.end(m.body);
 }
 
 export async function headManifest(c: RouteContext): Promise<void> {
-  const m = await c.registry.statManifest(c.name, c.param);
+  const m = c.proxy ? await c.proxy.statManifest(c.name, c.param) : await c.registry.statManifest(c.name, c.param);
   c.res.writeHead(200, { 'Content-Type': m.mediaType, 'Content-Length': String(m.size), 'Docker-Content-Digest': m.digest, ETag: `"${m.digest}"` });
   c.res.end();
 }

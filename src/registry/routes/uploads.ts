@@ -21,7 +21,10 @@ export async function startUpload(c: RouteContext): Promise<void> {
   if (mount !== null) {
     assertDigest(mount);
     const from = c.query.get('from');
-    if (await c.registry.mountBlob(c.name, mount, from === null ? undefined : assertRepoName(from))) return blobCreated(c, mount);
+    const source = from === null ? undefined : assertRepoName(from);
+    // Mounting reads the source: it needs pull there, and without `from` (any repository) unrestricted access.
+    const mayRead = source !== undefined ? c.grant.allows('repository', source, 'pull') : c.grant.unrestricted;
+    if (mayRead && (await c.registry.mountBlob(c.name, mount, source))) return blobCreated(c, mount);
     // Not mountable: the spec's fallback is a fresh upload session (202).
   }
   const digest = c.query.get('digest');
