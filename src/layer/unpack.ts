@@ -33,6 +33,8 @@ export interface UnpackResult {
   diffId: string;
   /** bytes of regular file content */
   size: number;
+  /** bytes of the uncompressed tar (what a save writes for this layer) */
+  tarSize: number;
 }
 
 type TarHeader = tar.Headers & { pax?: Record<string, string> };
@@ -73,6 +75,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const batch = new FsBatch(opts.fsTool);
   const dirTimes: { abs: string; mtime: Date }[] = [];
   let size = 0;
+  let tarSize = 0;
 
   const plain = await decompressed(src);
   // a stream that turned out compressed is hashed whatever the caller assumed: its diffId is not the caller's hash
@@ -81,6 +84,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const hasher = new Transform({
     transform(chunk: Buffer, _e, cb) {
       hash?.update(chunk);
+      tarSize += chunk.length;
       if (copy && !copy.write(chunk)) copy.once('drain', () => cb(null, chunk));
       else cb(null, chunk);
     },
@@ -139,7 +143,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       copy.end();
       await finished(copy);
     }
-    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size };
+    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize };
   } catch (e) {
     plain.destroy();
     copy?.destroy();
