@@ -76,11 +76,8 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
     const src = await open();
     await new Promise<void>((res, rej) => {
       const entry = p.entry({ name, size, mtime, mode: 0o644 }, (e) => (e ? rej(e) : res()));
-      src.on('error', (e) => {
-        entry.destroy(e);
-        rej(e);
-      });
-      src.pipe(entry);
+      entry.on('error', () => undefined); // reported through the callback; destroying the pack below destroys the entry too
+      src.on('error', rej).pipe(entry);
     });
   };
   const addBlobFile = async (digest: string) => {
