@@ -96,7 +96,14 @@ async function ingestLayers(ctx: ImageContext, config: ImageConfigFile, layerFil
         ctx.layers.unpin(chainId);
         meta = undefined;
       }
-      meta ??= await ingestLayer(ctx, createReadStream(layerFiles[i]!), parent, diffIds[i], signal, { pin: true });
+      if (!meta) {
+        const file = createReadStream(layerFiles[i]!);
+        try {
+          meta = await ingestLayer(ctx, file, parent, diffIds[i], signal, { pin: true });
+        } finally {
+          file.destroy(); // a refused layer leaves its file unread; the stream is ours to close
+        }
+      }
       out.push(meta);
       parent = meta.chainId;
     }

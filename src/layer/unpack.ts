@@ -145,7 +145,12 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
     }
     return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize };
   } catch (e) {
-    plain.destroy();
+    // our decompressor goes; the caller's own stream is unhooked and drained, not destroyed:
+    // an HTTP request body destroyed here would take its socket, and the error answer, with it
+    if (plain !== src) plain.destroy();
+    else src.unpipe(hasher).resume();
+    hasher.destroy();
+    extract.destroy();
     copy?.destroy();
     throw e;
   } finally {
