@@ -64,6 +64,7 @@ export async function stageLayer(
   let staged: { tmp: string; size: number; diffId: string; tarSize: number };
   try {
     const tee = await BlobTee.open(blobTmp);
+    tee.on('error', () => undefined); // reaches the unpack reading the tee and `tee.done`, even before the unpack listens
     // piped by hand, not pipeline(): a failed unpack leaves `src` to the caller, who may drain it to tell a bad download from a bad layer
     const srcFailed = (e: Error) => tee.destroy(e);
     src.on('error', srcFailed);

@@ -96,6 +96,9 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   plain.pipe(hasher).pipe(extract);
   const abort = () => extract.destroy(new Error('aborted'));
   opts.signal?.addEventListener('abort', abort, { once: true });
+  // whatever ended before the listeners above were there would otherwise leave the loop below waiting forever
+  if (opts.signal?.aborted) abort();
+  else if (src.destroyed || plain.destroyed) extract.destroy(src.errored ?? plain.errored ?? new Error('layer stream closed before its end'));
 
   /** Creates missing parents as 0755 dirs; a symlink or non-directory on the way is refused. */
   const ensureParents = async (rel: string, name: string) => {
