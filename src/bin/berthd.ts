@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-/** berthd: the daemon alone (same as `berth daemon`), argv → daemon/. No logic. */
+#!/usr/bin/env -S node --initial-old-space-size=64
+/** berthd: the daemon alone (same as `berth daemon`), argv → daemon/. No logic. The shebang flag: DAEMON_NODE_FLAGS. */
 import { runDaemon } from '../daemon/main';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {

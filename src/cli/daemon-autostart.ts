@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DaemonAddress } from '../client/host';
-import { DEFAULT_DATA_ROOT } from '../daemon/options';
+import { DAEMON_NODE_FLAGS, DEFAULT_DATA_ROOT } from '../daemon/options';
 
 function openLog(env: NodeJS.ProcessEnv): number {
   const candidates = ['/var/log/berth.log', path.join(env.BERTH_DATA_ROOT || DEFAULT_DATA_ROOT, 'daemon.log')];
@@ -47,7 +47,7 @@ function berthBin(): string {
 export async function startLocalDaemon(address: DaemonAddress, env: NodeJS.ProcessEnv, timeoutMs = 20000): Promise<void> {
   const bin = berthBin();
   const log = openLog(env);
-  const child = spawn(process.execPath, [bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env });
   child.unref();
   fs.closeSync(log);
   let exited = false;

@@ -3,10 +3,11 @@ import type { KeyedMutex } from '../base/async';
 import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
 import type { LayerStore, LayerRecord } from '../layer/layer-store';
-import type { ImageConfigFile, ImageManifest } from '../protocol/oci/image';
+import type { Descriptor, ImageConfigFile, ImageManifest } from '../protocol/oci/image';
 import { MediaTypes } from '../protocol/oci/image';
 import type { BlobStore } from './content/blob-store';
 import type { ImageStore } from './image-store';
+import { keptBlobDescriptor } from './layer-content';
 import type { ImageRecord, ImageUsage } from './types';
 
 export interface ImageContext {
@@ -24,13 +25,13 @@ export function publishImageEvent(ctx: ImageContext, action: string, id: string,
   ctx.events.publish({ type: 'image', action, id, attributes: name ? { name } : {} });
 }
 
-/** The OCI manifest the store writes: the config and the uncompressed layer tars it keeps as blobs. */
-export async function localManifest(ctx: Pick<ImageContext, 'blobs'>, configDigest: string, configSize: number, diffIds: string[]): Promise<Buffer> {
+/** An OCI manifest for a config and layer blobs (the store's own, or a save's with uncompressed layers). */
+export function localManifest(configDigest: string, configSize: number, layers: Descriptor[]): Buffer {
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MediaTypes.ociManifest,
     config: { mediaType: MediaTypes.ociConfig, digest: configDigest, size: configSize },
-    layers: await Promise.all(diffIds.map(async (d) => ({ mediaType: MediaTypes.ociLayer, digest: d, size: await ctx.blobs.size(d) }))),
+    layers,
   };
   return Buffer.from(JSON.stringify(manifest));
 }
@@ -49,7 +50,9 @@ async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: 
   const id = await ctx.blobs.putBuffer(configBytes);
   let manifestDigest = extra.manifestDigest;
   if (!manifestDigest) {
-    manifestDigest = await ctx.blobs.putBuffer(await localManifest(ctx, id, configBytes.length, layers.map((l) => l.diffId)));
+    // names the blobs the layers keep, so a push can send them as they are
+    const descs = await Promise.all(layers.map((l) => keptBlobDescriptor(ctx.blobs, l)));
+    manifestDigest = await ctx.blobs.putBuffer(localManifest(id, configBytes.length, descs));
   }
   const rec: ImageRecord = {
     id,

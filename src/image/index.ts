@@ -27,6 +27,7 @@ import { importRootfs } from './import';
 import { listImages } from './list';
 import { familiarName, parseReference } from './reference';
 import { NotFoundError } from '../base/errors';
+import { removeUnusedContent } from './layer-content';
 import { loadArchive } from './load';
 import { pruneImages } from './prune';
 import { removeImage } from './remove';
@@ -137,6 +138,8 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
   // reference counts are derived from the records, never persisted, so they cannot drift after a crash
   for (const img of store.all()) layers.retain(img.chainIds);
   const orphans = await layers.removeUnreferenced();
+  // a pull killed between committing layers and registering its image leaves such layers, and their blobs
+  await removeUnusedContent({ blobs, layers }, orphans);
   if (orphans.length) opts.logger.info({ layers: orphans.map((l) => l.chainId) }, 'boot repair: removed layers no image uses');
   const distDir = path.join(imageRoot, 'distribution');
   await fs.mkdir(distDir, { recursive: true });

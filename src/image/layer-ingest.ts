@@ -1,12 +1,15 @@
 /**
  * One pass over a layer: the layer store decompresses, hashes (diffID) and
- * unpacks it, keeping the uncompressed tar, which becomes the blob save and
- * push read. Nothing becomes visible before the diffID is known and verified.
+ * unpacks it while its blob is kept: the uncompressed tar for import and
+ * load, the downloaded (compressed) bytes for a pull. Nothing becomes visible
+ * before the diffID is known and verified.
  */
 import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { chainIdOf, type LayerRecord, type LayerStore } from '../layer/layer-store';
+import { chainIdOf, type LayerBlobRef, type LayerRecord, type LayerStore } from '../layer/layer-store';
 import type { BlobStore } from './content/blob-store';
+import { BlobTee } from './content/blob-tee';
+import { contentDigest, hasLayerContent } from './layer-content';
 
 export type IngestedLayer = LayerRecord;
 
@@ -20,10 +23,12 @@ export async function ingestLayer(
 ): Promise<IngestedLayer> {
   const blobTmp = deps.blobs.tempPath();
   try {
-    const rec = await deps.layers.register(src, parentChainId || null, { keepTarAs: blobTmp, expectDiffId: expectedDiffId, signal, pin: opts.pin });
+    let rec = await deps.layers.register(src, parentChainId || null, { keepTarAs: blobTmp, expectDiffId: expectedDiffId, signal, pin: opts.pin });
     // the diffID was computed over exactly these bytes, so the blob needs no second hash
     try {
-      if (!(await deps.blobs.has(rec.diffId))) await deps.blobs.adopt(blobTmp, rec.diffId);
+      // a layer that was there already keeps its blob, unless that went missing
+      if (contentDigest(rec) !== rec.diffId && !(await hasLayerContent(deps.blobs, rec))) rec = await deps.layers.setBlob(rec.chainId, undefined, (await fs.stat(blobTmp)).size);
+      if (contentDigest(rec) === rec.diffId && !(await deps.blobs.has(rec.diffId))) await deps.blobs.adopt(blobTmp, rec.diffId);
     } catch (e) {
       if (opts.pin) deps.layers.unpin(rec.chainId);
       throw e;
@@ -34,7 +39,7 @@ export async function ingestLayer(
   }
 }
 
-/** A layer unpacked out of sight, with its uncompressed blob beside it: commit or discard. */
+/** A layer unpacked out of sight, with its downloaded blob beside it: commit or discard. */
 export interface StagedLayer {
   diffId: string;
   size: number;
@@ -44,32 +49,63 @@ export interface StagedLayer {
 }
 
 /**
- * The first half of ingestLayer, for a pull that unpacks layers side by side
- * while they download and commits them in chain order once digests verified.
+ * For a pull: the compressed bytes are kept as their blob (a temp file until
+ * commit) while they are decompressed and unpacked, in one pass. The caller
+ * verifies `blob.digest` over the same bytes before it commits; layers stage
+ * side by side and commit in chain order.
  * `knownDiffId`: the caller hashed these very bytes already (an uncompressed layer).
  */
 export async function stageLayer(
   deps: { layers: LayerStore; blobs: BlobStore },
   src: Readable,
-  opts: { signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string },
+  opts: { blob: LayerBlobRef; signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string },
 ): Promise<StagedLayer> {
   const blobTmp = deps.blobs.tempPath();
-  let staged: { tmp: string; size: number; diffId: string };
+  let staged: { tmp: string; size: number; diffId: string; tarSize: number };
   try {
-    staged = await deps.layers.unpackToTemp(src, { signal: opts.signal, keepTarAs: blobTmp, lowerDirs: opts.lowerDirs, computeDiffId: !opts.knownDiffId });
+    const tee = await BlobTee.open(blobTmp);
+    tee.on('error', () => undefined); // reaches the unpack reading the tee and `tee.done`, even before the unpack listens
+    // piped by hand, not pipeline(): a failed unpack leaves `src` to the caller, who may drain it to tell a bad download from a bad layer
+    const srcFailed = (e: Error) => tee.destroy(e);
+    src.on('error', srcFailed);
+    src.pipe(tee);
+    try {
+      staged = await deps.layers.unpackToTemp(tee, { signal: opts.signal, lowerDirs: opts.lowerDirs, computeDiffId: !opts.knownDiffId });
+    } catch (e) {
+      src.unpipe(tee);
+      tee.destroy();
+      await tee.done.catch(() => undefined); // the file is closed before it is removed
+      throw e;
+    } finally {
+      src.off('error', srcFailed);
+    }
+    try {
+      await tee.done; // every byte is in the file, fsynced
+    } catch (e) {
+      await deps.layers.discard(staged.tmp).catch(() => undefined);
+      throw e;
+    }
   } catch (e) {
     await fs.rm(blobTmp, { force: true });
     throw e;
   }
   const diffId = staged.diffId || opts.knownDiffId!; // unpack hashed it anyway when the bytes were compressed
+  // an uncompressed layer's blob is its tar: kept under the diffId like an imported one
+  const recorded = opts.blob.digest === diffId ? undefined : opts.blob;
   return {
     diffId,
     size: staged.size,
     async commit(parentChainId) {
       try {
-        const rec = await deps.layers.commit(staged.tmp, { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: staged.size }, true);
+        const meta = { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: staged.size, tarSize: staged.tarSize, ...(recorded ? { blob: recorded } : {}) };
+        let rec = await deps.layers.commit(staged.tmp, meta, true);
         try {
-          if (!(await deps.blobs.has(diffId))) await deps.blobs.adopt(blobTmp, diffId);
+          // the same layer may be there already (another pull); it keeps its own blob unless that went missing
+          if (contentDigest(rec) !== opts.blob.digest) {
+            if (await hasLayerContent(deps.blobs, rec)) return rec;
+            rec = await deps.layers.setBlob(rec.chainId, recorded, staged.tarSize);
+          }
+          if (!(await deps.blobs.has(opts.blob.digest))) await deps.blobs.adopt(blobTmp, opts.blob.digest, { synced: true });
         } catch (e) {
           deps.layers.unpin(rec.chainId);
           throw e;

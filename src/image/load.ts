@@ -16,6 +16,7 @@ import { decompressed } from '../layer/decompress';
 import { normalizeEntryPath as cleanEntryPath } from '../layer/path-safety';
 import type { Descriptor, ImageConfigFile, ImageIndex, ImageManifest } from '../protocol/oci/image';
 import { type ImageContext, publishImageEvent, registerImage } from './image-context';
+import { hasLayerContent } from './layer-content';
 import { ingestLayer } from './layer-ingest';
 import { normalizeTag, parseReference, familiarTagged } from './reference';
 
@@ -91,11 +92,18 @@ async function ingestLayers(ctx: ImageContext, config: ImageConfigFile, layerFil
       const chainId = chainIdOf(parent, diffIds[i]!);
       let meta = ctx.layers.get(chainId);
       if (meta) ctx.layers.pin(chainId); // synchronously after get: nothing can delete it in between
-      if (meta && !(await ctx.blobs.has(diffIds[i]!))) {
+      if (meta && !(await hasLayerContent(ctx.blobs, meta))) {
         ctx.layers.unpin(chainId);
         meta = undefined;
       }
-      meta ??= await ingestLayer(ctx, createReadStream(layerFiles[i]!), parent, diffIds[i], signal, { pin: true });
+      if (!meta) {
+        const file = createReadStream(layerFiles[i]!);
+        try {
+          meta = await ingestLayer(ctx, file, parent, diffIds[i], signal, { pin: true });
+        } finally {
+          file.destroy(); // a refused layer leaves its file unread; the stream is ours to close
+        }
+      }
       out.push(meta);
       parent = meta.chainId;
     }

@@ -7,6 +7,7 @@
 import { ConflictError } from '../base/errors';
 import { shortId } from '../base/ids';
 import { type ImageContext, publishImageEvent } from './image-context';
+import { removeUnusedContent } from './layer-content';
 import { familiarName, parseReference } from './reference';
 import type { ImageDeleteItem, ImageRecord } from './types';
 
@@ -79,11 +80,8 @@ export async function deleteImage(ctx: ImageContext, img: ImageRecord): Promise<
   await ctx.store.delete(img.id);
   publishImageEvent(ctx, 'delete', img.id, img.id);
   const gone = await ctx.layers.release(img.chainIds);
-  for (const l of gone) {
-    // the same diff can sit at another position of another chain; its tar blob stays then
-    if (ctx.layers.all().some((x) => x.diffId === l.diffId)) continue;
-    await ctx.blobs.remove(l.diffId).catch(() => undefined); // best effort: an orphan blob is only wasted space
-  }
+  // the same diff can sit at another position of another chain; its blob stays then
+  await removeUnusedContent(ctx, gone);
   await ctx.blobs.remove(img.manifestDigest).catch(() => undefined);
   await ctx.blobs.remove(img.id).catch(() => undefined);
   return { items: [{ deleted: img.id }, ...gone.map((l) => ({ deleted: l.chainId }))], reclaimed: gone.reduce((n, l) => n + l.size, 0) };

@@ -6,12 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { MediaTypes, type Descriptor } from '../protocol/oci/image';
 import { type ImageContext, localManifest, publishImageEvent } from './image-context';
+import { layerTarSize, openLayerTar } from './layer-content';
 import { familiarName, parseReference, repositoryName } from './reference';
+import { InternalError } from '../base/errors';
+import type { LayerRecord } from '../layer/layer-store';
 import type { ImageRecord } from './types';
 
 interface SaveItem {
@@ -69,14 +72,24 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
   const addDir = (name: string) => new Promise<void>((res, rej) => p.entry({ name, type: 'directory', mtime, mode: 0o755 }, (e) => (e ? rej(e) : res())));
   const addLink = (name: string, linkname: string) =>
     new Promise<void>((res, rej) => p.entry({ name, type: 'symlink', linkname, mtime, mode: 0o777 }, (e) => (e ? rej(e) : res())));
+  const addFile = async (name: string, size: number, open: () => Promise<Readable>) => {
+    const src = await open();
+    await new Promise<void>((res, rej) => {
+      const entry = p.entry({ name, size, mtime, mode: 0o644 }, (e) => (e ? rej(e) : res()));
+      entry.on('error', () => undefined); // reported through the callback; destroying the pack below destroys the entry too
+      src.on('error', rej).pipe(entry);
+    });
+  };
   const addBlobFile = async (digest: string) => {
     const name = `blobs/sha256/${digest.slice(7)}`;
     if (!once(name)) return;
-    const size = await ctx.blobs.size(digest);
-    await new Promise<void>((res, rej) => {
-      const entry = p.entry({ name, size, mtime, mode: 0o644 }, (e) => (e ? rej(e) : res()));
-      createReadStream(ctx.blobs.path(digest)).on('error', rej).pipe(entry);
-    });
+    await addFile(name, await ctx.blobs.size(digest), async () => createReadStream(ctx.blobs.path(digest)));
+  };
+  /** Saves carry uncompressed layers under their diffIds (what every docker load reads); a kept compressed blob is decompressed here. */
+  const addLayerTar = async (layer: LayerRecord) => {
+    const name = `blobs/sha256/${layer.diffId.slice(7)}`;
+    if (!once(name)) return;
+    await addFile(name, await layerTarSize(ctx.blobs, layer), () => openLayerTar(ctx.blobs, layer));
   };
   const addBlobBuffer = async (data: Buffer): Promise<string> => {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -98,10 +111,14 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
       if (once(`${cfgHex}.json`)) await addLink(`${cfgHex}.json`, `blobs/sha256/${cfgHex}`);
       const diffIds = img.config.rootfs.diff_ids;
       const layerPaths: string[] = [];
+      const layerDescs: Descriptor[] = [];
       let v1Parent = '';
       for (let i = 0; i < diffIds.length; i++) {
         const diffId = diffIds[i]!;
-        await addBlobFile(diffId);
+        const layer = ctx.layers.get(img.chainIds[i] ?? '');
+        if (!layer || layer.diffId !== diffId) throw new InternalError(`image ${img.id}: layer ${i} (${diffId}) is missing from the layer store`, 'LAYER_MISSING');
+        await addLayerTar(layer);
+        layerDescs.push({ mediaType: MediaTypes.ociLayer, digest: diffId, size: await layerTarSize(ctx.blobs, layer) });
         // a v1 id only names the legacy directory; it depends on the whole chain below, like Docker's
         const v1 = sha(`${img.chainIds[i] ?? diffId} ${v1Parent}`);
         if (once(`${v1}/`)) {
@@ -113,7 +130,7 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
         layerPaths.push(`blobs/sha256/${diffId.slice(7)}`);
         v1Parent = v1;
       }
-      const manifest = await localManifest(ctx, img.id, configBytes.length, diffIds);
+      const manifest = localManifest(img.id, configBytes.length, layerDescs);
       const manifestDigest = await addBlobBuffer(manifest);
       const desc = { mediaType: MediaTypes.ociManifest, digest: manifestDigest, size: manifest.length };
       if (!tags.length) index.push(desc);

@@ -30,19 +30,24 @@ export async function peek(src: Readable, n: number): Promise<Buffer> {
     }
     if (src.readableEnded || src.destroyed) break;
     await new Promise<void>((resolve, reject) => {
-      const done = () => {
+      const off = () => {
         src.off('readable', done);
         src.off('end', done);
+        src.off('close', done);
         src.off('error', fail);
+      };
+      // 'close' too: a stream destroyed without an error emits nothing else
+      const done = () => {
+        off();
         resolve();
       };
       const fail = (e: Error) => {
-        src.off('readable', done);
-        src.off('end', done);
+        off();
         reject(e);
       };
       src.once('readable', done);
       src.once('end', done);
+      src.once('close', done);
       src.once('error', fail);
     });
   }

@@ -15,6 +15,13 @@ import { writeJsonAtomic } from '../state/atomic-file';
 import { defaultBerthFsPath } from './berth-fs';
 import { unpackLayer, type UnpackOptions } from './unpack';
 
+/** The compressed blob a layer was unpacked from, as the registry served it. */
+export interface LayerBlobRef {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
 export interface LayerRecord {
   chainId: string;
   diffId: string;
@@ -22,6 +29,10 @@ export interface LayerRecord {
   parent: string | null;
   /** bytes of regular file content */
   size: number;
+  /** bytes of the uncompressed tar; absent in records older than this field */
+  tarSize?: number;
+  /** the kept blob is this compressed one (a pull); absent: the uncompressed tar is kept under diffId */
+  blob?: LayerBlobRef;
   created: string;
 }
 
@@ -32,6 +43,8 @@ export interface LayerMeta {
   /** chain id of the parent; null or "" for a base layer */
   parent: string | null;
   size: number;
+  tarSize?: number;
+  blob?: LayerBlobRef;
 }
 
 export interface RegisterOptions {
@@ -150,7 +163,7 @@ export class LayerStore {
       await this.discard(staged.tmp);
       throw e;
     }
-    const rec = await this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size }, opts.pin);
+    const rec = await this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size, tarSize: staged.tarSize }, opts.pin);
     return rec;
   }
 
@@ -180,12 +193,12 @@ export class LayerStore {
    * Two-step form of register for callers that verify digests before any
    * layer becomes visible (pull): unpack now, then commit or discard.
    */
-  async unpackToTemp(tar: Readable, opts: Omit<UnpackOptions, 'fsTool'> = {}): Promise<{ tmp: string; size: number; diffId: string }> {
+  async unpackToTemp(tar: Readable, opts: Omit<UnpackOptions, 'fsTool'> = {}): Promise<{ tmp: string; size: number; diffId: string; tarSize: number }> {
     const tmp = this.tempPath('unpack');
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
       const r = await unpackLayer(tar, path.join(tmp, 'diff'), { ...opts, fsTool: this.fsTool });
-      return { tmp, size: r.size, diffId: r.diffId };
+      return { tmp, size: r.size, diffId: r.diffId, tarSize: r.tarSize };
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });
       throw e;
@@ -203,7 +216,15 @@ export class LayerStore {
         if (pin) this.pin(existing.chainId);
         return existing;
       }
-      const rec: LayerRecord = { chainId: meta.chainId, diffId: meta.diffId, parent, size: meta.size, created: new Date().toISOString() };
+      const rec: LayerRecord = {
+        chainId: meta.chainId,
+        diffId: meta.diffId,
+        parent,
+        size: meta.size,
+        ...(meta.tarSize !== undefined ? { tarSize: meta.tarSize } : {}),
+        ...(meta.blob ? { blob: meta.blob } : {}),
+        created: new Date().toISOString(),
+      };
       await writeJsonAtomic(path.join(tmp, 'layer.json'), rec);
       try {
         await fs.rename(tmp, path.join(this.root, meta.chainId.slice('sha256:'.length)));
@@ -221,6 +242,18 @@ export class LayerStore {
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
     }
+  }
+
+  /** Points an existing layer at another kept blob (its own went missing, and a pull brought this one). */
+  async setBlob(chainId: string, blob: LayerBlobRef | undefined, tarSize: number): Promise<LayerRecord> {
+    const cur = this.layers.get(chainId);
+    if (!cur) throw new NotFoundError('layer', chainId, `layer does not exist: ${chainId}`);
+    const rec: LayerRecord = { ...cur, tarSize };
+    if (blob) rec.blob = blob;
+    else delete rec.blob;
+    await writeJsonAtomic(path.join(this.root, chainId.slice('sha256:'.length), 'layer.json'), rec);
+    this.layers.set(chainId, rec);
+    return rec;
   }
 
   async discard(tmp: string): Promise<void> {

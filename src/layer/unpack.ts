@@ -33,6 +33,8 @@ export interface UnpackResult {
   diffId: string;
   /** bytes of regular file content */
   size: number;
+  /** bytes of the uncompressed tar (what a save writes for this layer) */
+  tarSize: number;
 }
 
 type TarHeader = tar.Headers & { pax?: Record<string, string> };
@@ -73,6 +75,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const batch = new FsBatch(opts.fsTool);
   const dirTimes: { abs: string; mtime: Date }[] = [];
   let size = 0;
+  let tarSize = 0;
 
   const plain = await decompressed(src);
   // a stream that turned out compressed is hashed whatever the caller assumed: its diffId is not the caller's hash
@@ -81,6 +84,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const hasher = new Transform({
     transform(chunk: Buffer, _e, cb) {
       hash?.update(chunk);
+      tarSize += chunk.length;
       if (copy && !copy.write(chunk)) copy.once('drain', () => cb(null, chunk));
       else cb(null, chunk);
     },
@@ -92,6 +96,9 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   plain.pipe(hasher).pipe(extract);
   const abort = () => extract.destroy(new Error('aborted'));
   opts.signal?.addEventListener('abort', abort, { once: true });
+  // whatever ended before the listeners above were there would otherwise leave the loop below waiting forever
+  if (opts.signal?.aborted) abort();
+  else if (src.destroyed || plain.destroyed) extract.destroy(src.errored ?? plain.errored ?? new Error('layer stream closed before its end'));
 
   /** Creates missing parents as 0755 dirs; a symlink or non-directory on the way is refused. */
   const ensureParents = async (rel: string, name: string) => {
@@ -139,9 +146,14 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       copy.end();
       await finished(copy);
     }
-    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size };
+    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize };
   } catch (e) {
-    plain.destroy();
+    // our decompressor goes; the caller's own stream is unhooked and drained, not destroyed:
+    // an HTTP request body destroyed here would take its socket, and the error answer, with it
+    if (plain !== src) plain.destroy();
+    else src.unpipe(hasher).resume();
+    hasher.destroy();
+    extract.destroy();
     copy?.destroy();
     throw e;
   } finally {

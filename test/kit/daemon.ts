@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import { cleanupRoots } from './cleanup';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/options';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const BERTHD = path.join(REPO, 'dist/src/bin/berthd.js');
@@ -58,7 +59,7 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   const bip = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 255)}.1/24`;
   const spawnIt = async () => {
     const out = await fs.open(logFile, 'a');
-    const p = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug'], {
+    const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug'], {
       stdio: ['ignore', out.fd, out.fd],
     });
     await out.close();

@@ -115,9 +115,9 @@ export class BlobStore {
     }
   }
 
-  /** Move an already-verified temp file into the store. */
-  async adopt(tmpFile: string, digest: string): Promise<void> {
-    await fsyncFile(tmpFile);
+  /** Move an already-verified temp file into the store; `synced`: its writer fsynced it already. */
+  async adopt(tmpFile: string, digest: string, opts: { synced?: boolean } = {}): Promise<void> {
+    if (!opts.synced) await fsyncFile(tmpFile);
     await fs.rename(tmpFile, this.path(digest));
   }
 

@@ -19,11 +19,18 @@ export interface PulledImage {
   chainIds: string[];
 }
 
+/** A layer blob as a manifest describes it. */
+export interface BlobDescriptor {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
 export interface ImageIngest {
-  /** the layer is unpacked and its uncompressed blob kept (push needs it) */
-  hasLayer(chainId: string, diffId: string): Promise<boolean>;
-  /** Unpacks a layer stream out of sight (keeping its uncompressed blob) while it downloads; see StagedPullLayer. */
-  stageLayer(src: Readable, opts: { signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string }): Promise<StagedPullLayer>;
+  /** the layer is unpacked and its blob kept (save and push need it) */
+  hasLayer(chainId: string): Promise<boolean>;
+  /** Unpacks a layer's download out of sight while keeping the downloaded bytes as its blob; see StagedPullLayer. */
+  stageLayer(src: Readable, opts: { blob: BlobDescriptor; signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string }): Promise<StagedPullLayer>;
   /** overlay lower dirs of a committed chain, top-most first */
   lowerDirsOf(chainId: string): string[];
   /** Undo for a failed pull: drops layers this pull added that no image uses. */
@@ -40,10 +47,16 @@ export interface StagedPullLayer {
   discard(): Promise<void>;
 }
 
+export interface PushableLayer {
+  diffId: string;
+  /** the compressed blob kept locally (the layer was pulled): uploaded as it is */
+  blob?: BlobDescriptor;
+}
+
 export interface PushableImage {
   id: string;
   configBytes: Buffer;
-  diffIds: string[];
+  layers: PushableLayer[];
   /** the manifest stored with the image, if any (pulled, or written by the store) */
   manifestBytes?: Buffer;
 }
@@ -51,8 +64,10 @@ export interface PushableImage {
 export interface ImageSource {
   /** "name:tag" → the image; NotFound with Docker's "An image does not exist locally with the tag: x" */
   resolveForPush(familiarTagged: string): Promise<PushableImage>;
-  /** the uncompressed layer tar */
-  openLayer(diffId: string): Readable;
+  /** the uncompressed layer tar (to be compressed for upload) */
+  openLayer(diffId: string): Promise<Readable>;
+  /** a kept compressed blob (PushableLayer.blob) */
+  openBlob(digest: string): Readable;
   /** after a push: "name@digest" points at the image */
   recordRepoDigest(name: string, digest: string, imageId: string): Promise<void>;
 }

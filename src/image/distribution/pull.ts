@@ -1,8 +1,9 @@
 /**
  * `docker pull`: tag → manifest (index → platform manifest), config, then the
- * layers: each streamed (3 at a time) from the registry through sha256 and
- * the decompressor into a staging unpack, no temp copy of the download, then
- * committed in chain order. A layer becomes visible only after its digest and
+ * layers: each streamed (3 at a time) from the registry through sha256 into
+ * the store, which keeps the compressed bytes as the blob while it
+ * decompresses and unpacks them into a staging dir, then committed in chain
+ * order. A layer becomes visible only after its digest and
  * diffId verified; a failed or aborted pull removes the staged and committed
  * layers it made and registers nothing.
  */
@@ -34,7 +35,7 @@ export interface PullOptions {
   platform?: Platform;
   signal?: AbortSignal;
   onProgress: ProgressSink;
-  /** parallel layer downloads (Docker's default is 3) */
+  /** parallel layer downloads (default 4; Docker downloads 3 at a time but unpacks one by one, here each also unpacks) */
   maxConcurrentDownloads?: number;
 }
 
@@ -124,10 +125,10 @@ export async function pullImage(deps: PullDeps, ref: ImageReference, opts: PullO
     throw new InvalidArgumentError(`invalid image: ${manifest.layers.length} layers in the manifest but ${diffIds.length} diff ids in the config`, 'MANIFEST_INVALID');
   }
   const chains = chainIdsOf(diffIds);
-  const present = await Promise.all(chains.map((c, i) => deps.ingest.hasLayer(c, diffIds[i]!)));
+  const present = await Promise.all(chains.map((c) => deps.ingest.hasLayer(c)));
 
   const added: string[] = [];
-  const limit = opts.maxConcurrentDownloads ?? 3;
+  const limit = opts.maxConcurrentDownloads ?? 4;
   const missing: number[] = [];
   manifest.layers.forEach((l, i) => {
     if (present[i]) progress({ type: 'layer', id: shortId(l.digest), status: 'Already exists' });
@@ -236,10 +237,10 @@ function deferred<T>(resolved = false): { promise: Promise<T>; resolve: (v: T) =
 
 /**
  * One layer in one pass: the response stream is hashed and metered on its way
- * into the layer store's staging unpack (which decompresses, computes the
- * diffId unless the bytes are the plain tar already hashed here, and keeps
- * the uncompressed tar as the blob). Throws, leaving nothing, unless digest
- * and size match.
+ * into the store, which keeps the bytes as the layer's blob while it
+ * decompresses, computes the diffId (unless the bytes are the plain tar
+ * already hashed here) and unpacks into a staging dir. Throws, leaving
+ * nothing, unless digest and size match.
  */
 async function streamLayer(deps: PullDeps, repo: RepositoryClient, d: Descriptor, lowerDirs: () => Promise<string[]>, signal: AbortSignal, progress: ProgressSink): Promise<StagedPullLayer> {
   const id = shortId(d.digest);
@@ -266,7 +267,7 @@ async function streamLayer(deps: PullDeps, repo: RepositoryClient, d: Descriptor
   let st: StagedPullLayer;
   try {
     const knownDiffId = layerCompression(d.mediaType) === 'none' ? d.digest : undefined;
-    st = await deps.ingest.stageLayer(meter, { signal, lowerDirs, ...(knownDiffId ? { knownDiffId } : {}) });
+    st = await deps.ingest.stageLayer(meter, { blob: { digest: d.digest, mediaType: d.mediaType, size: d.size }, signal, lowerDirs, ...(knownDiffId ? { knownDiffId } : {}) });
   } catch (e) {
     // Corrupt bytes usually break the decompressor before the end; the digest says whether the
     // download was at fault (Docker's message) or the layer itself.

@@ -1,7 +1,8 @@
 /**
  * `docker push`: every layer is skipped when the registry has it ("Layer
  * already exists"), mounted from another repository it is known in
- * ("Mounted from x"), or gzip-compressed to a temp file and uploaded; then
+ * ("Mounted from x"), uploaded as the compressed blob it was pulled as, or
+ * gzip-compressed to a temp file and uploaded; then
  * the config and the manifest. When every layer ends up as the blob the
  * stored manifest names, that manifest is pushed byte-exact (same digest).
  */
@@ -16,7 +17,8 @@ import { type Descriptor, type ImageManifest, MediaTypes } from '../../protocol/
 import { DEFAULT_TAG, familiarName, type ImageReference } from '../reference';
 import type { BlobSources } from './blob-sources';
 import { registryEndpoints } from './endpoint';
-import type { ImageSource } from './image-ports';
+import type { BlobDescriptor, ImageSource } from './image-ports';
+import { layerCompression } from './layer-media-type';
 import { shortId, type ProgressSink } from './progress';
 import { type AuthConfig, type RegistryClient, RegistryResponseError, type RepositoryClient, sha256Digest } from './registry-client';
 
@@ -64,13 +66,13 @@ export async function pushImage(deps: PushDeps, ref: ImageReference, opts: PushO
 
   const stored = img.manifestBytes ? (JSON.parse(img.manifestBytes.toString('utf8')) as ImageManifest) : undefined;
   const docker = stored?.mediaType === MediaTypes.dockerManifest;
-  const layers: Descriptor[] = new Array<Descriptor>(img.diffIds.length);
-  for (const d of img.diffIds) progress({ type: 'layer', id: shortId(d), status: 'Preparing' });
+  const layers: Descriptor[] = new Array<Descriptor>(img.layers.length);
+  for (const l of img.layers) progress({ type: 'layer', id: shortId(l.diffId), status: 'Preparing' });
 
   try {
     await repo.ping(signal);
     await runLimited(
-      img.diffIds.map((diffId, i) => async () => {
+      img.layers.map(({ diffId, blob }, i) => async () => {
         const id = shortId(diffId);
         const known = await deps.blobSources.lookup(diffId);
         const original = stored?.layers[i];
@@ -97,7 +99,7 @@ export async function pushImage(deps: PushDeps, ref: ImageReference, opts: PushO
             }
           }
         }
-        const desc = await uploadLayer(deps, repo, diffId, docker, signal, progress);
+        const desc = blob ? await uploadKeptBlob(deps, repo, diffId, blob, docker, signal, progress) : await uploadLayer(deps, repo, diffId, docker, signal, progress);
         layers[i] = desc;
         await deps.blobSources.add(diffId, desc, here);
         progress({ type: 'layer', id, status: 'Pushed' });
@@ -135,6 +137,34 @@ export async function pushImage(deps: PushDeps, ref: ImageReference, opts: PushO
   }
 }
 
+/** Counts an upload body's bytes into "Pushing" progress. */
+function pushCounter(id: string, size: number, progress: ProgressSink): Transform {
+  let sent = 0;
+  let last = 0;
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      sent += chunk.length;
+      const now = Date.now();
+      if (now - last >= 100 || sent === size) {
+        last = now;
+        progress({ type: 'layer', id, status: 'Pushing', current: sent, total: size });
+      }
+      cb(null, chunk);
+    },
+  });
+}
+
+/** A pulled layer goes up as the very blob it came as: no recompression, and its digest stays the one manifests name. */
+async function uploadKeptBlob(deps: PushDeps, repo: RepositoryClient, diffId: string, blob: BlobDescriptor, docker: boolean, signal: AbortSignal | undefined, progress: ProgressSink): Promise<Descriptor> {
+  const compression = layerCompression(blob.mediaType);
+  const mediaType = compression === 'zstd' ? MediaTypes.ociLayerZstd : docker ? MediaTypes.dockerLayer : MediaTypes.ociLayerGzip;
+  if ((await repo.headBlob(blob.digest, signal)) === undefined) {
+    const id = shortId(diffId);
+    await repo.uploadBlob(blob.digest, blob.size, () => deps.source.openBlob(blob.digest).pipe(pushCounter(id, blob.size, progress)), signal);
+  }
+  return { mediaType, digest: blob.digest, size: blob.size };
+}
+
 /** gzip the layer into a temp file (digest and size must be known before the PUT), then upload it. */
 async function uploadLayer(deps: PushDeps, repo: RepositoryClient, diffId: string, docker: boolean, signal: AbortSignal | undefined, progress: ProgressSink): Promise<Descriptor> {
   const id = shortId(diffId);
@@ -149,31 +179,11 @@ async function uploadLayer(deps: PushDeps, repo: RepositoryClient, diffId: strin
         cb(null, chunk);
       },
     });
-    await pipeline(deps.source.openLayer(diffId), createGzip(), meter, createWriteStream(file), ...(signal ? [{ signal }] : []));
+    await pipeline(await deps.source.openLayer(diffId), createGzip(), meter, createWriteStream(file), ...(signal ? [{ signal }] : []));
     const digest = `sha256:${hash.digest('hex')}`;
     const mediaType = docker ? MediaTypes.dockerLayer : MediaTypes.ociLayerGzip;
     if ((await repo.headBlob(digest, signal)) === undefined) {
-      let sent = 0;
-      let last = 0;
-      await repo.uploadBlob(
-        digest,
-        size,
-        () => {
-          const counter = new Transform({
-            transform(chunk: Buffer, _e, cb) {
-              sent += chunk.length;
-              const now = Date.now();
-              if (now - last >= 100 || sent === size) {
-                last = now;
-                progress({ type: 'layer', id, status: 'Pushing', current: sent, total: size });
-              }
-              cb(null, chunk);
-            },
-          });
-          return createReadStream(file).pipe(counter);
-        },
-        signal,
-      );
+      await repo.uploadBlob(digest, size, () => createReadStream(file).pipe(pushCounter(id, size, progress)), signal);
     }
     return { mediaType, digest, size };
   } finally {

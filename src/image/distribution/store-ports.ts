@@ -6,6 +6,7 @@
 import { NotFoundError } from '../../base/errors';
 import type { ImageContext } from '../image-context';
 import { publishImageEvent, registerImage } from '../image-context';
+import { hasLayerContent, openLayerTar, removeUnusedContent } from '../layer-content';
 import { stageLayer } from '../layer-ingest';
 import { familiarName, parseReference } from '../reference';
 import type { ImageRecord } from '../types';
@@ -18,12 +19,13 @@ export function createStoreIngest(ctx: ImageContext): ImageIngest {
     for (const c of pinned.splice(0)) ctx.layers.unpin(c);
   };
   return {
-    async hasLayer(chainId, diffId) {
-      if (!ctx.layers.has(chainId)) return false;
+    async hasLayer(chainId) {
+      const l = ctx.layers.get(chainId);
+      if (!l) return false;
       // pin before the await: the layer must not vanish between this check and registration
       ctx.layers.pin(chainId);
       pinned.push(chainId);
-      return ctx.blobs.has(diffId);
+      return hasLayerContent(ctx.blobs, l);
     },
 
     async stageLayer(src, opts) {
@@ -46,7 +48,7 @@ export function createStoreIngest(ctx: ImageContext): ImageIngest {
       unpinAll();
       const unused = chainIds.filter((c) => ctx.layers.refCount(c) === 0);
       const gone = await ctx.layers.release(unused);
-      for (const l of gone) if (!ctx.layers.all().some((o) => o.diffId === l.diffId)) await ctx.blobs.remove(l.diffId);
+      await removeUnusedContent(ctx, gone);
     },
 
     async registerPulledImage(img: PulledImage) {
@@ -83,10 +85,19 @@ export function createStoreSource(ctx: ImageContext): ImageSource {
       }
       const configBytes = await ctx.blobs.read(rec.id);
       const manifestBytes = (await ctx.blobs.has(rec.manifestDigest)) ? await ctx.blobs.read(rec.manifestDigest) : undefined;
-      return { id: rec.id, configBytes, diffIds: rec.config.rootfs?.diff_ids ?? [], ...(manifestBytes ? { manifestBytes } : {}) };
+      const layers = (rec.config.rootfs?.diff_ids ?? []).map((diffId, i) => {
+        const blob = ctx.layers.get(rec.chainIds[i] ?? '')?.blob;
+        return { diffId, ...(blob ? { blob } : {}) };
+      });
+      return { id: rec.id, configBytes, layers, ...(manifestBytes ? { manifestBytes } : {}) };
     },
-    openLayer(diffId) {
-      return ctx.blobs.stream(diffId);
+    async openLayer(diffId) {
+      const l = ctx.layers.all().find((x) => x.diffId === diffId);
+      if (!l) throw new NotFoundError('layer', diffId, `layer does not exist: ${diffId}`);
+      return openLayerTar(ctx.blobs, l);
+    },
+    openBlob(digest) {
+      return ctx.blobs.stream(digest);
     },
     async recordRepoDigest(name, digest, imageId) {
       await ctx.store.setDigest(name, digest, imageId);

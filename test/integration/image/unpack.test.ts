@@ -180,3 +180,17 @@ test('a pinned layer survives a release until it is unpinned', async () => {
   s.unpin(a.chainId);
   assert.equal((await s.removeUnreferenced()).length, 1);
 });
+
+test('a stream that failed or closed before the unpack listened is refused, not waited on forever', async () => {
+  const failed = new Readable({ read() {} });
+  failed.on('error', () => undefined);
+  failed.destroy(new Error('connection reset'));
+  await assert.rejects(store.register(failed, null), { message: 'connection reset' });
+  const closed = new Readable({ read() {} });
+  closed.destroy();
+  await assert.rejects(store.register(closed, null), { message: 'layer stream closed before its end' });
+  const aborted = new AbortController();
+  aborted.abort();
+  await assert.rejects(store.register(fromBuf(await makeTar([{ name: 'a', type: 'file', body: '1' }])), null, { signal: aborted.signal }), { message: 'aborted' });
+  assert.deepEqual(await tmpLeftovers(), []);
+});
