@@ -2,6 +2,7 @@
  * `docker exec`: exec instances live in memory, as in Docker (they are lost
  * with the daemon). The runtime runs the process; we record its exit code.
  */
+import { Duplex } from 'node:stream';
 import { ConflictError, NotFoundError } from '../base/errors';
 import { newId } from '../base/ids';
 import type { ContainerContext } from './context';
@@ -80,7 +81,7 @@ export class ExecRegistry {
     entry.session = session;
     entry.info.pid = session.pid;
     publishContainerEvent(this.ctx, rec, `exec_start: ${s.cmd.join(' ')}`, { execID: execId });
-    void session.exited.then((code) => {
+    const recorded = session.exited.then((code) => {
       entry.info.running = false;
       entry.info.exitCode = code;
       entry.session = undefined;
@@ -91,7 +92,7 @@ export class ExecRegistry {
       session.stream.end();
       return undefined;
     }
-    return session.stream;
+    return endAfter(session.stream, recorded);
   }
 
   async resize(execId: string, h: number, w: number): Promise<void> {
@@ -104,4 +105,34 @@ export class ExecRegistry {
   dropContainer(containerId: string): void {
     for (const [id, e] of this.execs) if (e.info.containerId === containerId) this.execs.delete(id);
   }
+}
+
+/**
+ * The caller's copy of an exec's stream, whose end waits until the exit code is recorded: the
+ * docker CLI inspects the exec as soon as the output ends and takes its ExitCode (0 while running),
+ * as dockerd only ends the stream once the process is gone.
+ */
+function endAfter(stream: Duplex, recorded: Promise<unknown>): Duplex {
+  const out = new Duplex({
+    read() {
+      stream.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      stream.write(chunk, cb);
+    },
+    final(cb) {
+      stream.end();
+      cb();
+    },
+    destroy(err, cb) {
+      stream.destroy(err ?? undefined);
+      cb(err);
+    },
+  });
+  stream.on('data', (c: Buffer) => {
+    if (!out.push(c)) stream.pause();
+  });
+  stream.on('end', () => void recorded.finally(() => out.push(null)));
+  stream.on('error', (e) => out.destroy(e));
+  return out;
 }

@@ -90,6 +90,8 @@ describe('docker CLI against berthd', () => {
       const ex = await docker(['exec', 'det1', 'sh', '-c', 'echo from-exec; exit 4']);
       assert.equal(ex.stdout, 'from-exec\n', ex.stderr);
       assert.equal(ex.code, 4);
+      // the CLI inspects the exec as soon as its output ends: the exit code must be there by then
+      for (let i = 0; i < 10; i++) assert.equal((await docker(['exec', 'det1', 'sh', '-c', `exit ${5 + i}`])).code, 5 + i);
       const insp = JSON.parse((await docker(['inspect', 'det1'])).stdout) as Array<{ Name: string; State: { Running: boolean; Pid: number }; Config: { Cmd: string[] } }>;
       assert.equal(insp[0]!.Name, '/det1');
       assert.equal(insp[0]!.State.Running, true);
