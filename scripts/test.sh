@@ -8,4 +8,4 @@ bash scripts/setup.sh
 # the layer table of docs/architecture.md: imports only point downward
 npx depcruise src --config .dependency-cruiser.cjs
 mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
-exec node --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
+exec node --test --test-force-exit --test-concurrency=2 --test-timeout=300000 "${files[@]}"
