@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
+import type { MountPoint } from '../../../src/protocol/docker/container';
 
 let d: TestDaemon;
 const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => cli(DOCKER, d, args, opts);
@@ -19,16 +20,7 @@ const run = randomBytes(3).toString('hex');
 const uniq = (what: string): string => `${what}-${run}`;
 const T = { timeout: 120_000 };
 
-interface MountWire {
-  Type: string;
-  Name?: string;
-  Source: string;
-  Destination: string;
-  Driver?: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
-}
+type MountWire = MountPoint; // the wire shape dockerd sends, as protocol/docker declares it
 
 function api(method: string, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
