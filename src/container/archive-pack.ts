@@ -2,77 +2,12 @@
  * `GET /containers/{id}/archive`: one container path as a tar stream, walked in
  * container space so mounts inside the tree (binds, volumes, /etc/hosts) show
  * their content as the container sees it. Entries are named from `rootName`
- * (dockerd's rebase: `bin/…` for /bin, `./…` for /bin/.). Symlinks are stored,
- * never followed; files linked more than once become hard-link entries.
+ * (dockerd's rebase: `bin/…` for /bin, `./…` for /bin/.).
  */
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar-stream';
+import { packTree } from '../platform/tar-tree';
 import { hostPathOf, mountChildren, type PathMount } from './path-resolve';
 
-/** The tar stream of `containerPath` (already resolved); errors after the start end the stream with that error. */
 export function packContainerPath(table: readonly PathMount[], containerPath: string, rootName: string): Readable {
-  const pack = tar.pack();
-  const seen = new Map<string, string>();
-  void (async () => {
-    try {
-      await addTree(pack, table, containerPath, rootName, seen);
-      pack.finalize();
-    } catch (e) {
-      pack.destroy(e as Error);
-    }
-  })();
-  return pack;
-}
-
-function childName(parent: string, child: string): string {
-  return parent.endsWith('/') ? parent + child : `${parent}/${child}`;
-}
-
-function childPath(parent: string, child: string): string {
-  return parent === '/' ? `/${child}` : `${parent}/${child}`;
-}
-
-async function addTree(pack: tar.Pack, table: readonly PathMount[], containerPath: string, name: string, seen: Map<string, string>): Promise<void> {
-  const { hostPath } = hostPathOf(table, containerPath);
-  let st: Stats;
-  try {
-    st = await fs.lstat(hostPath);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // gone while we walked: as tar does, skip it
-    throw e;
-  }
-  if (st.isSocket()) return; // tar has no socket entries; dockerd skips them too
-  const header: tar.Headers = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
-  if (st.isDirectory()) {
-    await entry(pack, { ...header, type: 'directory' });
-    const names = new Set(await fs.readdir(hostPath));
-    for (const m of mountChildren(table, containerPath)) names.add(m);
-    for (const child of [...names].sort()) await addTree(pack, table, childPath(containerPath, child), childName(name, child), seen);
-    return;
-  }
-  if (st.isSymbolicLink()) return entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(hostPath) });
-  if (st.isFIFO()) return entry(pack, { ...header, type: 'fifo' });
-  if (st.isCharacterDevice() || st.isBlockDevice()) {
-    // glibc's major()/minor() split of dev_t (the low 32 bits, where Linux keeps common devices)
-    const devmajor = (st.rdev >> 8) & 0xfff;
-    const devminor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
-    return entry(pack, { ...header, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor, devminor });
-  }
-  if (st.nlink > 1) {
-    const key = `${st.dev}:${st.ino}`;
-    const first = seen.get(key);
-    if (first !== undefined) return entry(pack, { ...header, type: 'link', linkname: first });
-    seen.set(key, name);
-  }
-  if (st.size === 0) return entry(pack, { ...header, type: 'file' });
-  // exactly the size in the header: a file that grows meanwhile must not corrupt the tar
-  await pipeline(createReadStream(hostPath, { start: 0, end: st.size - 1 }), pack.entry({ ...header, type: 'file', size: st.size }));
-}
-
-function entry(pack: tar.Pack, header: tar.Headers): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry(header, (err) => (err ? reject(err) : resolve()));
-  });
+  return packTree({ hostPathOf: (p) => hostPathOf(table, p).hostPath, extraChildren: (p) => mountChildren(table, p) }, containerPath, rootName);
 }
