@@ -40,7 +40,7 @@ const MAX_HOPS = 255;
  */
 export function absContainerPath(p: string): string {
   if (p === '') throw new InvalidArgumentError('bad parameter: pathcannot be empty', 'PATH_EMPTY'); // dockerd's wording, typo included
-  let abs = path.posix.join('/', p);
+  let abs = path.posix.join('/', p).replace(/(.)\/+$/, '$1');
   if (abs !== '/' && p.endsWith('/.')) abs += '/.';
   else if (abs !== '/' && p.endsWith('/')) abs += '/';
   return abs;
