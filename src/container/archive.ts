@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../base/errors';
 import { defaultBerthFsPath } from '../layer/berth-fs';
 import { unmount } from '../platform/mount';
@@ -152,8 +152,18 @@ export async function archiveContainerPath(ctx: ContainerContext, ref: string, u
   const cfs = await openContainerFs(ctx, ref);
   try {
     const { resolved, stat } = await locatePath(cfs, userPath, ref);
-    const tar = packContainerPath(cfs.table, resolved.containerPath, goBase(abs));
-    tar.once('close', () => void cfs.close());
+    const pack = packContainerPath(cfs.table, resolved.containerPath, goBase(abs));
+    // the reader sees the end only once the container is released, so nothing is mounted after a copy
+    const tar = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
+      flush: (cb) => void cfs.close().then(() => cb(), cb),
+    });
+    pack.once('error', (e) => tar.destroy(e));
+    tar.once('close', () => {
+      pack.destroy();
+      void cfs.close();
+    });
+    pack.pipe(tar);
     publishContainerEvent(ctx, cfs.rec, 'archive-path');
     return { stat, tar };
   } catch (e) {
