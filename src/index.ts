@@ -15,6 +15,7 @@ export type { Engine, EngineConfig, SystemInfo } from './engine/types';
 export { defaultContainerSpec, defaultHostSpec } from './container/spec';
 export type { ContainerSpec, HostSpec, MountSpec, UlimitSpec, RestartPolicySpec } from './container/spec';
 export type { ContainerRecord, ContainerSummary, ContainerService, LogEntry, ExecCreateSpec, ExecInfo } from './container/types';
+export type { ContainerPathStat } from './container/path-resolve';
 export type { ImageService, ImageRecord, ImageSummaryView } from './image/types';
 export type { VolumeService, VolumeInfo, VolumeRecord, VolumeCreateOptions, VolumeUsage, MountPoint } from './volume/types';
 export {

@@ -40,6 +40,7 @@ export const COMMANDS: CommandEntry[] = [
   c('container rename', ['rename'], 'Rename a container', () => require('./commands/container/rename').command),
   c('container port', ['port'], 'List port mappings or a specific mapping for the container', () => require('./commands/container/port').command),
   c('container prune', [], 'Remove all stopped containers', () => require('./commands/container/prune').command),
+  c('container cp', ['cp'], 'Copy files/folders between a container and the local filesystem', () => require('./commands/container/cp').command),
   c('container export', ['export'], "Export a container's filesystem as a tar archive", () => require('./commands/container/export').command),
   c('image ls', ['images', 'image list'], 'List images', () => require('./commands/image/ls').command),
   c('image inspect', [], 'Display detailed information on one or more images', () => require('./commands/inspect').imageInspect),

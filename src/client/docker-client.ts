@@ -247,8 +247,18 @@ export class DockerClient {
     prune: (filters?: W.FilterMap): Promise<W.PruneContainersResponse> => this.call('POST', '/containers/prune', { filters: encodeFilters(filters) }),
     export: (id: string): Promise<IncomingMessage> => this.stream('GET', `/containers/${seg(id)}/export`),
     getArchive: (id: string, path: string): Promise<IncomingMessage> => this.stream('GET', `/containers/${seg(id)}/archive`, { path }),
-    putArchive: (id: string, path: string, tar: Readable): Promise<void> =>
-      this.call('PUT', `/containers/${seg(id)}/archive`, { noOverwriteDirNonDir: true, path }, tar),
+    /** HEAD …/archive: the path's stat as the X-Docker-Container-Path-Stat header (base64 JSON) */
+    statPath: async (id: string, path: string): Promise<string> => {
+      const res = await this.stream('HEAD', `/containers/${seg(id)}/archive`, { path });
+      res.resume();
+      const h = res.headers['x-docker-container-path-stat'];
+      return (Array.isArray(h) ? h[0] : h) ?? '';
+    },
+    /** PUT …/archive; the docker CLI labels the tar text/plain and always sets noOverwriteDirNonDir */
+    putArchive: async (id: string, path: string, tar: Readable, q: { copyUIDGID?: boolean } = {}): Promise<void> => {
+      const res = await this.stream('PUT', `/containers/${seg(id)}/archive`, { copyUIDGID: q.copyUIDGID || undefined, noOverwriteDirNonDir: true, path }, tar, 'text/plain');
+      res.resume();
+    },
   };
 
   readonly exec = {

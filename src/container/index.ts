@@ -26,6 +26,7 @@ import { listProcesses } from '../platform/procps';
 import { sampleCgroup } from '../platform/cgroups';
 import { cgroupsPathOf } from './start';
 import { tarDirectory } from '../platform/tar-dir';
+import { archiveContainerPath, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
 import type {
   ContainerListOptions,
   ContainerRecord,
@@ -262,6 +263,18 @@ export class Containers implements ContainerService {
       throw new ConflictError(`container ${rec.id} must be running to export (stopped containers' filesystems are not mounted)`, 'NOT_MOUNTED');
     }
     return tarDirectory(rec.rootfs);
+  }
+
+  statPath(ref: string, path: string): Promise<ContainerPathStat> {
+    return statContainerPath(this.ctx, ref, path);
+  }
+
+  getArchive(ref: string, path: string): Promise<{ stat: ContainerPathStat; tar: Readable }> {
+    return archiveContainerPath(this.ctx, ref, path);
+  }
+
+  putArchive(ref: string, path: string, tar: Readable, opts: ExtractToDirOptions): Promise<void> {
+    return extractToContainerDir(this.ctx, ref, path, tar, opts);
   }
 
   execCreate(ref: string, spec: ExecCreateSpec): Promise<string> {

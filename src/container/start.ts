@@ -120,7 +120,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
   }
 }
 
-async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+/** Mounts the rootfs overlay unless mounted (start, and `docker cp` on a stopped container). */
+export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
   if (await isMounted(rec.rootfs)) return;
   const lowerDirs = await ctx.images.layerDirs(rec.imageId);
   const dir = ctx.store.containerDir(rec.id);

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { ContainerSpec } from './spec';
 import type { AttachStream } from '../runtime/types';
 import type { MountPoint } from '../volume/types';
+import type { ContainerPathStat } from './path-resolve';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -154,6 +155,12 @@ export interface ContainerService {
   prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   /** rootfs export as a tar stream */
   export(ref: string): Promise<Readable>;
+  /** `docker cp`: the stat of a path as the container sees it (a final symlink is not followed) */
+  statPath(ref: string, path: string): Promise<ContainerPathStat>;
+  /** `docker cp` out: the path's stat and a tar of it (entries named from the path's base name) */
+  getArchive(ref: string, path: string): Promise<{ stat: ContainerPathStat; tar: Readable }>;
+  /** `docker cp` in: extract a tar into the existing directory `path`; running or stopped containers */
+  putArchive(ref: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
   execCreate(ref: string, spec: ExecCreateSpec): Promise<string>;
   execStart(execId: string, opts: { detach: boolean; tty: boolean }): Promise<AttachStream | undefined>;
   execInspect(execId: string): Promise<ExecInfo>;

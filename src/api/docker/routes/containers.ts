@@ -13,6 +13,7 @@ import { translateContainerCreate } from '../translate/container-create';
 import { toContainerInspect } from '../translate/container-inspect';
 import { toContainerSummaryWire } from '../translate/container-list';
 import { toStatsWire } from '../translate/container-stats';
+import { encodePathStatHeader, PATH_STAT_HEADER } from '../translate/container-archive';
 
 export function runtimeName(engine: Engine): string {
   return engine.runtimeName;
@@ -219,5 +220,50 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     ctx.signal.addEventListener('abort', () => tar.destroy(), { once: true });
     for await (const chunk of tar) await writeChunk(ctx.res, chunk as Buffer);
     ctx.res.end();
+  });
+
+  // docker cp (swagger: ContainerArchiveInfo, ContainerArchive, PutContainerArchive)
+  router.add('HEAD', '/containers/:id/archive', async (ctx) => {
+    const stat = await c.statPath(ctx.params.id!, ctx.query.string('path') ?? '');
+    ctx.res.setHeader(PATH_STAT_HEADER, encodePathStatHeader(stat));
+    sendEmpty(ctx.res, 200);
+  });
+
+  router.add('GET', '/containers/:id/archive', async (ctx) => {
+    const { stat, tar } = await c.getArchive(ctx.params.id!, ctx.query.string('path') ?? '');
+    ctx.signal.addEventListener('abort', () => tar.destroy(), { once: true });
+    ctx.res.statusCode = 200;
+    ctx.res.setHeader('Content-Type', 'application/x-tar');
+    ctx.res.setHeader(PATH_STAT_HEADER, encodePathStatHeader(stat));
+    // as Go's server: a small answer goes out whole with Content-Length, a large one chunked
+    const head: Buffer[] = [];
+    let size = 0;
+    const it = tar[Symbol.asyncIterator]();
+    let next = await it.next();
+    while (!next.done && size < 4096) {
+      head.push(next.value as Buffer);
+      size += (next.value as Buffer).length;
+      next = await it.next();
+    }
+    if (next.done) {
+      ctx.res.setHeader('Content-Length', size);
+      ctx.res.end(Buffer.concat(head));
+      return;
+    }
+    for (const chunk of head) await writeChunk(ctx.res, chunk);
+    while (!next.done) {
+      await writeChunk(ctx.res, next.value as Buffer);
+      next = await it.next();
+    }
+    ctx.res.end();
+  });
+
+  router.add('PUT', '/containers/:id/archive', async (ctx) => {
+    const q = ctx.query;
+    await c.putArchive(ctx.params.id!, q.string('path') ?? '', ctx.bodyStream(), {
+      noOverwriteDirNonDir: q.bool('noOverwriteDirNonDir'),
+      copyUIDGID: q.bool('copyUIDGID'),
+    });
+    sendEmpty(ctx.res, 200);
   });
 }

@@ -1,0 +1,79 @@
+/**
+ * A file tree as a tar stream, written with tar-stream: symlinks stored, never
+ * followed; files linked more than once become hard-link entries; sockets
+ * skipped (tar has none). Where the tree's paths live is the caller's: the
+ * daemon maps container paths through a container's mounts, the CLI reads the host.
+ */
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+
+export interface TreeSource {
+  /** host path of a tree path ("/"-joined, starting at the root passed to packTree) */
+  hostPathOf(treePath: string): string;
+  /** names to list in a directory besides what readdir shows (mount points) */
+  extraChildren?(treePath: string): string[];
+}
+
+/** The tar of `root` with entries named from `rootName` (`bin/…`, `./…`); a failure ends the stream with it. */
+export function packTree(source: TreeSource, root: string, rootName: string): Readable {
+  const pack = tar.pack();
+  const seen = new Map<string, string>();
+  void (async () => {
+    try {
+      await addTree(pack, source, root, rootName, seen);
+      pack.finalize();
+    } catch (e) {
+      pack.destroy(e as Error);
+    }
+  })();
+  return pack;
+}
+
+function childName(parent: string, child: string): string {
+  return parent.endsWith('/') ? parent + child : `${parent}/${child}`;
+}
+
+async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, name: string, seen: Map<string, string>): Promise<void> {
+  const hostPath = source.hostPathOf(treePath);
+  let st: Stats;
+  try {
+    st = await fs.lstat(hostPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // gone while we walked: as tar does, skip it
+    throw e;
+  }
+  if (st.isSocket()) return;
+  const header: tar.Headers = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+  if (st.isDirectory()) {
+    await entry(pack, { ...header, type: 'directory' });
+    const names = new Set(await fs.readdir(hostPath));
+    for (const m of source.extraChildren?.(treePath) ?? []) names.add(m);
+    for (const child of [...names].sort()) await addTree(pack, source, childName(treePath, child), childName(name, child), seen);
+    return;
+  }
+  if (st.isSymbolicLink()) return entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(hostPath) });
+  if (st.isFIFO()) return entry(pack, { ...header, type: 'fifo' });
+  if (st.isCharacterDevice() || st.isBlockDevice()) {
+    // glibc's major()/minor() split of dev_t (the low 32 bits, where Linux keeps common devices)
+    const devmajor = (st.rdev >> 8) & 0xfff;
+    const devminor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
+    return entry(pack, { ...header, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor, devminor });
+  }
+  if (st.nlink > 1) {
+    const key = `${st.dev}:${st.ino}`;
+    const first = seen.get(key);
+    if (first !== undefined) return entry(pack, { ...header, type: 'link', linkname: first });
+    seen.set(key, name);
+  }
+  if (st.size === 0) return entry(pack, { ...header, type: 'file' });
+  // exactly the size in the header: a file that grows meanwhile must not corrupt the tar
+  await pipeline(createReadStream(hostPath, { start: 0, end: st.size - 1 }), pack.entry({ ...header, type: 'file', size: st.size }));
+}
+
+function entry(pack: tar.Pack, header: tar.Headers): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, (err) => (err ? reject(err) : resolve()));
+  });
+}
