@@ -27,7 +27,17 @@ const ids = [newId(), newId(), newId()];
 const names = [`bt-a-${uniq}`, `bt-b-${uniq}`, `bt-c-${uniq}`];
 const netns: string[] = [];
 const children: ChildProcess[] = [];
-const hostPort = randomInt(20000, 40000);
+/**
+ * Below the kernel's ephemeral range (32768+), where no connection of a parallel test takes a port as
+ * its source, and free when checked: a port in that range was taken between pick and bind once.
+ */
+function freeLowPort(): number {
+  for (;;) {
+    const p = randomInt(20000, 32000);
+    if (spawnSync('ss', ['-Htanl', `sport = :${p}`], { encoding: 'utf8' }).stdout.trim() === '') return p;
+  }
+}
+const hostPort = freeLowPort();
 
 function freeSubnet(): string {
   const routes = parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'));
