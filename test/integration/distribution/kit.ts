@@ -3,7 +3,7 @@
  * data root) with the distribution ports over it, plus a progress recorder.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,7 +68,7 @@ let busyboxTar: Promise<string> | undefined;
 export async function importBusybox(s: TestStore, tag: string): Promise<string> {
   busyboxTar ??= (async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-dist-bb-'));
-    process.on('exit', () => void fs.rm(dir, { recursive: true, force: true }));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // 'exit' handlers run no async work
     return makeBusyboxTar(path.join(dir, 'busybox.tar'));
   })();
   const rec = await s.images.importRootfs(createReadStream(await busyboxTar), { repo: tag });
