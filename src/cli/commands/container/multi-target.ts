@@ -3,24 +3,7 @@
  * (stop, kill, restart, rm, pause, unpause). Every failure is printed; exit 1 if any failed.
  */
 import type { CommandModule } from '../../command-module';
-import type { CliContext } from '../../cli-context';
-import type { DockerClient } from '../../../client/docker-client';
-
-async function forEachTarget(ctx: CliContext, names: string[], act: (c: DockerClient, name: string) => Promise<void>): Promise<number> {
-  const client = await ctx.client();
-  let failed = false;
-  for (const name of names) {
-    try {
-      await act(client, name);
-      ctx.out.write(`${name}\n`);
-    } catch (e) {
-      failed = true;
-      const err = e as Error;
-      ctx.err.write(err.name === 'DockerApiError' ? `Error response from daemon: ${err.message}\n` : `${err.message}\n`);
-    }
-  }
-  return failed ? 1 : 0;
-}
+import { forEachTarget } from '../../for-each-target';
 
 interface StopFlags {
   time?: number;

@@ -1,5 +1,6 @@
 /** `berth rmi`: DELETE /images/{name} per image; prints Untagged/Deleted lines. */
 import type { CommandModule } from '../../command-module';
+import { forEachTarget } from '../../for-each-target';
 
 export const command: CommandModule<{ force?: boolean; prune?: boolean }> = {
   usage: '[OPTIONS] IMAGE [IMAGE...]',
@@ -9,18 +10,9 @@ export const command: CommandModule<{ force?: boolean; prune?: boolean }> = {
     { flags: '--no-prune', key: 'prune', kind: 'bool', description: 'Do not delete untagged parents' },
   ],
   minArgs: 1,
-  async run(ctx, names, f) {
-    const client = await ctx.client();
-    let failed = false;
-    for (const n of names) {
-      try {
-        const items = await client.images.remove(n, { force: f.force, noprune: f.prune === false });
-        for (const it of items) ctx.out.write(it.Untagged ? `Untagged: ${it.Untagged}\n` : `Deleted: ${it.Deleted}\n`);
-      } catch (e) {
-        failed = true;
-        ctx.err.write(`Error response from daemon: ${(e as Error).message}\n`);
-      }
-    }
-    return failed ? 1 : 0;
-  },
+  run: (ctx, names, f) =>
+    forEachTarget(ctx, names, async (c, n) => {
+      const items = await c.images.remove(n, { force: f.force, noprune: f.prune === false });
+      return items.map((it) => (it.Untagged ? `Untagged: ${it.Untagged}\n` : `Deleted: ${it.Deleted}\n`)).join('');
+    }),
 };
