@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { anchorName } from '../../src/network/anchor';
 
 function pidsMentioning(needle: string): number[] {
   const out: number[] = [];
@@ -35,26 +36,25 @@ export function cleanupNetworks(dataRoot: string): void {
   }
   const subnets = records.map((r) => r.subnet).filter((s): s is string => !!s);
   for (const r of records) {
-    if (r.id) spawnSync('ip', ['link', 'del', `bk-${r.id.slice(0, 12)}`], { stdio: 'ignore' }); // the bridge's anchor (network/anchor.ts)
+    if (r.id) spawnSync('ip', ['link', 'del', anchorName(r.id)], { stdio: 'ignore' }); // the bridge's anchor
     if (r.interfaceName) spawnSync('ip', ['link', 'del', r.interfaceName], { stdio: 'ignore' });
   }
   // raw-table guards of loopback-only ports (network/loopback-guard.ts), tagged with the network id
   const tags = records.map((r) => r.id && `berth ${r.id.slice(0, 12)} `).filter((t): t is string => !!t);
-  const raw = spawnSync('iptables', ['-t', 'raw', '-S', 'PREROUTING']).stdout?.toString() ?? '';
-  for (const line of raw.split('\n')) {
-    if (!line.startsWith('-A ') || !tags.some((t) => line.includes(t))) continue;
-    const args = (line.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
-    spawnSync('iptables', ['-t', 'raw', '-D', ...args], { stdio: 'ignore' });
-  }
+  deleteRules('raw', (line) => tags.some((t) => line.includes(t)));
   if (!subnets.length) return;
-  for (const table of ['nat', 'filter']) {
-    const rules = spawnSync('iptables', ['-t', table, '-S']).stdout?.toString() ?? '';
-    for (const line of rules.split('\n')) {
-      if (!line.startsWith('-A ') || !subnets.some((s) => line.includes(s))) continue;
-      // "-A CHAIN args" → "-D CHAIN args"; quoted comments keep their words together
-      const args = (line.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
-      spawnSync('iptables', ['-t', table, '-D', ...args], { stdio: 'ignore' });
-    }
+  for (const table of ['nat', 'filter']) deleteRules(table, (line) => subnets.some((s) => line.includes(s)));
+}
+
+/** "-A CHAIN args" of `iptables -S` → ["CHAIN", ...args]; quoted comments keep their words together. */
+export function ruleSpec(line: string): string[] {
+  return (line.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+}
+
+function deleteRules(table: string, match: (line: string) => boolean): void {
+  const rules = spawnSync('iptables', ['-t', table, '-S']).stdout?.toString() ?? '';
+  for (const line of rules.split('\n')) {
+    if (line.startsWith('-A ') && match(line)) spawnSync('iptables', ['-t', table, '-D', ...ruleSpec(line)], { stdio: 'ignore' });
   }
 }
 

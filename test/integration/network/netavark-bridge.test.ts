@@ -17,6 +17,7 @@ import { EventBus } from '../../../src/base/events';
 import { silentLogger } from '../../../src/base/logger';
 import { newId } from '../../../src/base/ids';
 import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
+import { ruleSpec } from '../../kit/cleanup';
 
 const uniq = randomBytes(3).toString('hex');
 let root = '';
@@ -167,7 +168,7 @@ test('a port published on 127.0.0.1 is not reachable from a neighbour that sends
     assert.equal(probe(), 'silent', 'the guard drops what did not come in on lo');
     const guard = execFileSync('iptables', ['-t', 'raw', '-S', 'PREROUTING'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(`berth `) && l.includes(` ${ids[0]!.slice(0, 12)}`) && l.includes(`--dport ${hostPort} `));
     assert.ok(guard, 'a raw-table guard exists for the loopback-only port');
-    const spec = (guard.slice(3).match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+    const spec = ruleSpec(guard);
     execFileSync('iptables', ['-t', 'raw', '-D', ...spec]);
     try {
       assert.equal(probe(), 'synack', 'without the guard the neighbour gets through (the hole being closed)');
