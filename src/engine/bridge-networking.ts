@@ -44,7 +44,7 @@ export class NetavarkBridge implements BridgeNetworking {
 
   async setup(rec: ContainerRecord): Promise<NetworkJoin> {
     for (const name of Object.keys(requestedNetworks(rec))) await this.networks.inspect(name);
-    const netnsPath = await this.networks.prepareSandbox(rec.id);
+    const netnsPath = await this.networks.prepareSandbox();
     try {
       const requested = requestedNetworks(rec);
       // Docker adds the short id as an alias on user-defined networks, so peers resolve it.
@@ -87,10 +87,9 @@ export class NetavarkBridge implements BridgeNetworking {
     return withHostGateway(extraHosts, (await this.networks.inspect('bridge')).network.gateway);
   }
 
+  /** Returns before netavark has run: see NetworkService.release. */
   async teardown(rec: ContainerRecord): Promise<void> {
-    const sb = this.networks.sandbox(rec.id);
-    await this.networks.detach(rec.id);
-    if (sb) await this.networks.releaseSandbox(sb.netnsPath);
+    this.networks.release(rec.id);
     // Docker keeps the network list of a stopped container but clears its addresses.
     for (const n of Object.values(rec.networks)) {
       n.ipAddress = '';

@@ -15,7 +15,7 @@ import { allocateAddress, chooseSubnet, contains, defaultGateway, formatSubnet, 
 import { choosePorts, planPortRequests, toNetavarkPortMappings, toPortMap, type PortProtocol } from './ports';
 import { canBindPort, ephemeralPortRange } from './host-ports';
 import { NetworkStore } from './network-store';
-import { createNetns, netnsDir, removeNetns } from './netns';
+import { createNetns, netnsDir, newNetnsName, removeNetns } from './netns';
 import { Netavark, toNetavarkNetwork, type NetavarkConfig } from './netavark';
 import { renderHosts, renderResolvConf } from './dns-files';
 import { ensureAnchor, linkExists, removeAnchor } from './anchor';
@@ -40,6 +40,8 @@ export interface NetworkServiceOptions {
 }
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** How long after a container takes the spare netns the next one is made: later than its own start. */
+const SPARE_DELAY_MS = 150;
 const POOL_OVERLAP = 'Pool overlaps with other one on this address space';
 
 /** Comment on a container's raw-table guards; names the network so a sweep after a crash finds them. */
@@ -66,6 +68,12 @@ class NetworkServiceImpl implements NetworkService {
   private readonly log: Logger;
   private readonly lock = new KeyedMutex();
   private ephemeral: [number, number] = [49153, 65535];
+  /** An empty netns (lo up) made ahead of the next container, so no `unshare` sits on its start path. */
+  private spare: Promise<string | undefined> | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+  /** Containers whose sandbox release() queued for teardown: hidden from inspect, holding their addresses until done. */
+  private readonly leaving = new Set<string>();
 
   constructor(private readonly opts: NetworkServiceOptions) {
     this.store = new NetworkStore(opts.dataRoot);
@@ -191,7 +199,7 @@ class NetworkServiceImpl implements NetworkService {
   private info(n: NetworkRecord): NetworkInfo {
     return {
       network: n,
-      endpoints: this.store.endpointsOf(n.id).map(({ sandbox }) => ({ ...sandbox.endpoints[n.id]!, containerId: sandbox.containerId, containerName: sandbox.containerName })),
+      endpoints: this.store.endpointsOf(n.id).filter(({ sandbox }) => !this.leaving.has(sandbox.containerId)).map(({ sandbox }) => ({ ...sandbox.endpoints[n.id]!, containerId: sandbox.containerId, containerName: sandbox.containerName })),
     };
   }
 
@@ -272,11 +280,25 @@ class NetworkServiceImpl implements NetworkService {
 
   // ---- container lifecycle ----
 
-  async prepareSandbox(containerId: string): Promise<string> {
-    const file = path.join(netnsDir(this.opts.execRoot), containerId);
-    // a leftover from a crash would be stale; the check spares an umount run in the usual case
-    if (await fs.access(file).then(() => true, () => false)) await removeNetns(file);
-    return createNetns(this.opts.execRoot, containerId);
+  async prepareSandbox(): Promise<string> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const file = (await spare) ?? (await createNetns(this.opts.execRoot, newNetnsName()));
+    this.scheduleSpare();
+    return file;
+  }
+
+  private scheduleSpare(): void {
+    if (this.spare || this.spareTimer || this.closing) return;
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = undefined;
+      if (this.spare || this.closing) return;
+      this.spare = createNetns(this.opts.execRoot, newNetnsName()).catch((e: unknown) => {
+        this.log.warn({ err: errorMessage(e) }, 'making a spare netns failed');
+        return undefined;
+      });
+    }, SPARE_DELAY_MS);
+    this.spareTimer.unref();
   }
 
   async releaseSandbox(netnsPath: string): Promise<void> {
@@ -449,6 +471,34 @@ class NetworkServiceImpl implements NetworkService {
       e.ports.some((p) => p.hostPort === port && p.protocol === proto && (p.hostIp === hostIp || p.hostIp === '' || hostIp === ''))));
   }
 
+  /**
+   * detach() and releaseSandbox() without waiting: netavark's teardown (~20 ms) would otherwise sit
+   * between a container's exit and its removal being reported. The disconnect events go out now, so
+   * they still come before the container's destroy. The addresses and ports stay taken until the
+   * teardown has run, and every later network operation queues behind it; close() waits for it, and
+   * a daemon killed meanwhile has recover() finish it at the next start.
+   */
+  release(containerId: string): void {
+    const sb = this.store.sandbox(containerId);
+    if (!sb || this.leaving.has(containerId)) return;
+    this.leaving.add(containerId);
+    this.publishDisconnects(sb);
+    this.serial(async () => {
+      try {
+        if (this.store.sandbox(containerId) === sb) await this.detachLocked(sb, false);
+        await removeNetns(sb.netnsPath);
+      } finally {
+        this.leaving.delete(containerId);
+      }
+    }).catch((e: unknown) => this.log.warn({ err: errorMessage(e), container: containerId }, 'network release failed'));
+  }
+
+  private publishDisconnects(sb: SandboxRecord): void {
+    for (const ep of Object.values(sb.endpoints).reverse()) {
+      this.opts.events.publish({ type: 'network', action: 'disconnect', id: ep.networkId, attributes: { container: sb.containerId, name: ep.networkName, type: 'bridge' } });
+    }
+  }
+
   detach(containerId: string): Promise<void> {
     return this.serial(async () => {
       const sb = this.store.sandbox(containerId);
@@ -457,14 +507,12 @@ class NetworkServiceImpl implements NetworkService {
   }
 
   /** Tears down every endpoint, tolerating failures, and releases the addresses and ports. */
-  private async detachLocked(sb: SandboxRecord): Promise<void> {
+  private async detachLocked(sb: SandboxRecord, events = true): Promise<void> {
     for (const ep of Object.values(sb.endpoints).reverse()) {
       const n = this.store.allNetworks().find((x) => x.id === ep.networkId);
-      if (n) {
-        await this.teardownEndpoint(sb, n, ep, true);
-        this.opts.events.publish({ type: 'network', action: 'disconnect', id: n.id, attributes: { container: sb.containerId, name: n.name, type: n.driver } });
-      }
+      if (n) await this.teardownEndpoint(sb, n, ep, true);
     }
+    if (events) this.publishDisconnects(sb);
     await this.store.deleteSandbox(sb.containerId);
   }
 
@@ -476,11 +524,13 @@ class NetworkServiceImpl implements NetworkService {
         await this.detachLocked(sb);
         await removeNetns(sb.netnsPath).catch((e: unknown) => this.log.warn({ err: errorMessage(e) }, 'netns removal failed'));
       }
-      // namespaces of containers that are gone and were never attached
+      // namespaces no live sandbox uses: a spare, or one whose container never got attached
       const dir = netnsDir(this.opts.execRoot);
+      const inUse = new Set(this.store.allSandboxes().map((sb) => sb.netnsPath));
       const files = await fs.readdir(dir).catch(() => [] as string[]);
       for (const f of files) {
-        if (!live.has(f) && !this.store.sandbox(f)) await removeNetns(path.join(dir, f)).catch(() => {});
+        const file = path.join(dir, f);
+        if (!live.has(f) && !inUse.has(file)) await removeNetns(file).catch(() => {});
       }
     });
   }
@@ -505,8 +555,14 @@ class NetworkServiceImpl implements NetworkService {
   /** Releases the bridges of networks no container uses, so a stopped daemon leaves no plumbing behind
    * (a later container makes them again); bridges with running containers stay with them. */
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.spareTimer);
+    // queued behind every release() still in flight
     await this.serial(async () => {
       for (const n of this.store.allNetworks()) if (this.store.endpointsOf(n.id).length === 0) await this.releaseBridge(n);
     });
+    const spare = await this.spare;
+    this.spare = undefined;
+    if (spare) await removeNetns(spare).catch(() => undefined);
   }
 }

@@ -5,11 +5,17 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { run, runUnchecked } from '../platform/spawn';
 import { InternalError, errorMessage } from '../base/errors';
 
 export function netnsDir(execRoot: string): string {
   return path.join(execRoot, 'netns');
+}
+
+/** A fresh file name: a sandbox's netns is never reused, so a teardown still in flight cannot remove a newer one. */
+export function newNetnsName(): string {
+  return `ns-${randomBytes(6).toString('hex')}`;
 }
 
 export async function createNetns(execRoot: string, name: string): Promise<string> {

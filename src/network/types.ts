@@ -118,13 +118,16 @@ export interface NetworkService {
   connect(ref: string, c: { containerId: string; containerName: string } & EndpointRequest): Promise<EndpointRecord | null>;
   disconnect(ref: string, containerId: string, force?: boolean): Promise<void>;
 
-  prepareSandbox(containerId: string): Promise<string>;
+  /** A new netns for a container's sandbox (its path is unique to this sandbox). */
+  prepareSandbox(): Promise<string>;
   /** Reserves addresses and ports and records the sandbox; nothing is plumbed until activate(). */
   attach(opts: AttachOptions): Promise<AttachResult>;
   /** Plumbs every endpoint attach() reserved (netavark); on failure releases them all. */
   activate(containerId: string): Promise<Record<string, EndpointRecord>>;
   detach(containerId: string): Promise<void>;
   releaseSandbox(netnsPath: string): Promise<void>;
+  /** detach() and releaseSandbox() queued, not awaited: for a container that has exited. */
+  release(containerId: string): void;
   recover(liveContainerIds: Set<string>): Promise<void>;
   sandbox(containerId: string): SandboxRecord | undefined;
   resolvConf(containerId: string, opts: DnsFilesOptions): string;

@@ -58,6 +58,16 @@ function deleteRules(table: string, match: (line: string) => boolean): void {
   }
 }
 
+/** Lazily unmounts every mount below the given directories (netns files, overlays), deepest first. */
+export function unmountUnder(...roots: string[]): void {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => roots.some((r) => m.startsWith(r + '/')))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+}
+
 export async function cleanupRoots(dataRoot: string, execRoot: string): Promise<void> {
   const runcRoot = path.join(execRoot, 'runc');
   // Containers first (their processes are not tagged with our roots; runc knows them).
@@ -76,12 +86,7 @@ export async function cleanupRoots(dataRoot: string, execRoot: string): Promise<
       // already gone
     }
   }
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(dataRoot + '/') || m.startsWith(execRoot + '/'))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) spawnSync('umount', ['-l', m]);
+  unmountUnder(dataRoot, execRoot);
   cleanupNetworks(dataRoot);
   await fs.rm(dataRoot, { recursive: true, force: true });
   await fs.rm(execRoot, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { EventBus } from '../../../src/base/events';
 import { silentLogger } from '../../../src/base/logger';
 import { newId } from '../../../src/base/ids';
 import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
+import { unmountUnder } from '../../kit/cleanup';
 
 const uniq = randomBytes(3).toString('hex');
 let root = '';
@@ -57,27 +58,33 @@ after(async () => {
   if (existsSync(pidFile)) {
     try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* already gone */ }
   }
+  unmountUnder(root); // the services' spare netns
   await fs.rm(root, { recursive: true, force: true });
 });
 
 test('addresses are re-learnt after a restart and recover releases the gone', async () => {
   const a = await open();
-  const nsA = await a.prepareSandbox(ids[0]!);
+  const nsA = await a.prepareSandbox();
   netns.push(nsA);
   const r1 = await a.attach({ containerId: ids[0]!, containerName: 'a', hostname: 'a', netnsPath: nsA, networks: {}, portBindings: {}, exposedPorts: {}, publishAll: false });
   await a.activate(ids[0]!);
   const ipA = r1.networks['bridge']!.ipAddress;
 
   const b = await open(); // the "restarted" daemon
-  const nsB = await b.prepareSandbox(ids[1]!);
+  const nsB = await b.prepareSandbox();
   netns.push(nsB);
   const r2 = await b.attach({ containerId: ids[1]!, containerName: 'b', hostname: 'b', netnsPath: nsB, networks: { default: { aliases: [] } }, portBindings: {}, exposedPorts: {}, publishAll: false });
   assert.notEqual(r2.networks['bridge']!.ipAddress, ipA);
   await b.activate(ids[1]!);
 
+  // a killed daemon's spare netns, which no sandbox names
+  const stray = path.join(path.dirname(nsA), 'ns-stray');
+  execFileSync('sh', ['-c', `touch ${stray} && unshare --net=${stray} true`]);
   await b.recover(new Set([ids[1]!]));
   assert.equal(b.sandbox(ids[0]!), undefined);
   assert.equal(existsSync(nsA), false);
+  assert.equal(existsSync(stray), false);
+  assert.ok(existsSync(nsB));
   assert.ok(b.sandbox(ids[1]!));
 });
 
