@@ -2,6 +2,9 @@
  * The container service: binds the dependencies once and exposes one method
  * per operation. The operations live in their own files.
  */
+import { commitContainer, containerChanges } from './commit';
+import type { ChangeKind } from '../layer/upper-diff';
+import type { ImageRecord } from '../image/types';
 import type { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotModifiedError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
@@ -28,6 +31,7 @@ import { cgroupsPathOf } from './start';
 import { tarDirectory } from '../platform/tar-dir';
 import { archiveContainerPath, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
 import type {
+  CommitOptions,
   ContainerListOptions,
   ContainerRecord,
   ContainerService,
@@ -255,6 +259,16 @@ export class Containers implements ContainerService {
       await this.remove(rec.id).then(() => deleted.push(rec.id), () => undefined);
     }
     return { deleted, spaceReclaimed: 0 };
+  }
+
+  /** `docker commit`: the container's changes as a new image. */
+  commit(ref: string, opts: CommitOptions): Promise<ImageRecord> {
+    return commitContainer(this.ctx, ref, opts);
+  }
+
+  /** `docker diff` */
+  changes(ref: string): Promise<Array<{ path: string; kind: ChangeKind }>> {
+    return containerChanges(this.ctx, ref);
   }
 
   async export(ref: string): Promise<Readable> {

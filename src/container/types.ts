@@ -1,4 +1,7 @@
 /** Read models and options of the container service (core terms, no Docker casing). */
+import type { ChangeKind } from '../layer/upper-diff';
+import type { ImageRecord } from '../image/types';
+import type { ImageConfigConfig } from '../protocol/oci/image';
 import type { Readable } from 'node:stream';
 import type { ContainerSpec } from './spec';
 import type { AttachStream } from '../runtime/types';
@@ -155,6 +158,8 @@ export interface ContainerService {
   prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   /** rootfs export as a tar stream */
   export(ref: string): Promise<Readable>;
+  commit(ref: string, opts: CommitOptions): Promise<ImageRecord>;
+  changes(ref: string): Promise<Array<{ path: string; kind: ChangeKind }>>;
   /** `docker cp`: the stat of a path as the container sees it (a final symlink is not followed) */
   statPath(ref: string, path: string): Promise<ContainerPathStat>;
   /** `docker cp` out: the path's stat and a tar of it (entries named from the path's base name) */
@@ -167,4 +172,18 @@ export interface ContainerService {
   execResize(execId: string, height: number, width: number): Promise<void>;
   /** resolve name / id / id-prefix → record (Docker's not-found and ambiguity messages) */
   resolve(ref: string): ContainerRecord;
+}
+
+/** `docker commit` options */
+export interface CommitOptions {
+  /** "name:tag" already normalized, or none for an untagged image */
+  tag?: string;
+  comment?: string;
+  author?: string;
+  /** Dockerfile instructions applied to the config (`--change`) */
+  changes?: string[];
+  /** pause a running container meanwhile (Docker's default) */
+  pause?: boolean;
+  /** a config to start from instead of the container's (the API's request body) */
+  config?: ImageConfigConfig;
 }

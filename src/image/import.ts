@@ -10,10 +10,14 @@ import type { ImageRecord, ImportOptions } from './types';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
-/** "linux/arm64" → "arm64"; no platform → the host's architecture in Go's naming, as Docker records it. */
+/** The host's architecture in Go's naming, as Docker records it. */
+export function hostArchitecture(): string {
+  return GO_ARCH[os.arch()] || os.arch();
+}
+
+/** "linux/arm64" → "arm64"; no platform → the host's. */
 function platformArch(platform: string | undefined): string {
-  const arch = platform?.split('/')[1];
-  return arch || GO_ARCH[os.arch()] || os.arch();
+  return platform?.split('/')[1] || hostArchitecture();
 }
 
 export function importTag(opts: ImportOptions): string | undefined {

@@ -24,6 +24,7 @@ import { imageHistory } from './history';
 import type { ImageContext } from './image-context';
 import { ImageStore } from './image-store';
 import { importRootfs } from './import';
+import { commitImage } from './commit';
 import { listImages } from './list';
 import { familiarName, parseReference } from './reference';
 import { NotFoundError } from '../base/errors';
@@ -33,7 +34,7 @@ import { pruneImages } from './prune';
 import { removeImage } from './remove';
 import { saveImages } from './save';
 import { tagImage } from './tag';
-import type { ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
+import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -64,6 +65,10 @@ export class Images implements ImageService {
 
   importRootfs(tar: Readable, opts: ImportOptions): Promise<ImageRecord> {
     return importRootfs(this.ctx, tar, opts);
+  }
+
+  commit(opts: CommitImageOptions): Promise<ImageRecord> {
+    return commitImage(this.ctx, opts);
   }
 
   load(tar: Readable, opts?: { signal?: AbortSignal }): Promise<string[]> {

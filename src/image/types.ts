@@ -3,7 +3,7 @@
  * Images arrive through one store API whether imported, loaded, pulled or built.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { ImageConfigFile } from '../protocol/oci/image';
+import type { ImageConfigConfig, ImageConfigFile } from '../protocol/oci/image';
 import type { LoginResult } from './distribution/auth';
 import type { ProgressSink } from './distribution/progress';
 import type { PullResult } from './distribution/pull';
@@ -77,6 +77,25 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
+/** A new image on top of `baseId` (none: from scratch): commit and build steps. */
+export interface CommitImageOptions {
+  baseId?: string;
+  /** the step's changes as an uncompressed layer tar; absent: a metadata-only step (empty_layer history) */
+  layer?: Readable;
+  /** the runtime config of the new image (Cmd, Env, …), complete */
+  config: ImageConfigConfig;
+  /** history's created_by */
+  createdBy: string;
+  comment?: string;
+  author?: string;
+  /** the container committed, recorded as the config's "container" */
+  containerId?: string;
+  tags?: string[];
+  /** image event to publish ("commit"); builds publish none per step */
+  event?: string;
+  signal?: AbortSignal;
+}
+
 export interface ImageListOptions {
   all?: boolean;
   /** Docker filters: reference, label, dangling, before, since */
@@ -107,6 +126,8 @@ export interface ImageService {
   push(ref: string, opts: ImagePushOptions): Promise<PushResult>;
   /** Checks credentials against a registry (POST /auth); Unauthorized-style failure in Docker's words. */
   login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult>;
+  /** A new image from a base image, a layer and a config (commit, build). */
+  commit(opts: CommitImageOptions): Promise<ImageRecord>;
 }
 
 /** Supplied by the engine so rmi can refuse images used by containers. */

@@ -11,13 +11,17 @@ export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
 
-/** The compiled helper: dist/src/layer → <repo>/build/native, or src/layer when run from source. */
-export function defaultBerthFsPath(): string {
+/** A compiled helper: dist/src/layer → <repo>/build/native, or src/layer when run from source. */
+export function nativeToolPath(name: string): string {
   for (const up of ['../../..', '../..']) {
-    const p = path.resolve(__dirname, up, 'build/native/berth-fs');
+    const p = path.resolve(__dirname, up, 'build/native', name);
     if (existsSync(p)) return p;
   }
-  return path.resolve(__dirname, '../../../build/native/berth-fs');
+  return path.resolve(__dirname, '../../../build/native', name);
+}
+
+export function defaultBerthFsPath(): string {
+  return nativeToolPath('berth-fs');
 }
 
 const hex = (s: string | Buffer) => (s.length === 0 ? '-' : Buffer.from(s).toString('hex'));
@@ -56,4 +60,18 @@ export class FsBatch {
     if (!existsSync(this.tool)) throw new InternalError(`${this.tool} is missing: run node scripts/build-native.js`, 'NATIVE_TOOL_MISSING');
     await run([this.tool], { input, timeoutMs: 120_000 });
   }
+}
+
+/** Every extended attribute under `root` (build/native/berth-xattrs), by path relative to it ("" for root). */
+export async function readXattrs(root: string, tool = nativeToolPath('berth-xattrs')): Promise<Map<string, Map<string, Buffer>>> {
+  const r = await run([tool, root], { timeoutMs: 120_000 });
+  const fields = r.stdout.split('\0');
+  const out = new Map<string, Map<string, Buffer>>();
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const rel = fields[i] === '.' ? '' : fields[i]!;
+    let m = out.get(rel);
+    if (!m) out.set(rel, (m = new Map()));
+    m.set(fields[i + 1]!, Buffer.from(fields[i + 2]!, 'hex'));
+  }
+  return out;
 }

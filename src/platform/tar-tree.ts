@@ -14,6 +14,19 @@ export interface TreeSource {
   hostPathOf(treePath: string): string;
   /** names to list in a directory besides what readdir shows (mount points) */
   extraChildren?(treePath: string): string[];
+  /** A say over each entry before it is written (a layer diff rewrites overlay's whiteouts). */
+  adjust?(treePath: string, st: Stats, header: tar.Headers): EntryAdjustment | undefined;
+}
+
+export interface EntryAdjustment {
+  /** drop the entry (a directory's children are still walked) */
+  skip?: boolean;
+  /** write this header instead, with no content, and nothing below it */
+  replace?: tar.Headers;
+  /** extra pax records (xattrs) */
+  pax?: Record<string, string>;
+  /** empty entries written right after a directory's own */
+  after?: tar.Headers[];
 }
 
 /** The tar of `root` with entries named from `rootName` (`bin/…`, `./…`); a failure ends the stream with it. */
@@ -32,6 +45,7 @@ export function packTree(source: TreeSource, root: string, rootName: string): Re
 }
 
 function childName(parent: string, child: string): string {
+  if (parent === '') return child; // a root named "" gives bare names ("etc/passwd"), as image layers have them
   return parent.endsWith('/') ? parent + child : `${parent}/${child}`;
 }
 
@@ -45,14 +59,19 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
     throw e;
   }
   if (st.isSocket()) return;
-  const header: tar.Headers = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+  let header: tar.Headers & { pax?: Record<string, string> } = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
+  const adj = source.adjust?.(treePath, st, header);
+  if (adj?.replace) return entry(pack, adj.replace);
+  if (adj?.pax) header = { ...header, pax: adj.pax };
   if (st.isDirectory()) {
-    await entry(pack, { ...header, type: 'directory' });
+    if (!adj?.skip) await entry(pack, { ...header, type: 'directory' });
+    for (const h of adj?.after ?? []) await entry(pack, h);
     const names = new Set(await fs.readdir(hostPath));
     for (const m of source.extraChildren?.(treePath) ?? []) names.add(m);
     for (const child of [...names].sort()) await addTree(pack, source, childName(treePath, child), childName(name, child), seen);
     return;
   }
+  if (adj?.skip) return;
   if (st.isSymbolicLink()) return entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(hostPath) });
   if (st.isFIFO()) return entry(pack, { ...header, type: 'fifo' });
   if (st.isCharacterDevice() || st.isBlockDevice()) {
@@ -72,8 +91,11 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
   await pipeline(createReadStream(hostPath, { start: 0, end: st.size - 1 }), pack.entry({ ...header, type: 'file', size: st.size }));
 }
 
+/** An entry without content; an empty file needs its (empty) body, or tar-stream waits for one. */
 function entry(pack: tar.Pack, header: tar.Headers): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    const done = (err?: Error | null) => (err ? reject(err) : resolve());
+    if (header.type === 'file') pack.entry(header, Buffer.alloc(0), done);
+    else pack.entry(header, done);
   });
 }

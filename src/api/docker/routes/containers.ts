@@ -1,5 +1,7 @@
 /** Container routes (swagger tag "Container"): translate, call engine.containers, answer. */
 import { InvalidArgumentError } from '../../../base/errors';
+import { normalizeTag } from '../../../image/reference';
+import type { ImageConfigConfig } from '../../../protocol/oci/image';
 import type { Engine } from '../../../engine/types';
 import type { LogsOptions, WaitOptions } from '../../../container/types';
 import type { ContainerCreateRequest, ContainerWaitResponse } from '../../../protocol/docker/container';
@@ -211,6 +213,28 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const client = await hijack(ctx, { standardHeaders: false });
     // dockerd: with a tty, or without StdinOnce, end of client input ends the attach
     await pipeAttach(client, inner, { stdin: opts.stdin, endOnInputEnd: rec.spec.tty || !rec.spec.stdinOnce });
+  });
+
+  router.add('GET', '/containers/:id/changes', async (ctx) => {
+    const changes = await c.changes(ctx.params.id!);
+    sendJson(ctx.res, 200, changes.map((x) => ({ Path: x.path, Kind: x.kind })));
+  });
+
+  // swagger: ImageCommit. The body, when there is one, is the container config to commit instead.
+  router.add('POST', '/commit', async (ctx) => {
+    const q = ctx.query;
+    const body = await ctx.json<ImageConfigConfig>();
+    const repo = q.string('repo');
+    const tag = repo ? normalizeTag(q.string('tag') ? `${repo}:${q.string('tag')}` : repo) : undefined;
+    const img = await c.commit(q.string('container') ?? '', {
+      tag,
+      comment: q.string('comment') || undefined,
+      author: q.string('author') || undefined,
+      changes: q.all('changes').filter(Boolean),
+      pause: q.string('pause') === undefined ? true : q.bool('pause'),
+      config: body && Object.keys(body).length ? body : undefined,
+    });
+    sendJson(ctx.res, 201, { Id: img.id });
   });
 
   router.add('GET', '/containers/:id/export', async (ctx) => {
