@@ -62,7 +62,7 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
       baseId: img.id,
       layer: await packUpper(upperDir(ctx, rec), changes),
       config,
-      createdBy: [rec.path, ...rec.args].join(' '),
+      createdBy: opts.createdBy ?? [rec.path, ...rec.args].join(' '),
       comment: opts.comment,
       author: opts.author,
       containerId: rec.id,

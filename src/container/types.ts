@@ -184,6 +184,8 @@ export interface CommitOptions {
   changes?: string[];
   /** pause a running container meanwhile (Docker's default) */
   pause?: boolean;
+  /** history's created_by (default: the container's command) */
+  createdBy?: string;
   /** a config to start from instead of the container's (the API's request body) */
   config?: ImageConfigConfig;
 }

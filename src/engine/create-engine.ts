@@ -2,6 +2,7 @@
  * createEngine: wires the services into the facade used by the daemon, the
  * API and library users. The composition happens here and nowhere else.
  */
+import { createBuildService, removeBuildLeftovers } from './builds';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,12 +77,15 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
+  await removeBuildLeftovers(config.dataRoot);
+  const builds = createBuildService(config.dataRoot, c, images);
 
   return {
     containers: c,
     images,
     networks,
     volumes,
+    builds,
     events,
     config,
     runtimeName: runtime.name,

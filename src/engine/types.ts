@@ -4,6 +4,7 @@ import type { ImageService } from '../image/types';
 import type { EventBus } from '../base/events';
 import type { NetworkService } from '../network/types';
 import type { VolumeService } from '../volume/types';
+import type { BuildService } from './builds';
 
 export interface SystemInfo {
   id: string;
@@ -44,6 +45,7 @@ export interface Engine {
   readonly images: ImageService;
   readonly networks: NetworkService;
   readonly volumes: VolumeService;
+  readonly builds: BuildService;
   readonly events: EventBus;
   readonly config: EngineConfig;
   /** the OCI runtime actually in use ("runc" | "crun") */

@@ -13,6 +13,7 @@ import { createErrorHook } from './errors';
 import { registerContainerRoutes } from './routes/containers';
 import { registerExecRoutes } from './routes/exec';
 import { registerImageRoutes } from './routes/images';
+import { registerBuildRoutes } from './routes/build';
 import { registerNetworkRoutes } from './routes/networks';
 import { registerSystemRoutes } from './routes/system';
 import { registerVolumeRoutes } from './routes/volumes';
@@ -27,6 +28,7 @@ export function createDockerRouter(engine: Engine): Router<Handler> {
   registerContainerRoutes(router, engine);
   registerExecRoutes(router, engine);
   registerImageRoutes(router, engine);
+  registerBuildRoutes(router, engine);
   registerNetworkRoutes(router, engine);
   registerVolumeRoutes(router, engine);
   return router;

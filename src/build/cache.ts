@@ -1,0 +1,51 @@
+/**
+ * The build cache index: step key → image id, one JSON file under the data
+ * root. The images themselves live in the image store; an entry whose image
+ * was removed is simply a miss.
+ */
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { readJson, writeJsonAtomic } from '../state/atomic-file';
+import type { BuildCacheStore } from './ports';
+
+export class FileBuildCache implements BuildCacheStore {
+  private entries: Record<string, string> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly file: string;
+
+  constructor(dataRoot: string) {
+    this.file = path.join(dataRoot, 'builder', 'cache.json');
+  }
+
+  private async load(): Promise<Record<string, string>> {
+    if (!this.entries) this.entries = (await readJson<Record<string, string>>(this.file).catch(() => undefined)) ?? {};
+    return this.entries;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.load())[key];
+  }
+
+  async set(key: string, imageId: string): Promise<void> {
+    const e = await this.load();
+    e[key] = imageId;
+    await this.save();
+  }
+
+  /** `docker builder prune`: forgets every entry; returns how many there were. */
+  async clear(): Promise<number> {
+    const n = Object.keys(await this.load()).length;
+    this.entries = {};
+    await this.save();
+    return n;
+  }
+
+  private save(): Promise<void> {
+    // writes queue so an older snapshot never lands after a newer one
+    this.writing = this.writing.then(async () => {
+      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      await writeJsonAtomic(this.file, this.entries ?? {});
+    });
+    return this.writing;
+  }
+}

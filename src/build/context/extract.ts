@@ -1,0 +1,53 @@
+/**
+ * A build context (or an ADD'ed archive, or what COPY --from copied out) as
+ * plain files in a host directory. Only what a context holds is made: files,
+ * directories, symlinks, hard links; ownership is not kept (COPY sets its own).
+ */
+import { createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { InvalidArgumentError } from '../../base/errors';
+import { decompressed } from '../../layer/decompress';
+
+/** A tar (any compression) into a host directory; entries that would leave it are refused. */
+export async function extractTar(src: Readable, dest: string): Promise<void> {
+  const plain = await decompressed(src);
+  const ex = tar.extract();
+  const root = path.resolve(dest);
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
+      void (async () => {
+        const rel = path.posix.normalize(h.name).replace(/^(\.\/|\/)+/, '');
+        const target = path.resolve(root, rel);
+        if (target !== root && !target.startsWith(root + path.sep)) throw new InvalidArgumentError(`archive entry ${h.name} leaves the destination`, 'UNSAFE_ENTRY');
+        if (h.type === 'directory') await fs.mkdir(target, { recursive: true, mode: (h.mode ?? 0o755) & 0o7777 });
+        else if (h.type === 'symlink') {
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          await fs.rm(target, { force: true });
+          await fs.symlink(h.linkname ?? '', target);
+        } else if (h.type === 'file' || h.type === 'contiguous-file') {
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          await fs.rm(target, { force: true, recursive: true });
+          await pipeline(stream, createWriteStream(target, { mode: (h.mode ?? 0o644) & 0o7777 }));
+          await fs.chmod(target, (h.mode ?? 0o644) & 0o7777);
+          if (h.mtime) await fs.utimes(target, h.mtime, h.mtime);
+          return;
+        } else if (h.type === 'link') {
+          const from = path.resolve(root, path.posix.normalize(h.linkname ?? '').replace(/^(\.\/|\/)+/, ''));
+          if (from.startsWith(root + path.sep)) await fs.link(from, target).catch(() => fs.copyFile(from, target));
+        }
+        stream.resume();
+      })().then(() => next(), (e: unknown) => {
+        stream.resume();
+        reject(e);
+        ex.destroy(e as Error);
+      });
+    });
+    ex.on('finish', () => resolve());
+    ex.on('error', reject);
+  });
+  plain.pipe(ex);
+  await done;
+}

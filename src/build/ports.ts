@@ -1,0 +1,52 @@
+/**
+ * What the builder asks of the rest of the engine, declared here where it is
+ * used (engine/build-steps.ts implements it with container/ and image/), so
+ * build/ never reaches into container internals.
+ */
+import type { Readable } from 'node:stream';
+import type { ImageConfigConfig } from '../protocol/oci/image';
+
+export interface BuildImage {
+  id: string;
+  config: ImageConfigConfig;
+  /** number of layers: 0 for scratch-based images that only set metadata */
+  layers: number;
+}
+
+/** The process of a RUN step. */
+export interface StepProcess {
+  cmd: string[];
+  env: string[];
+  user: string;
+  workingDir: string;
+  networkMode: string;
+}
+
+export interface BuildPorts {
+  /** a local image by reference or id; undefined when there is none */
+  findImage(ref: string): Promise<BuildImage | undefined>;
+  pullImage(ref: string, onStatus: (line: string) => void, signal?: AbortSignal): Promise<BuildImage>;
+  /** a new image on `baseId` (undefined: scratch); `layer` an uncompressed tar, none for a metadata step */
+  commitImage(baseId: string | undefined, layer: Readable | undefined, config: ImageConfigConfig, createdBy: string, author?: string): Promise<BuildImage>;
+  /** a created (not started) container of `imageId` for one step */
+  createStep(imageId: string, proc: StepProcess): Promise<string>;
+  /** starts it, streams its output, returns its exit code */
+  runStep(containerId: string, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<number>;
+  /** whether `path` (resolved in the container, symlinks followed) is a directory; undefined when absent */
+  isDirectory(containerId: string, path: string): Promise<boolean | undefined>;
+  /** a tar extracted at the container's "/", missing parent directories made 0755 */
+  putArchive(containerId: string, tar: Readable): Promise<void>;
+  /** a path of the container as a tar named by its base name (docker cp) */
+  getArchive(containerId: string, path: string): Promise<Readable>;
+  /** "user[:group]" to numbers with the container's /etc/passwd and /etc/group */
+  resolveOwner(containerId: string, spec: string): Promise<{ uid: number; gid: number }>;
+  commitStep(containerId: string, config: ImageConfigConfig, createdBy: string): Promise<BuildImage>;
+  removeStep(containerId: string): Promise<void>;
+  tag(imageId: string, tags: string[]): Promise<void>;
+}
+
+/** Build cache entries: a step's key (its parent and what it does) → the image it made. */
+export interface BuildCacheStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, imageId: string): Promise<void>;
+}
