@@ -18,7 +18,7 @@ import type { RawInstruction } from './dockerfile/ast';
 import { decodeInstruction, type CommandLine, type CopyLike, type Instruction } from './dockerfile/instructions';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
-import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from './context/dockerignore';
+import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
 import type { BuildCacheStore, BuildImage, BuildPorts } from './ports';
 
 export interface BuildOptions {
@@ -536,7 +536,11 @@ class Builder {
         await fs.chmod(to, s.mode & 0o7777);
         for (const name of (await fs.readdir(from)).sort()) {
           const childRel = rel === undefined ? undefined : rel === '.' ? name : `${rel}/${name}`;
-          if (childRel !== undefined && this.ignore.ignores(childRel)) continue;
+          if (childRel !== undefined && this.ignore.ignores(childRel)) {
+            // an excluded directory can still hold what a `!pattern` brings back
+            if ((await fs.lstat(path.join(from, name))).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), path.join(to, name), childRel);
+            continue;
+          }
           await walk(path.join(from, name), path.join(to, name), childRel);
         }
         await fs.utimes(to, s.atime, s.mtime);
@@ -555,6 +559,14 @@ class Builder {
       await fs.chmod(to, s.mode & 0o7777);
       await fs.utimes(to, s.atime, s.mtime);
       digest.update(await fileDigest(from));
+    };
+    const walkExcluded = async (from: string, to: string, rel: string): Promise<void> => {
+      for (const name of (await fs.readdir(from)).sort()) {
+        const childRel = `${rel}/${name}`;
+        const isDir = (await fs.lstat(path.join(from, name))).isDirectory();
+        if (!this.ignore.ignores(childRel)) await walk(path.join(from, name), path.join(to, name), childRel);
+        else if (isDir && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), path.join(to, name), childRel);
+      }
     };
     await walk(src, dest, ctxRel);
   }

@@ -44,6 +44,7 @@ export const COMMANDS: CommandEntry[] = [
   c('container commit', ['commit'], "Create a new image from a container's changes", () => require('./commands/container/commit').command),
   c('container diff', ['diff'], "Inspect changes to files or directories on a container's filesystem", () => require('./commands/container/diff').command),
   c('container export', ['export'], "Export a container's filesystem as a tar archive", () => require('./commands/container/export').command),
+  c('image build', ['build', 'builder build'], 'Build an image from a Dockerfile', () => require('./commands/image/build').command),
   c('image ls', ['images', 'image list'], 'List images', () => require('./commands/image/ls').command),
   c('image inspect', [], 'Display detailed information on one or more images', () => require('./commands/inspect').imageInspect),
   c('image rm', ['rmi', 'image remove'], 'Remove one or more images', () => require('./commands/image/rm').command),

@@ -273,6 +273,22 @@ export class DockerClient {
   };
 
   readonly images = {
+    /** POST /build (classic builder, version=1): context tar in, JSON lines out */
+    build: (context: Readable, q: { tags: string[]; dockerfile?: string; buildArgs?: Record<string, string>; labels?: Record<string, string>; target?: string; noCache?: boolean; quiet?: boolean; rm?: boolean; forceRm?: boolean; pull?: boolean; networkMode?: string }): Promise<IncomingMessage> =>
+      this.stream('POST', '/build', {
+        buildargs: q.buildArgs && Object.keys(q.buildArgs).length ? JSON.stringify(q.buildArgs) : undefined,
+        dockerfile: q.dockerfile || undefined,
+        forcerm: q.forceRm || undefined,
+        labels: q.labels && Object.keys(q.labels).length ? JSON.stringify(q.labels) : undefined,
+        networkmode: q.networkMode || undefined,
+        nocache: q.noCache || undefined,
+        pull: q.pull || undefined,
+        q: q.quiet || undefined,
+        rm: q.rm === false ? false : undefined,
+        t: q.tags.length ? q.tags : undefined,
+        target: q.target || undefined,
+        version: '1',
+      }, context, 'application/x-tar'),
     list: (q: { all?: boolean; digests?: boolean; filters?: W.FilterMap }): Promise<W.ImageSummary[]> =>
       this.call('GET', '/images/json', { all: q.all || undefined, digests: q.digests || undefined, filters: encodeFilters(q.filters) }),
     inspect: (name: string): Promise<W.JsonObject> => this.call('GET', `/images/${seg(name)}/json`),

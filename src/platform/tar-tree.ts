@@ -21,6 +21,8 @@ export interface TreeSource {
 export interface EntryAdjustment {
   /** drop the entry (a directory's children are still walked) */
   skip?: boolean;
+  /** drop the entry and, for a directory, everything below it */
+  prune?: boolean;
   /** write this header instead, with no content, and nothing below it */
   replace?: tar.Headers;
   /** extra pax records (xattrs) */
@@ -62,6 +64,7 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
   let header: tar.Headers & { pax?: Record<string, string> } = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
   const adj = source.adjust?.(treePath, st, header);
   if (adj?.replace) return entry(pack, adj.replace);
+  if (adj?.prune) return;
   if (adj?.pax) header = { ...header, pax: adj.pax };
   if (st.isDirectory()) {
     if (!adj?.skip) await entry(pack, { ...header, type: 'directory' });

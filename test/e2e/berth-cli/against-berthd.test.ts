@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { startDaemon, cli, BERTH, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
@@ -40,6 +41,37 @@ describe('berth CLI against berthd', () => {
   test('run -i forwards piped stdin', async () => {
     const r = await berth(['run', '--rm', '-i', '--network', 'none', 'bb', 'cat'], 'piped\n');
     assert.deepEqual([r.code, r.stdout], [0, 'piped\n']);
+  });
+
+  test('build: .dockerignore applied client-side (a ! exception inside an excluded dir too), -f, -q, commit and diff', async () => {
+    const ctx = path.join(d.base, 'bctx');
+    await fs.mkdir(path.join(ctx, 'node_modules/keep'), { recursive: true });
+    await fs.mkdir(path.join(ctx, 'docker'), { recursive: true });
+    await fs.writeFile(path.join(ctx, 'docker/app.Dockerfile'), 'FROM bb\nCOPY . /ctx/\nRUN ls -R /ctx > /listing\nCMD ["cat", "/listing"]\n');
+    await fs.writeFile(path.join(ctx, '.dockerignore'), 'node_modules\n!node_modules/keep\n*.log\n');
+    await fs.writeFile(path.join(ctx, 'node_modules/big.js'), 'x');
+    await fs.writeFile(path.join(ctx, 'node_modules/keep/k.txt'), 'k');
+    await fs.writeFile(path.join(ctx, 'debug.log'), 'log');
+    await fs.writeFile(path.join(ctx, 'main.txt'), 'main');
+    const b = await berth(['build', '-q', '-f', path.join(ctx, 'docker/app.Dockerfile'), '-t', 'bcli-built', ctx]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    const listing = (await berth(['run', '--rm', '--network', 'none', 'bcli-built'])).stdout;
+    assert.match(listing, /main\.txt/);
+    assert.match(listing, /k\.txt/);
+    assert.doesNotMatch(listing, /big\.js|debug\.log/);
+    const fail = await berth(['build', '-f', path.join(ctx, 'docker/app.Dockerfile'), '--build-arg', 'UNUSED=1', '-t', 'bcli-built:2', ctx]);
+    assert.equal(fail.code, 0, fail.stderr);
+    assert.match(fail.stdout, /Using cache/);
+    assert.match(fail.stdout, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/);
+    const c = await berth(['run', '--name', 'bcli-diff', '--network', 'none', 'bb', 'touch', '/made']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal((await berth(['diff', 'bcli-diff'])).stdout, 'A /made\n');
+    const id = (await berth(['commit', 'bcli-diff', 'bcli-committed'])).stdout.trim();
+    assert.match(id, /^sha256:/);
+    assert.equal((await berth(['run', '--rm', '--network', 'none', 'bcli-committed', 'ls', '/made'])).stdout, '/made\n');
+    await berth(['rm', '-f', 'bcli-diff']);
+    await berth(['rmi', 'bcli-built', 'bcli-built:2', 'bcli-committed']);
   });
 
   test('exit codes 125, 126, 127', async () => {

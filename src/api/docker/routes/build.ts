@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../../../base/errors';
 import { BuildStepError } from '../../../build/executor';
 import type { Engine } from '../../../engine/types';
+import { normalizeTag } from '../../../image/reference';
 import type { Handler, RequestContext } from '../../http/context';
 import { JsonLinesWriter } from '../../http/json-lines';
 import { sendJson } from '../../http/respond';
@@ -56,7 +57,7 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
       } else {
         await w.write({ aux: { ID: r.id } });
         await w.write({ stream: `Successfully built ${r.id.replace(/^sha256:/, '').slice(0, 12)}\n` });
-        for (const t of q.all('t').filter(Boolean)) await w.write({ stream: `Successfully tagged ${t}\n` });
+        for (const t of q.all('t').filter(Boolean)) await w.write({ stream: `Successfully tagged ${normalizeTag(t)}\n` });
       }
     } catch (e) {
       await pending;

@@ -5,7 +5,7 @@
  * pattern that matches a directory covers everything below it.
  * Paths are context-relative with forward slashes.
  */
-import { InvalidArgumentError } from '../../base/errors';
+import { InvalidArgumentError } from './errors';
 
 /** The patterns of a .dockerignore file, cleaned as Docker reads them. */
 export function parseDockerignore(text: string): string[] {

@@ -1,0 +1,171 @@
+/**
+ * The real docker CLI (28, no buildx: the classic builder's POST /build) against
+ * berthd: Dockerfile builds with stages, COPY/ADD, ARG/ENV expansion, the build
+ * cache and Docker's errors; and `docker commit` / `docker diff`, which the
+ * builder's RUN steps are made of. Each test owns its names and cleans up in `finally`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
+import { makeBusyboxTar } from '../../kit/busybox';
+
+let d: TestDaemon;
+const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => cli(DOCKER, d, args, opts);
+const run = randomBytes(3).toString('hex');
+const uniq = (what: string): string => `${what}-${run}`;
+const T = { timeout: 120_000 };
+
+/** A build context dir from a map of relative path → content. */
+async function context(files: Record<string, string>): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(d.base, 'ctx-'));
+  for (const [rel, content] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fs.writeFile(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+async function out(args: string[]): Promise<string> {
+  const r = await docker(args);
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('docker build, commit and diff against berthd', () => {
+  before(async () => {
+    d = await startDaemon('bld');
+    const tar = await makeBusyboxTar(path.join(d.base, 'bb.tar'));
+    const r = await docker(['import', tar, 'bb:latest']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  test('a two-stage build: ENV/ARG expansion, WORKDIR, COPY with .dockerignore, RUN, COPY --from, CMD', T, async () => {
+    const tag = uniq('app');
+    const ctx = await context({
+      Dockerfile: [
+        'ARG BASE=bb',
+        'FROM $BASE AS builder',
+        'ENV GREETING=hello APP_HOME=/app',
+        'ARG WHO=nobody',
+        'WORKDIR $APP_HOME',
+        'COPY hello.txt sub/ ./',
+        'RUN echo "$GREETING $WHO" > made.txt && ls /app > listing.txt',
+        '',
+        'FROM bb',
+        'LABEL stage=final',
+        'COPY --from=builder /app/ /srv/',
+        'EXPOSE 8080',
+        'CMD ["cat", "/srv/made.txt"]',
+      ].join('\n'),
+      'hello.txt': 'hi from the context\n',
+      'sub/a.txt': 'a\n',
+      'secret.txt': 'must not be sent\n',
+      '.dockerignore': 'secret.txt\n',
+    });
+    try {
+      const b = await docker(['build', '-t', tag, '--build-arg', 'WHO=world', ctx]);
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      assert.match(b.stdout, /^Step 1\/12 : ARG BASE=bb$/m);
+      assert.match(b.stdout, /^Step 7\/12 : RUN echo "\$GREETING \$WHO" > made\.txt/m);
+      assert.match(b.stdout, / ---> Running in [0-9a-f]{12}\n/);
+      assert.match(b.stdout, new RegExp(`Successfully tagged ${tag}:latest`));
+      assert.equal(await out(['run', '--rm', tag]), 'hello world\n');
+      assert.equal(await out(['run', '--rm', tag, 'cat', '/srv/listing.txt']), 'a.txt\nhello.txt\nlisting.txt\nmade.txt\n', 'sub/ copies its contents; secret.txt stays out');
+      const cfg = JSON.parse(await out(['image', 'inspect', '--format', '{{json .Config}}', tag])) as { Labels: Record<string, string>; ExposedPorts: Record<string, object>; Cmd: string[]; WorkingDir: string };
+      assert.deepEqual(cfg.Labels, { stage: 'final' });
+      assert.deepEqual(Object.keys(cfg.ExposedPorts), ['8080/tcp']);
+      assert.deepEqual(cfg.Cmd, ['cat', '/srv/made.txt']);
+      // the same build again comes from the cache and gives the same image
+      const again = await docker(['build', '-q', '-t', `${tag}:2`, '--build-arg', 'WHO=world', ctx]);
+      assert.equal(again.code, 0, again.stderr);
+      const id = (await out(['image', 'inspect', '--format', '{{.Id}}', tag])).trim();
+      assert.equal(again.stdout.trim(), id);
+      // a changed file invalidates the COPY and what follows it
+      await fs.writeFile(path.join(ctx, 'hello.txt'), 'changed\n');
+      const changed = await docker(['build', '-t', `${tag}:3`, '--build-arg', 'WHO=world', ctx]);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.equal((changed.stdout.match(/Using cache/g) ?? []).length, 4, changed.stdout); // LABEL/ENV/ARG/WORKDIR of stage 1 (FROMs and global ARG are not steps with a cache)
+      assert.notEqual((await out(['image', 'inspect', '--format', '{{.Id}}', `${tag}:3`])).trim(), id);
+    } finally {
+      await docker(['rmi', '-f', tag, `${tag}:2`, `${tag}:3`]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
+  test('--target stops at a stage; ADD unpacks a local tar; USER and --chown', T, async () => {
+    const tag = uniq('tgt');
+    const ctx = await context({
+      Dockerfile: ['FROM bb AS one', 'ADD files.tar /unpacked/', 'COPY --chown=1:2 owned.txt /owned.txt', 'USER 1000', 'FROM one AS two', 'RUN false'].join('\n'),
+      'owned.txt': 'x\n',
+    });
+    const src = await fs.mkdtemp(path.join(d.base, 'tarsrc-'));
+    try {
+      await fs.writeFile(path.join(src, 'inner.txt'), 'from the tar\n');
+      execFileSync('tar', ['-C', src, '-czf', path.join(ctx, 'files.tar'), 'inner.txt']);
+      const b = await docker(['build', '--target', 'one', '-t', tag, ctx]);
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      assert.doesNotMatch(b.stdout, /RUN false/);
+      assert.equal(await out(['run', '--rm', tag, 'cat', '/unpacked/inner.txt']), 'from the tar\n');
+      assert.equal(await out(['run', '--rm', tag, 'stat', '-c', '%u:%g', '/owned.txt']), '1:2\n');
+      assert.equal(await out(['run', '--rm', tag, 'id', '-u']), '1000\n');
+      const missing = await docker(['build', '--target', 'nope', ctx]);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /failed to reach build target nope in Dockerfile/);
+    } finally {
+      await docker(['rmi', '-f', tag]);
+      await fs.rm(ctx, { recursive: true, force: true });
+      await fs.rm(src, { recursive: true, force: true });
+    }
+  });
+
+  test('a failing RUN ends the build with its exit code and Docker\'s message; bad Dockerfiles are refused', T, async () => {
+    const ctx = await context({ Dockerfile: 'FROM bb\nRUN echo about to fail && exit 3\n' });
+    let failed = '';
+    try {
+      const r = await docker(['build', ctx]);
+      assert.equal(r.code, 3, r.stdout + r.stderr);
+      assert.match(r.stdout, /about to fail/);
+      assert.match(r.stderr, /The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
+      // as dockerd's classic builder, the failed step's container stays for inspection
+      failed = (await out(['ps', '-aq', '--filter', 'status=exited', '--latest'])).trim();
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM bb\nFOO bar\n');
+      const bad = await docker(['build', ctx]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /dockerfile parse error on line 2: unknown instruction: FOO/);
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM bb\nCOPY nothere /x\n');
+      const nofile = await docker(['build', ctx]);
+      assert.equal(nofile.code, 1);
+      assert.match(nofile.stderr, /nothere/);
+    } finally {
+      if (failed) await docker(['rm', '-f', failed]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
+  test('docker diff and docker commit: the container\'s changes, without the runtime\'s mount points', T, async () => {
+    const name = uniq('web');
+    const tag = uniq('committed');
+    try {
+      const r = await docker(['run', '--name', name, 'bb', 'sh', '-c', 'echo hi > /tmp/x && rm /bin/ls && mkdir /newdir && touch /empty']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await out(['diff', name]), 'C /bin\nD /bin/ls\nA /empty\nA /newdir\nC /tmp\nA /tmp/x\n');
+      const id = (await out(['commit', '-m', 'msg', '-a', 'me', '-c', 'ENV COMMITTED=1', name, `${tag}:1`])).trim();
+      assert.match(id, /^sha256:[0-9a-f]{64}$/);
+      assert.equal(await out(['run', '--rm', `${tag}:1`, 'sh', '-c', 'cat /tmp/x; echo $COMMITTED; test -d /newdir && test -f /empty && ! test -e /bin/ls && echo ok']), 'hi\n1\nok\n');
+      assert.equal((await out(['image', 'inspect', '--format', '{{.Author}}|{{.Comment}}', `${tag}:1`])).trim(), 'me|msg');
+      const bad = await docker(['commit', '-c', 'BOGUS x', name, `${tag}:2`]);
+      assert.notEqual(bad.code, 0);
+      assert.equal((await docker(['image', 'inspect', `${tag}:2`])).code, 1, 'a refused commit makes no image');
+    } finally {
+      await docker(['rm', '-f', name]);
+      await docker(['rmi', '-f', `${tag}:1`]);
+    }
+  });
+});
