@@ -3,9 +3,10 @@
  * and image services (a step is an ordinary container, as with Docker's
  * classic builder), and the context tar unpacked in a temp dir per build.
  */
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { NotFoundError } from '../base/errors';
 import { FileBuildCache } from '../build/cache';
@@ -17,6 +18,7 @@ import type { ContainerService } from '../container/types';
 import { resolveUserSpec } from '../container/user';
 import type { ImageRecord, ImageService } from '../image/types';
 import { normalizeTag } from '../image/reference';
+import { decompressed, peek } from '../layer/decompress';
 
 export type BuildRequest = Omit<BuildOptions, 'contextDir'>;
 
@@ -126,7 +128,12 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
       await fs.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
       const dir = await fs.mkdtemp(path.join(tmpRoot, 'ctx-'));
       try {
-        await extractTar(context, dir);
+        const plain = await decompressed(context);
+        const head = await peek(plain, 512);
+        // `docker build - < Dockerfile` sends the Dockerfile itself: an empty context around it
+        if (head.length > 0 && !(head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')) {
+          await pipeline(plain, createWriteStream(path.join(dir, opts.dockerfile || 'Dockerfile')));
+        } else await extractTar(plain, dir);
         const img = await runBuild(ports, cache, { ...opts, contextDir: dir });
         return { id: img.id };
       } finally {

@@ -149,6 +149,23 @@ describe('docker build, commit and diff against berthd', () => {
     }
   });
 
+  test('docker build - takes a Dockerfile, or a gzip context, on stdin', T, async () => {
+    const tag = uniq('stdin');
+    const ctx = await context({ Dockerfile: 'FROM bb\nCOPY f.txt /f.txt\n', 'f.txt': 'from a gzip context\n' });
+    try {
+      const plain = await docker(['build', '-t', `${tag}:1`, '-'], { input: 'FROM bb\nRUN echo built from stdin > /s.txt\n' });
+      assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+      assert.equal(await out(['run', '--rm', `${tag}:1`, 'cat', '/s.txt']), 'built from stdin\n');
+      const gz = execFileSync('tar', ['-C', ctx, '-cz', '.']);
+      const zipped = await docker(['build', '-t', `${tag}:2`, '-'], { input: gz });
+      assert.equal(zipped.code, 0, zipped.stdout + zipped.stderr);
+      assert.equal(await out(['run', '--rm', `${tag}:2`, 'cat', '/f.txt']), 'from a gzip context\n');
+    } finally {
+      await docker(['rmi', '-f', `${tag}:1`, `${tag}:2`]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
   test('docker diff and docker commit: the container\'s changes, without the runtime\'s mount points', T, async () => {
     const name = uniq('web');
     const tag = uniq('committed');
