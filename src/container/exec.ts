@@ -101,6 +101,11 @@ export class ExecRegistry {
     await e.session.resize(h, w);
   }
 
+  /** Drop one finished exec (the healthchecks' own, which inspect never lists). */
+  forget(execId: string): void {
+    this.execs.delete(execId);
+  }
+
   /** Forget the execs of a removed container. */
   dropContainer(containerId: string): void {
     for (const [id, e] of this.execs) if (e.info.containerId === containerId) this.execs.delete(id);

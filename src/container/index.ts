@@ -15,6 +15,7 @@ export type { ContainerServiceDeps } from './context';
 import { publishContainerEvent } from './context';
 import { createContainer } from './create';
 import { ExecRegistry } from './exec';
+import { HealthMonitor } from './health';
 import { handleExit } from './exit';
 import { listRecords, toSummary } from './list';
 import { readK8sLog } from './logs/k8s-file';
@@ -48,6 +49,7 @@ import type {
 export class Containers implements ContainerService {
   private readonly ctx: ContainerContext;
   private readonly execs: ExecRegistry;
+  private readonly health: HealthMonitor;
 
   private constructor(deps: ContainerServiceDeps) {
     const locks = new KeyedMutex();
@@ -59,6 +61,7 @@ export class Containers implements ContainerService {
     );
     this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub() };
     this.execs = new ExecRegistry(this.ctx);
+    this.health = new HealthMonitor(this.ctx, this.execs);
   }
 
   /** Opens the service: reconciles with what runs, then watches exits. */
@@ -66,11 +69,13 @@ export class Containers implements ContainerService {
     const svc = new Containers(deps);
     await recoverContainers(svc.ctx);
     await svc.ctx.supervisor.startWatching({ onExit: (rec, code) => handleExit(svc.ctx, rec, code) });
+    svc.health.open();
     void restartPolicyOnBoot(svc.ctx, (id) => svc.start(id));
     return svc;
   }
 
   close(): void {
+    this.health.close();
     this.ctx.supervisor.stop();
   }
 

@@ -4,10 +4,12 @@ import type { ContainerListOptions, ContainerRecord, ContainerSummary } from './
 import { isRunning } from './status';
 
 export function humanDuration(seconds: number): string {
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${Math.floor(seconds)} seconds`;
-  const m = Math.round(seconds / 60);
+  // go-units' HumanDuration: seconds and minutes truncate, hours round
+  const sec = Math.floor(seconds);
+  if (sec < 1) return 'Less than a second';
+  if (sec === 1) return '1 second';
+  if (sec < 60) return `${sec} seconds`;
+  const m = Math.floor(seconds / 60);
   if (m === 1) return 'About a minute';
   if (m < 60) return `${m} minutes`;
   const h = Math.round(seconds / 3600);
