@@ -43,13 +43,24 @@ export class ExecRegistry {
     return { ...this.get(execId).info };
   }
 
-  async start(execId: string, opts: { detach: boolean }): Promise<AttachStream | undefined> {
+  async start(execId: string, opts: { detach: boolean; startable?: () => Promise<void> }): Promise<AttachStream | undefined> {
     const entry = this.get(execId);
     if (entry.info.running || entry.info.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`, 'EXEC_ALREADY_RUN');
     const rec = this.ctx.store.resolve(entry.info.containerId);
     if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    entry.info.running = true; // claimed: a second start now gets "already run"
+    try {
+      await opts.startable?.();
+    } catch (e) {
+      entry.info.running = false;
+      throw e;
+    }
     const s = entry.info.spec;
-    const user = await resolveUser(rec.rootfs, s.user || rec.user, rec.spec.host.groupAdd);
+    const user = await resolveUser(rec.rootfs, s.user || rec.user, rec.spec.host.groupAdd).catch((e: unknown) => {
+      entry.info.running = false;
+      entry.info.exitCode = 126;
+      throw e;
+    });
     const env = [...rec.env];
     for (const e of s.env) {
       const k = e.split('=')[0];
@@ -60,7 +71,6 @@ export class ExecRegistry {
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
     if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-    entry.info.running = true;
     const session = await this.ctx.runtime.exec({
       containerId: rec.id,
       execId,

@@ -300,7 +300,7 @@ export class Containers implements ContainerService {
     return Promise.resolve(this.execs.create(ref, spec));
   }
 
-  execStart(execId: string, opts: { detach: boolean; tty: boolean }): Promise<AttachStream | undefined> {
+  execStart(execId: string, opts: { detach: boolean; tty: boolean; startable?: () => Promise<void> }): Promise<AttachStream | undefined> {
     return this.execs.start(execId, opts);
   }
 

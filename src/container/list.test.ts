@@ -12,12 +12,16 @@ const rec = {
   imageId: 'sha256:1',
   state: { status: 'exited', exitCode: 3 },
   networks: {},
+  ports: { '80/tcp': [{ hostIp: '', hostPort: '8080' }] },
+  mountPoints: [{ type: 'volume', name: 'data', source: '/var/lib/berth/volumes/data/_data', destination: '/data' }],
 } as unknown as ContainerRecord; // only the fields the filters read
 const ctx = { imageMatches: () => false, createdOf: () => undefined };
 
 test('Docker durations', () => {
   assert.equal(humanDuration(0.5), 'Less than a second');
+  assert.equal(humanDuration(1.4), '1 second');
   assert.equal(humanDuration(5), '5 seconds');
+  assert.equal(humanDuration(119), 'About a minute');
   assert.equal(humanDuration(70), 'About a minute');
   assert.equal(humanDuration(60 * 60 * 3), '3 hours');
 });
@@ -26,10 +30,23 @@ test('filters: label, name regexp, status, exited, id prefix', () => {
   assert.equal(matchesFilters(rec, { label: ['app=x'] }, ctx), true);
   assert.equal(matchesFilters(rec, { label: ['app=y'] }, ctx), false);
   assert.equal(matchesFilters(rec, { label: ['tier'] }, ctx), true);
+  // several labels must all match (docker-compose lists a service's containers this way)
+  assert.equal(matchesFilters(rec, { label: ['app=x', 'tier=front'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { label: ['app=x', 'tier=back'] }, ctx), false);
   assert.equal(matchesFilters(rec, { name: ['^we'] }, ctx), true);
   assert.equal(matchesFilters(rec, { status: ['running'] }, ctx), false);
   assert.equal(matchesFilters(rec, { exited: ['3'] }, ctx), true);
   assert.equal(matchesFilters(rec, { id: ['abc1'] }, ctx), true);
+});
+
+test('filters: volume, publish, expose', () => {
+  assert.equal(matchesFilters(rec, { volume: ['data'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { volume: ['/data'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { volume: ['other'] }, ctx), false);
+  assert.equal(matchesFilters(rec, { publish: ['8080'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { publish: ['8080/udp'] }, ctx), false);
+  assert.equal(matchesFilters({ ...rec, spec: { ...rec.spec, exposedPorts: { '53/udp': {} } } }, { expose: ['53/udp'] }, ctx), true);
+  assert.equal(matchesFilters(rec, { expose: ['53/udp'] }, ctx), false);
 });
 
 test('unknown filters and statuses are refused', () => {

@@ -62,7 +62,8 @@ export function matchesFilters(
         if (!any((v) => new RegExp(v.replace(/^\//, '')).test(rec.name))) return false;
         break;
       case 'label':
-        if (!any((v) => {
+        // unlike the other filters, every label given must match (dockerd's MatchKVList)
+        if (!values.every((v) => {
           const i = v.indexOf('=');
           return i < 0 ? v in rec.spec.labels : rec.spec.labels[v.slice(0, i)] === v.slice(i + 1);
         })) return false;
@@ -88,6 +89,20 @@ export function matchesFilters(
       case 'health':
         if (!any((v) => (rec.state.health?.status ?? 'none') === v)) return false;
         break;
+      case 'volume':
+        if (!any((v) => (rec.mountPoints ?? []).some((m) => m.name === v || m.destination === v || m.source === v))) return false;
+        break;
+      case 'expose': {
+        const exposed = new Set([...Object.keys(rec.spec.exposedPorts), ...Object.keys(rec.spec.host.portBindings)]);
+        if (!any((v) => exposed.has(v.includes('/') ? v : `${v}/tcp`))) return false;
+        break;
+      }
+      case 'publish': {
+        // `publish=8080` or `publish=8080/udp`: a host port the container publishes
+        const published = Object.entries(rec.ports).flatMap(([k, bs]) => (bs ?? []).map((b) => `${b.hostPort}/${k.split('/')[1] ?? 'tcp'}`));
+        if (!any((v) => published.includes(v.includes('/') ? v : `${v}/tcp`))) return false;
+        break;
+      }
       default:
         break;
     }

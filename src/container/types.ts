@@ -167,7 +167,8 @@ export interface ContainerService {
   /** `docker cp` in: extract a tar into the existing directory `path`; running or stopped containers */
   putArchive(ref: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
   execCreate(ref: string, spec: ExecCreateSpec): Promise<string>;
-  execStart(execId: string, opts: { detach: boolean; tty: boolean }): Promise<AttachStream | undefined>;
+  /** `startable` runs once the exec may start, just before its process does (the API hijacks the connection there). */
+  execStart(execId: string, opts: { detach: boolean; tty: boolean; startable?: () => Promise<void> }): Promise<AttachStream | undefined>;
   execInspect(execId: string): Promise<ExecInfo>;
   execResize(execId: string, height: number, width: number): Promise<void>;
   /** resolve name / id / id-prefix → record (Docker's not-found and ambiguity messages) */

@@ -42,12 +42,15 @@ export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Pr
       client.on('data', (b: Buffer) => {
         if (!inner.writableEnded) inner.write(b);
       });
-      client.on('end', () => {
+      const onInputEnd = () => {
         if (opts.endOnInputEnd) {
           inner.destroy();
           finish();
         } else if (!inner.writableEnded) inner.end();
-      });
+      };
+      // the client may have half-closed before we got here (its 'end' is gone by then)
+      if (client.readableEnded) onInputEnd();
+      else client.on('end', onInputEnd);
     } else {
       client.on('data', () => undefined); // drain: without stdin, client bytes are ignored
     }

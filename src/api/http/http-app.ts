@@ -37,6 +37,9 @@ export function createHttpServer(opts: HttpAppOptions): http.Server {
     void dispatch(opts, req, res, undefined);
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // docker-py half-closes right after its exec-start request: that FIN can come before the handler
+    // has hijacked the socket, and must end only the client's input, never the output still to come
+    (socket as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as never);

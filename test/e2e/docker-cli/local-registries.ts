@@ -4,10 +4,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRegistry } from '../../../src/registry/server';
+import { freePort } from '../../kit/ports';
+export { freePort };
 
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
 export const hasDockerRegistry = (): boolean => existsSync(DOCKER_REGISTRY_BIN);
@@ -18,13 +19,6 @@ export interface LocalRegistry {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Our registry; with `user`, Basic auth from an htpasswd bcrypt line made by `htpasswd -nbB`. */
 export async function startBerthRegistry(opts: { user?: { name: string; password: string } } = {}): Promise<LocalRegistry> {

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
+import { freeLowPort } from '../../kit/ports';
 
 let d: TestDaemon;
 const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => cli(DOCKER, d, args, opts);
@@ -39,13 +40,6 @@ function vethsOn(bridges: string[]): string[] {
   return out.split('\n').filter((l) => bridges.some((b) => l.includes(` master ${b} `))).map((l) => (l.split(': ')[1] ?? '').split('@')[0]!);
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -165,8 +159,8 @@ describe('docker CLI networking against berthd', () => {
   });
 
   test('-p 127.0.0.1:PORT:80 and -p PORT:80 are reachable on 127.0.0.1, docker port shows them, and they close after rm', T, async () => {
-    const p1 = await freePort();
-    const p2 = await freePort();
+    const p1 = freeLowPort();
+    const p2 = freeLowPort();
     const r = await docker(['run', '-d', '--name', 'pub', '-p', `127.0.0.1:${p1}:80`, '-p', `${p2}:80`, 'bb', ...HTTPD]);
     assert.equal(r.code, 0, r.stderr);
     try {
@@ -342,7 +336,7 @@ describe('docker CLI networking against berthd', () => {
   });
 
   test('a host port published by another container fails run with 125', T, async () => {
-    const port = await freePort();
+    const port = freeLowPort();
     const first = await docker(['run', '-d', '--name', 'owner', '-p', `127.0.0.1:${port}:80`, 'bb', 'sleep', '60']);
     assert.equal(first.code, 0, first.stderr);
     try {

@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, promises as fs, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createReadStream } from 'node:fs';
@@ -27,6 +26,7 @@ import { createStoreIngest, createStoreSource } from '../../../src/image/distrib
 import type { PullDeps } from '../../../src/image/distribution/pull';
 import type { PushDeps } from '../../../src/image/distribution/push';
 import { makeBusyboxTar } from '../../kit/busybox';
+import { freePort } from '../../kit/ports';
 
 export async function tempDir(t: TestContext, prefix: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `berth-dist-${prefix}-`));
@@ -157,13 +157,6 @@ export async function storeLeftovers(root: string): Promise<{ imageTmp: string[]
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
 export const hasDockerRegistry = (): boolean => existsSync(DOCKER_REGISTRY_BIN);
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Debian's docker-registry on 127.0.0.1:<free port> with a temp storage dir; stopped after the test (the child is there to kill it sooner). */
 export async function startDockerRegistry(t: TestContext): Promise<{ host: string; child: ChildProcess }> {

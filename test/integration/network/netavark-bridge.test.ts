@@ -18,6 +18,7 @@ import { silentLogger } from '../../../src/base/logger';
 import { newId } from '../../../src/base/ids';
 import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
 import { ruleSpec, unmountUnder } from '../../kit/cleanup';
+import { freeLowPort } from '../../kit/ports';
 
 const uniq = randomBytes(3).toString('hex');
 let root = '';
@@ -32,12 +33,6 @@ const children: ChildProcess[] = [];
  * Below the kernel's ephemeral range (32768+), where no connection of a parallel test takes a port as
  * its source, and free when checked: a port in that range was taken between pick and bind once.
  */
-function freeLowPort(): number {
-  for (;;) {
-    const p = randomInt(20000, 32000);
-    if (spawnSync('ss', ['-Htanl', `sport = :${p}`], { encoding: 'utf8' }).stdout.trim() === '') return p;
-  }
-}
 const hostPort = freeLowPort();
 
 function freeSubnet(): string {

@@ -1,4 +1,6 @@
 /** Exec routes (swagger tag "Exec"): create, start (hijacked), inspect, resize. */
+import type { Duplex } from 'node:stream';
+import { errorMessage } from '../../../base/errors';
 import type { Engine } from '../../../engine/types';
 import type { ExecConfig, ExecStartConfig } from '../../../protocol/docker/container';
 import type { Handler } from '../../http/context';
@@ -22,12 +24,29 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
     const body = (await ctx.json<ExecStartConfig>()) ?? {};
     const info = await c.execInspect(ctx.params.id!);
     const detach = body.Detach === true;
-    const inner = await c.execStart(ctx.params.id!, { detach, tty: body.Tty ?? info.spec.tty });
-    if (detach || !inner) {
+    if (detach) {
+      await c.execStart(ctx.params.id!, { detach, tty: body.Tty ?? info.spec.tty });
       sendEmpty(ctx.res, 200);
       return;
     }
-    const client = await hijack(ctx, { standardHeaders: true });
+    // As dockerd: the connection is taken over before the process starts. Output that is ready
+    // before the 101 would share its packet, and docker-py's buffered reader swallows such bytes.
+    let client: Duplex | undefined;
+    let inner: Duplex | undefined;
+    try {
+      inner = await c.execStart(ctx.params.id!, {
+        detach,
+        tty: body.Tty ?? info.spec.tty,
+        startable: async () => {
+          client = await hijack(ctx, { standardHeaders: true });
+        },
+      });
+    } catch (e) {
+      if (!client) throw e; // refused before the takeover: an ordinary error response
+      client.end(`${errorMessage(e)}\r\n`); // dockerd writes a late failure into the stream
+      return;
+    }
+    if (!client || !inner) return;
     await pipeAttach(client, inner, { stdin: info.spec.attachStdin, endOnInputEnd: false });
   });
 

@@ -7,10 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestContext } from 'node:test';
+import { freePort } from '../../../kit/ports';
 
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
 export const referenceRegistrySkip = (): string | false => (existsSync(DOCKER_REGISTRY_BIN) ? false : `${DOCKER_REGISTRY_BIN} is not installed`);
@@ -28,13 +28,6 @@ export interface ReferenceRegistry {
   start(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export async function startReferenceRegistry(t: TestContext, opts: ReferenceRegistryOptions = {}): Promise<ReferenceRegistry> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-refreg-'));
