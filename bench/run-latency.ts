@@ -7,12 +7,13 @@
  * --baseline-cli adds another berth CLI (e.g. bin/berth of an older build) against the same berthd.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDaemon, BERTH, DOCKER, type TestDaemon } from '../test/kit/daemon';
 import { makeBusyboxRootfs, makeBusyboxTar } from '../test/kit/busybox';
 import { median, timeIt } from './measure';
+import { startDockerd } from './dockerd';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 15) || 15;
@@ -26,33 +27,6 @@ interface Subject {
   argv: string[];
   env: NodeJS.ProcessEnv;
   samples: number[];
-}
-
-async function startDockerd(base: string): Promise<{ env: NodeJS.ProcessEnv; stop: () => Promise<void> } | undefined> {
-  if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) return undefined;
-  const sock = path.join(base, 'dockerd.sock');
-  const proc = (await import('node:child_process')).spawn('dockerd', [
-    '--host', `unix://${sock}`, '--data-root', path.join(base, 'dockerd-data'), '--exec-root', path.join(base, 'dockerd-exec'),
-    '--pidfile', path.join(base, 'dockerd.pid'),
-    // with --network default dockerd gets its docker0 bridge (no iptables, so its figure is if anything flattered)
-    ...(NETWORK === 'default' ? ['--iptables=false'] : ['--bridge', 'none', '--iptables=false']),
-    '--default-ulimit', 'nofile=1024:1024', '--default-ulimit', 'nproc=1024:1024',
-  ], { stdio: 'ignore' });
-  const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-  for (let i = 0; i < 200; i++) {
-    if (spawnSync(DOCKER, ['version'], { env, stdio: 'ignore' }).status === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    env,
-    stop: async () => {
-      spawnSync(DOCKER, ['rm', '-f', ...execFileSync(DOCKER, ['ps', '-aq'], { env }).toString().split('\n').filter(Boolean)], { env, stdio: 'ignore' });
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-      spawnSync('sh', ['-c', `grep ' ${base}' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r umount -l`]);
-      if (NETWORK === 'default') spawnSync('ip', ['link', 'del', 'docker0']);
-    },
-  };
 }
 
 async function main(): Promise<void> {
@@ -81,7 +55,7 @@ async function main(): Promise<void> {
       { name: 'docker CLI → berthd', argv: [DOCKER, 'run', '--rm', ...net, 'benchbb', 'true'], env: d.env, samples: [] },
     ];
     if (BASELINE_CLI) subjects.push({ name: 'baseline berth CLI → berthd', argv: [BASELINE_CLI, 'run', '--rm', ...net, 'benchbb', 'true'], env: d.env, samples: [] });
-    dockerd = await startDockerd(base);
+    dockerd = await startDockerd(base, NETWORK === 'default' ? 'default' : 'none');
     if (dockerd) {
       execFileSync(DOCKER, ['import', tar, 'benchbb:latest'], { env: dockerd.env, stdio: 'ignore' });
       subjects.push({ name: 'docker CLI → dockerd', argv: [DOCKER, 'run', '--rm', ...net, 'benchbb', 'true'], env: dockerd.env, samples: [] });

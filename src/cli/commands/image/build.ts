@@ -1,15 +1,13 @@
 /**
- * `berth build [OPTIONS] PATH | -`: the context directory as a tar, less what its
- * .dockerignore excludes (the Dockerfile and .dockerignore always go), sent to
+ * `berth build [OPTIONS] PATH | -`: the context directory as a tar (client/build-context) sent to
  * POST /build; the builder's output printed as it comes. A failed RUN exits with
  * its code, as the docker CLI does.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { createIgnoreMatcher, parseDockerignore } from '../../../base/dockerignore';
 import { readJsonLines, type ProgressMessage } from '../../../client/json-lines';
-import { packTree } from '../../../platform/tar-tree';
+import { packBuildContext } from '../../../client/build-context';
 import type { CommandModule } from '../../command-module';
 import { CliExit } from '../../exit-codes';
 
@@ -38,21 +36,6 @@ function keyValues(list: string[], env: boolean): Record<string, string> {
     } else out[kv.slice(0, i)] = kv.slice(i + 1);
   }
   return out;
-}
-
-async function contextTar(dir: string, dockerfile: string): Promise<Readable> {
-  const ignore = createIgnoreMatcher(parseDockerignore(await fs.readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => '')));
-  const keep = new Set(['.dockerignore', dockerfile]);
-  return packTree({
-    hostPathOf: (p) => path.join(dir, p),
-    adjust: (p, st) => {
-      const rel = p.replace(/^\/+/, '');
-      if (!rel) return { skip: true };
-      if (keep.has(rel) || !ignore.ignores(rel)) return undefined;
-      // an excluded directory is walked only when a `!pattern` may bring something below it back
-      return st.isDirectory() && ignore.mayIncludeUnder(rel) ? { skip: true } : { prune: true };
-    },
-  }, '/', '');
 }
 
 export const command: CommandModule<Flags> = {
@@ -86,7 +69,7 @@ export const command: CommandModule<Flags> = {
         if (rel.startsWith('..')) throw new CliExit(1, `the Dockerfile (${dockerfile}) must be within the build context`);
         dockerfile = rel;
       }
-      body = await contextTar(dir, dockerfile ?? 'Dockerfile');
+      body = await packBuildContext(dir, dockerfile ?? 'Dockerfile');
     }
     const client = await ctx.client();
     const res = await client.images.build(body, {
