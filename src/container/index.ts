@@ -174,6 +174,10 @@ export class Containers implements ContainerService {
       tail: opts.tail,
       follow: opts.follow,
       isLive: () => this.ctx.store.get(rec.id) !== undefined && isRunning(rec.state.status),
+      // without it a follower would notice the exit only at its next 250 ms poll (each build RUN paid that)
+      onEnd: (wake) => this.ctx.events.subscribe((e) => {
+        if (e.type === 'container' && e.id === rec.id && (e.action === 'die' || e.action === 'destroy')) wake();
+      }),
       signal: opts.signal,
     });
     return (async function* () {

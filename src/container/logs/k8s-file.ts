@@ -54,6 +54,8 @@ export interface ReadLogOptions {
   follow: boolean;
   /** while true, a follower keeps waiting for new lines at EOF */
   isLive: () => boolean;
+  /** subscribes to the end of the container (returns the unsubscribe): a follower at EOF wakes at once */
+  onEnd?: (wake: () => void) => () => void;
   signal?: AbortSignal;
 }
 
@@ -112,19 +114,22 @@ export async function* readK8sLog(file: string, opts: ReadLogOptions): AsyncGene
     for (const e of more) yield e;
     if (!live && more.length === 0) return;
     if (more.length > 0) continue;
-    await waitForChange(file, 250, opts.signal);
+    await waitForChange(file, 250, opts.signal, opts.onEnd);
   }
 }
 
-function waitForChange(file: string, ms: number, signal?: AbortSignal): Promise<void> {
+function waitForChange(file: string, ms: number, signal?: AbortSignal, onEnd?: ReadLogOptions['onEnd']): Promise<void> {
   return new Promise((resolve) => {
     let w: ReturnType<typeof watch> | undefined;
+    let unsubscribe: (() => void) | undefined;
     const done = () => {
       clearTimeout(t);
       w?.close();
+      unsubscribe?.();
       signal?.removeEventListener('abort', done);
       resolve();
     };
+    unsubscribe = onEnd?.(done);
     const t = setTimeout(done, ms);
     try {
       w = watch(file, done);
