@@ -28,6 +28,7 @@ export class FileBuildCache implements BuildCacheStore {
 
   async set(key: string, imageId: string): Promise<void> {
     const e = await this.load();
+    if (e[key] === imageId) return; // a cache hit: nothing new to write
     e[key] = imageId;
     await this.save();
   }

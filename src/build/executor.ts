@@ -415,33 +415,43 @@ class Builder {
       if ((sources.length > 1 || ins.sources.length > 1) && !dest.endsWith('/')) {
         throw new InvalidArgumentError(`When using ${verb} with more than one source file, the destination must be a directory and end with a /`, 'DEST_NOT_DIR');
       }
+      if (ins.chmod && (!/^[0-7]{3,4}$/.test(ins.chmod))) throw new InvalidArgumentError(`invalid chmod parameter: ${ins.chmod}`, 'BAD_CHMOD');
+      const mode = ins.chmod ? parseInt(ins.chmod, 8) : undefined;
+      // the cache key first, from a hash of the sources: a hit copies nothing and makes no container
+      const digest = createHash('sha256');
+      const kinds = new Map<string, 'dir' | 'archive' | 'other'>();
+      for (const rel of sources) {
+        const src = path.join(srcRoot, rel);
+        const st0 = await fs.lstat(src).catch(() => undefined);
+        if (!st0) throw new NotFoundError('file', rel, `${verb} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`);
+        if (verb === 'ADD' && st0.isFile() && (await isArchive(src))) {
+          kinds.set(rel, 'archive');
+          digest.update(`archive:${rel}:`).update(await fileDigest(src));
+          continue;
+        }
+        kinds.set(rel, st0.isDirectory() ? 'dir' : 'other');
+        digest.update(`source:${rel}:`);
+        await this.stage(src, undefined, fromDir ? undefined : rel, digest);
+      }
+      const summary = `${verb} ${from ? `--from=${from} ` : ''}${ins.chown ? `--chown=${ins.chown} ` : ''}${ins.chmod ? `--chmod=${ins.chmod} ` : ''}${verb === 'COPY' ? 'file' : 'multi'}:${digest.digest('hex')} in ${dest} `;
+      const createdBy = `/bin/sh -c #(nop) ${summary}`;
+      const key = hash('copy', st.image?.id ?? 'scratch', createdBy);
+      const hit = await this.cached(key);
+      if (hit) return await this.done(st, hit, key);
       const base = st.image && st.image.layers > 0 ? st.image : undefined;
       const cid = base ? await this.ports.createStep(base.id, { cmd: ['/bin/sh', '-c', `#(nop) ${verb}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' }) : undefined;
       try {
         const destExistsAsDir = !destIsDir && cid ? (await this.ports.isDirectory(cid, dest)) === true : false;
-        const digest = createHash('sha256');
         for (const rel of sources) {
           const src = path.join(srcRoot, rel);
-          const st0 = await fs.lstat(src).catch(() => undefined);
-          if (!st0) throw new NotFoundError('file', rel, `${verb} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`);
-          if (verb === 'ADD' && st0.isFile() && (await isArchive(src))) {
+          if (kinds.get(rel) === 'archive') {
             await extractArchiveInto(src, path.join(staging, dest));
-            digest.update(`archive:${rel}:`).update(await fileDigest(src));
             continue;
           }
-          let target: string;
-          if (st0.isDirectory()) target = dest;
-          else target = destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
-          await this.stage(src, path.join(staging, target), fromDir ? undefined : rel, digest);
+          const target = kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
+          await this.stage(src, path.join(staging, target), fromDir ? undefined : rel);
         }
         const owner = ins.chown ? (cid ? await this.ports.resolveOwner(cid, ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
-        const mode = ins.chmod ? parseInt(ins.chmod, 8) : undefined;
-        if (ins.chmod && (!/^[0-7]{3,4}$/.test(ins.chmod))) throw new InvalidArgumentError(`invalid chmod parameter: ${ins.chmod}`, 'BAD_CHMOD');
-        const summary = `${verb} ${from ? `--from=${from} ` : ''}${ins.chown ? `--chown=${ins.chown} ` : ''}${ins.chmod ? `--chmod=${ins.chmod} ` : ''}${verb === 'COPY' ? 'file' : 'multi'}:${digest.digest('hex')} in ${dest} `;
-        const createdBy = `/bin/sh -c #(nop) ${summary}`;
-        const key = hash('copy', st.image?.id ?? 'scratch', createdBy, JSON.stringify(owner), String(mode ?? ''));
-        const hit = await this.cached(key);
-        if (hit) return await this.done(st, hit, key);
         // the destination's own ancestors keep what the image has; a scratch layer needs them as entries
         const ancestors = new Set<string>();
         for (let p = path.posix.dirname(dest.replace(/\/+$/, '') || '/'); p !== '/'; p = path.posix.dirname(p)) ancestors.add(p);
@@ -526,46 +536,58 @@ class Builder {
     }
   }
 
-  /** Copies `src` (a file, link or tree) to `dest` on the host, leaving out what .dockerignore excludes, and hashes it. */
-  private async stage(src: string, dest: string, ctxRel: string | undefined, digest: ReturnType<typeof createHash>): Promise<void> {
-    const walk = async (from: string, to: string, rel: string | undefined): Promise<void> => {
+  /**
+   * Copies `src` (a file, link or tree) to `dest` on the host, leaving out what .dockerignore excludes;
+   * with `digest` and no `dest`, only hashes what would be copied (names, modes, link targets, contents).
+   */
+  private async stage(src: string, dest: string | undefined, ctxRel: string | undefined, digest?: ReturnType<typeof createHash>): Promise<void> {
+    const walk = async (from: string, to: string | undefined, rel: string | undefined): Promise<void> => {
       const s = await fs.lstat(from);
-      digest.update(`${path.relative(src, from)}\0${s.mode}\0`);
+      digest?.update(`${path.relative(src, from)}\0${s.mode}\0`);
       if (s.isDirectory()) {
-        await fs.mkdir(to, { recursive: true });
-        await fs.chmod(to, s.mode & 0o7777);
+        if (to) {
+          await fs.mkdir(to, { recursive: true });
+          await fs.chmod(to, s.mode & 0o7777);
+        }
         for (const name of (await fs.readdir(from)).sort()) {
           const childRel = rel === undefined ? undefined : rel === '.' ? name : `${rel}/${name}`;
+          const childTo = to && path.join(to, name);
           if (childRel !== undefined && this.ignore.ignores(childRel)) {
             // an excluded directory can still hold what a `!pattern` brings back
-            if ((await fs.lstat(path.join(from, name))).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), path.join(to, name), childRel);
+            if ((await fs.lstat(path.join(from, name))).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
             continue;
           }
-          await walk(path.join(from, name), path.join(to, name), childRel);
+          await walk(path.join(from, name), childTo, childRel);
         }
-        await fs.utimes(to, s.atime, s.mtime);
+        if (to) await fs.utimes(to, s.atime, s.mtime);
         return;
       }
-      await fs.mkdir(path.dirname(to), { recursive: true });
-      await fs.rm(to, { recursive: true, force: true });
       if (s.isSymbolicLink()) {
         const target = await fs.readlink(from);
-        digest.update(target);
-        await fs.symlink(target, to);
+        digest?.update(target);
+        if (to) {
+          await fs.mkdir(path.dirname(to), { recursive: true });
+          await fs.rm(to, { recursive: true, force: true });
+          await fs.symlink(target, to);
+        }
         return;
       }
       if (!s.isFile()) return; // devices and sockets have no place in a build context
+      if (digest) digest.update(await fileDigest(from));
+      if (!to) return;
+      await fs.mkdir(path.dirname(to), { recursive: true });
+      await fs.rm(to, { recursive: true, force: true });
       await fs.copyFile(from, to);
       await fs.chmod(to, s.mode & 0o7777);
       await fs.utimes(to, s.atime, s.mtime);
-      digest.update(await fileDigest(from));
     };
-    const walkExcluded = async (from: string, to: string, rel: string): Promise<void> => {
+    const walkExcluded = async (from: string, to: string | undefined, rel: string): Promise<void> => {
       for (const name of (await fs.readdir(from)).sort()) {
         const childRel = `${rel}/${name}`;
+        const childTo = to && path.join(to, name);
         const isDir = (await fs.lstat(path.join(from, name))).isDirectory();
-        if (!this.ignore.ignores(childRel)) await walk(path.join(from, name), path.join(to, name), childRel);
-        else if (isDir && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), path.join(to, name), childRel);
+        if (!this.ignore.ignores(childRel)) await walk(path.join(from, name), childTo, childRel);
+        else if (isDir && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
       }
     };
     await walk(src, dest, ctxRel);
