@@ -1,4 +1,5 @@
 /** `docker create`: validate, resolve the image and the process, persist a record. Nothing runs yet. */
+import { seccompFor } from '../runtime/seccomp';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../base/errors';
@@ -69,6 +70,10 @@ export function validateSpec(spec: ContainerSpec): void {
   for (const m of h.mounts) {
     if (!m.target.startsWith('/')) throw new InvalidArgumentError(`invalid mount config for type "${m.type}": invalid mount path: '${m.target}' mount path must be absolute`);
   }
+  for (const o of h.securityOpt) {
+    if (!/^(seccomp|apparmor|label|no-new-privileges|systempaths|mask|unmask)([=:]|$)/.test(o)) throw new InvalidArgumentError(`invalid --security-opt: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
+  }
+  seccompFor(h.securityOpt, [], false); // a profile that does not decode fails the create, not the start
 }
 
 export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {

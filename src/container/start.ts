@@ -182,6 +182,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     capAdd: h.capAdd,
     capDrop: h.capDrop,
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
+    securityOpt: h.securityOpt,
     cgroupsPath: cgroupsPathOf(rec.id),
     resources: {
       memory: h.memory,

@@ -43,11 +43,12 @@ export async function readHostFacts(devicePaths: string[] = []): Promise<HostFac
   const mode = await detectCgroupMode();
   const rlimitHard = parseHardLimits(await fs.readFile('/proc/self/limits', 'utf8'));
   const capLastCap = Number((await fs.readFile('/proc/sys/kernel/cap_last_cap', 'utf8').catch(() => '')).trim()) || undefined;
+  const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await fs.readFile('/proc/self/status', 'utf8').catch(() => ''));
   const swapLimit =
     mode === 'v2'
       ? true // v2 always accounts swap when the memory controller is on
       : await fs.access('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes', fsc.F_OK).then(() => true, () => false);
-  return { cgroupVersion: mode === 'v2' ? 2 : 1, rlimitHard, capLastCap, swapLimit, devices: await readDeviceFacts(devicePaths) };
+  return { cgroupVersion: mode === 'v2' ? 2 : 1, rlimitHard, capLastCap, capBounding: bnd ? BigInt(`0x${bnd[1]}`) : undefined, swapLimit, devices: await readDeviceFacts(devicePaths) };
 }
 
 /** stat of each device node; missing paths are left out (the generator reports them). */

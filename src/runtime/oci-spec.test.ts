@@ -118,6 +118,17 @@ describe('generateRuntimeSpec', () => {
     assert.throws(() => caps({ capAdd: ['BOGUS'] }), InvalidArgumentError);
   });
 
+  it('privileged gets every capability the daemon itself holds (a restricted host lacks some), and a seccomp filter only when not privileged', () => {
+    const noSysResource = { ...host, capBounding: 0x1fffeffffffn }; // bit 24 (CAP_SYS_RESOURCE) missing, as in some VMs
+    const priv = generateRuntimeSpec(input({ privileged: true }), noSysResource);
+    assert.equal(priv.process.capabilities.bounding.length, 40);
+    assert.ok(!priv.process.capabilities.bounding.includes('CAP_SYS_RESOURCE'));
+    assert.equal(priv.linux.seccomp, undefined);
+    const normal = generateRuntimeSpec(input(), noSysResource);
+    assert.equal(normal.linux.seccomp?.defaultAction, 'SCMP_ACT_ALLOW');
+    assert.equal(generateRuntimeSpec(input({ securityOpt: ['seccomp=unconfined'] }), host).linux.seccomp, undefined);
+  });
+
   it('privileged drops masked/readonly paths and allows all devices', () => {
     const normal = generateRuntimeSpec(input(), host);
     assert.deepEqual(normal.linux.maskedPaths, [...MASKED_PATHS]);

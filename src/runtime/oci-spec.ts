@@ -3,6 +3,7 @@
  * way Docker does (namespaces, standard mounts, caps, masked paths, devices,
  * resources, rlimits). Pure: host facts come in as an argument; no I/O here.
  */
+import { seccompFor, type OciSeccomp } from './seccomp';
 import { InvalidArgumentError } from '../base/errors';
 import type { RuntimeSpecInput } from './types';
 import { DEFAULT_DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, defaultCapabilities, type DeviceCgroupRule } from './security-defaults';
@@ -15,6 +16,8 @@ export interface HostFacts {
   rlimitHard: Record<string, number>;
   /** /proc/sys/kernel/cap_last_cap, to leave out caps the kernel does not know */
   capLastCap?: number;
+  /** the daemon's own bounding set (CapBnd): a privileged container can get no more than this */
+  capBounding?: bigint;
   /** false when the kernel has no swap accounting (v1 memory.memsw.* missing): swap limits are dropped */
   swapLimit?: boolean;
   /** stat of each host device named in input.devices (see readDeviceFacts in device-facts.ts) */
@@ -97,6 +100,7 @@ export interface RuntimeSpec {
     sysctl: Record<string, string>;
     maskedPaths: string[];
     readonlyPaths: string[];
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -108,7 +112,7 @@ const CPU_PERIOD = 100000;
 const RLIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack', 'as'];
 
 export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): RuntimeSpec {
-  const caps = defaultCapabilities(input.capAdd, input.capDrop, input.privileged, host.capLastCap);
+  const caps = defaultCapabilities(input.capAdd, input.capDrop, input.privileged, host.capLastCap, host.capBounding);
   const spec: RuntimeSpec = {
     ociVersion: '1.0.2',
     process: {
@@ -135,6 +139,8 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
       readonlyPaths: input.privileged ? [] : [...READONLY_PATHS],
     },
   };
+  const seccomp = seccompFor(input.securityOpt ?? [], caps, input.privileged);
+  if (seccomp) spec.linux.seccomp = seccomp;
   if (input.terminal && input.consoleSize) spec.process.consoleSize = { ...input.consoleSize };
   if (input.domainname) spec.domainname = input.domainname;
   if (!input.args.length) throw new InvalidArgumentError('no command specified', 'NO_COMMAND');

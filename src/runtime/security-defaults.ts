@@ -68,10 +68,13 @@ export function normalizeCapability(name: string): string {
  * The capability set of a container, as Docker computes it: privileged → all;
  * "ALL" in capAdd → all minus drops; "ALL" in capDrop → only the adds;
  * otherwise defaults minus drops plus adds (an add beats a drop of the same cap).
- * `lastCap` trims to what the host kernel knows (/proc/sys/kernel/cap_last_cap).
+ * `lastCap` trims to what the host kernel knows (/proc/sys/kernel/cap_last_cap); "all" is also
+ * trimmed to `bounding`, the daemon's own bounding set, as no process can grant more (a daemon
+ * inside a container or a restricted VM lacks some: Docker's `--privileged` then fails outright).
  */
-export function defaultCapabilities(capAdd: string[], capDrop: string[], privileged: boolean, lastCap?: number): string[] {
-  const known = lastCap === undefined ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.slice(0, lastCap + 1);
+export function defaultCapabilities(capAdd: string[], capDrop: string[], privileged: boolean, lastCap?: number, bounding?: bigint): string[] {
+  const kernel = lastCap === undefined ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.slice(0, lastCap + 1);
+  const known = bounding === undefined ? kernel : kernel.filter((c) => (bounding >> BigInt(ALL_CAPABILITIES.indexOf(c))) & 1n);
   if (privileged) return known;
   const adds = capAdd.map(normalizeCapability);
   const drops = capDrop.map(normalizeCapability);
@@ -83,5 +86,5 @@ export function defaultCapabilities(capAdd: string[], capDrop: string[], privile
     caps = [...base];
     for (const a of adds) if (!caps.includes(a)) caps.push(a);
   }
-  return caps.filter((c) => known.includes(c));
+  return caps.filter((c) => kernel.includes(c));
 }

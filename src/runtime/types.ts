@@ -25,6 +25,8 @@ export interface RuntimeSpecInput {
   capAdd: string[];
   capDrop: string[];
   noNewPrivileges: boolean;
+  /** `--security-opt` values: seccomp=unconfined|<profile JSON> (runtime/seccomp.ts) */
+  securityOpt?: string[];
   /** cgroup path, e.g. "/berth/<id>" (cgroupfs) */
   cgroupsPath: string;
   resources: {

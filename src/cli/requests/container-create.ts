@@ -242,7 +242,11 @@ export function buildContainerCreate(image: string, command: string[], f: Contai
     Privileged: !!f.privileged,
     PublishAllPorts: !!f.publishAll,
     ReadonlyRootfs: !!f.readOnly,
-    SecurityOpt: f.securityOpt.length ? f.securityOpt : null,
+    // as the docker CLI: a seccomp profile named by path travels as its content
+    SecurityOpt: f.securityOpt.length ? f.securityOpt.map((o) => {
+      const m = /^seccomp[=:](.+)$/.exec(o);
+      return m && m[1] !== 'unconfined' && m[1] !== 'builtin' ? `seccomp=${ctx.readFile(m[1]!)}` : o;
+    }) : null,
     ...(Object.keys(storageOpt).length ? { StorageOpt: storageOpt } : {}),
     ...(f.tmpfs.length ? { Tmpfs: tmpfs } : {}),
     UTSMode: f.uts ?? '',

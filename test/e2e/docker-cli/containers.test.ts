@@ -199,4 +199,20 @@ describe('docker CLI against berthd', () => {
     const ps = await docker(['ps', '-a', '--format', '{{.Names}}']);
     assert.doesNotMatch(ps.stdout, /bad name/);
   });
+
+  test('seccomp: new user namespaces are refused by default; seccomp=unconfined, --cap-add SYS_ADMIN and a profile file change that', async () => {
+    const userns = ['run', '--rm', '--network', 'none'];
+    const refused = await docker([...userns, 'bb', 'unshare', '-U', 'true']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /unshare\(0x10000000\): Operation not permitted/);
+    assert.equal((await docker([...userns, '--security-opt', 'seccomp=unconfined', 'bb', 'unshare', '-U', 'true'])).code, 0);
+    assert.equal((await docker([...userns, '--cap-add', 'SYS_ADMIN', 'bb', 'unshare', '-m', 'true'])).code, 0);
+    assert.equal((await docker([...userns, '--privileged', 'bb', 'unshare', '-U', 'true'])).code, 0);
+    const profile = path.join(d.base, 'no-mkdir.json');
+    await fs.writeFile(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }));
+    const custom = await docker([...userns, '--security-opt', `seccomp=${profile}`, 'bb', 'sh', '-c', 'mkdir /x || exit 7; unshare -U true && echo userns-ok']);
+    assert.equal(custom.code, 7, custom.stderr);
+    const bad = await docker(['create', '--security-opt', 'seccomp={nope', 'bb', 'true']);
+    assert.equal(bad.code, 125);
+  });
 });
