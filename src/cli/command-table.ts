@@ -70,6 +70,15 @@ export const COMMANDS: CommandEntry[] = [
   c('volume inspect', [], 'Display detailed information on one or more volumes', () => require('./commands/volume/inspect').command),
   c('volume rm', ['volume remove'], 'Remove one or more volumes', () => require('./commands/volume/rm').command),
   c('volume prune', [], 'Remove unused local volumes', () => require('./commands/volume/prune').command),
+  c('compose up', [], 'Create and start containers', () => require('./commands/compose').up),
+  c('compose down', [], 'Stop and remove containers, networks', () => require('./commands/compose').down),
+  c('compose ps', [], 'List containers', () => require('./commands/compose').ps),
+  c('compose logs', [], 'View output from containers', () => require('./commands/compose').logs),
+  c('compose build', [], 'Build or rebuild services', () => require('./commands/compose').build),
+  c('compose stop', [], 'Stop services', () => require('./commands/compose').stop),
+  c('compose start', [], 'Start services', () => require('./commands/compose').start),
+  c('compose restart', [], 'Restart service containers', () => require('./commands/compose').restart),
+  c('compose config', [], 'Parse, resolve and render compose file in canonical format', () => require('./commands/compose').config),
   c('inspect', [], 'Return low-level information on Docker objects', () => require('./commands/inspect').anyInspect),
   c('system version', ['version'], 'Show the Berth version information', () => require('./commands/system/version').command),
   c('system info', ['info'], 'Display system-wide information', () => require('./commands/system/info').command),
@@ -79,6 +88,7 @@ export const COMMANDS: CommandEntry[] = [
 ];
 
 export const GROUPS: Record<string, string> = {
+  compose: 'Define and run multi-container applications',
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',

@@ -78,6 +78,25 @@ function translateCommanderError(e: CommandError): string {
   return e.message.replace(/^error: /, '');
 }
 
+/** Flags of `compose` itself that take a value, which docker compose takes before the verb. */
+const COMPOSE_VALUE_FLAGS = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file']);
+
+/** `compose -p x -f f up -d` → `compose up -p x -f f -d`: each verb's flag table carries the project flags. */
+export function hoistComposeFlags(words: string[]): string[] {
+  if (words[0] !== 'compose') return words;
+  const moved: string[] = [];
+  let i = 1;
+  while (i < words.length && words[i]!.startsWith('-')) {
+    // long forms: after the verb `-f` would be `logs -f` (follow)
+    const w = words[i] === '-f' ? '--file' : words[i] === '-p' ? '--project-name' : words[i]!;
+    moved.push(w);
+    if (COMPOSE_VALUE_FLAGS.has(w) && i + 1 < words.length) moved.push(words[++i]!);
+    i++;
+  }
+  if (!moved.length || i >= words.length) return words;
+  return ['compose', words[i]!, ...moved, ...words.slice(i + 1)];
+}
+
 export async function runCli(argv: string[], streams: CliStreams, env: NodeJS.ProcessEnv): Promise<number> {
   const { globals, rest } = scanGlobalOptions(argv);
   if (globals.version && !rest.length) {
@@ -88,7 +107,7 @@ export async function runCli(argv: string[], streams: CliStreams, env: NodeJS.Pr
     streams.stdout.write(topLevelHelp());
     return 0;
   }
-  const found = findCommand(rest);
+  const found = findCommand(hoistComposeFlags(rest));
   if (!found) {
     if (GROUPS[rest[0]!] && (rest.length === 1 || rest[1] === '--help')) {
       streams.stdout.write(groupHelp(rest[0]!));
@@ -102,7 +121,7 @@ export async function runCli(argv: string[], streams: CliStreams, env: NodeJS.Pr
   const mod = found.entry.load() as unknown as CommandModule<Record<string, unknown>>;
   const ctx = new CliContext(streams, env, globals, name);
   try {
-    return await parseAndRun(ctx, mod, name, rest.slice(found.used.length), found.entry.summary);
+    return await parseAndRun(ctx, mod, name, hoistComposeFlags(rest).slice(found.used.length), found.entry.summary);
   } finally {
     ctx.close();
   }

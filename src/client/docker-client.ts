@@ -3,6 +3,7 @@
  * /v{min(ours, server)}), and one method per endpoint the CLI uses, grouped by
  * resource. Returns wire types; rendering belongs to cli/output.
  */
+import type { ContainerCreateRequest as PartialCreateRequest } from '../protocol/docker/container';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { API_VERSION } from '../base/version';
@@ -190,7 +191,8 @@ export class DockerClient {
   };
 
   readonly containers = {
-    create: (body: W.ContainerCreateRequest, name?: string): Promise<W.ContainerCreateResponse> =>
+    /** the CLI's full body, or any partial one the API takes (compose builds those) */
+    create: (body: W.ContainerCreateRequest | PartialCreateRequest, name?: string): Promise<W.ContainerCreateResponse> =>
       this.call('POST', '/containers/create', { name: name || undefined }, body),
     inspect: (id: string, size = false): Promise<W.ContainerInspect> =>
       this.call('GET', `/containers/${seg(id)}/json`, { size: size || undefined }),

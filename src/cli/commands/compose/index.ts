@@ -1,0 +1,208 @@
+/**
+ * `berth compose …`: docker compose v2's verbs for the common work (up, down,
+ * ps, logs, build, stop/start/restart, config). The project is loaded by
+ * compose/loader and driven over the API by compose/runner; these modules only
+ * translate flags.
+ */
+import * as path from 'node:path';
+import type { CommandModule } from '../../command-module';
+import type { CliContext } from '../../cli-context';
+import type { FlagSpec } from '../../flag-table';
+import { CliExit } from '../../exit-codes';
+import { ComposeRunner, ComposeError, startOrder } from '../../../compose/runner';
+import { loadProject } from '../../../compose/loader/load';
+import type { ComposeProject } from '../../../compose/loader/model';
+import { LABEL } from '../../../compose/convert';
+
+interface ProjectFlags {
+  file: string[];
+  projectName?: string;
+  projectDirectory?: string;
+  profile: string[];
+}
+
+const PROJECT_FLAGS: FlagSpec[] = [
+  // `-f`/`-p` before the verb arrive here as --file/--project-name (cli/main.ts hoistComposeFlags)
+  { flags: '--file', key: 'file', kind: 'list', description: 'Compose configuration files' },
+  { flags: '--project-name', key: 'projectName', kind: 'string', description: 'Project name' },
+  { flags: '--project-directory', key: 'projectDirectory', kind: 'string', description: 'Specify an alternate working directory' },
+  { flags: '--profile', key: 'profile', kind: 'list', description: 'Specify a profile to enable' },
+];
+
+async function project(f: ProjectFlags): Promise<ComposeProject> {
+  const files = f.file.map((x) => path.resolve(x));
+  const workingDir = f.projectDirectory ? path.resolve(f.projectDirectory) : files[0] ? path.dirname(files[0]) : process.cwd();
+  try {
+    return await loadProject({
+      files: files.length ? files : undefined,
+      workingDir,
+      projectName: f.projectName,
+      env: process.env as Record<string, string>,
+      profiles: f.profile.length ? f.profile : (process.env.COMPOSE_PROFILES?.split(',').filter(Boolean) ?? []),
+    });
+  } catch (e) {
+    throw new CliExit(1, (e as Error).message);
+  }
+}
+
+/** Runs a compose action with the project loaded; compose's own errors exit 1 with their message. */
+function composeCommand<O extends ProjectFlags>(def: Omit<CommandModule<O>, 'run'> & { action(ctx: CliContext, r: ComposeRunner, p: ComposeProject, args: string[], f: O): Promise<number> }): CommandModule<O> {
+  return {
+    ...def,
+    flags: [...(PROJECT_FLAGS as FlagSpec<Extract<keyof O, string>>[]), ...def.flags],
+    async run(ctx, args, f) {
+      const p = await project(f);
+      const r = new ComposeRunner(await ctx.client(), p, { out: ctx.out, err: ctx.err });
+      try {
+        return await def.action(ctx, r, p, args, f);
+      } catch (e) {
+        if (e instanceof ComposeError) throw new CliExit(1, e.message);
+        throw e;
+      }
+    },
+  };
+}
+
+function scaleFlags(list: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of list) {
+    const m = /^([^=]+)=(\d+)$/.exec(s);
+    if (!m) throw new CliExit(1, `invalid --scale value ${s}: SERVICE=NUM expected`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+export const up = composeCommand<ProjectFlags & { detach?: boolean; build?: boolean; scale: string[]; noStart?: boolean; removeOrphans?: boolean }>({
+  usage: '[OPTIONS] [SERVICE...]',
+  description: 'Create and start containers',
+  flags: [
+    { flags: '-d, --detach', key: 'detach', kind: 'bool', description: 'Detached mode: Run containers in the background' },
+    { flags: '--build', key: 'build', kind: 'bool', description: 'Build images before starting containers' },
+    { flags: '--scale', key: 'scale', kind: 'list', description: 'Scale SERVICE to NUM instances' },
+    { flags: '--no-start', key: 'noStart', kind: 'bool', description: "Don't start the services after creating them" },
+    { flags: '--remove-orphans', key: 'removeOrphans', kind: 'bool', description: 'Remove containers for services not defined in the Compose file' },
+  ],
+  async action(ctx, r, _p, services, f) {
+    await r.up({ services, build: f.build, scale: scaleFlags(f.scale), noStart: f.noStart, removeOrphans: f.removeOrphans });
+    if (f.detach || f.noStart) return 0;
+    // attached: follow the logs until every container has stopped; Ctrl-C stops them, as compose does
+    const stop = () => {
+      ctx.err.write('Gracefully stopping... (press Ctrl+C again to force)\n');
+      void r.each('stop', services).finally(() => process.exit(130));
+    };
+    process.once('SIGINT', stop);
+    await r.logs({ services, follow: true });
+    process.off('SIGINT', stop);
+    return 0;
+  },
+});
+
+export const down = composeCommand<ProjectFlags & { volumes?: boolean; rmi?: string; removeOrphans?: boolean }>({
+  usage: '[OPTIONS]',
+  description: 'Stop and remove containers, networks',
+  flags: [
+    { flags: '-v, --volumes', key: 'volumes', kind: 'bool', description: 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers' },
+    { flags: '--rmi', key: 'rmi', kind: 'string', description: 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")' },
+    { flags: '--remove-orphans', key: 'removeOrphans', kind: 'bool', description: 'Remove containers for services not defined in the Compose file' },
+  ],
+  maxArgs: 0,
+  async action(_ctx, r, _p, _args, f) {
+    if (f.rmi && f.rmi !== 'local' && f.rmi !== 'all') throw new CliExit(1, `invalid value for --rmi: ${f.rmi}`);
+    await r.down({ volumes: f.volumes, rmi: f.rmi as 'local' | 'all' | undefined, removeOrphans: f.removeOrphans });
+    return 0;
+  },
+});
+
+export const ps = composeCommand<ProjectFlags & { all?: boolean; quiet?: boolean; services?: boolean }>({
+  usage: '[OPTIONS] [SERVICE...]',
+  description: 'List containers',
+  flags: [
+    { flags: '-a, --all', key: 'all', kind: 'bool', description: 'Show all stopped containers' },
+    { flags: '-q, --quiet', key: 'quiet', kind: 'bool', description: 'Only display IDs' },
+    { flags: '--services', key: 'services', kind: 'bool', description: 'Display services' },
+  ],
+  async action(ctx, r, p, only, f) {
+    const cs = (await r.containers({ all: f.all })).filter((c) => !only.length || only.includes(c.Labels?.[LABEL.service] ?? ''));
+    if (f.services) {
+      for (const s of new Set(cs.map((c) => c.Labels?.[LABEL.service] ?? ''))) ctx.out.write(`${s}\n`);
+      return 0;
+    }
+    if (f.quiet) {
+      for (const c of cs) ctx.out.write(`${c.Id}\n`);
+      return 0;
+    }
+    const rows = [['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'STATUS', 'PORTS']];
+    for (const c of cs) {
+      const ports = (c.Ports ?? []).filter((x) => x.PublicPort).map((x) => `${x.IP ?? '0.0.0.0'}:${x.PublicPort}->${x.PrivatePort}/${x.Type}`).join(', ');
+      const cmd = c.Command.length > 20 ? `"${c.Command.slice(0, 19)}…"` : `"${c.Command}"`;
+      rows.push([c.Names[0]!.replace(/^\//, ''), c.Image, cmd, c.Labels?.[LABEL.service] ?? '', c.Status, ports]);
+    }
+    void p;
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+    for (const row of rows) ctx.out.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd()}\n`);
+    return 0;
+  },
+});
+
+export const logs = composeCommand<ProjectFlags & { follow?: boolean; tail?: string; timestamps?: boolean }>({
+  usage: '[OPTIONS] [SERVICE...]',
+  description: 'View output from containers',
+  flags: [
+    { flags: '-f, --follow', key: 'follow', kind: 'bool', description: 'Follow log output' },
+    { flags: '-n, --tail', key: 'tail', kind: 'string', description: 'Number of lines to show from the end of the logs for each container' },
+    { flags: '-t, --timestamps', key: 'timestamps', kind: 'bool', description: 'Show timestamps' },
+  ],
+  async action(_ctx, r, _p, services, f) {
+    await r.logs({ services, follow: f.follow, tail: f.tail, timestamps: f.timestamps });
+    return 0;
+  },
+});
+
+export const build = composeCommand<ProjectFlags & { noCache?: boolean; quiet?: boolean }>({
+  usage: '[OPTIONS] [SERVICE...]',
+  description: 'Build or rebuild services',
+  flags: [
+    { flags: '--no-cache', key: 'noCache', kind: 'bool', description: 'Do not use cache when building the image' },
+    { flags: '-q, --quiet', key: 'quiet', kind: 'bool', description: "Don't print anything to STDOUT" },
+  ],
+  async action(_ctx, r, p, services, f) {
+    for (const s of startOrder(p, services)) if (s.build && (!services.length || services.includes(s.name))) await r.build(s, { noCache: f.noCache, quiet: f.quiet });
+    return 0;
+  },
+});
+
+function lifecycle(verb: 'stop' | 'start' | 'restart', description: string): CommandModule<ProjectFlags> {
+  return composeCommand<ProjectFlags>({
+    usage: '[SERVICE...]',
+    description,
+    flags: [],
+    async action(_ctx, r, _p, services) {
+      await r.each(verb, services);
+      return 0;
+    },
+  });
+}
+
+export const stop = lifecycle('stop', 'Stop services');
+export const start = lifecycle('start', 'Start services');
+export const restart = lifecycle('restart', 'Restart service containers');
+
+export const config = composeCommand<ProjectFlags & { services?: boolean; quiet?: boolean }>({
+  usage: '[OPTIONS]',
+  description: 'Parse, resolve and render compose file in canonical format',
+  flags: [
+    { flags: '--services', key: 'services', kind: 'bool', description: 'Print the service names, one per line' },
+    { flags: '-q, --quiet', key: 'quiet', kind: 'bool', description: 'Only validate the configuration, don\'t print anything' },
+  ],
+  maxArgs: 0,
+  async action(ctx, _r, p, _args, f) {
+    if (f.quiet) return 0;
+    if (f.services) {
+      for (const s of Object.keys(p.services)) ctx.out.write(`${s}\n`);
+      return 0;
+    }
+    ctx.out.write(`${JSON.stringify(p, null, 2)}\n`);
+    return 0;
+  },
+});
