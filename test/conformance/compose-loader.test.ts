@@ -289,3 +289,89 @@ describe('awesome-compose samples load', () => {
     });
   }
 });
+
+describe('compose-go cli-testdata', () => {
+  const dir = (d: string): string => path.join(DATA, 'compose-go/cli-testdata', d);
+  it('simple: the directory name and the default file', async () => {
+    const p = await loadProject({ workingDir: dir('simple'), env: {} });
+    assert.equal(p.name, 'simple');
+    assert.deepEqual(Object.keys(p.services), ['simple']);
+  });
+  it('simple: .env feeds interpolation, the process env wins', async () => {
+    const files = ['compose-with-variables.yaml'];
+    assert.equal((await loadProject({ workingDir: dir('simple'), files, env: {} })).services.simple.ports[0].published, '8000');
+    assert.equal((await loadProject({ workingDir: dir('simple'), files, env: { PUBLIC_PORT: '9000' } })).services.simple.ports[0].published, '9000');
+  });
+  it('simple: an interpolated name:', async () => {
+    const p = await loadProject({ workingDir: dir('simple'), files: ['compose-name.yaml'], env: { TEST: 'x' } });
+    assert.equal(p.name, 'test-x-test');
+  });
+  it('simple: relative bind paths are from the project directory', async () => {
+    const p = await loadProject({ workingDir: dir('simple'), files: ['compose-with-paths.yaml'], env: {} });
+    assert.deepEqual(
+      p.services.test.volumes.map((v) => v.source),
+      // A Windows path is not absolute on Linux, so it is joined like any relative path.
+      [path.join(dir('simple'), 'C:\\docker\\project'), path.join(dir('simple'), 'relative'), path.join(dir('simple'), 'relative2')],
+    );
+  });
+  it('env-file: COMPOSE_FILE and COMPOSE_PROJECT_NAME from .env, env_file applied', async () => {
+    const p = await loadProject({ workingDir: dir('env-file'), env: {} });
+    assert.equal(p.name, 'my_project_from_dot_env');
+    assert.deepEqual(p.composeFiles, [path.join(dir('env-file'), 'compose-with-env-file.yaml')]);
+    assert.deepEqual(p.services.simple.environment, { DEFAULT_PORT: '8080' });
+    const two = await loadProject({ workingDir: dir('env-file'), files: ['compose-with-env-files.yaml'], env: {} });
+    assert.deepEqual(two.services.simple.environment, { DEFAULT_PORT: '9090' });
+    assert.equal(two.services.simple.ports[0].published, '8000');
+  });
+  it('UNNORMALIZED PATH: the directory name is normalized', async () => {
+    const p = await loadProject({ workingDir: dir('UNNORMALIZED PATH'), env: {} });
+    assert.equal(p.name, 'unnormalizedpath');
+  });
+});
+
+describe('compose-go loader-testdata', () => {
+  const dir = path.join(DATA, 'compose-go/loader-testdata');
+  const load = (file: string, env: Record<string, string> = {}) => loadProject({ files: [path.join(dir, file)], env });
+  const fails = (p: Promise<unknown>, re: RegExp) => assert.rejects(p, (e: unknown) => e instanceof ComposeFileError && re.test(e.message));
+  it('extends from another file: its env_file is relative to that file', async () => {
+    const p = await load('compose-test-extends.yaml');
+    const s = p.services.importer;
+    assert.equal(s.image, 'nginx');
+    assert.equal(s.containerName, 'imported', 'interpolation uses the project environment, not the env_file');
+    assert.deepEqual(s.environment, { SOURCE: 'extends' });
+    assert.deepEqual(s.envFiles, [path.join(dir, 'subdir/extra.env')]);
+    assert.deepEqual(s.volumes.map((v) => [v.source, v.target]), [['/opt/data', '/var/lib/mysql']]);
+  });
+  it('extends keeps a remote build context as written', async () => {
+    const p = await load('compose-test-extends-with-context-url.yaml');
+    assert.equal(p.services['importer-with-https-url'].build?.context, 'https://github.com/docker/compose.git');
+  });
+  it('extends through two files in a subdirectory', async () => {
+    const p = await load('extends/withdir/compose.yaml');
+    assert.equal(p.services.test.image, 'hello-world');
+  });
+  it('extends of a file whose service builds: the context is from the sibling file', async () => {
+    const p = await load('extends/nested.yaml');
+    assert.equal(p.services['with-build'].build?.context, path.join(dir, 'extends'));
+  });
+  it('extends/interpolated.yaml', async () => {
+    assert.equal((await load('extends/interpolated.yaml')).services.foo.volumes[0].source, '/dev/null');
+    assert.equal((await load('extends/interpolated.yaml', { SOURCE: '/src' })).services.foo.volumes[0].source, '/src');
+  });
+  it('extends/reset.yaml: !reset removes the inherited command', async () => {
+    const p = await load('extends/reset.yaml');
+    assert.deepEqual(p.services.init.command, ['sleep', 'infinity']);
+    assert.equal(p.services.base.command, undefined);
+    assert.equal(p.services.base.image, 'alpine:latest');
+  });
+  it('extends/base.yaml fails validation (a null service)', () => fails(load('extends/base.yaml'), /validating .*base.yaml: services.nil must be a mapping/));
+  it('depends_on cycles', async () => {
+    await fails(load('compose-depends-on-cycle.yaml'), /dependency cycle detected: service1 -> service2 -> service3 -> service1/);
+    await fails(load('compose-depends-on-self.yaml'), /dependency cycle detected: service1 -> service1/);
+  });
+  it('empty.yaml is an error', () => fails(load('empty.yaml'), /empty compose file/));
+  it('a version: key is accepted', async () => {
+    const p = await load('compose-test-with-version.yaml');
+    assert.ok(Object.keys(p.services).length > 0);
+  });
+});
