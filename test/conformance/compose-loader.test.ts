@@ -2,7 +2,8 @@
  * Compose loader conformance: compose-go's dotenv fixtures, full-example and CLI
  * test data, and the awesome-compose samples, vendored in data/compose (see its
  * SOURCE.md). Expected dotenv values are ours, written from the fixtures (upstream
- * keeps them in Go test code that is not vendored).
+ * keeps them in Go test code that is not vendored). full-example is compared with
+ * expected.yaml on the fields the model has; SOURCE.md lists what is not compared and why.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
