@@ -130,7 +130,8 @@ export function interpolate(value: unknown, lookup: Lookup, opts: SubstituteOpti
     }
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, lookup, opts, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') {
+  // Only plain mappings are walked; other objects (YAML tag markers) are the caller's.
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, lookup, opts, path ? `${path}.${k}` : k);
     return out;

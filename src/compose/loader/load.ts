@@ -10,12 +10,12 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseDotenv, DotenvError } from './dotenv';
 import { ComposeFileError } from './errors';
-import { interpolate, InterpolationError, type Lookup } from './interpolate';
+import { interpolate, InterpolationError, type Lookup, type SubstituteOptions } from './interpolate';
 import { mergeDocuments, mergeService } from './merge';
 import type { ComposeProject, ServiceConfig } from './model';
 import { hostPath, isRemoteContext, normalizeNetwork, normalizeService, normalizeVolume, type NormalizeContext } from './normalize';
 import { schemaError } from './schema';
-import { COMPOSE_TAGS, isMapping, stripTags } from './yaml-tags';
+import { COMPOSE_TAGS, OverrideTag, ResetTag, isMapping, stripTags } from './yaml-tags';
 
 export { ComposeFileError } from './errors';
 
@@ -73,6 +73,19 @@ function readYaml(file: string): Dict {
   return value;
 }
 
+/** interpolate() over a document that may hold !override/!reset markers. */
+function interpolateDoc(v: unknown, lookup: Lookup, opts: SubstituteOptions, at: string): unknown {
+  if (v instanceof OverrideTag) return new OverrideTag(interpolateDoc(v.value, lookup, opts, at));
+  if (v instanceof ResetTag) return v;
+  if (Array.isArray(v)) return v.map((x, i) => interpolateDoc(x, lookup, opts, `${at}[${i}]`));
+  if (isMapping(v)) {
+    const out: Dict = {};
+    for (const [k, x] of Object.entries(v)) out[k] = interpolateDoc(x, lookup, opts, at ? `${at}.${k}` : k);
+    return out;
+  }
+  return interpolate(v, lookup, opts, at);
+}
+
 interface Loaded {
   file: string;
   /** Interpolated, with !reset/!override markers kept for merging. */
@@ -94,7 +107,7 @@ class Loader {
     const raw = readYaml(file);
     let doc: Dict;
     try {
-      doc = interpolate(raw, this.lookup, { onMissing: (n) => this.warn(`The "${n}" variable is not set. Defaulting to a blank string.`) }) as Dict;
+      doc = interpolateDoc(raw, this.lookup, { onMissing: (n) => this.warn(`The "${n}" variable is not set. Defaulting to a blank string.`) }, '') as Dict;
     } catch (e) {
       if (e instanceof InterpolationError) throw new ComposeFileError(`${file}: ${e.message}`);
       throw e;
