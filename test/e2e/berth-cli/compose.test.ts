@@ -52,6 +52,7 @@ describe('berth compose against berthd', () => {
       '  client:',
       '    image: bb',
       '    command: ["sh", "-c", "wget -q -O - http://web/ && echo client-done && exec sleep 300"]',
+      '    stop_grace_period: 1s',
       '    depends_on:',
       '      web:',
       '        condition: service_healthy',
@@ -110,9 +111,9 @@ describe('berth compose against berthd', () => {
 
   test('a bad compose file is refused with the place of the error', T, async () => {
     await fs.writeFile(path.join(dir, 'bad.yaml'), 'services:\n  web:\n    image: bb\n    ports: 80\n');
-    const r = await cli(BERTH, d, ['compose', '-p', project, '-f', path.join(dir, 'bad.yaml'), 'up', '-d']);
+    const r = await cli(BERTH, d, ['compose', '-p', `${project}bad`, '-f', path.join(dir, 'bad.yaml'), 'up', '-d']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /services\.web\.ports/);
-    assert.equal((await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout, '');
+    assert.equal((await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}bad`])).stdout, '');
   });
 });

@@ -123,7 +123,7 @@ export const ps = composeCommand<ProjectFlags & { all?: boolean; quiet?: boolean
     { flags: '--services', key: 'services', kind: 'bool', description: 'Display services' },
   ],
   async action(ctx, r, p, only, f) {
-    const cs = (await r.containers({ all: f.all })).filter((c) => !only.length || only.includes(c.Labels?.[LABEL.service] ?? ''));
+    const cs = (await r.containers({ all: f.all ?? false })).filter((c) => !only.length || only.includes(c.Labels?.[LABEL.service] ?? ''));
     if (f.services) {
       for (const s of new Set(cs.map((c) => c.Labels?.[LABEL.service] ?? ''))) ctx.out.write(`${s}\n`);
       return 0;
