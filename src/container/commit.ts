@@ -11,6 +11,7 @@ import type { ImageConfigConfig } from '../protocol/oci/image';
 import { publishContainerEvent, type ContainerContext } from './context';
 import { INIT_PATH } from './start';
 import type { CommitOptions, ContainerRecord } from './types';
+import { healthcheckConfig } from './spec';
 
 /** Where the runtime mounts in every container (runtime/oci-spec's defaults) and Berth's per-container files. */
 const RUNTIME_MOUNT_POINTS = ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv', INIT_PATH];
@@ -39,13 +40,7 @@ export function committedConfig(rec: ContainerRecord, img: ImageConfigConfig): I
   if (Object.keys(s.volumes).length) cfg.Volumes = { ...img.Volumes, ...s.volumes };
   if (Object.keys(s.labels).length) cfg.Labels = { ...img.Labels, ...s.labels };
   if (s.stopSignal) cfg.StopSignal = s.stopSignal;
-  if (s.healthcheck) {
-    cfg.Healthcheck = { Test: s.healthcheck.test };
-    if (s.healthcheck.interval) cfg.Healthcheck.Interval = s.healthcheck.interval;
-    if (s.healthcheck.timeout) cfg.Healthcheck.Timeout = s.healthcheck.timeout;
-    if (s.healthcheck.retries) cfg.Healthcheck.Retries = s.healthcheck.retries;
-    if (s.healthcheck.startPeriod) cfg.Healthcheck.StartPeriod = s.healthcheck.startPeriod;
-  }
+  if (s.healthcheck) cfg.Healthcheck = healthcheckConfig(s.healthcheck);
   return cfg;
 }
 

@@ -156,3 +156,13 @@ export function defaultContainerSpec(image: string): ContainerSpec {
     networks: {},
   };
 }
+
+/** A container's healthcheck in the API's and image config's shape (zero fields left out, as dockerd does). */
+export function healthcheckConfig(h: NonNullable<ContainerSpec['healthcheck']>): { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } {
+  const out: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } = { Test: h.test };
+  if (h.interval) out.Interval = h.interval;
+  if (h.timeout) out.Timeout = h.timeout;
+  if (h.retries) out.Retries = h.retries;
+  if (h.startPeriod) out.StartPeriod = h.startPeriod;
+  return out;
+}

@@ -6,13 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, BERTH, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 import { freeLowPort } from '../../kit/ports';
-import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
+import { freeSubnet } from '../../kit/subnets';
 
 let d: TestDaemon;
 let dir = '';
@@ -21,13 +21,6 @@ const T = { timeout: 180_000 };
 const compose = (args: string[]) => cli(BERTH, d, ['compose', '-p', project, '-f', path.join(dir, 'compose.yaml'), ...args], { timeoutMs: 120_000 });
 const docker = (args: string[]) => cli(DOCKER, d, args);
 
-function freeSubnet(): string {
-  const routes = parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'));
-  for (;;) {
-    const s = `10.${randomInt(100, 250)}.${randomInt(0, 255)}.0/24`;
-    if (!routes.some((r) => overlaps(r, parseSubnet(s)))) return s;
-  }
-}
 
 describe('berth compose against berthd', () => {
   let port = 0;

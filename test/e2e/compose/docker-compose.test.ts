@@ -7,13 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
-import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
 import { freeLowPort } from '../../kit/ports';
+import { freeSubnet } from '../../kit/subnets';
 
 let d: TestDaemon;
 let dir = '';
@@ -29,13 +29,6 @@ function compose(args: string[], env: Record<string, string> = {}): Promise<{ co
   });
 }
 
-function freeSubnet(): string {
-  const routes = parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'));
-  for (;;) {
-    const s = `10.${randomInt(100, 250)}.${randomInt(0, 255)}.0/24`;
-    if (!routes.some((r) => overlaps(r, parseSubnet(s)))) return s;
-  }
-}
 
 async function get(port: number): Promise<string> {
   const r = await fetch(`http://127.0.0.1:${port}/`);

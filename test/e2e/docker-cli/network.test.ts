@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 import { freeLowPort } from '../../kit/ports';
+import { freeSubnet } from '../../kit/subnets';
 
 let d: TestDaemon;
 const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => cli(DOCKER, d, args, opts);
@@ -24,7 +25,6 @@ const uniq = (what: string): string => `${what}-${run}`;
  * appears with its first container, so two of them could take the same default pool (then one
  * aardvark-dns cannot bind its gateway): every network here names a random subnet of its own.
  */
-const randomSubnet = (): string => `10.${150 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`;
 const T = { timeout: 180_000 };
 
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 80 -h /www'];
@@ -131,7 +131,7 @@ describe('docker CLI networking against berthd', () => {
 
   test('a user network resolves containers by name and by --network-alias', T, async () => {
     const n1 = uniq('n1');
-    const c = await docker(['network', 'create', '--subnet', randomSubnet(), n1]);
+    const c = await docker(['network', 'create', '--subnet', freeSubnet(), n1]);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout.trim(), /^[0-9a-f]{64}$/);
     ourBridges.add(await bridgeOf(n1));
@@ -229,7 +229,7 @@ describe('docker CLI networking against berthd', () => {
 
   test('network connect makes a running container resolvable on the new network; disconnect removes it', T, async () => {
     const n2 = uniq('n2');
-    assert.equal((await docker(['network', 'create', '--subnet', randomSubnet(), n2])).code, 0);
+    assert.equal((await docker(['network', 'create', '--subnet', freeSubnet(), n2])).code, 0);
     ourBridges.add(await bridgeOf(n2));
     const r = await docker(['run', '-d', '--name', 'late', 'bb', ...HTTPD]);
     assert.equal(r.code, 0, r.stderr);
@@ -282,7 +282,7 @@ describe('docker CLI networking against berthd', () => {
 
   test('network rm of a network in use is refused with 403 and Docker\'s message', T, async () => {
     const n3 = uniq('n3');
-    assert.equal((await docker(['network', 'create', '--subnet', randomSubnet(), n3])).code, 0);
+    assert.equal((await docker(['network', 'create', '--subnet', freeSubnet(), n3])).code, 0);
     ourBridges.add(await bridgeOf(n3));
     const r = await docker(['run', '-d', '--name', 'holder', '--network', n3, 'bb', 'sleep', '60']);
     assert.equal(r.code, 0, r.stderr);

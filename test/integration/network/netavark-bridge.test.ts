@@ -11,14 +11,14 @@ import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createNetworkService, type NetworkService } from '../../../src/network';
 import { EventBus } from '../../../src/base/events';
 import { silentLogger } from '../../../src/base/logger';
 import { newId } from '../../../src/base/ids';
-import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
 import { ruleSpec, unmountUnder } from '../../kit/cleanup';
 import { freeLowPort } from '../../kit/ports';
+import { freeSubnet } from '../../kit/subnets';
 
 const uniq = randomBytes(3).toString('hex');
 let root = '';
@@ -35,13 +35,6 @@ const children: ChildProcess[] = [];
  */
 const hostPort = freeLowPort();
 
-function freeSubnet(): string {
-  const routes = parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'));
-  for (;;) {
-    const s = `10.${randomInt(100, 250)}.${randomInt(0, 255)}.0/24`;
-    if (!routes.some((r) => overlaps(r, parseSubnet(s)))) return s;
-  }
-}
 
 function inNs(ns: string, args: string[]): string {
   return execFileSync('nsenter', [`--net=${ns}`, ...args], { encoding: 'utf8', timeout: 15_000 });

@@ -9,13 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createNetworkService, type NetworkService } from '../../../src/network';
 import { EventBus } from '../../../src/base/events';
 import { silentLogger } from '../../../src/base/logger';
 import { newId } from '../../../src/base/ids';
-import { overlaps, parseProcNetRoute, parseSubnet } from '../../../src/network/ipam';
 import { unmountUnder } from '../../kit/cleanup';
+import { freeSubnet } from '../../kit/subnets';
 
 const uniq = randomBytes(3).toString('hex');
 let root = '';
@@ -23,13 +23,6 @@ const services: NetworkService[] = [];
 const ids = [newId(), newId()];
 const netns: string[] = [];
 
-function freeSubnet(): string {
-  const routes = parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'));
-  for (;;) {
-    const s = `10.${randomInt(100, 250)}.${randomInt(0, 255)}.0/24`;
-    if (!routes.some((r) => overlaps(r, parseSubnet(s)))) return s;
-  }
-}
 const bridgeSubnet = freeSubnet();
 const userSubnet = freeSubnet();
 

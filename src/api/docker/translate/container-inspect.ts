@@ -1,4 +1,5 @@
 /** ContainerRecord → Docker's ContainerJSON (GET /containers/{id}/json). Pure. */
+import { healthcheckConfig } from '../../../container/spec';
 import type { ContainerRecord } from '../../../container/types';
 import type { HostSpec, MountSpec } from '../../../container/spec';
 import type { MountPoint as CoreMountPoint } from '../../../volume/types';
@@ -206,13 +207,7 @@ export function toContainerConfigWire(rec: ContainerRecord): ContainerConfig {
   }
   if (s.stopSignal) cfg.StopSignal = s.stopSignal;
   if (s.stopTimeout !== undefined) cfg.StopTimeout = s.stopTimeout;
-  if (s.healthcheck) {
-    cfg.Healthcheck = { Test: s.healthcheck.test };
-    if (s.healthcheck.interval) cfg.Healthcheck.Interval = s.healthcheck.interval;
-    if (s.healthcheck.timeout) cfg.Healthcheck.Timeout = s.healthcheck.timeout;
-    if (s.healthcheck.retries) cfg.Healthcheck.Retries = s.healthcheck.retries;
-    if (s.healthcheck.startPeriod) cfg.Healthcheck.StartPeriod = s.healthcheck.startPeriod;
-  }
+  if (s.healthcheck) cfg.Healthcheck = healthcheckConfig(s.healthcheck);
   return cfg;
 }
 
