@@ -13,6 +13,7 @@ import { ComposeRunner, ComposeError, startOrder } from '../../../compose/runner
 import { loadProject } from '../../../compose/loader/load';
 import type { ComposeProject } from '../../../compose/loader/model';
 import { LABEL } from '../../../compose/convert';
+import { toKube } from '../../../compose/kube';
 
 interface ProjectFlags {
   file: string[];
@@ -203,6 +204,20 @@ export const config = composeCommand<ProjectFlags & { services?: boolean; quiet?
       return 0;
     }
     ctx.out.write(`${JSON.stringify(p, null, 2)}\n`);
+    return 0;
+  },
+});
+
+export const kube = composeCommand<ProjectFlags>({
+  usage: '',
+  description: 'Generate Kubernetes manifests (Deployments, Services, PersistentVolumeClaims) for the project',
+  flags: [],
+  maxArgs: 0,
+  async action(ctx, _r, p) {
+    const { objects, warnings } = toKube(p);
+    const { stringify } = await import('yaml');
+    ctx.out.write(objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
+    for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     return 0;
   },
 });

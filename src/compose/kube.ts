@@ -1,0 +1,149 @@
+/**
+ * A compose project as Kubernetes objects, for users who outgrow one machine:
+ * a Deployment per service (replicas from scale), a Service per service that
+ * publishes or exposes ports (named after the service, so peers keep finding
+ * each other by the same DNS name), a PersistentVolumeClaim per named volume.
+ * What has no Kubernetes counterpart (bind mounts, depends_on order, host
+ * networking) is converted as close as it goes and reported in `warnings`.
+ */
+import type { ComposeProject, ServiceConfig } from './loader/model';
+import { imageOf } from './convert';
+
+export type KubeObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
+
+export interface KubeResult {
+  objects: KubeObject[];
+  warnings: string[];
+}
+
+/** DNS-1123 label: what Kubernetes accepts as an object name. */
+export function kubeName(s: string): string {
+  const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  return n || 'x';
+}
+
+const secs = (ns: number | undefined) => (ns === undefined ? undefined : Math.max(1, Math.round(ns / 1e9)));
+
+function probe(s: ServiceConfig): Record<string, unknown> | undefined {
+  const h = s.healthcheck;
+  if (!h || h.disable || !h.test?.length || h.test[0] === 'NONE') return undefined;
+  const command = h.test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', h.test.slice(1).join(' ')] : h.test[0] === 'CMD' ? h.test.slice(1) : h.test;
+  const p: Record<string, unknown> = { exec: { command } };
+  if (h.intervalNs) p.periodSeconds = secs(h.intervalNs);
+  if (h.timeoutNs) p.timeoutSeconds = secs(h.timeoutNs);
+  if (h.retries) p.failureThreshold = h.retries;
+  if (h.startPeriodNs) p.initialDelaySeconds = secs(h.startPeriodNs);
+  return p;
+}
+
+function deployment(p: ComposeProject, s: ServiceConfig, warn: (w: string) => void): KubeObject {
+  const name = kubeName(s.name);
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': kubeName(p.name) };
+  const container: Record<string, unknown> = { name, image: imageOf(p.name, s) };
+  if (s.build && !s.image) warn(`service ${s.name}: built locally as ${imageOf(p.name, s)}; push it to a registry the cluster can pull from`);
+  // compose's entrypoint/command are Kubernetes' command/args
+  if (s.entrypoint) container.command = s.entrypoint;
+  if (s.command) container.args = s.command;
+  const env = Object.entries(s.environment).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => ({ name: k, value: v }));
+  if (env.length) container.env = env;
+  const ports = [...new Map(s.ports.map((x) => [`${x.target}/${x.protocol}`, { containerPort: x.target, protocol: x.protocol.toUpperCase() }])).values()];
+  if (ports.length) container.ports = ports;
+  if (s.workingDir) container.workingDir = s.workingDir;
+  if (s.tty) container.tty = true;
+  if (s.stdinOpen) container.stdin = true;
+  const security: Record<string, unknown> = {};
+  if (s.privileged) security.privileged = true;
+  if (s.readOnly) security.readOnlyRootFilesystem = true;
+  if (s.capAdd.length || s.capDrop.length) security.capabilities = { ...(s.capAdd.length ? { add: s.capAdd.map((c) => c.replace(/^CAP_/, '')) } : {}), ...(s.capDrop.length ? { drop: s.capDrop.map((c) => c.replace(/^CAP_/, '')) } : {}) };
+  if (s.user && /^\d+(:\d+)?$/.test(s.user)) {
+    const [u, g] = s.user.split(':');
+    security.runAsUser = Number(u);
+    if (g !== undefined) security.runAsGroup = Number(g);
+  } else if (s.user) warn(`service ${s.name}: user "${s.user}" is a name; Kubernetes takes numeric ids (runAsUser)`);
+  if (Object.keys(security).length) container.securityContext = security;
+  const liveness = probe(s);
+  if (liveness) {
+    container.livenessProbe = liveness;
+    container.readinessProbe = liveness;
+  }
+  const volumes: Array<Record<string, unknown>> = [];
+  const mounts: Array<Record<string, unknown>> = [];
+  for (const [i, v] of s.volumes.entries()) {
+    const vname = v.type === 'volume' && v.source ? kubeName(v.source) : `${name}-${v.type}-${i}`;
+    mounts.push({ name: vname, mountPath: v.target, ...(v.readOnly ? { readOnly: true } : {}) });
+    if (volumes.some((x) => x.name === vname)) continue;
+    if (v.type === 'volume' && v.source) volumes.push({ name: vname, persistentVolumeClaim: { claimName: kubeName(v.source) } });
+    else if (v.type === 'volume' || v.type === 'tmpfs') volumes.push({ name: vname, emptyDir: v.type === 'tmpfs' ? { medium: 'Memory' } : {} });
+    else {
+      warn(`service ${s.name}: bind mount ${v.source} -> ${v.target} becomes a hostPath, which exists only on the node that runs the pod`);
+      volumes.push({ name: vname, hostPath: { path: v.source } });
+    }
+  }
+  if (mounts.length) container.volumeMounts = mounts;
+  if (Object.keys(s.dependsOn).length) warn(`service ${s.name}: depends_on has no Kubernetes counterpart; pods start in any order (readiness probes and retries take its place)`);
+  if (s.networkMode === 'host') warn(`service ${s.name}: network_mode host becomes hostNetwork`);
+  const podSpec: Record<string, unknown> = { containers: [container] };
+  if (volumes.length) podSpec.volumes = volumes;
+  if (s.networkMode === 'host') podSpec.hostNetwork = true;
+  if (s.hostname) podSpec.hostname = kubeName(s.hostname);
+  if (s.restart === 'no' || s.restart === 'on-failure') warn(`service ${s.name}: restart "${s.restart}" — a Deployment always restarts its pods`);
+  if (s.stopGracePeriodNs !== undefined) podSpec.terminationGracePeriodSeconds = secs(s.stopGracePeriodNs);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels: { ...labels, ...s.labels } },
+    spec: { replicas: s.scale, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
+  };
+}
+
+/**
+ * The Services of a compose service: one under its own name with the container ports, which is
+ * what its peers dial (`web:80`), and for published ports a LoadBalancer `<name>-public` on the
+ * published port numbers, which is what users outside dialled (`host:8080`).
+ */
+function services(p: ComposeProject, s: ServiceConfig): KubeObject[] {
+  const name = kubeName(s.name);
+  const meta = (n: string) => ({ name: n, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': kubeName(p.name) } });
+  const internal = new Map<string, Record<string, unknown>>();
+  const add = (port: number, proto: string) => internal.set(`${port}/${proto}`, { name: `${proto}-${port}`, port, targetPort: port, protocol: proto.toUpperCase() });
+  for (const x of s.ports) add(x.target, x.protocol);
+  for (const e of s.expose) {
+    const [port, proto = 'tcp'] = e.split('/');
+    if (Number.isInteger(Number(port))) add(Number(port), proto);
+  }
+  const out: KubeObject[] = [];
+  if (internal.size) out.push({ apiVersion: 'v1', kind: 'Service', metadata: meta(name), spec: { selector: { 'app.kubernetes.io/name': name }, ports: [...internal.values()] } });
+  const published = new Map<string, Record<string, unknown>>();
+  for (const x of s.ports) {
+    if (!x.published) continue;
+    const port = Number(x.published.split('-')[0]);
+    published.set(`${port}/${x.protocol}`, { name: `${x.protocol}-${port}`, port, targetPort: x.target, protocol: x.protocol.toUpperCase() });
+  }
+  if (published.size) out.push({ apiVersion: 'v1', kind: 'Service', metadata: meta(kubeName(`${s.name}-public`)), spec: { type: 'LoadBalancer', selector: { 'app.kubernetes.io/name': name }, ports: [...published.values()] } });
+  return out;
+}
+
+export function toKube(p: ComposeProject): KubeResult {
+  const warnings: string[] = [];
+  const objects: KubeObject[] = [];
+  for (const [key, v] of Object.entries(p.volumes)) {
+    if (v.external) {
+      warnings.push(`volume ${key} is external: create a PersistentVolumeClaim named ${kubeName(key)} in the cluster`);
+      continue;
+    }
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: kubeName(key), labels: { 'app.kubernetes.io/part-of': kubeName(p.name) } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+  }
+  for (const s of Object.values(p.services)) {
+    objects.push(deployment(p, s, (w) => warnings.push(w)));
+    const svcs = services(p, s);
+    objects.push(...svcs);
+    if (!svcs.length) warnings.push(`service ${s.name}: no ports or expose, so no Service: peers cannot reach it by name until one is added`);
+  }
+  if (Object.keys(p.networks).some((k) => k !== 'default')) warnings.push('networks: a cluster has one flat pod network; every service reaches every other by its name (NetworkPolicies can fence them)');
+  return { objects, warnings };
+}
