@@ -81,8 +81,8 @@ describe('berth compose against berthd', () => {
       if (!logs.includes('client-done')) await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(logs, new RegExp(`^${project}-client-1 +\\| hello from \\n${project}-client-1 +\\| client-done$`, 'm'));
-    const env = await docker(['exec', `${project}-web-1`, 'sh', '-c', 'echo $GREETING']);
-    assert.equal(env.stdout, 'dotenv\n', '.env feeds interpolation');
+    const env = await compose(['exec', '-T', 'web', 'sh', '-c', 'echo $GREETING; exit 3']);
+    assert.deepEqual([env.code, env.stdout], [3, 'dotenv\n'], '.env feeds interpolation; exec gives the exit code');
     // a second up changes nothing that runs
     const again = await compose(['up', '-d']);
     assert.equal(again.code, 0, again.stderr);

@@ -221,3 +221,28 @@ export const kube = composeCommand<ProjectFlags>({
     return 0;
   },
 });
+
+/** `compose exec SERVICE CMD…`: the service's container N (1 by default) through `berth exec`; a tty unless -T, as compose does. */
+export const exec = composeCommand<ProjectFlags & { noTty?: boolean; detach?: boolean; env: string[]; index?: number; user?: string; workdir?: string; privileged?: boolean }>({
+  usage: '[OPTIONS] SERVICE COMMAND [ARGS...]',
+  description: 'Execute a command in a running container',
+  flags: [
+    { flags: '-T, --no-TTY', key: 'noTty', kind: 'bool', description: 'Disable pseudo-TTY allocation' },
+    { flags: '-d, --detach', key: 'detach', kind: 'bool', description: 'Detached mode: Run command in the background' },
+    { flags: '-e, --env', key: 'env', kind: 'list', description: 'Set environment variables' },
+    { flags: '--index', key: 'index', kind: 'int', description: 'Index of the container if service has multiple replicas' },
+    { flags: '-u, --user', key: 'user', kind: 'string', description: 'Run the command as this user' },
+    { flags: '-w, --workdir', key: 'workdir', kind: 'string', description: 'Path to workdir directory for this command' },
+    { flags: '--privileged', key: 'privileged', kind: 'bool', description: 'Give extended privileges to the process' },
+  ],
+  minArgs: 2,
+  passThrough: true,
+  async action(ctx, r, _p, [service, ...cmd], f) {
+    const n = f.index ?? 1;
+    const c = (await r.containers({ service })).find((x) => Number(x.Labels?.[LABEL.number]) === n && x.State === 'running');
+    if (!c) throw new CliExit(1, `service "${service}" is not running container #${n}`);
+    const tty = !f.noTty && !f.detach && !!ctx.streams.stdin.isTTY;
+    const mod = (require('../container/exec') as typeof import('../container/exec')).command;
+    return mod.run(ctx, [c.Id, ...cmd], { env: f.env, envFile: [], interactive: !f.detach, tty, detach: f.detach, user: f.user, workdir: f.workdir, privileged: f.privileged });
+  },
+});

@@ -9,7 +9,7 @@ import { followTerminalSize, pumpAttach } from '../../attach-session';
 import { parseEnvLines } from '../../requests/container-create';
 import * as fs from 'node:fs';
 
-interface ExecFlags {
+export interface ExecFlags {
   detach?: boolean;
   detachKeys?: string;
   env: string[];
