@@ -79,6 +79,7 @@ export const COMMANDS: CommandEntry[] = [
   c('compose start', [], 'Start services', () => require('./commands/compose').start),
   c('compose restart', [], 'Restart service containers', () => require('./commands/compose').restart),
   c('compose exec', [], 'Execute a command in a running container', () => require('./commands/compose').exec),
+  c('compose run', [], 'Run a one-off command on a service', () => require('./commands/compose').run),
   c('compose kube', [], 'Generate Kubernetes manifests for the project', () => require('./commands/compose').kube),
   c('compose config', [], 'Parse, resolve and render compose file in canonical format', () => require('./commands/compose').config),
   c('inspect', [], 'Return low-level information on Docker objects', () => require('./commands/inspect').anyInspect),

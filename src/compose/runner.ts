@@ -3,6 +3,7 @@
  * runs them: everything a project owns carries its labels, so `ps`, `down`
  * and a later `up` find it again, whichever tool made it.
  */
+import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { DockerClient } from '../client/docker-client';
 import { DockerApiError } from '../client/api-error';
@@ -222,6 +223,33 @@ export class ComposeRunner {
       }
     }
     return started;
+  }
+
+  /**
+   * `compose run`: what the service depends on is brought up (unless noDeps), then a one-off
+   * container is created (not started) with the command given; ports are not published, as compose does.
+   */
+  async createOneOff(service: string, opts: { cmd?: string[]; env?: string[]; noDeps?: boolean; tty: boolean; stdin: boolean; name?: string }): Promise<{ id: string; name: string }> {
+    const s = this.p.services[service];
+    if (!s) throw new ComposeError(`no such service: ${service}`);
+    const deps = Object.keys(s.dependsOn).filter((d) => this.p.services[d]);
+    if (deps.length && !opts.noDeps) await this.up({ services: deps });
+    await this.ensureNetworks([s]);
+    await this.ensureVolumes([s]);
+    await this.ensureImage(s, false);
+    const body = containerCreateBody(this.p, s, 1, { oneoff: true, cmd: opts.cmd?.length ? opts.cmd : undefined });
+    body.Tty = opts.tty;
+    body.OpenStdin = opts.stdin;
+    body.AttachStdin = opts.stdin;
+    body.StdinOnce = opts.stdin;
+    if (opts.env?.length) body.Env = [...(body.Env ?? []), ...opts.env];
+    if (body.HostConfig) body.HostConfig.PortBindings = {};
+    const name = opts.name ?? `${this.p.name}-${service}-run-${randomBytes(6).toString('hex')}`;
+    const { Id } = await this.client.containers.create(body, name);
+    for (const net of serviceNetworks(this.p, s).slice(1)) {
+      await this.client.networks.connect(net.name, { Container: Id, EndpointConfig: { Aliases: net.aliases } } as never);
+    }
+    return { id: Id, name };
   }
 
   async down(opts: { volumes?: boolean; rmi?: 'all' | 'local'; removeOrphans?: boolean }): Promise<void> {

@@ -83,6 +83,9 @@ describe('berth compose against berthd', () => {
     assert.match(logs, new RegExp(`^${project}-client-1 +\\| hello from \\n${project}-client-1 +\\| client-done$`, 'm'));
     const env = await compose(['exec', '-T', 'web', 'sh', '-c', 'echo $GREETING; exit 3']);
     assert.deepEqual([env.code, env.stdout], [3, 'dotenv\n'], '.env feeds interpolation; exec gives the exit code');
+    const once = await compose(['run', '--rm', '-T', 'client', 'sh', '-c', 'wget -q -O - http://web/; exit 5']);
+    assert.deepEqual([once.code, once.stdout], [5, 'hello from \n'], once.stderr);
+    assert.equal((await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.oneoff=True'])).stdout, '', 'run --rm leaves nothing');
     // a second up changes nothing that runs
     const again = await compose(['up', '-d']);
     assert.equal(again.code, 0, again.stderr);

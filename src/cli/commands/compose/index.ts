@@ -246,3 +246,35 @@ export const exec = composeCommand<ProjectFlags & { noTty?: boolean; detach?: bo
     return mod.run(ctx, [c.Id, ...cmd], { env: f.env, envFile: [], interactive: !f.detach, tty, detach: f.detach, user: f.user, workdir: f.workdir, privileged: f.privileged });
   },
 });
+
+/** `compose run [--rm] [-T] SERVICE [COMMAND…]`: a one-off container, attached through `berth start -a`. */
+export const run = composeCommand<ProjectFlags & { rm?: boolean; noTty?: boolean; detach?: boolean; env: string[]; noDeps?: boolean; name?: string }>({
+  usage: '[OPTIONS] SERVICE [COMMAND] [ARGS...]',
+  description: 'Run a one-off command on a service',
+  flags: [
+    { flags: '--rm', key: 'rm', kind: 'bool', description: 'Automatically remove the container when it exits' },
+    { flags: '-T, --no-TTY', key: 'noTty', kind: 'bool', description: 'Disable pseudo-TTY allocation' },
+    { flags: '-d, --detach', key: 'detach', kind: 'bool', description: 'Run container in background and print container ID' },
+    { flags: '-e, --env', key: 'env', kind: 'list', description: 'Set environment variables' },
+    { flags: '--no-deps', key: 'noDeps', kind: 'bool', description: "Don't start linked services" },
+    { flags: '--name', key: 'name', kind: 'string', description: 'Assign a name to the container' },
+  ],
+  minArgs: 1,
+  passThrough: true,
+  async action(ctx, r, _p, [service, ...cmd], f) {
+    const interactive = !f.detach && !f.noTty;
+    const { id, name } = await r.createOneOff(service!, { cmd, env: f.env, noDeps: f.noDeps, tty: interactive && !!ctx.streams.stdin.isTTY, stdin: interactive, name: f.name });
+    const client = await ctx.client();
+    if (f.detach) {
+      await client.containers.start(id);
+      ctx.out.write(`${name}\n`);
+      return 0;
+    }
+    const start = (require('../container/start') as typeof import('../container/start')).command;
+    try {
+      return await start.run(ctx, [id], { attach: true, interactive });
+    } finally {
+      if (f.rm) await client.containers.remove(id, { force: true }).catch(() => undefined);
+    }
+  },
+});
