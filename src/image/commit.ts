@@ -47,7 +47,7 @@ export async function commitImage(ctx: ImageContext, opts: CommitImageOptions): 
     if (opts.comment) config.comment = opts.comment;
     if (opts.containerId) config.container = opts.containerId;
     const layers = layer ? [...below, layer] : below;
-    const rec = (await registerImage(ctx, Buffer.from(JSON.stringify(config)), layers, opts.tags ?? [])).record;
+    const rec = (await registerImage(ctx, Buffer.from(JSON.stringify(config)), layers, opts.tags ?? [], { parent: base?.id })).record;
     if (opts.event) publishImageEvent(ctx, opts.event, rec.id, opts.tags?.[0]);
     return rec;
   } finally {

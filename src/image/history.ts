@@ -1,7 +1,7 @@
 /** `docker history`: the config's history, newest first, with layer sizes matched to non-empty entries. */
 import { createdMs } from './filters';
 import type { ImageContext } from './image-context';
-import type { ImageHistoryView } from './types';
+import type { ImageHistoryView, ImageRecord } from './types';
 
 export function imageHistory(ctx: ImageContext, ref: string): ImageHistoryView[] {
   const img = ctx.store.resolve(ref);
@@ -17,8 +17,15 @@ export function imageHistory(ctx: ImageContext, ref: string): ImageHistoryView[]
   }));
   rows.reverse();
   if (rows[0]) {
-    rows[0].id = img.id;
-    rows[0].tags = [...img.repoTags];
+    // each image up the parent chain owns the newest history entry it has (a local build's steps)
+    let at: ImageRecord | undefined = img;
+    while (at) {
+      const row = rows[rows.length - (at.config.history?.length ?? 0)];
+      if (!row || row.id !== '<missing>') break;
+      row.id = at.id;
+      row.tags = [...at.repoTags];
+      at = at.parent ? ctx.store.get(at.parent) : undefined;
+    }
   } else {
     rows.push({ id: img.id, created: Math.floor(createdMs(img) / 1000), createdBy: '', tags: [...img.repoTags], size: img.size, comment: '' });
   }

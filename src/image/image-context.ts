@@ -41,11 +41,11 @@ export function localManifest(configDigest: string, configSize: number, layers: 
  * points the tags at it. The id is the digest of `configBytes` exactly as
  * given: re-serializing a loaded config would change the id.
  */
-export function registerImage(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string } = {}): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
+export function registerImage(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string; parent?: string } = {}): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
   return ctx.registerLock.run('register', () => registerUnlocked(ctx, configBytes, layers, tags, extra));
 }
 
-async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string }): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
+async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: LayerRecord[], tags: string[], extra: { manifestDigest?: string; parent?: string }): Promise<{ record: ImageRecord; replaced: { tag: string; id: string }[] }> {
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigFile;
   const id = await ctx.blobs.putBuffer(configBytes);
   let manifestDigest = extra.manifestDigest;
@@ -63,6 +63,7 @@ async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: 
     size: layers.reduce((a, l) => a + l.size, 0),
     created: new Date().toISOString(),
     chainIds: layers.map((l) => l.chainId),
+    ...(extra.parent ? { parent: extra.parent } : {}),
   };
   const prior = ctx.store.get(id);
   await ctx.store.put(prior ? { ...rec, created: prior.created } : rec);
@@ -74,4 +75,9 @@ async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: 
     publishImageEvent(ctx, 'tag', id, t);
   }
   return { record: ctx.store.get(id)!, replaced };
+}
+
+/** Images built or committed on `id` (Docker's children): an image with children is an intermediate. */
+export function childrenOf(ctx: Pick<ImageContext, 'store'>, id: string): ImageRecord[] {
+  return ctx.store.all().filter((r) => r.parent === id);
 }

@@ -1,12 +1,13 @@
 /** `docker images`: the summaries, filtered by reference, label, dangling, before and since. */
 import { checkFilterKeys, createdMs, labelMatches, referenceMatches } from './filters';
-import type { ImageContext } from './image-context';
+import { childrenOf, type ImageContext } from './image-context';
 import type { ImageListOptions, ImageSummaryView } from './types';
 
 export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): ImageSummaryView[] {
   const f = opts.filters ?? {};
   checkFilterKeys(f, ['reference', 'label', 'dangling', 'before', 'since']);
-  let recs = ctx.store.all();
+  // untagged images that others were built on are a build's intermediates: shown only with -a, as Docker does
+  let recs = ctx.store.all().filter((r) => opts.all || r.repoTags.length > 0 || childrenOf(ctx, r.id).length === 0);
   if (f.dangling?.length) {
     const want = f.dangling[0] === 'true' || f.dangling[0] === '1';
     recs = recs.filter((r) => (r.repoTags.length === 0) === want);
@@ -24,7 +25,7 @@ export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): Imag
   return recs
     .map((r) => ({
       id: r.id,
-      parentId: '',
+      parentId: r.parent ?? '',
       repoTags: [...r.repoTags].sort(),
       repoDigests: [...r.repoDigests],
       created: Math.floor(createdMs(r) / 1000),

@@ -1,6 +1,6 @@
 /** `docker image prune`: dangling (or, with dangling=false, all) images no container uses. */
 import { checkFilterKeys, createdMs, labelMatches, parseUntil } from './filters';
-import { type ImageContext, publishImageEvent } from './image-context';
+import { childrenOf, type ImageContext, publishImageEvent } from './image-context';
 import { deleteImage } from './remove';
 import type { ImageDeleteItem } from './types';
 
@@ -12,7 +12,10 @@ export async function pruneImages(ctx: ImageContext, opts: { dangling: boolean; 
   let space = 0;
   for (const img of ctx.store.all()) {
     if (ctx.usage(img.id).length) continue;
+    if (!ctx.store.get(img.id)) continue; // went with a child removed earlier in this loop
     if (opts.dangling && img.repoTags.length) continue;
+    // an intermediate goes with the last image built on it, not before
+    if (childrenOf(ctx, img.id).length) continue;
     const labels = img.config.config?.Labels ?? {};
     if (!(f.label ?? []).every((l) => labelMatches(labels, l))) continue;
     if ((f['label!'] ?? []).some((l) => labelMatches(labels, l))) continue;

@@ -6,7 +6,7 @@
  */
 import { ConflictError } from '../base/errors';
 import { shortId } from '../base/ids';
-import { type ImageContext, publishImageEvent } from './image-context';
+import { childrenOf, type ImageContext, publishImageEvent } from './image-context';
 import { removeUnusedContent } from './layer-content';
 import { familiarName, parseReference } from './reference';
 import type { ImageDeleteItem, ImageRecord } from './types';
@@ -46,11 +46,15 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
       await ctx.store.removeDigest(d);
       out.push({ untagged: d });
     }
-    if (remaining > 0 || users.length) return out;
-    out.push(...(await deleteImage(ctx, img)).items);
+    // an image others were built on stays, untagged, for them (Docker prints only "Untagged")
+    if (remaining > 0 || users.length || childrenOf(ctx, img.id).length) return out;
+    out.push(...(await deleteImage(ctx, img, { prune: !opts.noprune })).items);
     return out;
   }
 
+  if (childrenOf(ctx, img.id).length && !img.repoTags.length) {
+    throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (cannot be forced) - image has dependent child images`, 'IMAGE_HAS_CHILDREN');
+  }
   const repos = new Set([...img.repoTags, ...img.repoDigests].map((t) => familiarName(parseReference(t))));
   if (repos.size > 1 && !opts.force) {
     throw new ConflictError(`conflict: unable to delete ${shortId(img.id)} (must be forced) - image is referenced in multiple repositories`, 'IMAGE_MULTIPLE_REPOS');
@@ -67,8 +71,8 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
     await ctx.store.removeDigest(d);
     out.push({ untagged: d });
   }
-  if (users.length) return out; // forced: untagged, kept for its containers
-  out.push(...(await deleteImage(ctx, img)).items);
+  if (users.length || childrenOf(ctx, img.id).length) return out; // untagged, kept for its containers or children
+  out.push(...(await deleteImage(ctx, img, { prune: !opts.noprune })).items);
   return out;
 }
 
@@ -76,7 +80,20 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
  * Removes the record and every layer no remaining image uses. Items are
  * Docker's: the image id, then the chain ids of the deleted layers, top first.
  */
-export async function deleteImage(ctx: ImageContext, img: ImageRecord): Promise<{ items: ImageDeleteItem[]; reclaimed: number }> {
+export async function deleteImage(ctx: ImageContext, img: ImageRecord, opts: { prune?: boolean } = {}): Promise<{ items: ImageDeleteItem[]; reclaimed: number }> {
+  const own = await deleteOne(ctx, img);
+  // Docker's rmi also deletes the untagged parents nothing else needs (a build's intermediates), unless --no-prune
+  let parent = img.parent ? ctx.store.get(img.parent) : undefined;
+  while (opts.prune !== false && parent && !parent.repoTags.length && !parent.repoDigests.length && !ctx.usage(parent.id).length && !childrenOf(ctx, parent.id).length) {
+    const r = await deleteOne(ctx, parent);
+    own.items.push(...r.items);
+    own.reclaimed += r.reclaimed;
+    parent = parent.parent ? ctx.store.get(parent.parent) : undefined;
+  }
+  return own;
+}
+
+async function deleteOne(ctx: ImageContext, img: ImageRecord): Promise<{ items: ImageDeleteItem[]; reclaimed: number }> {
   await ctx.store.delete(img.id);
   publishImageEvent(ctx, 'delete', img.id, img.id);
   const gone = await ctx.layers.release(img.chainIds);

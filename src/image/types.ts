@@ -41,6 +41,8 @@ export interface ImageRecord {
   created: string;
   /** chain ids of the layers, bottom first */
   chainIds: string[];
+  /** the image this one was committed or built on (Docker's Parent); absent for pulled, loaded, imported */
+  parent?: string;
 }
 
 export interface ImageSummaryView {

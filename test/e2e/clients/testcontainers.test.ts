@@ -59,7 +59,9 @@ describe('testcontainers-node against berthd', () => {
 
   test('Wait.forLogMessage, env, content copied before start, restart', T, async () => {
     const c = await new tc.GenericContainer('bb:latest')
-      .withCommand(['sh', '-c', 'echo ready; exec httpd -f -v -p 8080 -h /'])
+      // after restart() testcontainers waits for the message in logs since a time it takes after the
+      // restart; a line printed at once can precede it (its race, seen against dockerd too): print later
+      .withCommand(['sh', '-c', 'sleep 0.5; echo ready; exec httpd -f -v -p 8080 -h /'])
       .withExposedPorts(8080)
       .withEnvironment({ FOO: 'bar' })
       .withCopyContentToContainer([{ content: 'copied-by-tc\n', target: '/tc.txt' }])

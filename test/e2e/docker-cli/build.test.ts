@@ -166,6 +166,37 @@ describe('docker build, commit and diff against berthd', () => {
     }
   });
 
+  test('intermediate images: hidden from `images` but not `-a`, named in history, kept by `image prune` (the cache), deleted with the last image built on them', T, async () => {
+    const tag = uniq('layers');
+    const ctx = await context({ Dockerfile: 'FROM bb\nENV A=1\nRUN echo 1 > /one\nCMD ["true"]\n' });
+    try {
+      assert.equal((await docker(['build', '-q', '-t', tag, ctx])).code, 0);
+      // history names every image of the chain: the tagged one, ENV's and RUN's, and bb
+      const chain = (await out(['history', '-q', tag])).split('\n').filter(Boolean);
+      assert.equal(chain.length, 4, chain.join(' '));
+      assert.ok(!chain.includes('<missing>'));
+      const intermediates = chain.slice(1, 3);
+      const shown = await out(['images', '-q']);
+      const all = await out(['images', '-aq']);
+      for (const id of intermediates) {
+        assert.ok(!shown.includes(id), `${id} is hidden from docker images`);
+        assert.ok(all.includes(id), `${id} is listed by docker images -a`);
+      }
+      assert.match(await out(['image', 'inspect', '--format', '{{.Parent}}', tag]), new RegExp(`^sha256:${intermediates[0]}`));
+      await out(['image', 'prune', '-f']);
+      for (const id of intermediates) assert.equal((await docker(['image', 'inspect', id])).code, 0, 'prune keeps what tagged images were built on');
+      const again = await docker(['build', '-t', tag, ctx]);
+      assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 3, again.stdout);
+      const rm = await docker(['rmi', tag]);
+      assert.equal((rm.stdout.match(/^Deleted: /gm) ?? []).length >= 3, true, rm.stdout);
+      for (const id of intermediates) assert.equal((await docker(['image', 'inspect', id])).code, 1, `${id} went with its child`);
+      assert.equal((await docker(['image', 'inspect', 'bb'])).code, 0, 'a tagged parent stays');
+    } finally {
+      await docker(['rmi', '-f', tag]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
   test('docker diff and docker commit: the container\'s changes, without the runtime\'s mount points', T, async () => {
     const name = uniq('web');
     const tag = uniq('committed');

@@ -42,7 +42,7 @@ export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] 
     Id: rec.id,
     RepoTags: rec.repoTags,
     RepoDigests: rec.repoDigests,
-    Parent: '',
+    Parent: rec.parent ?? '',
     Comment: cfg.comment ?? '',
     Created: cfg.created ?? rec.created,
     Container: cfg.container ?? '',
