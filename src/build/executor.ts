@@ -6,7 +6,9 @@
  * builder's "Step n/m : …" / " ---> id" stream.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
@@ -405,11 +407,15 @@ class Builder {
   private async copy(st: StageState, ins: CopyLike, from: string | undefined, verb: 'COPY' | 'ADD'): Promise<void> {
     const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-copy-'));
     const fromDir = from ? await fs.mkdtemp(path.join(os.tmpdir(), 'berth-from-')) : undefined;
+    let fetchDir: string | undefined;
     try {
       let dest = ins.dest;
       if (!dest.startsWith('/')) dest = path.posix.join(st.config.WorkingDir || '/', dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
-      const srcRoot = fromDir ?? this.ctxDir;
-      const sources = fromDir ? await this.fetchFrom(from!, ins.sources, fromDir) : await this.matchContext(ins.sources);
+      const urls = verb === 'ADD' ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
+      if (urls.length && urls.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
+      if (urls.length) fetchDir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-add-'));
+      const srcRoot = fromDir ?? fetchDir ?? this.ctxDir;
+      const sources = fromDir ? await this.fetchFrom(from!, ins.sources, fromDir) : fetchDir ? await downloadAll(urls, fetchDir, this.opts.signal) : await this.matchContext(ins.sources);
       if (sources.length === 0) throw new InvalidArgumentError(`${verb} failed: no source files were specified`, 'NO_SOURCE');
       const destIsDir = dest.endsWith('/') || sources.length > 1 || ins.sources.length > 1;
       if ((sources.length > 1 || ins.sources.length > 1) && !dest.endsWith('/')) {
@@ -424,14 +430,15 @@ class Builder {
         const src = path.join(srcRoot, rel);
         const st0 = await fs.lstat(src).catch(() => undefined);
         if (!st0) throw new NotFoundError('file', rel, `${verb} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`);
-        if (verb === 'ADD' && st0.isFile() && (await isArchive(src))) {
+        // only local archives are unpacked; a downloaded one lands as it is, as Docker does
+        if (verb === 'ADD' && !fetchDir && st0.isFile() && (await isArchive(src))) {
           kinds.set(rel, 'archive');
           digest.update(`archive:${rel}:`).update(await fileDigest(src));
           continue;
         }
         kinds.set(rel, st0.isDirectory() ? 'dir' : 'other');
         digest.update(`source:${rel}:`);
-        await this.stage(src, undefined, fromDir ? undefined : rel, digest);
+        await this.stage(src, undefined, fromDir || fetchDir ? undefined : rel, digest);
       }
       const summary = `${verb} ${from ? `--from=${from} ` : ''}${ins.chown ? `--chown=${ins.chown} ` : ''}${ins.chmod ? `--chmod=${ins.chmod} ` : ''}${verb === 'COPY' ? 'file' : 'multi'}:${digest.digest('hex')} in ${dest} `;
       const createdBy = `/bin/sh -c #(nop) ${summary}`;
@@ -449,7 +456,7 @@ class Builder {
             continue;
           }
           const target = kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
-          await this.stage(src, path.join(staging, target), fromDir ? undefined : rel);
+          await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel);
         }
         const owner = ins.chown ? (cid ? await this.ports.resolveOwner(cid, ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
         // the destination's own ancestors keep what the image has; a scratch layer needs them as entries
@@ -475,6 +482,7 @@ class Builder {
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
       if (fromDir) await fs.rm(fromDir, { recursive: true, force: true });
+      if (fetchDir) await fs.rm(fetchDir, { recursive: true, force: true });
     }
   }
 
@@ -632,4 +640,24 @@ async function isArchive(file: string): Promise<boolean> {
 async function extractArchiveInto(file: string, dest: string): Promise<void> {
   await fs.mkdir(dest, { recursive: true });
   await extractTar(createReadStream(file), dest);
+}
+
+/** ADD <url>: each file fetched into `into/<i>/<name from the URL path>`, 0600 and dated by Last-Modified, as Docker leaves it. */
+async function downloadAll(urls: string[], into: string, signal?: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, url] of urls.entries()) {
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    if (!name) throw new InvalidArgumentError(`cannot determine filename from url: ${url}`, 'ADD_URL_NAME');
+    const res = await fetch(url, { signal, redirect: 'follow' }).catch((e: unknown) => {
+      throw new InvalidArgumentError(`failed to GET ${url}: ${(e as Error).message}`, 'ADD_URL_FAILED');
+    });
+    if (!res.ok || !res.body) throw new InvalidArgumentError(`failed to GET ${url} with status ${res.status} ${res.statusText}`, 'ADD_URL_FAILED');
+    await fs.mkdir(path.join(into, String(i)));
+    const file = path.join(into, String(i), name);
+    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file, { mode: 0o600 }));
+    const modified = Date.parse(res.headers.get('last-modified') ?? '');
+    if (!Number.isNaN(modified)) await fs.utimes(file, new Date(modified), new Date(modified));
+    out.push(`${i}/${name}`);
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 
@@ -162,6 +163,35 @@ describe('docker build, commit and diff against berthd', () => {
       assert.equal(await out(['run', '--rm', `${tag}:2`, 'cat', '/f.txt']), 'from a gzip context\n');
     } finally {
       await docker(['rmi', '-f', `${tag}:1`, `${tag}:2`]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
+  test('ADD <url> fetches the file (0600, not unpacked) from a server on 127.0.0.1; a missing one fails the build', T, async () => {
+    const tag = uniq('addurl');
+    const server = http.createServer((req, res) => {
+      if (req.url === '/files/notes.txt') {
+        res.writeHead(200, { 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' });
+        res.end('fetched over http\n');
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const ctx = await context({ Dockerfile: `FROM bb\nADD http://127.0.0.1:${port}/files/notes.txt /srv/\n` });
+    try {
+      const b = await docker(['build', '-t', tag, ctx]);
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      assert.equal(await out(['run', '--rm', '--network', 'none', tag, 'sh', '-c', 'cat /srv/notes.txt; stat -c %a /srv/notes.txt; date -u -r /srv/notes.txt +%Y']), 'fetched over http\n600\n2015\n');
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), `FROM bb\nADD http://127.0.0.1:${port}/nope.txt /srv/\n`);
+      const missing = await docker(['build', ctx]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /failed to GET http:\/\/127\.0\.0\.1:\d+\/nope\.txt with status 404/);
+    } finally {
+      server.close();
+      await docker(['rmi', '-f', tag]);
       await fs.rm(ctx, { recursive: true, force: true });
     }
   });
