@@ -40,6 +40,8 @@ export interface BuildOptions {
   networkMode: string;
   /** pull FROM images even when they are local */
   pull: boolean;
+  /** where steps stage files: under the data root, so a killed daemon's leftovers go at its next start */
+  tmpDir?: string;
   signal?: AbortSignal;
   /** one piece of the "stream" text */
   out: (text: string) => void;
@@ -118,6 +120,7 @@ class Builder {
   private readonly usedArgs = new Set<string>();
   private step = 0;
   private total = 0;
+  private readonly tmp: string;
 
   constructor(
     private readonly ports: BuildPorts,
@@ -126,7 +129,9 @@ class Builder {
     private readonly ctxDir: string,
     private readonly ignore: IgnoreMatcher,
     private readonly escape: string,
-  ) {}
+  ) {
+    this.tmp = opts.tmpDir ?? os.tmpdir();
+  }
 
   async run(all: RawInstruction[]): Promise<BuildImage> {
     const firstFrom = all.findIndex((i) => i.cmd === 'from');
@@ -387,7 +392,7 @@ class Builder {
     const cid = await this.ports.createStep(st.image.id, { cmd: ['/bin/sh', '-c', `#(nop) WORKDIR ${abs}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' });
     try {
       if ((await this.ports.isDirectory(cid, abs)) === undefined) {
-        const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-workdir-'));
+        const staging = await fs.mkdtemp(path.join(this.tmp, 'workdir-'));
         try {
           await fs.mkdir(path.join(staging, abs), { recursive: true, mode: 0o755 });
           await this.ports.putArchive(cid, packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' ? { skip: true } : undefined) }, '/', ''));
@@ -405,15 +410,15 @@ class Builder {
 
   /** COPY/ADD: the sources are laid out as they will land in a host staging dir, then extracted in one go. */
   private async copy(st: StageState, ins: CopyLike, from: string | undefined, verb: 'COPY' | 'ADD'): Promise<void> {
-    const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-copy-'));
-    const fromDir = from ? await fs.mkdtemp(path.join(os.tmpdir(), 'berth-from-')) : undefined;
+    const staging = await fs.mkdtemp(path.join(this.tmp, 'copy-'));
+    const fromDir = from ? await fs.mkdtemp(path.join(this.tmp, 'from-')) : undefined;
     let fetchDir: string | undefined;
     try {
       let dest = ins.dest;
       if (!dest.startsWith('/')) dest = path.posix.join(st.config.WorkingDir || '/', dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
       const urls = verb === 'ADD' ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
       if (urls.length && urls.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
-      if (urls.length) fetchDir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-add-'));
+      if (urls.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
       const srcRoot = fromDir ?? fetchDir ?? this.ctxDir;
       const sources = fromDir ? await this.fetchFrom(from!, ins.sources, fromDir) : fetchDir ? await downloadAll(urls, fetchDir, this.opts.signal) : await this.matchContext(ins.sources);
       if (sources.length === 0) throw new InvalidArgumentError(`${verb} failed: no source files were specified`, 'NO_SOURCE');

@@ -134,7 +134,7 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
         if (head.length > 0 && !(head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')) {
           await pipeline(plain, createWriteStream(path.join(dir, opts.dockerfile || 'Dockerfile')));
         } else await extractTar(plain, dir);
-        const img = await runBuild(ports, cache, { ...opts, contextDir: dir });
+        const img = await runBuild(ports, cache, { ...opts, contextDir: dir, tmpDir: tmpRoot });
         return { id: img.id };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });

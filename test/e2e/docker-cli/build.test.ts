@@ -196,6 +196,34 @@ describe('docker build, commit and diff against berthd', () => {
     }
   });
 
+  test('a daemon killed in the middle of a build leaves nothing the next start does not clear, and the build then succeeds', T, async () => {
+    const tag = uniq('killed');
+    const ctx = await context({ Dockerfile: 'FROM bb\nCOPY f.txt /f.txt\nRUN sleep 2 && echo slow > /slow\n', 'f.txt': 'x\n' });
+    const tmp = path.join(d.dataRoot, 'builder', 'tmp');
+    try {
+      const building = docker(['build', '-t', tag, ctx]);
+      for (let i = 0; i < 100; i++) {
+        if ((await docker(['ps', '-q', '--filter', 'status=running'])).stdout.trim()) break; // the RUN step is running
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await d.kill9();
+      assert.notEqual((await building).code, 0);
+      const { existsSync, readdirSync } = await import('node:fs');
+      assert.ok(readdirSync(tmp).length > 0, 'the build context was unpacked under the data root');
+      await d.restart();
+      assert.ok(!existsSync(tmp) || readdirSync(tmp).length === 0, 'the next start clears what the killed build left');
+      const again = await docker(['build', '-t', tag, ctx]);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.equal(await out(['run', '--rm', '--network', 'none', tag, 'cat', '/slow']), 'slow\n');
+    } finally {
+      // the killed build's RUN container stays, as with dockerd
+      const left = (await docker(['ps', '-aq', '--filter', `ancestor=bb`])).stdout.split('\n').filter(Boolean);
+      if (left.length) await docker(['rm', '-f', ...left]);
+      await docker(['rmi', '-f', tag]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
   test('intermediate images: hidden from `images` but not `-a`, named in history, kept by `image prune` (the cache), deleted with the last image built on them', T, async () => {
     const tag = uniq('layers');
     const ctx = await context({ Dockerfile: 'FROM bb\nENV A=1\nRUN echo 1 > /one\nCMD ["true"]\n' });
