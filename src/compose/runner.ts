@@ -252,6 +252,46 @@ export class ComposeRunner {
     return { id: Id, name };
   }
 
+  /** `up --wait`: every container running, and healthy where it has a healthcheck; an exit or unhealthy is an error. */
+  async waitReady(ids: string[], timeoutMs: number): Promise<void> {
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    for (;;) {
+      let ready = true;
+      for (const id of ids) {
+        const info = await this.client.containers.inspect(id);
+        const st = info.State as { Status: string; ExitCode: number; Health?: { Status: string } };
+        const name = String(info.Name ?? id).replace(/^\//, '');
+        if (st.Status === 'exited' || st.Status === 'dead') throw new ComposeError(`container ${name} exited (${st.ExitCode})`);
+        if (st.Health?.Status === 'unhealthy') throw new ComposeError(`container ${name} is unhealthy`);
+        if (st.Status !== 'running' || (st.Health && st.Health.Status !== 'healthy')) ready = false;
+      }
+      if (ready) {
+        for (const id of ids) this.say('Container', String((await this.client.containers.inspect(id)).Name ?? id).replace(/^\//, ''), 'Healthy');
+        return;
+      }
+      if (Date.now() > deadline) throw new ComposeError('timeout waiting for the project to be running and healthy');
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  }
+
+  /** The first of these containers to stop, and its exit code. */
+  async firstExit(ids: string[]): Promise<{ id: string; code: number }> {
+    const waits = await Promise.all(ids.map(async (id) => ({ id, w: await this.client.containers.wait(id, 'not-running') })));
+    try {
+      return await Promise.race(waits.map(({ id, w }) => w.result.then((r) => ({ id, code: r.StatusCode }))));
+    } finally {
+      for (const { w } of waits) w.response.destroy();
+    }
+  }
+
+  /** The exit code of a service's first container (undefined while it runs). */
+  async exitCodeOf(service: string): Promise<number | undefined> {
+    const c = (await this.containers({ service }))[0];
+    if (!c) return undefined;
+    const st = (await this.client.containers.inspect(c.Id)).State as { Status: string; ExitCode: number };
+    return st.Status === 'running' ? undefined : st.ExitCode;
+  }
+
   async down(opts: { volumes?: boolean; rmi?: 'all' | 'local'; removeOrphans?: boolean }): Promise<void> {
     const all = await this.containers({ oneoff: true });
     // dependents first

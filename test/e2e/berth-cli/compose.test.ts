@@ -105,6 +105,38 @@ describe('berth compose against berthd', () => {
     assert.doesNotMatch((await docker(['volume', 'ls'])).stdout, new RegExp(`${project}_data`));
   });
 
+  test('up --wait returns once healthy; up --exit-code-from gives a test service\'s code and stops the rest (the CI pattern)', T, async () => {
+    const ci = `${project}ci`;
+    const file = path.join(dir, 'ci.yaml');
+    await fs.writeFile(file, [
+      'services:',
+      '  app:',
+      '    image: bb',
+      '    command: ["sh", "-c", "touch /tmp/up; exec sleep 300"]',
+      '    stop_grace_period: 1s',
+      '    healthcheck: { test: ["CMD", "test", "-f", "/tmp/up"], interval: 300ms }',
+      '  tests:',
+      '    image: bb',
+      '    command: ["sh", "-c", "echo running tests; sleep 1; exit 4"]',
+      '    profiles: [ci]',
+      'networks:',
+      '  default:',
+      `    ipam: { config: [{ subnet: "${freeSubnet()}" }] }`,
+    ].join('\n'));
+    const run = (args: string[]) => cli(BERTH, d, ['compose', '-p', ci, '-f', file, ...args], { timeoutMs: 120_000 });
+    try {
+      const waited = await run(['up', '--wait']);
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.equal((await docker(['inspect', '--format', '{{.State.Health.Status}}', `${ci}-app-1`])).stdout, 'healthy\n');
+      const tests = await run(['--profile', 'ci', 'up', '--exit-code-from', 'tests']);
+      assert.equal(tests.code, 4, tests.stdout + tests.stderr);
+      assert.match(tests.stdout, new RegExp(`${ci}-tests-1 +\\| running tests`));
+      assert.equal((await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${ci}`])).stdout, '', 'everything stopped');
+    } finally {
+      await run(['--profile', 'ci', 'down']);
+    }
+  });
+
   test('a bad compose file is refused with the place of the error', T, async () => {
     await fs.writeFile(path.join(dir, 'bad.yaml'), 'services:\n  web:\n    image: bb\n    ports: 80\n');
     const r = await cli(BERTH, d, ['compose', '-p', `${project}bad`, '-f', path.join(dir, 'bad.yaml'), 'up', '-d']);

@@ -74,7 +74,7 @@ function scaleFlags(list: string[]): Record<string, number> {
   return out;
 }
 
-export const up = composeCommand<ProjectFlags & { detach?: boolean; build?: boolean; scale: string[]; noStart?: boolean; removeOrphans?: boolean }>({
+export const up = composeCommand<ProjectFlags & { detach?: boolean; build?: boolean; scale: string[]; noStart?: boolean; removeOrphans?: boolean; wait?: boolean; waitTimeout?: number; abortOnContainerExit?: boolean; exitCodeFrom?: string }>({
   usage: '[OPTIONS] [SERVICE...]',
   description: 'Create and start containers',
   flags: [
@@ -83,19 +83,43 @@ export const up = composeCommand<ProjectFlags & { detach?: boolean; build?: bool
     { flags: '--scale', key: 'scale', kind: 'list', description: 'Scale SERVICE to NUM instances' },
     { flags: '--no-start', key: 'noStart', kind: 'bool', description: "Don't start the services after creating them" },
     { flags: '--remove-orphans', key: 'removeOrphans', kind: 'bool', description: 'Remove containers for services not defined in the Compose file' },
+    { flags: '--wait', key: 'wait', kind: 'bool', description: 'Wait for services to be running|healthy. Implies detached mode' },
+    { flags: '--wait-timeout', key: 'waitTimeout', kind: 'int', description: 'Maximum duration in seconds to wait for the project to be running|healthy' },
+    { flags: '--abort-on-container-exit', key: 'abortOnContainerExit', kind: 'bool', description: 'Stops all containers if any container was stopped. Incompatible with -d' },
+    { flags: '--exit-code-from', key: 'exitCodeFrom', kind: 'string', description: 'Return the exit code of the selected service container. Implies --abort-on-container-exit' },
   ],
-  async action(ctx, r, _p, services, f) {
-    await r.up({ services, build: f.build, scale: scaleFlags(f.scale), noStart: f.noStart, removeOrphans: f.removeOrphans });
-    if (f.detach || f.noStart) return 0;
+  async action(ctx, r, p, services, f) {
+    const abort = f.abortOnContainerExit || f.exitCodeFrom !== undefined;
+    if (abort && (f.detach || f.wait)) throw new CliExit(1, '--abort-on-container-exit and --exit-code-from cannot be combined with -d or --wait');
+    if (f.exitCodeFrom !== undefined && !p.services[f.exitCodeFrom]) throw new CliExit(1, `no such service: ${f.exitCodeFrom}`);
+    const ids = await r.up({ services, build: f.build, scale: scaleFlags(f.scale), noStart: f.noStart, removeOrphans: f.removeOrphans });
+    if (f.noStart) return 0;
+    if (f.wait) {
+      await r.waitReady(ids, (f.waitTimeout ?? 0) * 1000);
+      return 0;
+    }
+    if (f.detach) return 0;
     // attached: follow the logs until every container has stopped; Ctrl-C stops them, as compose does
     const stop = () => {
       ctx.err.write('Gracefully stopping... (press Ctrl+C again to force)\n');
       void r.each('stop', services).finally(() => process.exit(130));
     };
     process.once('SIGINT', stop);
-    await r.logs({ services, follow: true });
-    process.off('SIGINT', stop);
-    return 0;
+    try {
+      const following = r.logs({ services, follow: true });
+      if (!abort) {
+        await following;
+        return 0;
+      }
+      const first = await r.firstExit(ids);
+      ctx.err.write(`Aborting on container exit...\n`);
+      await r.each('stop', services);
+      await following;
+      if (f.exitCodeFrom === undefined) return first.code;
+      return (await r.exitCodeOf(f.exitCodeFrom)) ?? first.code;
+    } finally {
+      process.off('SIGINT', stop);
+    }
   },
 });
 
