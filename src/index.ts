@@ -8,6 +8,8 @@
  * const { id } = await engine.containers.create({ ...defaultContainerSpec('busybox'), cmd: ['echo', 'hi'] });
  * await engine.containers.start(id);
  * const { statusCode } = await engine.containers.wait(id, { condition: 'not-running' });
+ * // a build from a context tar (plain or gzip), as POST /build takes it:
+ * const { id: imageId } = await engine.builds.build(contextTar, { dockerfile: 'Dockerfile', tags: ['app:1'], buildArgs: {}, labels: {}, noCache: false, remove: true, forceRemove: false, networkMode: 'default', pull: false, out: (t) => process.stdout.write(t) });
  * ```
  */
 export { createEngine } from './engine/create-engine';
@@ -18,6 +20,14 @@ export type { ContainerRecord, ContainerSummary, ContainerService, LogEntry, Exe
 export type { ContainerPathStat } from './container/path-resolve';
 export type { ImageService, ImageRecord, ImageSummaryView } from './image/types';
 export type { VolumeService, VolumeInfo, VolumeRecord, VolumeCreateOptions, VolumeUsage, MountPoint } from './volume/types';
+export type { BuildService, BuildRequest } from './engine/builds';
+export { BuildStepError } from './build/executor';
+export type { CommitOptions } from './container/types';
+// compose files as data: load one (.env, interpolation, merges, schema) and turn it into Kubernetes manifests
+export { loadProject, ComposeFileError } from './compose/loader';
+export type { ComposeProject, ServiceConfig } from './compose/loader/model';
+export { toKube } from './compose/kube';
+export type { KubeObject, KubeResult } from './compose/kube';
 export {
   BerthError,
   NotFoundError,

@@ -50,6 +50,19 @@ describe('library: createEngine runs containers in-process', () => {
     await fs.rm(base, { recursive: true, force: true });
   });
 
+  test('engine.builds.build: a context tar to a tagged image, its RUN output streamed to `out`', async () => {
+    const { pack } = await import('tar-stream');
+    const ctx = pack();
+    ctx.entry({ name: 'Dockerfile' }, 'FROM bb\nCOPY msg.txt /msg.txt\nRUN cat /msg.txt\nCMD ["cat", "/msg.txt"]\n');
+    ctx.entry({ name: 'msg.txt' }, 'built in-process\n');
+    ctx.finalize();
+    let output = '';
+    const { id } = await engine.builds.build(ctx, { dockerfile: 'Dockerfile', tags: ['libbuilt:1'], buildArgs: {}, labels: {}, noCache: false, remove: true, forceRemove: false, networkMode: 'none', pull: false, out: (t) => (output += t) });
+    assert.match(output, /Step 3\/4 : RUN cat \/msg\.txt\n ---> Running in [0-9a-f]{12}\nbuilt in-process\n/);
+    assert.equal((await engine.images.resolve('libbuilt:1')).id, id);
+    await engine.images.remove('libbuilt:1', {});
+  });
+
   test('create → attach → start → wait gives output and exit code', async () => {
     const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sh', '-c', 'echo out; echo err >&2; exit 7'] });
     const stream = await engine.containers.attach(id, { stdin: false, stdout: true, stderr: true, stream: true, logs: false });
