@@ -41,6 +41,7 @@ export const COMMANDS: CommandEntry[] = [
   c('container port', ['port'], 'List port mappings or a specific mapping for the container', () => require('./commands/container/port').command),
   c('container prune', [], 'Remove all stopped containers', () => require('./commands/container/prune').command),
   c('container cp', ['cp'], 'Copy files/folders between a container and the local filesystem', () => require('./commands/container/cp').command),
+  c('container update', ['update'], 'Update configuration of one or more containers', () => require('./commands/container/update').command),
   c('container commit', ['commit'], "Create a new image from a container's changes", () => require('./commands/container/commit').command),
   c('container diff', ['diff'], "Inspect changes to files or directories on a container's filesystem", () => require('./commands/container/diff').command),
   c('container export', ['export'], "Export a container's filesystem as a tar archive", () => require('./commands/container/export').command),

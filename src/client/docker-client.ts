@@ -244,6 +244,7 @@ export class DockerClient {
       }),
     top: (id: string, psArgs?: string): Promise<W.TopResponse> => this.call('GET', `/containers/${seg(id)}/top`, { ps_args: psArgs || undefined }),
     rename: (id: string, name: string): Promise<void> => this.call('POST', `/containers/${seg(id)}/rename`, { name }),
+    update: (id: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> => this.call('POST', `/containers/${seg(id)}/update`, undefined, body),
     changes: (id: string): Promise<Array<{ Path: string; Kind: number }>> => this.call('GET', `/containers/${seg(id)}/changes`),
     commit: (id: string, q: { repo?: string; tag?: string; comment?: string; author?: string; changes?: string[]; pause?: boolean }): Promise<{ Id: string }> =>
       this.call('POST', '/commit', { author: q.author || undefined, changes: q.changes?.length ? q.changes : undefined, comment: q.comment || undefined, container: id, pause: q.pause, repo: q.repo || undefined, tag: q.tag || undefined }),

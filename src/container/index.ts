@@ -2,6 +2,7 @@
  * The container service: binds the dependencies once and exposes one method
  * per operation. The operations live in their own files.
  */
+import { updateContainer } from './update';
 import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
@@ -33,6 +34,7 @@ import { tarDirectory } from '../platform/tar-dir';
 import { archiveContainerPath, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
 import type {
   CommitOptions,
+  ContainerUpdate,
   ContainerListOptions,
   ContainerRecord,
   ContainerService,
@@ -273,6 +275,10 @@ export class Containers implements ContainerService {
   /** `docker commit`: the container's changes as a new image. */
   commit(ref: string, opts: CommitOptions): Promise<ImageRecord> {
     return commitContainer(this.ctx, ref, opts);
+  }
+
+  update(ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
+    return updateContainer(this.ctx, ref, u);
   }
 
   /** `docker diff` */

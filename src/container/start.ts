@@ -184,19 +184,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
     securityOpt: h.securityOpt,
     cgroupsPath: cgroupsPathOf(rec.id),
-    resources: {
-      memory: h.memory,
-      memorySwap: h.memorySwap,
-      memoryReservation: h.memoryReservation,
-      nanoCpus: h.nanoCpus,
-      cpuShares: h.cpuShares,
-      cpuQuota: h.cpuQuota,
-      cpuPeriod: h.cpuPeriod,
-      cpusetCpus: h.cpusetCpus,
-      cpusetMems: h.cpusetMems,
-      pidsLimit: h.pidsLimit,
-      oomKillDisable: h.oomKillDisable,
-    },
+    resources: resourcesOf(h),
     ulimits: h.ulimits,
     shmSize: h.shmSize,
     sysctls: h.sysctls,
@@ -210,4 +198,21 @@ function nsPath(ctx: ContainerContext, mode: string, ns: string): string {
   const other = ctx.store.resolve(mode.slice(mode.indexOf(':') + 1));
   if (other.state.status !== 'running') throw new FailedPreconditionError(`cannot join ${ns} namespace of a non running container: container ${other.id} is ${other.state.status}`);
   return `/proc/${other.state.pid}/ns/${ns}`;
+}
+
+/** The cgroup limits of a host spec, as the runtime input takes them (start, and `docker update`). */
+export function resourcesOf(h: ContainerRecord['spec']['host']): RuntimeSpecInput['resources'] {
+  return {
+    memory: h.memory,
+    memorySwap: h.memorySwap,
+    memoryReservation: h.memoryReservation,
+    nanoCpus: h.nanoCpus,
+    cpuShares: h.cpuShares,
+    cpuQuota: h.cpuQuota,
+    cpuPeriod: h.cpuPeriod,
+    cpusetCpus: h.cpusetCpus,
+    cpusetMems: h.cpusetMems,
+    pidsLimit: h.pidsLimit,
+    oomKillDisable: h.oomKillDisable,
+  };
 }

@@ -3,7 +3,7 @@ import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
 import type { ImageConfigConfig } from '../protocol/oci/image';
 import type { Readable } from 'node:stream';
-import type { ContainerSpec } from './spec';
+import type { ContainerSpec, RestartPolicySpec } from './spec';
 import type { AttachStream } from '../runtime/types';
 import type { MountPoint } from '../volume/types';
 import type { ContainerPathStat } from './path-resolve';
@@ -159,6 +159,8 @@ export interface ContainerService {
   /** rootfs export as a tar stream */
   export(ref: string): Promise<Readable>;
   commit(ref: string, opts: CommitOptions): Promise<ImageRecord>;
+  /** `docker update` */
+  update(ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }>;
   changes(ref: string): Promise<Array<{ path: string; kind: ChangeKind }>>;
   /** `docker cp`: the stat of a path as the container sees it (a final symlink is not followed) */
   statPath(ref: string, path: string): Promise<ContainerPathStat>;
@@ -189,4 +191,19 @@ export interface CommitOptions {
   createdBy?: string;
   /** a config to start from instead of the container's (the API's request body) */
   config?: ImageConfigConfig;
+}
+
+/** The fields of a `docker update`; absent ones stay as they are. */
+export interface ContainerUpdate {
+  memory?: number;
+  memorySwap?: number;
+  memoryReservation?: number;
+  nanoCpus?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: number;
+  restartPolicy?: RestartPolicySpec;
 }

@@ -176,6 +176,10 @@ export class ConmonRuntime implements ContainerRuntime {
     return this.oci.resume(id);
   }
 
+  update(id: string, resources: object): Promise<void> {
+    return this.oci.update(id, resources);
+  }
+
   pids(id: string): Promise<number[]> {
     return this.oci.ps(id);
   }

@@ -54,9 +54,9 @@ export class OciRuntime {
     return ['--root', this.root];
   }
 
-  private async call(args: string[], id: string): Promise<string> {
+  private async call(args: string[], id: string, input?: string): Promise<string> {
     try {
-      return (await run([this.binary, ...this.globalArgs(), ...args], { timeoutMs: TIMEOUT_MS })).stdout;
+      return (await run([this.binary, ...this.globalArgs(), ...args], { timeoutMs: TIMEOUT_MS, input })).stdout;
     } catch (e) {
       throw mapRuntimeError(e, id);
     }
@@ -101,6 +101,11 @@ export class OciRuntime {
 
   async resume(id: string): Promise<void> {
     await this.call(['resume', id], id);
+  }
+
+  /** New cgroup limits for a running container (OCI LinuxResources JSON on stdin). */
+  async update(id: string, resources: object): Promise<void> {
+    await this.call(['update', '--resources', '-', id], id, JSON.stringify(resources));
   }
 
   async ps(id: string): Promise<number[]> {

@@ -207,6 +207,13 @@ function buildDevices(input: RuntimeSpecInput, host: HostFacts): OciLinuxDevice[
   });
 }
 
+/** The limits a running container's cgroup can be changed to (`runc update`): no device rules. */
+export function updatableResources(resources: RuntimeSpecInput['resources'], host: HostFacts): Omit<OciResources, 'devices'> {
+  const { devices: _devices, ...rest } = buildResources({ resources, privileged: true, devices: [] } as unknown as RuntimeSpecInput, host); // only these three fields are read for limits
+  void _devices;
+  return rest;
+}
+
 function buildResources(input: RuntimeSpecInput, host: HostFacts): OciResources {
   const r = input.resources;
   const devices: DeviceCgroupRule[] = input.privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES.map((d) => ({ ...d }));

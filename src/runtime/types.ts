@@ -107,6 +107,8 @@ export interface ContainerRuntime {
   state(id: string): Promise<RuntimeState | undefined>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /** New cgroup limits for a running container. */
+  update(id: string, resources: object): Promise<void>;
   /** PIDs (host view) of all processes in the container */
   pids(id: string): Promise<number[]>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStream>;

@@ -215,4 +215,25 @@ describe('docker CLI against berthd', () => {
     const bad = await docker(['create', '--security-opt', 'seccomp={nope', 'bb', 'true']);
     assert.equal(bad.code, 125);
   });
+
+  test('docker update: new limits reach a running container\'s cgroup and its record; bad values change nothing', async () => {
+    const name = 'upd';
+    assert.equal((await docker(['run', '-d', '--name', name, '--network', 'none', 'bb', 'sleep', '60'])).code, 0);
+    try {
+      const u = await docker(['update', '--memory', '64m', '--memory-swap', '128m', '--pids-limit', '50', '--restart', 'on-failure:3', name]);
+      assert.deepEqual([u.code, u.stdout], [0, `${name}\n`], u.stderr);
+      const limit = await docker(['exec', name, 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max']);
+      assert.equal(limit.stdout, '67108864\n');
+      const rec = await docker(['inspect', '--format', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}', name]);
+      assert.equal(rec.stdout, '67108864 134217728 50 on-failure:3\n');
+      const bad = await docker(['update', '--memory', '1m', name]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /Minimum memory limit allowed is 6MB/);
+      const above = await docker(['update', '--memory', '256m', name]);
+      assert.match(above.stderr, /update the memoryswap at the same time/);
+      assert.equal((await docker(['inspect', '--format', '{{.HostConfig.Memory}}', name])).stdout, '67108864\n');
+    } finally {
+      await docker(['rm', '-f', name]);
+    }
+  });
 });

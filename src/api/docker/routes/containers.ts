@@ -4,6 +4,7 @@ import { normalizeTag } from '../../../image/reference';
 import type { ImageConfigConfig } from '../../../protocol/oci/image';
 import type { Engine } from '../../../engine/types';
 import type { LogsOptions, WaitOptions } from '../../../container/types';
+import type { RestartPolicySpec } from '../../../container/spec';
 import type { ContainerCreateRequest, ContainerWaitResponse } from '../../../protocol/docker/container';
 import type { Handler, RequestContext } from '../../http/context';
 import type { Router } from '../../http/router';
@@ -106,6 +107,28 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     if (!name) throw new InvalidArgumentError('Error when allocating new name: Invalid container name ()', 'INVALID_NAME');
     await c.rename(ctx.params.id!, name);
     sendEmpty(ctx.res, 204);
+  });
+
+  // swagger: ContainerUpdate. Zero means "leave as is", as dockerd reads these fields.
+  router.add('POST', '/containers/:id/update', async (ctx) => {
+    const b = (await ctx.json<Record<string, unknown>>()) ?? {};
+    const num = (k: string) => (typeof b[k] === 'number' && b[k] !== 0 ? (b[k] as number) : undefined);
+    const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined);
+    const rp = b.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
+    const r = await c.update(ctx.params.id!, {
+      memory: num('Memory'),
+      memorySwap: num('MemorySwap'),
+      memoryReservation: num('MemoryReservation'),
+      nanoCpus: num('NanoCpus'),
+      cpuShares: num('CpuShares'),
+      cpuQuota: num('CpuQuota'),
+      cpuPeriod: num('CpuPeriod'),
+      cpusetCpus: str('CpusetCpus'),
+      cpusetMems: str('CpusetMems'),
+      pidsLimit: num('PidsLimit'),
+      restartPolicy: rp && rp.Name !== undefined ? { name: rp.Name as RestartPolicySpec['name'], maximumRetryCount: rp.MaximumRetryCount ?? 0 } : undefined,
+    });
+    sendJson(ctx.res, 200, { Warnings: r.warnings });
   });
 
   router.add('POST', '/containers/:id/resize', async (ctx) => {

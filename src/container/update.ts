@@ -1,0 +1,53 @@
+/**
+ * `docker update`: new resource limits (and restart policy) for a container.
+ * A running one gets them in its cgroup at once (`runc update`); the record
+ * keeps them for its next start. Nothing is saved when the runtime refuses.
+ */
+import { InvalidArgumentError } from '../base/errors';
+import { updatableResources } from '../runtime/oci-spec';
+import { publishContainerEvent, type ContainerContext } from './context';
+import { hostFacts } from './host-facts';
+import type { HostSpec } from './spec';
+import type { ContainerUpdate } from './types';
+import { resourcesOf } from './start';
+import { isRunning } from './status';
+
+const KEYS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuQuota', 'cpuPeriod', 'cpusetCpus', 'cpusetMems', 'pidsLimit'] as const;
+
+export function applyUpdate(h: HostSpec, u: ContainerUpdate): HostSpec {
+  const next: HostSpec = { ...h };
+  for (const k of KEYS) if (u[k] !== undefined) (next as unknown as Record<string, unknown>)[k] = u[k];
+  if (u.memory !== undefined && u.memory > 0 && u.memory < 6 * 1024 * 1024) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB', 'MEMORY_TOO_LOW');
+  // a new memory limit above the swap limit already set needs the swap limit with it (dockerd's rule)
+  if (u.memory !== undefined && u.memorySwap === undefined && h.memorySwap > 0 && u.memory > h.memorySwap) {
+    throw new InvalidArgumentError('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time', 'MEMORY_ABOVE_SWAP');
+  }
+  if (next.memorySwap > 0 && next.memory > 0 && next.memorySwap < next.memory) throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage', 'INVALID_MEMORY_SWAP');
+  if (u.nanoCpus !== undefined && u.nanoCpus > 0) {
+    next.cpuQuota = 0;
+    next.cpuPeriod = 0;
+  }
+  if ((u.cpuQuota || u.cpuPeriod) && next.nanoCpus > 0) throw new InvalidArgumentError('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set', 'CONFLICTING_CPU_OPTIONS');
+  if (u.restartPolicy) {
+    const rp = u.restartPolicy;
+    if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.name)) throw new InvalidArgumentError(`invalid restart policy: unknown policy '${rp.name}'`, 'BAD_RESTART_POLICY');
+    if (h.autoRemove && rp.name !== '' && rp.name !== 'no') throw new InvalidArgumentError('Restart policy cannot be updated because AutoRemove is enabled for the container', 'RESTART_AUTOREMOVE');
+    next.restartPolicy = { ...rp };
+  }
+  return next;
+}
+
+export async function updateContainer(ctx: ContainerContext, ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
+  const rec = ctx.store.resolve(ref);
+  return ctx.locks.run(rec.id, async () => {
+    const next = applyUpdate(rec.spec.host, u);
+    if (isRunning(rec.state.status)) {
+      const resources = updatableResources(resourcesOf(next), await hostFacts());
+      await ctx.runtime.update(rec.id, resources);
+    }
+    rec.spec.host = next;
+    await ctx.store.save(rec);
+    publishContainerEvent(ctx, rec, 'update');
+    return { warnings: [] };
+  });
+}
