@@ -2,6 +2,8 @@
  * The container service: binds the dependencies once and exposes one method
  * per operation. The operations live in their own files.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { updateContainer } from './update';
 import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
@@ -160,7 +162,15 @@ export class Containers implements ContainerService {
         }
       },
     });
-    return recs.map((r) => toSummary(r, imageName(r)));
+    const out = recs.map((r) => toSummary(r, imageName(r)));
+    if (opts.size) {
+      for (const [i, r] of recs.entries()) {
+        const rw = await writableSize(path.join(this.ctx.store.containerDir(r.id), 'rw', 'upper'));
+        out[i]!.sizeRw = rw;
+        out[i]!.sizeRootFs = rw + (images.find((x) => x.id === r.imageId)?.size ?? 0);
+      }
+    }
+    return out;
   }
 
   async inspect(ref: string): Promise<ContainerRecord> {
@@ -321,4 +331,15 @@ export class Containers implements ContainerService {
   execResize(execId: string, height: number, width: number): Promise<void> {
     return this.execs.resize(execId, height, width);
   }
+}
+
+/** Bytes of the regular files in a writable layer (whiteouts and directories count nothing, as in Docker's SizeRw). */
+async function writableSize(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    total += await fs.lstat(path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).then((s) => s.size, () => 0);
+  }
+  return total;
 }

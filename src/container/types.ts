@@ -67,6 +67,9 @@ export interface ContainerSummary {
   networks: ContainerRecord['networks'];
   mounts: ContainerSpec['host']['mounts'];
   mountPoints?: MountPoint[];
+  /** with `size`: bytes the container wrote, and those plus its image's */
+  sizeRw?: number;
+  sizeRootFs?: number;
 }
 
 export interface ContainerListOptions {
@@ -74,6 +77,8 @@ export interface ContainerListOptions {
   limit?: number;
   /** Docker filters: id, name, label, status, ancestor, exited, before, since, network, health */
   filters?: Record<string, string[]>;
+  /** compute sizeRw/sizeRootFs (a walk of each container's writable layer) */
+  size?: boolean;
 }
 
 export interface LogsOptions {

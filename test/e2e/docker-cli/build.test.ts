@@ -262,6 +262,7 @@ describe('docker build, commit and diff against berthd', () => {
       const r = await docker(['run', '--name', name, 'bb', 'sh', '-c', 'echo hi > /tmp/x && rm /bin/ls && mkdir /newdir && touch /empty']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(await out(['diff', name]), 'C /bin\nD /bin/ls\nA /empty\nA /newdir\nC /tmp\nA /tmp/x\n');
+      assert.match(await out(['ps', '-a', '--size', '--filter', `name=${name}`, '--format', '{{.Size}}']), /^3B \(virtual 1\.\d+MB\)$/m, 'SizeRw counts what it wrote');
       const id = (await out(['commit', '-m', 'msg', '-a', 'me', '-c', 'ENV COMMITTED=1', name, `${tag}:1`])).trim();
       assert.match(id, /^sha256:[0-9a-f]{64}$/);
       assert.equal(await out(['run', '--rm', `${tag}:1`, 'sh', '-c', 'cat /tmp/x; echo $COMMITTED; test -d /newdir && test -f /empty && ! test -e /bin/ls && echo ok']), 'hi\n1\nok\n');

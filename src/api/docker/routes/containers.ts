@@ -50,7 +50,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('GET', '/containers/json', async (ctx) => {
     const limit = ctx.query.int('limit');
-    const opts: { all: boolean; limit?: number; filters: Record<string, string[]> } = { all: ctx.query.bool('all'), filters: ctx.query.filters() };
+    const opts: { all: boolean; limit?: number; filters: Record<string, string[]>; size: boolean } = { all: ctx.query.bool('all'), filters: ctx.query.filters(), size: ctx.query.bool('size') };
     if (limit !== undefined && limit > 0) opts.limit = limit;
     const list = await c.list(opts);
     sendJson(ctx.res, 200, list.map(toContainerSummaryWire));

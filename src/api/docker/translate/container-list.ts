@@ -26,5 +26,6 @@ export function toContainerSummaryWire(s: ContainerSummary): ContainerSummaryWir
     HostConfig: { NetworkMode: s.networkMode },
     NetworkSettings: { Networks: networks },
     Mounts: s.mountPoints ? toMountPointsWire(s.mountPoints) : toMountPoints({ ...defaultHostSpec(), mounts: s.mounts }),
+    ...(s.sizeRw !== undefined ? { SizeRw: s.sizeRw, SizeRootFs: s.sizeRootFs ?? 0 } : {}),
   };
 }
