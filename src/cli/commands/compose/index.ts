@@ -14,6 +14,7 @@ import { loadProject } from '../../../compose/loader/load';
 import type { ComposeProject } from '../../../compose/loader/model';
 import { LABEL } from '../../../compose/convert';
 import { toKube } from '../../../compose/kube';
+import { renderProject } from '../../../compose/render';
 
 interface ProjectFlags {
   file: string[];
@@ -227,7 +228,7 @@ export const config = composeCommand<ProjectFlags & { services?: boolean; quiet?
       for (const s of Object.keys(p.services)) ctx.out.write(`${s}\n`);
       return 0;
     }
-    ctx.out.write(`${JSON.stringify(p, null, 2)}\n`);
+    ctx.out.write(renderProject(p));
     return 0;
   },
 });
