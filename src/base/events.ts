@@ -27,8 +27,16 @@ export class EventBus {
     return this.history.filter((e) => e.timeNano >= timeNano);
   }
   subscribe(fn: (e: EngineEvent) => void): () => void {
-    this.emitter.on('event', fn);
-    return () => this.emitter.off('event', fn);
+    // one subscriber's failure must not reach the publisher (an exit handler) nor starve the others
+    const safe = (e: EngineEvent) => {
+      try {
+        fn(e);
+      } catch (err) {
+        process.emitWarning(`event subscriber failed on ${e.type} ${e.action}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      }
+    };
+    this.emitter.on('event', safe);
+    return () => this.emitter.off('event', safe);
   }
 }
 

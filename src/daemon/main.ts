@@ -78,6 +78,11 @@ async function listen(server: Server, sock: string): Promise<void> {
 export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   const opts = resolveOptions(input);
   const logger = createStreamLogger((l) => process.stderr.write(l), opts.logLevel);
+  // A promise nobody awaited failed: a bug, logged loudly; the daemon keeps serving the containers it watches
+  // instead of dying (Node's default) and leaving every client with a dropped connection.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) }, 'unhandled promise rejection (a bug in berthd)');
+  });
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };

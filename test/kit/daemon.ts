@@ -63,6 +63,14 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
       stdio: ['ignore', out.fd, out.fd],
     });
     await out.close();
+    // a daemon that dies by itself fails the tests after it; its last words make the report readable
+    p.once('exit', (code, signal) => {
+      if (expectedExit.has(p)) return;
+      void fs.readFile(logFile, 'utf8').then((text) => {
+        const tail = text.split('\n').filter((l) => !l.includes('"level":"debug"')).slice(-30).join('\n');
+        process.stderr.write(`\n# berthd (${base}) exited on its own: code ${code}, signal ${signal}\n${tail}\n`);
+      }, () => undefined);
+    });
     return p;
   };
   const d: TestDaemon = {
@@ -75,6 +83,7 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
     proc: await spawnIt(),
     log: () => fs.readFile(logFile, 'utf8').catch(() => ''),
     async kill9() {
+      expectedExit.add(d.proc);
       d.proc.kill('SIGKILL');
       await new Promise((r) => (d.proc.exitCode !== null || d.proc.signalCode !== null ? r(null) : d.proc.once('exit', r)));
     },
@@ -84,8 +93,12 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
       await waitForSocket(socket, d.proc, logFile);
     },
     async close() {
+      // bugs the daemon survived (it logs them at error level) still show in the test report
+      const bugs = (await d.log()).split('\n').filter((l) => l.includes('unhandled promise rejection') || l.includes('event subscriber failed'));
+      if (bugs.length) process.stderr.write(`\n# berthd (${base}) logged:\n${bugs.slice(0, 10).join('\n')}\n`);
       // Let the daemon release what it made (endpoints, firewall rules, bridges) before it goes.
       if (d.proc.exitCode === null && d.proc.signalCode === null) await releaseAll(socket).catch(() => undefined);
+      expectedExit.add(d.proc);
       if (d.proc.exitCode === null && d.proc.signalCode === null) {
         d.proc.kill('SIGTERM');
         await Promise.race([new Promise((r) => d.proc.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
@@ -98,6 +111,9 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   await waitForSocket(socket, d.proc, logFile);
   return d;
 }
+
+/** Daemons a test stopped on purpose (kill9, close): their exit is not news. */
+const expectedExit = new WeakSet<ChildProcess>();
 
 function api(socket: string, method: string, p: string): Promise<string> {
   return new Promise((resolve, reject) => {
