@@ -43,7 +43,19 @@ export function cleanupNetworks(dataRoot: string): void {
   const tags = records.map((r) => r.id && `berth ${r.id.slice(0, 12)} `).filter((t): t is string => !!t);
   deleteRules('raw', (line) => tags.some((t) => line.includes(t)));
   if (!subnets.length) return;
-  for (const table of ['nat', 'filter']) deleteRules(table, (line) => subnets.some((s) => line.includes(s)));
+  // netavark's per-network nat chains, found by their POSTROUTING jump before that goes
+  const nat = spawnSync('iptables', ['-t', 'nat', '-S']).stdout?.toString() ?? '';
+  const chains = new Set<string>();
+  for (const line of nat.split('\n')) {
+    const m = /^-A POSTROUTING -s (\S+) -j (NETAVARK-[0-9A-F]+)$/.exec(line);
+    if (m && subnets.includes(m[1]!)) chains.add(m[2]!).add(m[2]!.replace('NETAVARK-', 'NETAVARK-DN-'));
+  }
+  // rules that name a subnet, a container address in one (DNAT targets), a network id (dnat comments) or those chains
+  const prefixes = subnets.filter((x) => x.endsWith('.0/24')).map((x) => x.slice(0, -'0/24'.length));
+  const ids = records.map((r) => r.id).filter((x): x is string => !!x);
+  const ours = (line: string) => subnets.some((x) => line.includes(x)) || prefixes.some((x) => line.includes(` ${x}`) || line.includes(`--to-destination ${x}`)) || ids.some((x) => line.includes(x)) || [...chains].some((c) => line.includes(`-j ${c}`) || line.startsWith(`-A ${c} `));
+  for (const table of ['nat', 'filter']) deleteRules(table, ours);
+  for (const c of chains) spawnSync('iptables', ['-t', 'nat', '-X', c], { stdio: 'ignore' });
 }
 
 /** "-A CHAIN args" of `iptables -S` → ["CHAIN", ...args]; quoted comments keep their words together. */
