@@ -15,7 +15,7 @@ import { createNetworkService } from '../../../src/network';
 import { EventBus } from '../../../src/base/events';
 import { silentLogger } from '../../../src/base/logger';
 import { newId } from '../../../src/base/ids';
-import { cleanupNetworks, unmountUnder } from '../../kit/cleanup';
+import { cleanupNetworks, cleanupRoots } from '../../kit/cleanup';
 import { freeSubnet } from '../../kit/subnets';
 import { freeLowPort } from '../../kit/ports';
 
@@ -44,7 +44,7 @@ test('cleanupNetworks removes every rule and chain of a network whose daemon die
     assert.doesNotMatch(execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }), new RegExp(`br-${netId.slice(0, 12)}`));
   } finally {
     await svc?.close().catch(() => undefined); // stops its spare-netns timer; what it releases was swept already
-    unmountUnder(root);
+    await cleanupRoots(dataRoot, path.join(root, 'run')); // aardvark-dns of the "dead" daemon, netns mounts
     await fs.rm(root, { recursive: true, force: true });
   }
 });
