@@ -45,10 +45,11 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
   });
 
   router.add('GET', '/system/df', async (ctx) => {
-    const [images, containers, volumes] = await Promise.all([engine.images.list({ all: true }), engine.containers.list({ all: true }), engine.volumes.usage()]);
+    const [images, containers, volumes] = await Promise.all([engine.images.list({ all: true }), engine.containers.list({ all: true, size: true }), engine.volumes.usage()]);
     sendJson(ctx.res, 200, {
       LayersSize: images.reduce((n, i) => n + i.size, 0),
-      Images: images.map(toImageSummaryWire),
+      // df is where dockerd computes SharedSize (images/json sends -1); the CLI's RECLAIMABLE needs a number
+      Images: images.map((i) => ({ ...toImageSummaryWire(i), SharedSize: 0 })),
       Containers: containers.map(toContainerSummaryWire),
       Volumes: volumes.map(toVolumeUsageWire),
       BuildCache: [],
