@@ -42,10 +42,6 @@ export function configHash(s: ServiceConfig): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 }
 
-function nsToDuration(ns: number | undefined): number | undefined {
-  return ns === undefined ? undefined : ns;
-}
-
 /** The network a service joins first goes in the create body; the rest are connected before start. */
 export function serviceNetworks(p: ComposeProject, s: ServiceConfig): Array<{ key: string; name: string; aliases: string[]; ipv4Address?: string }> {
   if (s.networkMode) return [];
@@ -134,9 +130,9 @@ export function containerCreateBody(p: ComposeProject, s: ServiceConfig, n: numb
     const h = s.healthcheck;
     body.Healthcheck = h.disable ? { Test: ['NONE'] } : {
       ...(h.test ? { Test: h.test } : {}),
-      ...(h.intervalNs ? { Interval: nsToDuration(h.intervalNs) } : {}),
-      ...(h.timeoutNs ? { Timeout: nsToDuration(h.timeoutNs) } : {}),
-      ...(h.startPeriodNs ? { StartPeriod: nsToDuration(h.startPeriodNs) } : {}),
+      ...(h.intervalNs ? { Interval: h.intervalNs } : {}),
+      ...(h.timeoutNs ? { Timeout: h.timeoutNs } : {}),
+      ...(h.startPeriodNs ? { StartPeriod: h.startPeriodNs } : {}),
       ...(h.retries ? { Retries: h.retries } : {}),
     };
   }

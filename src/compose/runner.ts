@@ -22,6 +22,8 @@ export interface RunnerIO {
 export class ComposeError extends Error {}
 
 const isNotFound = (e: unknown) => e instanceof DockerApiError && e.status === 404;
+/** A container's name as compose prints it (the API's has a leading slash). */
+const nameOf = (c: ContainerSummary) => c.Names[0]!.replace(/^\//, '');
 
 /** Services in an order where each comes after what it depends on. */
 export function startOrder(p: ComposeProject, only?: string[]): ServiceConfig[] {
@@ -146,7 +148,7 @@ export class ComposeRunner {
     for (const [dep, c] of Object.entries(s.dependsOn)) {
       if (c.condition === 'service_started' || !this.p.services[dep]) continue;
       for (const ct of await this.containers({ service: dep })) {
-        const name = ct.Names[0]!.replace(/^\//, '');
+        const name = nameOf(ct);
         for (;;) {
           const info = await this.client.containers.inspect(ct.Id);
           const st = info.State as { Status: string; ExitCode: number; Health?: { Status: string } };
@@ -171,16 +173,21 @@ export class ComposeRunner {
   private async createContainer(s: ServiceConfig, n: number): Promise<string> {
     const name = containerName(this.p.name, s, n);
     const { Id } = await this.client.containers.create(containerCreateBody(this.p, s, n), name);
-    // the first network was in the create body; the others are joined before start
-    for (const net of serviceNetworks(this.p, s).slice(1)) {
-      await this.client.networks.connect(net.name, { Container: Id, EndpointConfig: { Aliases: net.aliases, ...(net.ipv4Address ? { IPAMConfig: { IPv4Address: net.ipv4Address } } : {}) } } as never);
-    }
+    await this.joinOtherNetworks(s, Id, true);
     this.say('Container', name, 'Created');
     return Id;
   }
 
+  /** The first network of a service is in the create body; the others are joined before start. */
+  private async joinOtherNetworks(s: ServiceConfig, id: string, fixedAddress: boolean): Promise<void> {
+    for (const net of serviceNetworks(this.p, s).slice(1)) {
+      const ipam = fixedAddress && net.ipv4Address ? { IPAMConfig: { IPv4Address: net.ipv4Address } } : {};
+      await this.client.networks.connect(net.name, { Container: id, EndpointConfig: { Aliases: net.aliases, ...ipam } } as never);
+    }
+  }
+
   private async removeContainer(c: ContainerSummary): Promise<void> {
-    const name = c.Names[0]!.replace(/^\//, '');
+    const name = nameOf(c);
     if (c.State === 'running' || c.State === 'paused' || c.State === 'restarting') {
       await this.client.containers.stop(c.Id);
       this.say('Container', name, 'Stopped');
@@ -246,9 +253,7 @@ export class ComposeRunner {
     if (body.HostConfig) body.HostConfig.PortBindings = {};
     const name = opts.name ?? `${this.p.name}-${service}-run-${randomBytes(6).toString('hex')}`;
     const { Id } = await this.client.containers.create(body, name);
-    for (const net of serviceNetworks(this.p, s).slice(1)) {
-      await this.client.networks.connect(net.name, { Container: Id, EndpointConfig: { Aliases: net.aliases } } as never);
-    }
+    await this.joinOtherNetworks(s, Id, false); // a one-off beside the service container cannot take its fixed address
     return { id: Id, name };
   }
 
@@ -327,7 +332,7 @@ export class ComposeRunner {
     const cs = (await this.containers()).filter((c) => !opts.services?.length || opts.services.includes(c.Labels?.[LABEL.service] ?? ''));
     const width = Math.max(0, ...cs.map((c) => c.Names[0]!.length - 1));
     await Promise.all(cs.map(async (c) => {
-      const name = c.Names[0]!.replace(/^\//, '');
+      const name = nameOf(c);
       const prefix = `${name.padEnd(width)}  | `;
       const info = await this.client.containers.inspect(c.Id);
       const tty = (info.Config as { Tty?: boolean } | undefined)?.Tty === true;
@@ -349,7 +354,7 @@ export class ComposeRunner {
     if (verb === 'stop') order = order.reverse();
     for (const s of order) {
       for (const c of await this.containers({ service: s.name })) {
-        const name = c.Names[0]!.replace(/^\//, '');
+        const name = nameOf(c);
         if (verb === 'start') await this.client.containers.start(c.Id).catch((e: unknown) => {
           if (!(e instanceof DockerApiError && e.status === 304)) throw e;
         });

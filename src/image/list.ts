@@ -1,13 +1,15 @@
 /** `docker images`: the summaries, filtered by reference, label, dangling, before and since. */
 import { checkFilterKeys, createdMs, labelMatches, referenceMatches } from './filters';
-import { childrenOf, type ImageContext } from './image-context';
+import type { ImageContext } from './image-context';
 import type { ImageListOptions, ImageSummaryView } from './types';
 
 export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): ImageSummaryView[] {
   const f = opts.filters ?? {};
   checkFilterKeys(f, ['reference', 'label', 'dangling', 'before', 'since']);
   // untagged images that others were built on are a build's intermediates: shown only with -a, as Docker does
-  let recs = ctx.store.all().filter((r) => opts.all || r.repoTags.length > 0 || childrenOf(ctx, r.id).length === 0);
+  const all = ctx.store.all();
+  const parents = new Set(all.map((r) => r.parent)); // once, not a scan of every image per image
+  let recs = all.filter((r) => opts.all || r.repoTags.length > 0 || !parents.has(r.id));
   if (f.dangling?.length) {
     const want = f.dangling[0] === 'true' || f.dangling[0] === '1';
     recs = recs.filter((r) => (r.repoTags.length === 0) === want);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as http from 'node:http';
 import { cleanupRoots } from './cleanup';
 import { DAEMON_NODE_FLAGS } from '../../src/daemon/options';
+import { freeSubnet } from './subnets';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const BERTHD = path.join(REPO, 'dist/src/bin/berthd.js');
@@ -56,7 +57,7 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   const host = `unix://${socket}`;
   // Each test daemon gets its own default bridge, so parallel runs never share one.
   const tag = path.basename(base).slice(-6).replace(/[^a-zA-Z0-9]/g, 'x');
-  const bip = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 255)}.1/24`;
+  const bip = freeSubnet().replace(/0\/24$/, '1/24');
   const spawnIt = async () => {
     const out = await fs.open(logFile, 'a');
     const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug'], {

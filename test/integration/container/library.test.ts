@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { createEngine, defaultContainerSpec, type Engine, NotFoundError, ConflictError } from '../../../src/index';
 import { makeBusyboxTar } from '../../kit/busybox';
 import { cleanupRoots } from '../../kit/cleanup';
+import { freeSubnet } from '../../kit/subnets';
 
 let base: string;
 let engine: Engine;
@@ -39,7 +40,7 @@ describe('library: createEngine runs containers in-process', () => {
     base = await fs.mkdtemp(path.join(os.tmpdir(), 'bt-lib-'));
     // its own default bridge, so it never meets another daemon's
     const tag = path.basename(base).slice(-5).replace(/[^a-zA-Z0-9]/g, 'x');
-    engine = await createEngine({ ...roots(), defaultBridge: { subnet: `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 255)}.0/24`, interfaceName: `bl${tag}` } });
+    engine = await createEngine({ ...roots(), defaultBridge: { subnet: freeSubnet(), interfaceName: `bl${tag}` } });
     const tar = await makeBusyboxTar(path.join(base, 'bb.tar'));
     await engine.images.importRootfs(createReadStream(tar), { repo: 'bb', tag: 'latest' });
   });
