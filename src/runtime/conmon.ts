@@ -142,6 +142,9 @@ export class ConmonRuntime implements ContainerRuntime {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...(attachPipe ? (['pipe'] as const) : [])],
     });
     child.on('error', (e) => this.logger.warn({ err: String(e) }, 'conmon spawn failed'));
+    // conmon can go at any moment (its container killed mid-exec): a reset on one of its pipes must not be an
+    // unhandled 'error' event, which ends the daemon. Whoever waits on a pipe learns of it from its close.
+    for (const s of child.stdio) (s as Socket | null)?.on('error', (e: Error) => this.logger.debug({ err: e.message }, 'conmon pipe error'));
     child.unref();
     return child;
   }
@@ -195,6 +198,8 @@ export class ConmonRuntime implements ContainerRuntime {
     const args = [...(tty ? ['--tty'] : []), ...(stdin ? [] : ['--no-stdin']), socketPath];
     const child = spawn(this.helperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin!.on('error', () => undefined); // the helper exits when the container's stdio closes
+    // as with conmon's pipes: a reset must reach the readers as a close, never the process as an uncaught error
+    for (const p of [child.stdout!, child.stderr!]) p.on('error', (e: Error) => this.logger.debug({ err: e.message }, 'attach helper pipe error'));
     await new Promise<void>((resolve, reject) => {
       let err = '';
       const onData = (b: Buffer) => {
