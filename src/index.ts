@@ -21,7 +21,7 @@ export type { ContainerPathStat } from './container/path-resolve';
 export type { ImageService, ImageRecord, ImageSummaryView } from './image/types';
 export type { VolumeService, VolumeInfo, VolumeRecord, VolumeCreateOptions, VolumeUsage, MountPoint } from './volume/types';
 export type { BuildService, BuildRequest } from './engine/builds';
-export { BuildStepError } from './build/executor';
+export { BuildStepError } from './builder/executor';
 export type { CommitOptions } from './container/types';
 // compose files as data: load one (.env, interpolation, merges, schema) and turn it into Kubernetes manifests
 export { loadProject, ComposeFileError } from './compose/loader';

@@ -1,5 +1,5 @@
 /**
- * The engine's build service: build/'s ports implemented with the container
+ * The engine's build service: builder/'s ports implemented with the container
  * and image services (a step is an ordinary container, as with Docker's
  * classic builder), and the context tar unpacked in a temp dir per build.
  */
@@ -9,10 +9,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { NotFoundError } from '../base/errors';
-import { FileBuildCache } from '../build/cache';
-import { extractTar } from '../build/context/extract';
-import { runBuild, type BuildOptions } from '../build/executor';
-import type { BuildImage, BuildPorts, StepProcess } from '../build/ports';
+import { FileBuildCache } from '../builder/cache';
+import { extractTar } from '../builder/context/extract';
+import { runBuild, type BuildOptions } from '../builder/executor';
+import type { BuildImage, BuildPorts, StepProcess } from '../builder/ports';
 import { defaultContainerSpec } from '../container/spec';
 import type { ContainerService } from '../container/types';
 import { resolveUserSpec } from '../container/user';

@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseDockerfile, goQuote } from '../../src/build/dockerfile/parser';
-import { processWord, processWords } from '../../src/build/dockerfile/shell-lex';
-import type { RawInstruction } from '../../src/build/dockerfile/ast';
+import { parseDockerfile, goQuote } from '../../src/builder/dockerfile/parser';
+import { processWord, processWords } from '../../src/builder/dockerfile/shell-lex';
+import type { RawInstruction } from '../../src/builder/dockerfile/ast';
 
 /** From dist/test/conformance back to the repo's test/conformance. */
 const DATA = path.resolve(__dirname, '../../../test/conformance/data/buildkit-parser');

@@ -4,7 +4,7 @@
  * POST /build/prune. BuildKit sessions (`version=2`) are refused in words.
  */
 import { InvalidArgumentError } from '../../../base/errors';
-import { BuildStepError } from '../../../build/executor';
+import { BuildStepError } from '../../../builder/executor';
 import type { Engine } from '../../../engine/types';
 import { normalizeTag } from '../../../image/reference';
 import type { Handler, RequestContext } from '../../http/context';
