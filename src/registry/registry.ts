@@ -186,22 +186,21 @@ export class Registry {
   }
 
   /**
-   * Cross-repo mount: links the blob into `name` from the first of `sources` (repository
-   * names, or 'all') that holds it, and returns that repository; undefined when none does.
-   * The caller passes only repositories the client may pull from, so nobody gains, or
-   * learns of, content they could not read.
+   * Cross-repo mount: links the blob into `name` when one of `sources` (repository names,
+   * or 'all') holds it. The caller passes only repositories the client may pull from, so
+   * nobody gains, or learns of, content they could not read.
    */
-  async mountBlob(name: string, digest: string, sources: 'all' | readonly string[]): Promise<string | undefined> {
+  async mountBlob(name: string, digest: string, sources: 'all' | readonly string[]): Promise<boolean> {
     const d = assertDigest(digest);
-    if (!(await this.blobs.stat(d))) return undefined;
+    if (!(await this.blobs.stat(d))) return false;
     const candidates = sources === 'all' ? await this.repos.listRepos() : new Set(sources);
     for (const repo of candidates) {
       if (!(await this.repoHolds(repo, d))) continue;
       await this.blobs.touch(d);
       await this.repos.linkBlob(name, d);
-      return repo;
+      return true;
     }
-    return undefined;
+    return false;
   }
 
   /** A blob is in a repository when an upload or mount linked it there, or it is one of its manifests. */
