@@ -17,11 +17,15 @@ interface StatsWire {
   pids_stats: { current?: number };
 }
 
-/** As the docker CLI computes them: CPU % of the whole machine's time × CPUs, memory less the page cache it can drop. */
-function cpuPercent(s: StatsWire): number {
+/**
+ * As the docker CLI computes them: CPU % of the machine's time × CPUs (undefined for the first reading,
+ * which has no previous one), memory less the page cache the kernel can drop.
+ */
+function cpuPercent(s: StatsWire): number | undefined {
+  if (!s.precpu_stats.system_cpu_usage) return undefined;
   const cpu = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
-  const sys = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
-  return sys > 0 && cpu > 0 && s.precpu_stats.system_cpu_usage ? (cpu / sys) * (s.cpu_stats.online_cpus ?? 1) * 100 : 0;
+  const sys = (s.cpu_stats.system_cpu_usage ?? 0) - s.precpu_stats.system_cpu_usage;
+  return sys > 0 && cpu > 0 ? (cpu / sys) * (s.cpu_stats.online_cpus ?? 1) * 100 : 0;
 }
 
 function memoryUsed(s: StatsWire): number {
@@ -42,7 +46,7 @@ function useStats(id: string, running: boolean): Series | undefined {
     setSeries(undefined);
     if (!running) return;
     const ac = new AbortController();
-    const keep = (a: number[], v: number) => [...a, v].slice(-WINDOW);
+    const keep = (a: number[], v: number | undefined) => (v === undefined ? a : [...a, v].slice(-WINDOW));
     streamJson<StatsWire>(`/containers/${id}/stats?stream=1`, (s) => {
       if (s.read.startsWith('0001-')) return; // a stopped container's empty reading
       setSeries((p) => ({

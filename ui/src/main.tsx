@@ -1,6 +1,6 @@
 /** Berth's dashboard: lists kept current by the daemon's event stream, actions behind the token. */
 import { render } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ContainerSummaryWire } from '../../src/protocol/docker/container';
 import type { ImageSummaryWire } from '../../src/protocol/docker/image';
 import type { Network } from '../../src/protocol/docker/network';
@@ -63,14 +63,16 @@ function Login({ authed, onChange }: { authed: boolean; onChange: (authed: boole
   );
 }
 
-function Events({ events }: { events: EventMessage[] }) {
+type FeedEvent = EventMessage & { key: string };
+
+function Events({ events }: { events: FeedEvent[] }) {
   return (
     <aside class="events" aria-label="events">
       <h2>Events</h2>
       {events.length === 0 && <p class="muted">Waiting for events…</p>}
       <ol>
         {events.map((e) => (
-          <li key={`${e.timeNano}-${e.Type}-${e.Action}-${e.Actor.ID}`}>
+          <li key={e.key}>
             <time>{new Date(e.timeNano / 1e6).toLocaleTimeString()}</time> <b>{e.Type}</b> {e.Action}{' '}
             <span class="muted">{e.Actor.Attributes.name ?? e.Actor.ID.replace(/^sha256:/, '').slice(0, 12)}</span>
           </li>
@@ -84,7 +86,7 @@ function App() {
   const [tab, setTab] = useState<Kind>('containers');
   const [authed, setAuthed] = useState(session.token() !== null);
   const [lists, setLists] = useState<Lists>({ containers: [], images: [], networks: [], volumes: [] });
-  const [events, setEvents] = useState<EventMessage[]>([]);
+  const [events, setEvents] = useState<FeedEvent[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ error: boolean; text: string } | null>(null);
   const [live, setLive] = useState(false);
@@ -99,31 +101,42 @@ function App() {
     }
   }, []);
 
-  // The event stream keeps every list current; after a lost connection, everything is listed again.
-  const pending = useRef(new Set<Kind>());
+  // The event stream keeps every list current. It starts ten minutes back (the feed's history); after a
+  // lost connection it resumes at the last event's second, skipping what was seen, and lists everything again.
   useEffect(() => {
     const ac = new AbortController();
     let timer = 0;
+    let pending = new Set<Kind>();
+    let since = Math.floor(Date.now() / 1000) - 600;
+    let seenAtSince = new Set<string>();
     const onEvent = (e: EventMessage) => {
-      setEvents((p) => [e, ...p].slice(0, 100));
+      const key = `${e.timeNano}-${e.Type}-${e.Action}-${e.Actor.ID}`;
+      if (e.time < since || (e.time === since && seenAtSince.has(key))) return;
+      if (e.time > since) {
+        since = e.time;
+        seenAtSince = new Set();
+      }
+      seenAtSince.add(key);
+      setEvents((p) => [{ ...e, key }, ...p].slice(0, 100));
       const k = KIND_OF_EVENT[e.Type];
       if (!k) return;
-      pending.current.add(k);
+      pending.add(k);
       if (!timer)
         timer = window.setTimeout(() => {
           timer = 0;
-          refresh(pending.current);
-          pending.current = new Set();
+          refresh(pending);
+          pending = new Set();
         }, 150);
     };
+    refresh(KINDS);
     void (async () => {
-      for (let delay = 1000; !ac.signal.aborted; delay = Math.min(delay * 2, 15_000)) {
+      for (let delay = 1000, first = true; !ac.signal.aborted; delay = Math.min(delay * 2, 15_000)) {
         try {
-          // listed once the stream is open, so no change falls between the lists and the events
-          await streamJson<EventMessage>('/events', onEvent, ac.signal, () => {
+          await streamJson<EventMessage>(`/events?since=${since}`, onEvent, ac.signal, () => {
             setLive(true);
             delay = 1000;
-            refresh(KINDS);
+            if (!first) refresh(KINDS);
+            first = false;
           });
         } catch (e) {
           if (isAbort(e)) return;
