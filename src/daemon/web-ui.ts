@@ -9,9 +9,10 @@ import { createUiServer } from '../api/ui/server';
 import { newUiToken, writeUiToken } from '../api/ui/token';
 
 export interface WebUi {
-  url: string;
   close(): Promise<void>;
 }
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 export async function startWebUi(engine: Engine, addr: string, execRoot: string, logger: Logger, assetsDir = DEFAULT_UI_ASSETS): Promise<WebUi> {
   const where = parseUiAddr(addr);
@@ -31,8 +32,8 @@ export async function startWebUi(engine: Engine, addr: string, execRoot: string,
   });
   const url = uiUrl({ host: where.host, port: (server.address() as AddressInfo).port });
   logger.info({ url, token, tokenFile }, 'web UI listening (read-only until you log in with the token)');
+  if (!isLoopback(where.host)) logger.warn({ url }, 'the web UI listens beyond loopback: anyone who reaches it can read container lists and logs');
   return {
-    url,
     async close() {
       server.close();
       server.closeAllConnections();
