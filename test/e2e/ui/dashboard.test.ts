@@ -51,8 +51,8 @@ describe('web dashboard in a browser', () => {
     assert.equal((await fs.stat(path.join(d.execRoot, 'ui-token'))).mode & 0o777, 0o600);
     assert.match(await d.log(), new RegExp(`"token":"${token}"`), 'the daemon prints the token');
     assert.equal((await cli(DOCKER, d, ['import', await makeBusyboxTar(path.join(d.base, 'bb.tar')), 'bb:latest'])).code, 0);
-    // a little CPU work so the chart has something to draw
-    const script = `echo ${LOG_LINE}; while :; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; sleep 0.2; done`;
+    // a little CPU work so the chart has something to draw; a quick exit on SIGTERM (pid 1 has no default handler)
+    const script = `trap 'exit 0' TERM; echo ${LOG_LINE}; while :; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; sleep 0.2; done`;
     const run = await cli(DOCKER, d, ['run', '-d', '--name', NAME, '--network', 'none', 'bb:latest', 'sh', '-c', script]);
     assert.equal(run.code, 0, run.stderr);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
