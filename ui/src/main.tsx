@@ -206,4 +206,7 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+// index.html paints a header before this script runs (first paint need not wait for the bundle)
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);
