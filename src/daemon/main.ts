@@ -10,6 +10,8 @@ import { createStreamLogger } from '../base/logger';
 import { InvalidArgumentError, UnavailableError } from '../base/errors';
 import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
+import { parseUiAddr } from '../api/ui/address';
+import { startWebUi, type WebUi } from './web-ui';
 import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, type DaemonOptions } from './options';
 
 export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
@@ -23,6 +25,7 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
     insecureRegistries: opts.insecureRegistries ?? [],
     registryMirrors: opts.registryMirrors ?? [],
+    uiAddr: opts.uiAddr || process.env.BERTH_UI_ADDR || undefined,
     onReady: opts.onReady,
   };
 }
@@ -83,6 +86,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) }, 'unhandled promise rejection (a bug in berthd)');
   });
+  if (opts.uiAddr) parseUiAddr(opts.uiAddr); // a bad flag fails before anything starts
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
@@ -94,6 +98,25 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
     servers.push(server);
     logger.info({ host: h }, 'API listening');
   }
+  let ui: WebUi | undefined;
+  const shutdown = async () => {
+    for (const s of servers) {
+      s.close();
+      s.closeAllConnections();
+    }
+    await ui?.close();
+    await engine.close();
+    for (const h of opts.hosts) await fs.rm(socketPath(h), { force: true });
+    await fs.rm(pidfile, { force: true });
+  };
+  if (opts.uiAddr) {
+    try {
+      ui = await startWebUi(engine, opts.uiAddr, opts.execRoot, logger);
+    } catch (e) {
+      await shutdown();
+      throw e;
+    }
+  }
   logger.info({ dataRoot: opts.dataRoot, execRoot: opts.execRoot }, 'daemon ready');
   opts.onReady?.();
   await new Promise<void>((resolve) => {
@@ -104,11 +127,5 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  for (const s of servers) {
-    s.close();
-    s.closeAllConnections();
-  }
-  await engine.close();
-  for (const h of opts.hosts) await fs.rm(socketPath(h), { force: true });
-  await fs.rm(pidfile, { force: true });
+  await shutdown();
 }

@@ -13,6 +13,8 @@ export interface DaemonOptions {
   insecureRegistries?: string[];
   /** dockerd's --registry-mirror (repeatable) */
   registryMirrors?: string[];
+  /** HOST:PORT of the web dashboard (off when unset) */
+  uiAddr?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }
