@@ -38,7 +38,8 @@ export async function kubeDown(e: KubeEngine, namespace: string, owners: Set<str
   const isInfra = (c: { labels: Record<string, string> }) => c.labels[KUBE_LABEL.role] === 'infra';
   await Promise.all(running.filter((c) => !isInfra(c)).map((c) => e.containers.stop(c.id).catch(ignoreNotFound)));
   await Promise.all(running.filter(isInfra).map((c) => e.containers.stop(c.id).catch(ignoreNotFound)));
-  for (const c of [...all.filter((x) => !isInfra(x)), ...all.filter(isInfra)]) await e.containers.remove(c.id, { force: true }).catch(ignoreNotFound);
+  await Promise.all(all.filter((x) => !isInfra(x)).map((c) => e.containers.remove(c.id, { force: true }).catch(ignoreNotFound)));
+  await Promise.all(all.filter(isInfra).map((c) => e.containers.remove(c.id, { force: true }).catch(ignoreNotFound)));
   const volumes = (await e.volumes.list({ label: [`${KUBE_LABEL.namespace}=${namespace}`] })).filter((v) => mine(v.labels));
   for (const v of volumes) await e.volumes.remove(v.name).catch(ignoreNotFound);
   const result: DownResult = {

@@ -141,7 +141,8 @@ export async function kubeGenerate(e: KubeEngine, refs: string[], opts: { servic
   if (plain.length) groups.push({ name: kubeName(`${plain[0]!.name}-pod`), recs: plain, init: [], netOwner: plain[0]! });
   const objects: GeneratedObject[] = [];
   for (const g of groups) {
-    const labels = { ...podLabels(g.recs), app: g.name };
+    const own = podLabels(g.recs);
+    const labels = Object.keys(own).length ? own : { app: g.name };
     const volumes = new Map<string, Record<string, unknown>>();
     // a played pod's ports are its infra container's (listed on its first container); plain containers keep their own
     const isPod = g.netOwner.spec.labels[KUBE_LABEL.role] === 'infra';
@@ -158,10 +159,10 @@ export async function kubeGenerate(e: KubeEngine, refs: string[], opts: { servic
     const exposed = ports.flatMap((p) => p.container);
     if (published.length) {
       const svcPorts = [...new Map(published.map((p) => [`${p.hostPort}/${p.protocol}`, { name: `${p.protocol.toLowerCase()}-${p.hostPort}`, port: p.hostPort, targetPort: p.containerPort, protocol: p.protocol }])).values()];
-      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: g.name, labels: { app: g.name } }, spec: { type: 'LoadBalancer', selector: { app: g.name }, ports: svcPorts } });
+      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: g.name, labels }, spec: { type: 'LoadBalancer', selector: labels, ports: svcPorts } });
     } else if (exposed.length) {
       const svcPorts = exposed.map((p) => ({ name: `${String(p.protocol).toLowerCase()}-${String(p.containerPort)}`, port: p.containerPort, targetPort: p.containerPort, protocol: p.protocol }));
-      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: g.name, labels: { app: g.name } }, spec: { selector: { app: g.name }, ports: svcPorts } });
+      objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: g.name, labels }, spec: { selector: labels, ports: svcPorts } });
     } else warnings.push(`pod ${g.name}: no ports, so no Service`);
   }
   return { objects, warnings };

@@ -159,6 +159,7 @@ class PodPlanner {
     if (c.command) s.entrypoint = c.command.map((x) => expandRefs(x, vars));
     if (c.args) s.cmd = c.args.map((x) => expandRefs(x, vars));
     if (c.workingDir) s.workingDir = c.workingDir;
+    if (spec.terminationGracePeriodSeconds !== undefined) s.stopTimeout = spec.terminationGracePeriodSeconds;
     s.tty = c.tty ?? false;
     s.openStdin = c.stdin ?? false;
     const h = s.host;

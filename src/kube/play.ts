@@ -71,6 +71,7 @@ export async function kubePlay(e: KubeEngine, plan: KubePlan): Promise<PlayResul
     const settled = await Promise.allSettled(plan.pods.map((p) => podUp(e, plan, p, result)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
+    result.pods.sort((a, b) => a.name.localeCompare(b.name));
     return result;
   } catch (err) {
     await rollback(e, result, createdNetwork).catch(() => undefined);
