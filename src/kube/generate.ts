@@ -64,7 +64,12 @@ function containerOf(r: ContainerRecord, volumes: Map<string, Record<string, unk
   const c: Record<string, unknown> = { name: kubeName(s.labels[KUBE_LABEL.container] || r.name), image: s.image };
   if (s.entrypoint && !(s.entrypoint.length === 1 && s.entrypoint[0] === '')) c.command = s.entrypoint;
   if (s.cmd) c.args = s.cmd;
-  if (s.env.length) c.env = s.env.map((e) => ({ name: e.slice(0, Math.max(0, e.indexOf('=')) || e.length), value: e.includes('=') ? e.slice(e.indexOf('=') + 1) : '' }));
+  if (s.env.length) {
+    c.env = s.env.map((e) => {
+      const i = e.indexOf('=');
+      return i < 0 ? { name: e, value: '' } : { name: e.slice(0, i), value: e.slice(i + 1) };
+    });
+  }
   if (s.workingDir) c.workingDir = s.workingDir;
   if (ports.length) c.ports = ports;
   if (s.tty) c.tty = true;

@@ -365,7 +365,7 @@ export function planKube(objects: K8sObject[], parseWarnings: string[] = []): Ku
     const type = o.spec.type ?? 'ClusterIP';
     for (const port of o.spec.ports ?? []) {
       const first = selected[0];
-      const target = first ? portNumber(first.spec.containers, port.targetPort ?? port.port, `Service ${svc}`) : port.targetPort;
+      const target = first ? portNumber(first.spec.containers, port.targetPort ?? port.port, `Service ${svc}`) : port.targetPort ?? port.port;
       if (target !== port.port) warnings.push(`Service ${svc}: port ${port.port} → targetPort ${String(target)}: in the cluster network peers dial the pod's port ${String(target)} (the service name resolves to the pods, there is no service address to translate the port)`);
       if (type !== 'NodePort' && type !== 'LoadBalancer') continue;
       if (!first) continue;

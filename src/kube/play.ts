@@ -126,7 +126,7 @@ async function withSubPaths(e: KubeEngine, c: ContainerPlan): Promise<ContainerS
     const root = (await e.volumes.inspect(m.volume)).mountpoint; // claims and pod volumes exist by now
     const source = path.resolve(root, m.subPath);
     if (!source.startsWith(`${root}/`)) throw new InvalidArgumentError(`subPath "${m.subPath}" leaves the volume ${m.volume}`);
-    if (!(await exists(() => fs.lstat(source).catch((x: NodeJS.ErrnoException) => Promise.reject(x.code === 'ENOENT' ? new NotFoundError('path', source) : x))))) await fs.mkdir(source, { recursive: true });
+    if (!(await fs.lstat(source).catch(() => undefined))) await fs.mkdir(source, { recursive: true });
     spec.host.mounts.push({ type: 'bind', source, target: m.target, readOnly: m.readOnly });
   }
   return spec;
