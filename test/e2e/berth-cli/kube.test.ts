@@ -123,6 +123,7 @@ describe('berth kube against berthd', () => {
     const port = freeLowPort();
     const file = path.join(dir, 'app.yaml');
     await fs.writeFile(file, app(port));
+    for (const o of parseAllDocuments(app(port)).map((x) => x.toJS() as object)) assert.deepEqual(kubeSchemaErrors(o), [], 'the test input is valid Kubernetes');
     assert.equal((await namespaceNetwork(ns)).code, 0);
     const t0 = Date.now();
     const play = await berth(['kube', 'play', file]);

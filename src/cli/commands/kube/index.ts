@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { CommandModule } from '../../command-module';
+import { DockerApiError } from '../../../client/api-error';
 import { CliExit } from '../../exit-codes';
 import { kubeYaml } from '../../output/kube-yaml';
 
@@ -16,6 +17,16 @@ async function readInput(file: string, stdin: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A Docker daemon has no /berth routes: say so instead of its bare "page not found". */
+async function berthOnly<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof DockerApiError && e.status === 404 && /page not found/.test(e.message)) throw new CliExit(125, 'Error: the daemon does not serve kube (a Berth daemon is needed: berthd)');
+    throw e;
+  }
+}
+
 export const play: CommandModule<{ replace?: boolean }> = {
   usage: '[OPTIONS] KUBEFILE|-',
   description: 'Create containers, pods and volumes based on Kubernetes YAML',
@@ -25,7 +36,8 @@ export const play: CommandModule<{ replace?: boolean }> = {
   errorExitCode: 125,
   async run(ctx, [file], f) {
     const yaml = await readInput(file!, ctx.streams.stdin);
-    const r = await (await ctx.client()).kube.play(yaml, { replace: f.replace });
+    const client = await ctx.client();
+    const r = await berthOnly(() => client.kube.play(yaml, { replace: f.replace }));
     for (const w of r.Warnings) ctx.err.write(`warning: ${w}\n`);
     for (const p of r.Pods) ctx.out.write(`Pod:\n${p.Name}\nContainers:\n${p.ContainerIds.join('\n')}\n\n`);
     if (r.Volumes.length) ctx.out.write(`Volumes:\n${r.Volumes.join('\n')}\n`);
@@ -41,7 +53,9 @@ export const down: CommandModule<Record<string, never>> = {
   maxArgs: 1,
   errorExitCode: 125,
   async run(ctx, [file]) {
-    const r = await (await ctx.client()).kube.down(await readInput(file!, ctx.streams.stdin));
+    const yaml = await readInput(file!, ctx.streams.stdin);
+    const client = await ctx.client();
+    const r = await berthOnly(() => client.kube.down(yaml));
     if (r.Pods.length) ctx.out.write(`Pods removed:\n${r.Pods.join('\n')}\n`);
     if (r.Volumes.length) ctx.out.write(`Volumes removed:\n${r.Volumes.join('\n')}\n`);
     if (r.Network) ctx.out.write(`Network removed:\n${r.Network}\n`);
@@ -59,7 +73,8 @@ export const generate: CommandModule<{ service?: boolean; filename?: string }> =
   minArgs: 1,
   errorExitCode: 125,
   async run(ctx, names, f) {
-    const r = await (await ctx.client()).kube.generate(names, { service: f.service });
+    const client = await ctx.client();
+    const r = await berthOnly(() => client.kube.generate(names, { service: f.service }));
     for (const w of r.Warnings) ctx.err.write(`warning: ${w}\n`);
     const yaml = kubeYaml(r.Objects);
     if (f.filename) await fs.writeFile(f.filename, yaml);
