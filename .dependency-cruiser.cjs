@@ -2,7 +2,7 @@
  * The import rules of docs/architecture (imports only point downward), enforced in CI.
  * Run: npx depcruise src --config .dependency-cruiser.cjs
  */
-const DOMAIN = '^src/(engine|container|image|layer|runtime|network|volume|state|platform|builder|registry)/';
+const DOMAIN = '^src/(engine|container|image|layer|runtime|network|volume|state|platform|builder|registry|kube)/';
 module.exports = {
   forbidden: [
     {
@@ -31,7 +31,7 @@ module.exports = {
       comment: 'the CLI reaches the engine only through the API (client/)',
       severity: 'error',
       from: { path: '^src/(cli|client|compose)/' },
-      to: { path: '^src/(engine|container|image|layer|runtime|network|volume|state|builder|api)/' },
+      to: { path: '^src/(engine|container|image|layer|runtime|network|volume|state|builder|kube|api)/' },
     },
     {
       name: 'volume-sits-below-containers',

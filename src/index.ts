@@ -10,6 +10,8 @@
  * const { statusCode } = await engine.containers.wait(id, { condition: 'not-running' });
  * // a build from a context tar (plain or gzip), as POST /build takes it:
  * const { id: imageId } = await engine.builds.build(contextTar, { dockerfile: 'Dockerfile', tags: ['app:1'], buildArgs: {}, labels: {}, noCache: false, remove: true, forceRemove: false, networkMode: 'default', pull: false, out: (t) => process.stdout.write(t) });
+ * // Kubernetes YAML (Pods, Deployments, Services, ConfigMaps, Secrets, PVCs), as `berth kube play` sends it:
+ * const { pods, warnings } = await engine.kube.play(yamlText);
  * ```
  */
 export { createEngine } from './engine/create-engine';
@@ -21,6 +23,7 @@ export type { ContainerPathStat } from './container/path-resolve';
 export type { ImageService, ImageRecord, ImageSummaryView } from './image/types';
 export type { VolumeService, VolumeInfo, VolumeRecord, VolumeCreateOptions, VolumeUsage, MountPoint } from './volume/types';
 export type { BuildService, BuildRequest } from './engine/builds';
+export type { KubeService, PlayResult, DownResult, GenerateResult } from './kube/index';
 export { BuildStepError } from './builder/executor';
 export type { CommitOptions } from './container/types';
 // compose files as data: load one (.env, interpolation, merges, schema) and turn it into Kubernetes manifests

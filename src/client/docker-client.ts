@@ -338,6 +338,15 @@ export class DockerClient {
     prune: (filters?: W.FilterMap): Promise<V.VolumePruneResponse> => this.call('POST', '/volumes/prune', { filters: encodeFilters(filters) }),
   };
 
+  /** Berth's Kubernetes routes: YAML streams in. */
+  readonly kube = {
+    play: (yaml: string, q: { replace?: boolean } = {}): Promise<W.KubePlayResponse> =>
+      this.versioned(yaml, () => this.transport.json({ method: 'POST', path: '/berth/kube/play', query: { replace: q.replace || undefined }, body: yaml, contentType: 'application/yaml' })),
+    down: (yaml: string): Promise<W.KubeDownResponse> =>
+      this.versioned(yaml, () => this.transport.json({ method: 'POST', path: '/berth/kube/down', body: yaml, contentType: 'application/yaml' })),
+    generate: (names: string[], q: { service?: boolean } = {}): Promise<W.KubeGenerateResponse> => this.call('GET', '/berth/kube/generate', { names, service: q.service || undefined }),
+  };
+
   /** Releases pooled keep-alive sockets so the process can exit. */
   close(): void {
     this.transport.close();

@@ -204,3 +204,22 @@ export interface EventMessage extends JsonObject {
 
 /** Docker filters as the CLI sends them: `{"label":{"a=b":true}}`. */
 export type FilterMap = Record<string, Record<string, boolean>>;
+
+/** Berth's /berth/kube/* answers. */
+export interface KubePlayResponse {
+  Namespace: string;
+  Network: string;
+  Pods: Array<{ Name: string; InfraId: string; ContainerIds: string[]; InitContainerIds: string[] }>;
+  Volumes: string[];
+  Warnings: string[];
+}
+export interface KubeDownResponse {
+  Pods: string[];
+  Containers: string[];
+  Volumes: string[];
+  Network: string | null;
+}
+export interface KubeGenerateResponse {
+  Objects: JsonObject[];
+  Warnings: string[];
+}

@@ -8,6 +8,7 @@
  */
 import type { ComposeProject, ServiceConfig } from './loader/model';
 import { imageOf } from './convert';
+import { kubeName } from '../base/dns-label';
 
 export type KubeObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
 
@@ -16,11 +17,7 @@ export interface KubeResult {
   warnings: string[];
 }
 
-/** DNS-1123 label: what Kubernetes accepts as an object name. */
-export function kubeName(s: string): string {
-  const n = s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
-  return n || 'x';
-}
+export { kubeName };
 
 const secs = (ns: number | undefined) => (ns === undefined ? undefined : Math.max(1, Math.round(ns / 1e9)));
 

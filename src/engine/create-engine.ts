@@ -20,6 +20,7 @@ import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
 import { createNetworkService } from '../network/index';
 import { createVolumeService } from '../volume/index';
+import { createKubeService } from '../kube/index';
 import { connectContainer, disconnectContainer, type ConnectOptions } from './network-ops';
 import { BERTH_VERSION, type Engine, type EngineConfig, type SystemInfo } from './types';
 
@@ -86,6 +87,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     networks,
     volumes,
     builds,
+    kube: createKubeService({ containers: c, images, networks, volumes }),
     events,
     config,
     runtimeName: runtime.name,

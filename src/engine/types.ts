@@ -5,6 +5,7 @@ import type { EventBus } from '../base/events';
 import type { NetworkService } from '../network/types';
 import type { VolumeService } from '../volume/types';
 import type { BuildService } from './builds';
+import type { KubeService } from '../kube/index';
 
 export interface SystemInfo {
   id: string;
@@ -46,6 +47,8 @@ export interface Engine {
   readonly networks: NetworkService;
   readonly volumes: VolumeService;
   readonly builds: BuildService;
+  /** kube play / down / generate */
+  readonly kube: KubeService;
   readonly events: EventBus;
   readonly config: EngineConfig;
   /** the OCI runtime actually in use ("runc" | "crun") */

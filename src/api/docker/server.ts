@@ -17,6 +17,7 @@ import { registerBuildRoutes } from './routes/build';
 import { registerNetworkRoutes } from './routes/networks';
 import { registerSystemRoutes } from './routes/system';
 import { registerVolumeRoutes } from './routes/volumes';
+import { registerKubeRoutes } from './routes/kube';
 
 export function dockerStandardHeaders(): Record<string, string> {
   return { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `Berth/${BERTH_VERSION} (linux)` };
@@ -31,6 +32,7 @@ export function createDockerRouter(engine: Engine): Router<Handler> {
   registerBuildRoutes(router, engine);
   registerNetworkRoutes(router, engine);
   registerVolumeRoutes(router, engine);
+  registerKubeRoutes(router, engine);
   return router;
 }
 

@@ -15,6 +15,7 @@ import type { ComposeProject } from '../../../compose/loader/model';
 import { LABEL } from '../../../compose/convert';
 import { toKube } from '../../../compose/kube';
 import { renderProject } from '../../../compose/render';
+import { kubeYaml } from '../../output/kube-yaml';
 
 interface ProjectFlags {
   file: string[];
@@ -240,8 +241,7 @@ export const kube = composeCommand<ProjectFlags>({
   maxArgs: 0,
   async action(ctx, _r, p) {
     const { objects, warnings } = toKube(p);
-    const { stringify } = await import('yaml');
-    ctx.out.write(objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
+    ctx.out.write(kubeYaml(objects));
     for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     return 0;
   },

@@ -1,0 +1,41 @@
+/**
+ * Kubernetes manifests on one host (`kube play`, `kube down`, `kube generate`), in the core because
+ * every door offers them: the API (/berth/kube/*), the CLI through it, library users through
+ * `engine.kube`. It drives the engine's own services, as compose's runner drives the API.
+ */
+import { kubeDown, ownersOf, type DownResult } from './down';
+import type { KubeEngine } from './engine-port';
+import { kubeGenerate, type GenerateResult } from './generate';
+import { parseManifests } from './manifest';
+import { planKube } from './plan';
+import { kubePlay, type PlayResult } from './play';
+
+export type { PlayResult, DownResult, GenerateResult };
+
+export interface KubeService {
+  /** Makes the pods, services, claims, ConfigMaps and Secrets of a multi-document YAML stream. */
+  play(yaml: string, opts?: { replace?: boolean }): Promise<PlayResult>;
+  /** Removes what a play of the same YAML made. */
+  down(yaml: string): Promise<DownResult>;
+  /** Containers or played pods as a Pod (and a Service) manifest. */
+  generate(refs: string[], opts?: { service?: boolean }): Promise<GenerateResult>;
+}
+
+export function createKubeService(e: KubeEngine): KubeService {
+  return {
+    async play(yaml, opts = {}) {
+      const { objects, warnings } = parseManifests(yaml);
+      const plan = planKube(objects, warnings);
+      if (opts.replace) {
+        const { namespace, owners } = ownersOf(objects);
+        await kubeDown(e, namespace, owners);
+      }
+      return kubePlay(e, plan);
+    },
+    async down(yaml) {
+      const { namespace, owners } = ownersOf(parseManifests(yaml).objects);
+      return kubeDown(e, namespace, owners);
+    },
+    generate: (refs, opts = {}) => kubeGenerate(e, refs, { service: !!opts.service }),
+  };
+}

@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseManifests } from './manifest';
+import { planKube, expandRefs } from './plan';
+import { parseQuantity, cpuToNano, memoryToBytes } from './quantity';
+import { KUBE_LABEL, PAUSE_IMAGE } from './labels';
+
+const YAML = `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: site }
+data: { index.html: "hello\\n", GREETING: hi }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: creds }
+data: { PASSWORD: czNjcjN0 }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: data }
+spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      affinity: {}
+      initContainers:
+        - { name: prep, image: bb, command: [sh, -c, "echo init > /www/init.txt"], volumeMounts: [{ name: www, mountPath: /www }] }
+      containers:
+        - name: web
+          image: bb
+          command: [httpd]
+          args: [-f, -p, "$(PORT)", -h, /www]
+          env:
+            - { name: PORT, value: "8080" }
+            - { name: GREETING, valueFrom: { configMapKeyRef: { name: site, key: GREETING } } }
+            - { name: ME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+          envFrom: [{ secretRef: { name: creds }, prefix: S_ }]
+          ports: [{ name: http, containerPort: 8080 }]
+          readinessProbe: { httpGet: { path: /, port: http }, periodSeconds: 2 }
+          resources: { limits: { cpu: 500m, memory: 64Mi }, requests: { cpu: 250m } }
+          securityContext: { runAsUser: 1000, allowPrivilegeEscalation: false }
+          lifecycle: {}
+          volumeMounts:
+            - { name: www, mountPath: /www }
+            - { name: site, mountPath: /www/index.html, subPath: index.html }
+            - { name: data, mountPath: /data }
+      volumes:
+        - { name: www, emptyDir: {} }
+        - { name: site, configMap: { name: site } }
+        - { name: data, persistentVolumeClaim: { claimName: data } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec: { type: LoadBalancer, selector: { app: web }, ports: [{ port: 9000, targetPort: http }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: web }
+`;
+
+test('a Deployment of 2 with a Service, a ConfigMap, a Secret and a claim becomes 2 pods with infra containers', () => {
+  const { objects, warnings: pw } = parseManifests(YAML);
+  const plan = planKube(objects, pw);
+  assert.equal(plan.namespace, 'default');
+  assert.equal(plan.network, 'kube-default');
+  assert.deepEqual(plan.claims, ['data']);
+  assert.deepEqual(plan.pods.map((p) => p.name), ['web-1', 'web-2']);
+  const [p1, p2] = plan.pods;
+  assert.equal(p1!.infra.image, PAUSE_IMAGE);
+  assert.equal(p1!.infra.name, 'web-1-infra');
+  assert.deepEqual(p1!.infra.networks['kube-default']!.aliases, ['web-1', 'web']);
+  assert.deepEqual(p2!.infra.networks['kube-default']!.aliases, ['web-2', 'web']);
+  // the node port goes to the first pod only, onto the named target port
+  assert.deepEqual(p1!.infra.host.portBindings, { '8080/tcp': [{ hostIp: '', hostPort: '9000' }] });
+  assert.deepEqual(p2!.infra.host.portBindings, {});
+  const web = p1!.containers[0]!.spec;
+  assert.equal(web.name, 'web-1-web');
+  assert.equal(web.host.networkMode, 'container:web-1-infra');
+  assert.deepEqual(web.entrypoint, ['httpd']);
+  assert.deepEqual(web.cmd, ['-f', '-p', '8080', '-h', '/www']);
+  assert.deepEqual(web.env, ['S_PASSWORD=s3cr3t', 'PORT=8080', 'GREETING=hi', 'ME=web-1']);
+  assert.equal(web.user, '1000');
+  assert.deepEqual(web.host.securityOpt, ['no-new-privileges']);
+  assert.equal(web.host.nanoCpus, 5e8);
+  assert.equal(web.host.memory, 64 * 2 ** 20);
+  assert.equal(web.host.cpuShares, 256);
+  assert.equal(web.host.restartPolicy.name, 'always');
+  assert.equal(web.labels[KUBE_LABEL.owner], 'Deployment/web');
+  assert.equal(web.labels.app, 'web');
+  assert.deepEqual(web.healthcheck?.test, ['CMD-SHELL', "wget -q -O /dev/null 'http://127.0.0.1:8080/' || curl -fsk -o /dev/null 'http://127.0.0.1:8080/'"]);
+  assert.equal(web.healthcheck?.interval, 2e9);
+  assert.deepEqual(web.host.mounts, [
+    { type: 'volume', source: 'web-1-www', target: '/www', readOnly: false },
+    { type: 'volume', source: 'data', target: '/data', readOnly: false },
+  ]);
+  assert.deepEqual(p1!.containers[0]!.subPathMounts, [{ volume: 'web-1-site', subPath: 'index.html', target: '/www/index.html', readOnly: true }]);
+  assert.deepEqual(p1!.volumes.map((v) => v.name), ['web-1-www', 'web-1-site']);
+  assert.deepEqual(p1!.volumes[1]!.files, [{ path: 'index.html', data: Buffer.from('hello\n'), mode: 0o644 }, { path: 'GREETING', data: Buffer.from('hi'), mode: 0o644 }]);
+  assert.equal(p1!.init[0]!.spec.labels[KUBE_LABEL.role], 'init');
+  assert.equal(p1!.init[0]!.spec.host.restartPolicy.name, 'no');
+  const w = plan.warnings.join('\n');
+  assert.match(w, /kind Ingress \(web\) is not supported/);
+  assert.match(w, /Deployment web: field spec\.template\.spec\.affinity is not supported/);
+  assert.match(w, /field spec\.template\.spec\.containers\[0\]\.lifecycle is not supported/);
+  assert.match(w, /Service web: host port 9000 reaches pod web-1 only/);
+});
+
+test('bad references and shapes fail before anything is made, with the object named', () => {
+  const plan = (y: string) => planKube(parseManifests(y).objects);
+  const pod = (spec: string) => `apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: ${spec}\n`;
+  assert.throws(() => plan(pod('{ containers: [{ name: c, image: bb, envFrom: [{ configMapRef: { name: nope } }] }] }')), /configmap "nope" not found/);
+  assert.doesNotThrow(() => plan(pod('{ containers: [{ name: c, image: bb, envFrom: [{ configMapRef: { name: nope, optional: true } }] }] }')));
+  assert.throws(() => plan(pod('{ containers: [{ name: c, image: bb, volumeMounts: [{ name: v, mountPath: /v }] }] }')), /volume "v" not found/);
+  assert.throws(() => plan(pod('{ containers: [{ name: C_1, image: bb }] }')), /not a DNS-1123 label/);
+  assert.throws(() => plan('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: { selector: { matchLabels: { a: b } }, template: { metadata: { labels: { a: c } }, spec: { containers: [] } } }'), /must be given and match/);
+  assert.throws(() => plan('apiVersion: v1beta1\nkind: Pod\nmetadata: { name: p }\nspec: {}'), /apiVersion "v1beta1" is not supported/);
+  assert.throws(() => plan(pod('{ containers: [{ name: c, image: bb }] }') + '---\n' + pod('{ containers: [{ name: c, image: bb }] }')), /defined twice/);
+});
+
+test('quantities and $(VAR) references', () => {
+  assert.equal(parseQuantity('1.5', 'cpu'), 1.5);
+  assert.equal(cpuToNano('250m'), 2.5e8);
+  assert.equal(memoryToBytes('1Gi'), 2 ** 30);
+  assert.equal(memoryToBytes('100M'), 1e8);
+  assert.equal(memoryToBytes('1e3'), 1000);
+  assert.throws(() => memoryToBytes('12XB'), /quantities must match/);
+  const vars = new Map([['A', 'x']]);
+  assert.equal(expandRefs('$(A)-$(B)-$$(A)', vars), 'x-$(B)-$(A)');
+});
