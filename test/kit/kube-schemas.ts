@@ -1,39 +1,32 @@
 /**
- * Kubernetes v1.32.2's JSON schemas ("standalone-strict": unknown fields fail) as validators.
- * The data is kept in the workplace's shared/ext/kube-schemas (SOURCE.md there names its origin);
- * a vendored copy in test/conformance/data/kube-schemas is preferred when present.
+ * Kubernetes' own schemas as validators: the `kubernetes-models` package (v5.1) ships validators compiled from
+ * the Kubernetes OpenAPI spec for every built-in kind, checking types, formats, enums and required fields.
+ * It does not refuse unknown fields (the OpenAPI spec allows them), so a misspelt field goes unseen here.
+ * The package is ESM-only, hence the dynamic import.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import { REPO } from './daemon';
+interface Model {
+  validate(): void;
+}
+type ModelClass = new (data: object) => Model;
 
-const CANDIDATES = [path.join(REPO, 'test/conformance/data/kube-schemas'), path.resolve(REPO, '../shared/ext/kube-schemas')];
-const DIR = CANDIDATES.find((d) => existsSync(path.join(d, 'SOURCE.md')));
-const VERSION = 'v1.32.2-standalone-strict';
-const FILES: Record<string, string> = {
-  'v1/Pod': 'pod-v1.json',
-  'apps/v1/Deployment': 'deployment-apps-v1.json',
-  'v1/Service': 'service-v1.json',
-  'v1/ConfigMap': 'configmap-v1.json',
-  'v1/Secret': 'secret-v1.json',
-  'v1/PersistentVolumeClaim': 'persistentvolumeclaim-v1.json',
-};
+const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-const cache = new Map<string, ValidateFunction>();
-
-/** The schema errors of one object ([] when it validates); a kind without a schema is an error too. */
-export function kubeSchemaErrors(o: object): string[] {
-  if (!DIR) throw new Error(`Kubernetes schemas not found (looked in ${CANDIDATES.join(', ')})`);
+/** The schema errors of one object ([] when it validates); a kind without a model is an error too. */
+export async function kubeSchemaErrors(o: object): Promise<string[]> {
   const { apiVersion, kind } = o as { apiVersion?: unknown; kind?: unknown };
   const key = `${String(apiVersion)}/${String(kind)}`;
-  const file = FILES[key];
-  if (!file) return [`no schema for ${key}`];
-  let v = cache.get(key);
-  if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(path.join(DIR, VERSION, file), 'utf8')) as object);
-    cache.set(key, v);
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !/^[a-z0-9.]*\/?v\d\w*$/.test(apiVersion)) return [`no schema for ${key}`];
+  let mod = modules.get(apiVersion);
+  if (!mod) {
+    mod = import(`kubernetes-models/${apiVersion}`) as Promise<Record<string, unknown>>;
+    modules.set(apiVersion, mod);
   }
-  return v(o) ? [] : (v.errors ?? []).map((e) => `${key} ${e.instancePath || '/'}: ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  const Cls = (await mod.catch(() => ({}) as Record<string, unknown>))[kind] as ModelClass | undefined;
+  if (typeof Cls !== 'function') return [`no schema for ${key}`];
+  try {
+    new Cls(o).validate();
+    return [];
+  } catch (e) {
+    return [`${key}: ${(e as Error).message}`];
+  }
 }

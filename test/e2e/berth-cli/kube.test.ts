@@ -123,7 +123,7 @@ describe('berth kube against berthd', () => {
     const port = freeLowPort();
     const file = path.join(dir, 'app.yaml');
     await fs.writeFile(file, app(port));
-    for (const o of parseAllDocuments(app(port)).map((x) => x.toJS() as object)) assert.deepEqual(kubeSchemaErrors(o), [], 'the test input is valid Kubernetes');
+    for (const o of parseAllDocuments(app(port)).map((x) => x.toJS() as object)) assert.deepEqual(await kubeSchemaErrors(o), [], 'the test input is valid Kubernetes');
     assert.equal((await namespaceNetwork(ns)).code, 0);
     const t0 = Date.now();
     const play = await berth(['kube', 'play', file]);
@@ -168,7 +168,7 @@ describe('berth kube against berthd', () => {
     assert.equal(gen.code, 0, gen.stderr);
     const objs = parseAllDocuments(gen.stdout).map((x) => x.toJS() as { kind: string });
     assert.deepEqual(objs.map((o) => o.kind), ['Pod', 'Service']);
-    for (const o of objs) assert.deepEqual(kubeSchemaErrors(o), []);
+    for (const o of objs) assert.deepEqual(await kubeSchemaErrors(o), []);
 
     const down = await berth(['kube', 'down', file]);
     assert.equal(down.code, 0, down.stderr);
@@ -214,7 +214,7 @@ describe('berth kube against berthd', () => {
     ].join('\n'));
     const kube = await berth(['compose', '-f', path.join(proj, 'compose.yaml'), 'kube']);
     assert.equal(kube.code, 0, kube.stderr);
-    for (const o of parseAllDocuments(kube.stdout).map((x) => x.toJS() as object)) assert.deepEqual(kubeSchemaErrors(o), []);
+    for (const o of parseAllDocuments(kube.stdout).map((x) => x.toJS() as object)) assert.deepEqual(await kubeSchemaErrors(o), []);
     assert.equal((await namespaceNetwork('default')).code, 0);
     const play = await berth(['kube', 'play', '-'], kube.stdout);
     assert.equal(play.code, 0, play.stderr);
@@ -231,7 +231,7 @@ describe('berth kube against berthd', () => {
     const gen = await berth(['kube', 'generate', '--service', 'gen1']);
     assert.equal(gen.code, 0, gen.stderr);
     const objs = parseAllDocuments(gen.stdout).map((x) => x.toJS() as { kind: string; spec: { containers?: Array<Record<string, unknown>> } });
-    for (const o of objs) assert.deepEqual(kubeSchemaErrors(o), []);
+    for (const o of objs) assert.deepEqual(await kubeSchemaErrors(o), []);
     const c = objs[0]!.spec.containers![0]!;
     assert.deepEqual([c.name, c.image, c.args, c.env, c.resources], ['gen1', 'bb', ['httpd', '-f', '-p', '80', '-h', '/etc'], [{ name: 'A', value: '1' }], { limits: { memory: '64Mi' } }]);
     assert.equal((await docker(['rm', '-f', 'gen1'])).code, 0);
