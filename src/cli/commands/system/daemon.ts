@@ -1,6 +1,6 @@
 /** `berth daemon`: flags → DaemonOptions → runDaemon() of src/daemon/main.ts (loaded only here). */
 import type { CommandModule } from '../../command-module';
-import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, type DaemonOptions } from '../../../daemon/options';
+import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from '../../../daemon/options';
 import { CliExit } from '../../exit-codes';
 
 interface DaemonFlags {
@@ -13,6 +13,7 @@ interface DaemonFlags {
   bridge?: string;
   insecureRegistry: string[];
   registryMirror: string[];
+  group?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -29,6 +30,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.bridge ? { bridge: f.bridge } : {}),
     ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
+    ...(f.group ? { socketGroup: f.group } : {}),
   };
 }
 
@@ -44,6 +46,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
+    { flags: '-G, --group', key: 'group', kind: 'string', description: `Group for the unix socket (default "${DEFAULT_SOCKET_GROUP}")` },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
