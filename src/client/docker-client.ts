@@ -296,6 +296,10 @@ export class DockerClient {
       this.call('GET', '/images/json', { all: q.all || undefined, digests: q.digests || undefined, filters: encodeFilters(q.filters) }),
     inspect: (name: string): Promise<W.JsonObject> => this.call('GET', `/images/${seg(name)}/json`),
     history: (name: string): Promise<W.ImageHistoryItem[]> => this.call('GET', `/images/${seg(name)}/history`),
+    /** Berth's own: the image's packages as an SPDX or CycloneDX document */
+    sbom: (name: string, format: string): Promise<W.JsonObject> => this.call('GET', `/images/${seg(name)}/sbom`, { format }),
+    /** Berth's own: the image's packages matched against OSV advisories (parsed JSON) */
+    scan: (name: string, advisories: unknown): Promise<W.ImageScanReport> => this.call('POST', `/images/${seg(name)}/scan`, undefined, advisories),
     tag: (name: string, repo: string, tag: string | undefined): Promise<void> => this.call('POST', `/images/${seg(name)}/tag`, { repo, tag }),
     remove: (name: string, q: { force?: boolean; noprune?: boolean } = {}): Promise<W.ImageDeleteItem[]> =>
       this.call('DELETE', `/images/${seg(name)}`, { force: q.force || undefined, noprune: q.noprune || undefined }),

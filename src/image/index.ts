@@ -33,6 +33,8 @@ import { loadArchive } from './load';
 import { pruneImages } from './prune';
 import { removeImage } from './remove';
 import { saveImages } from './save';
+import { imageSbom, scanImage } from './sbom';
+import type { ScanReport } from '../sbom/osv';
 import { tagImage } from './tag';
 import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
 
@@ -126,6 +128,14 @@ export class Images implements ImageService {
     let last: PushResult | undefined;
     for (const tag of tags) last = await pushImage(deps, { ...parsed, tag }, opts);
     return last!;
+  }
+
+  sbom(ref: string, format: string): Promise<Record<string, unknown>> {
+    return imageSbom(this.ctx, ref, format);
+  }
+
+  scan(ref: string, advisories: string): Promise<ScanReport> {
+    return scanImage(this.ctx, ref, advisories);
   }
 
   login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult> {

@@ -9,6 +9,7 @@ import type { ProgressSink } from './distribution/progress';
 import type { PullResult } from './distribution/pull';
 import type { PushResult } from './distribution/push';
 import type { AuthConfig } from './distribution/registry-client';
+import type { ScanReport } from '../sbom/osv';
 
 export type { AuthConfig, LoginResult, ProgressSink, PullResult, PushResult };
 
@@ -130,6 +131,10 @@ export interface ImageService {
   login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult>;
   /** A new image from a base image, a layer and a config (commit, build). */
   commit(opts: CommitImageOptions): Promise<ImageRecord>;
+  /** The image's packages as an SPDX 2.3 or CycloneDX 1.5 document ("spdx-json" | "cyclonedx-json"). */
+  sbom(ref: string, format: string): Promise<Record<string, unknown>>;
+  /** The image's packages matched against an OSV advisory file's text. */
+  scan(ref: string, advisories: string): Promise<ScanReport>;
 }
 
 /** Supplied by the engine so rmi can refuse images used by containers. */

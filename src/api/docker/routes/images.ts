@@ -136,6 +136,16 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
     sendJson(ctx.res, 200, h.map(toHistoryWire));
   });
 
+  // Berth's own: the image's packages as an SBOM, and matched against an OSV advisory file sent as the body
+  router.add('GET', '/images/*name/sbom', async (ctx) => {
+    sendJson(ctx.res, 200, await images.sbom(ctx.params.name!, ctx.query.string('format') ?? 'spdx-json'));
+  });
+
+  router.add('POST', '/images/*name/scan', async (ctx) => {
+    const advisories = (await ctx.body()).toString('utf8');
+    sendJson(ctx.res, 200, await images.scan(ctx.params.name!, advisories));
+  });
+
   router.add('POST', '/images/*name/tag', async (ctx) => {
     await ctx.body();
     const repo = ctx.query.string('repo') ?? '';
