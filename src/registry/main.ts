@@ -18,6 +18,8 @@ export interface RunRegistryOptions {
   proxy?: UpstreamOptions;
   tlsCert?: string;
   tlsKey?: string;
+  /** accept manifests that reference blobs or manifests the repository lacks */
+  allowMissingBlobs?: boolean;
   onReady?: (url: string) => void;
   log?: Logger;
   /** stops the server like a signal would (tests, embedding) */
@@ -39,9 +41,10 @@ export async function runRegistry(opts: RunRegistryOptions): Promise<void> {
     ...(opts.proxy ? { proxy: opts.proxy } : {}),
     ...(opts.tlsCert ? { tlsCert: opts.tlsCert } : {}),
     ...(opts.tlsKey ? { tlsKey: opts.tlsKey } : {}),
+    ...(opts.allowMissingBlobs ? { allowMissingBlobs: true } : {}),
   });
   const auth = opts.tokenAuth ? 'token' : opts.htpasswd ? 'basic' : 'none';
-  log.info({ url: running.url, data: opts.data, auth, ...(opts.proxy ? { proxy: opts.proxy.url } : {}) }, 'registry listening');
+  log.info({ url: running.url, data: opts.data, auth, ...(opts.proxy ? { proxy: opts.proxy.url } : {}), ...(opts.allowMissingBlobs ? { allowMissingBlobs: true } : {}) }, 'registry listening');
   opts.onReady?.(running.url);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

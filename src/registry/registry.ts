@@ -32,14 +32,25 @@ export interface Page<T> {
   next?: string;
 }
 
+export interface RegistryOptions {
+  /**
+   * Accept manifests whose blobs or child manifests are not in the repository
+   * (the spec lets a registry take them; mirrors of partial images need it).
+   */
+  allowMissingBlobs?: boolean;
+  now?: () => number;
+}
+
 export class Registry {
   readonly blobs: BlobStore;
   readonly repos: RepoStore;
   readonly uploads: UploadStore;
-  constructor(readonly root: string, now: () => number = Date.now) {
+  private readonly allowMissingBlobs: boolean;
+  constructor(readonly root: string, opts: RegistryOptions = {}) {
     this.blobs = new BlobStore(root);
     this.repos = new RepoStore(root);
-    this.uploads = new UploadStore(root, this.blobs, now);
+    this.uploads = new UploadStore(root, this.blobs, opts.now);
+    this.allowMissingBlobs = opts.allowMissingBlobs ?? false;
   }
 
   /** Start-up repair: drop unfinished uploads and temp files left by a crash. */
@@ -55,9 +66,11 @@ export class Registry {
 
   // --- manifests
 
+  /** A reference that is neither digest nor tag names no manifest: 404, as the reference registry answers. */
   private async resolveReference(name: string, reference: string): Promise<ParsedDigest> {
-    if (isDigest(reference)) return parseDigest(reference)!;
-    if (!isValidTag(reference)) throw new DistributionError(400, 'MANIFEST_INVALID', { message: 'invalid tag or digest', detail: { reference } });
+    const digest = parseDigest(reference);
+    if (digest) return digest;
+    if (!isValidTag(reference)) throw await this.manifestUnknown(name, reference);
     const d = await this.repos.resolveTag(name, reference);
     if (!d) throw await this.manifestUnknown(name, reference);
     return d;
@@ -69,7 +82,6 @@ export class Registry {
   }
 
   async statManifest(name: string, reference: string): Promise<ManifestInfo> {
-    if (isDigest(reference)) assertDigest(reference);
     const d = await this.resolveReference(name, reference);
     const rec = await this.repos.getManifestRevision(name, d);
     if (!rec || !(await this.blobs.stat(d))) throw await this.manifestUnknown(name, reference);
@@ -117,14 +129,13 @@ export class Registry {
     if (m.subject) await this.repos.addReferrer(name, parseDigest(m.subject)!, referrerDescriptor(m, digest.digest, body.length));
   }
 
-  /** MANIFEST_BLOB_UNKNOWN for every missing reference; touches the present ones so GC spares them. */
+  /** MANIFEST_BLOB_UNKNOWN for every missing reference (unless allowed); touches the present ones so GC spares them. */
   private async assertReferencesExist(name: string, m: CheckedManifest): Promise<void> {
     const missing: string[] = [];
     for (const b of m.blobs) {
       if (b.external) continue;
       const d = parseDigest(b.digest)!;
-      const linked = (await this.repos.hasBlobLink(name, d)) || (await this.repos.getManifestRevision(name, d)) !== undefined;
-      if (linked && (await this.blobs.stat(d))) {
+      if ((await this.repoHolds(name, d)) && (await this.blobs.stat(d))) {
         await this.blobs.touch(d);
         await this.repos.touchBlobLink(name, d);
       } else missing.push(b.digest);
@@ -134,19 +145,19 @@ export class Registry {
       if ((await this.repos.getManifestRevision(name, d)) && (await this.blobs.stat(d))) await this.blobs.touch(d);
       else missing.push(c.digest);
     }
-    if (missing.length > 0) {
+    if (missing.length > 0 && !this.allowMissingBlobs) {
       throw new DistributionError(400, 'MANIFEST_BLOB_UNKNOWN', { message: `manifest references unknown content: ${missing.join(', ')}`, detail: { digests: missing } });
     }
   }
 
   /** Delete by digest removes the manifest and its tags; delete by tag removes only the tag. */
   async deleteManifest(name: string, reference: string): Promise<void> {
-    if (!isDigest(reference)) {
-      if (!isValidTag(reference)) throw new DistributionError(400, 'MANIFEST_INVALID', { message: 'invalid tag or digest' });
-      if (!(await this.repos.deleteTag(name, reference))) throw await this.manifestUnknown(name, reference);
+    const d = parseDigest(reference);
+    if (!d) {
+      // An invalid tag names nothing (404, as for GET) and must never reach the tags directory.
+      if (!isValidTag(reference) || !(await this.repos.deleteTag(name, reference))) throw await this.manifestUnknown(name, reference);
       return;
     }
-    const d = assertDigest(reference);
     const rec = await this.repos.getManifestRevision(name, d);
     if (!rec) throw await this.manifestUnknown(name, reference);
     for (const t of await this.repos.tagsPointingTo(name, d.digest)) await this.repos.deleteTag(name, t);
@@ -159,8 +170,7 @@ export class Registry {
   /** A blob of `name`: linked by an upload/mount, or a manifest of the repo. */
   async statBlob(name: string, digest: string): Promise<{ digest: ParsedDigest; size: number }> {
     const d = assertDigest(digest);
-    const visible = (await this.repos.hasBlobLink(name, d)) || (await this.repos.getManifestRevision(name, d)) !== undefined;
-    const st = visible ? await this.blobs.stat(d) : undefined;
+    const st = (await this.repoHolds(name, d)) ? await this.blobs.stat(d) : undefined;
     if (!st) throw new DistributionError(404, 'BLOB_UNKNOWN', { detail: { digest } });
     return { digest: d, size: st.size };
   }
@@ -175,17 +185,27 @@ export class Registry {
     if (!(await this.repos.unlinkBlob(name, d))) throw new DistributionError(404, 'BLOB_UNKNOWN', { detail: { digest } });
   }
 
-  /** Cross-repo mount: true if `from` (or, without `from`, any repo) holds the blob. */
-  async mountBlob(name: string, digest: string, from: string | undefined): Promise<boolean> {
+  /**
+   * Cross-repo mount: links the blob into `name` when one of `sources` (repository names,
+   * or 'all') holds it. The caller passes only repositories the client may pull from, so
+   * nobody gains, or learns of, content they could not read.
+   */
+  async mountBlob(name: string, digest: string, sources: 'all' | readonly string[]): Promise<boolean> {
     const d = assertDigest(digest);
-    if (from !== undefined) {
-      const inFrom = (await this.repos.hasBlobLink(from, d)) || (await this.repos.getManifestRevision(from, d)) !== undefined;
-      if (!inFrom) return false;
-    }
     if (!(await this.blobs.stat(d))) return false;
-    await this.blobs.touch(d);
-    await this.repos.linkBlob(name, d);
-    return true;
+    const candidates = sources === 'all' ? await this.repos.listRepos() : new Set(sources);
+    for (const repo of candidates) {
+      if (!(await this.repoHolds(repo, d))) continue;
+      await this.blobs.touch(d);
+      await this.repos.linkBlob(name, d);
+      return true;
+    }
+    return false;
+  }
+
+  /** A blob is in a repository when an upload or mount linked it there, or it is one of its manifests. */
+  private async repoHolds(name: string, d: ParsedDigest): Promise<boolean> {
+    return (await this.repos.hasBlobLink(name, d)) || (await this.repos.getManifestRevision(name, d)) !== undefined;
   }
 
   /** Finishes an upload session: verify, move into place, link into the repo. */

@@ -143,6 +143,8 @@ export interface StartRegistryOptions {
   log?: Logger;
   /** idle upload sessions older than this are dropped (default 1 h) */
   uploadIdleMs?: number;
+  /** accept manifests that reference blobs or manifests the repository lacks (off by default) */
+  allowMissingBlobs?: boolean;
 }
 
 export interface RunningRegistry {
@@ -167,7 +169,7 @@ export function parseAddr(addr: string): { host: string; port: number } {
 export async function startRegistry(opts: StartRegistryOptions): Promise<RunningRegistry> {
   const { host, port } = parseAddr(opts.addr);
   await fs.mkdir(opts.data, { recursive: true });
-  const registry = new Registry(opts.data);
+  const registry = new Registry(opts.data, { allowMissingBlobs: opts.allowMissingBlobs ?? false });
   await registry.open();
   const auth = await configureAuth({ ...(opts.htpasswd ? { htpasswd: opts.htpasswd } : {}), ...(opts.tokenAuth ? { token: opts.tokenAuth } : {}) });
   let proxy: PullThroughCache | undefined;

@@ -13,8 +13,8 @@ import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
 /** What the authenticated caller may do beyond what was checked (a mount's source repository). */
 export interface Grant {
   allows(type: string, name: string, action: string): boolean;
-  /** true when nothing is off limits (no auth, or Basic auth) */
-  unrestricted: boolean;
+  /** the repositories the caller may pull from: all of them (no auth, Basic auth) or those its token names */
+  pullable(): 'all' | string[];
 }
 
 export interface AccessController {
@@ -22,7 +22,7 @@ export interface AccessController {
   authorize(authorization: string | undefined, needed: AccessEntry[]): Promise<Grant>;
 }
 
-const EVERYTHING: Grant = { allows: () => true, unrestricted: true };
+const EVERYTHING: Grant = { allows: () => true, pullable: () => 'all' };
 
 /** No auth configured: everyone may do everything. */
 export const openAccess: AccessController = { authorize: async () => EVERYTHING };
@@ -77,7 +77,10 @@ export function tokenAccess(opts: TokenAccessOptions): AccessController {
       if (missing.length > 0) {
         throw new DistributionError(403, 'DENIED', { detail: accessDetail(missing), headers: { 'WWW-Authenticate': challenge(needed, 'insufficient_scope') } });
       }
-      return { allows: (type, name, action) => allows(access, type, name, action), unrestricted: false };
+      return {
+        allows: (type, name, action) => allows(access, type, name, action),
+        pullable: () => access.filter((e) => allows([e], 'repository', e.name, 'pull')).map((e) => e.name),
+      };
     },
   };
 }

@@ -102,7 +102,8 @@ export class PullThroughCache {
       if (!(await this.hasManifest(name, d))) await this.fetchManifest(name, d.digest, d);
       return d;
     }
-    if (!isValidTag(reference)) throw new DistributionError(400, 'MANIFEST_INVALID', { message: 'invalid tag or digest', detail: { reference } });
+    // Neither digest nor tag: it names nothing, here or upstream (404, as without a proxy).
+    if (!isValidTag(reference)) throw new DistributionError(404, 'MANIFEST_UNKNOWN', { detail: { name, reference } });
     let remote: { digest?: string } | undefined;
     try {
       remote = await this.upstream.headManifest(name, reference);

@@ -21,11 +21,13 @@ export async function startUpload(c: RouteContext): Promise<void> {
   if (mount !== null) {
     assertDigest(mount);
     const from = c.query.get('from');
-    const source = from === null ? undefined : assertRepoName(from);
-    // Mounting reads the source: it needs pull there, and without `from` (any repository) unrestricted access.
-    const mayRead = source !== undefined ? c.grant.allows('repository', source, 'pull') : c.grant.unrestricted;
-    if (mayRead && (await c.registry.mountBlob(c.name, mount, source))) return blobCreated(c, mount);
-    // Not mountable: the spec's fallback is a fresh upload session (202).
+    // Mounting reads the source: only repositories the caller may pull from count;
+    // without `from`, any of those that holds the blob (the spec lets `from` be optional).
+    let sources: 'all' | string[];
+    if (from === null) sources = c.grant.pullable();
+    else sources = c.grant.allows('repository', assertRepoName(from), 'pull') ? [from] : [];
+    if (await c.registry.mountBlob(c.name, mount, sources)) return blobCreated(c, mount);
+    // Not mountable, or not by this caller: the spec's fallback is a fresh upload session (202).
   }
   const digest = c.query.get('digest');
   if (digest !== null && mount === null) {

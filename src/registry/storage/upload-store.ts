@@ -5,13 +5,13 @@
  * Sessions do not survive a restart: `removeAll()` clears leftovers at start.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KeyedMutex } from '../../base/async.js';
 import { DistributionError } from '../errors.js';
-import { parseDigest, type ParsedDigest } from '../names.js';
+import type { ParsedDigest } from '../names.js';
 import type { BlobStore } from './blob-store.js';
 
 export interface UploadSession {
@@ -98,17 +98,21 @@ export class UploadStore {
 
   /**
    * Verifies the whole upload against `digest` and moves it into the blob store.
-   * On mismatch the session and its bytes are dropped and DIGEST_INVALID is thrown.
+   * A digest of another algorithm than the session's running hash is checked by
+   * hashing the staged bytes again: clients may close with sha512 an upload they
+   * opened without `digest-algorithm`. On mismatch the session and its bytes are
+   * dropped and DIGEST_INVALID is thrown.
    */
   async finish(s: UploadSession, digest: ParsedDigest): Promise<void> {
-    const actual = `${s.algorithm}:${s.hash.copy().digest('hex')}`;
-    if (digest.algorithm !== s.algorithm || actual !== digest.digest) {
+    const hex = digest.algorithm === s.algorithm ? s.hash.copy().digest('hex') : await hashFile(s.file, digest.algorithm);
+    const actual = `${digest.algorithm}:${hex}`;
+    if (actual !== digest.digest) {
       await this.drop(s);
       throw new DistributionError(400, 'DIGEST_INVALID', { detail: { expected: digest.digest, actual } });
     }
     this.sessions.delete(s.id);
     try {
-      await this.blobs.commitFile(parseDigest(actual)!, s.file);
+      await this.blobs.commitFile(digest, s.file);
     } catch (e) {
       await fs.rm(s.file, { force: true });
       throw e;
@@ -140,4 +144,10 @@ export class UploadStore {
   activeCount(): number {
     return this.sessions.size;
   }
+}
+
+async function hashFile(file: string, algorithm: 'sha256' | 'sha512'): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

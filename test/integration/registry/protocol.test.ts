@@ -31,6 +31,27 @@ test('unknown manifest is 404 MANIFEST_UNKNOWN with the spec error body', async 
   assert.equal(head.status, 404);
 });
 
+test('a reference that is neither tag nor digest is 404 MANIFEST_UNKNOWN for GET, HEAD and DELETE; a PUT to it is 400 MANIFEST_INVALID', async (t) => {
+  const reg = await startTestRegistry(t);
+  const img = await pushImage(reg.url, 'app', 'v1');
+  // the conformance suite's name, a malformed and an unsupported digest, a 129-character tag, `..` percent-encoded
+  const refs = ['.INVALID_MANIFEST_NAME', 'sha256:totallywrong', `md5:${'0'.repeat(32)}`, 'a'.repeat(129), '-lead', '%2e%2e'];
+  for (const ref of refs) {
+    const get = await request(reg.url, { path: `/v2/app/manifests/${ref}` });
+    assert.deepEqual([get.status, errorCode(get)], [404, 'MANIFEST_UNKNOWN'], `GET ${ref}`);
+    const head = await request(reg.url, { method: 'HEAD', path: `/v2/app/manifests/${ref}` });
+    assert.deepEqual([head.status, head.body.length], [404, 0], `HEAD ${ref}`);
+    const del = await request(reg.url, { method: 'DELETE', path: `/v2/app/manifests/${ref}` });
+    assert.deepEqual([del.status, errorCode(del)], [404, 'MANIFEST_UNKNOWN'], `DELETE ${ref}`);
+    const put = await request(reg.url, { method: 'PUT', path: `/v2/app/manifests/${ref}`, body: img.body, headers: { 'Content-Type': MediaTypes.ociManifest } });
+    assert.deepEqual([put.status, errorCode(put)], [400, 'MANIFEST_INVALID'], `PUT ${ref}`);
+  }
+  const unknownRepo = await request(reg.url, { path: '/v2/missing/manifests/.INVALID_MANIFEST_NAME' });
+  assert.deepEqual([unknownRepo.status, errorCode(unknownRepo)], [404, 'NAME_UNKNOWN']);
+  assert.deepEqual((await request(reg.url, { path: '/v2/app/tags/list' })).json(), { name: 'app', tags: ['v1'] });
+  assert.equal((await request(reg.url, { path: '/v2/app/manifests/v1' })).status, 200);
+});
+
 test('manifest GET/HEAD return the media type, digest and exact bytes', async (t) => {
   const reg = await startTestRegistry(t);
   const img = await pushImage(reg.url, 'app', 'v1');

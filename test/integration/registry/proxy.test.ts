@@ -100,6 +100,8 @@ test('a tag moved upstream is served at its new digest (freshness check), and un
   assert.equal(r3.status, 200);
   assert.equal(r3.body.toString(), 'second layer');
   assert.equal(errorCode(await request(proxy.url, { path: '/v2/app/manifests/nope' })), 'MANIFEST_UNKNOWN');
+  const invalid = await request(proxy.url, { path: '/v2/app/manifests/.INVALID_MANIFEST_NAME' });
+  assert.deepEqual([invalid.status, errorCode(invalid)], [404, 'MANIFEST_UNKNOWN']);
   assert.equal((await request(proxy.url, { path: `/v2/app/blobs/${sha256('nope')}` })).status, 404);
   assert.equal((await request(proxy.url, { path: '/v2/nothing/here/manifests/latest' })).status, 404);
   // the old digest stays reachable by digest

@@ -235,7 +235,7 @@ test('mounting a blob needs pull on the source repository; without it the client
   const dstOnly = await token(['repository:dst/b:pull,push']);
   const refused = await request(reg.url, { method: 'POST', path: mount, headers: bearer(dstOnly) });
   assert.equal(refused.status, 202);
-  // without `from`, a restricted token never mounts either
+  // without `from` either: no repository this token may pull holds the blob
   assert.equal((await request(reg.url, { method: 'POST', path: `/v2/dst/b/blobs/uploads/?mount=${sha256(blob)}`, headers: bearer(dstOnly) })).status, 202);
   assert.equal((await request(reg.url, { path: `/v2/dst/b/blobs/${sha256(blob)}`, headers: bearer(dstOnly) })).status, 404);
   const both = await token(['repository:dst/b:pull,push', 'repository:src/a:pull']);

@@ -18,6 +18,7 @@ interface RegistryFlags {
   proxyRemoteUrl?: string;
   proxyUsername?: string;
   proxyPassword?: string;
+  validationAllowMissingBlobs?: boolean;
 }
 
 export interface RegistryCliOptions {
@@ -46,7 +47,11 @@ Without rules, logged-in users get everything and anonymous clients nothing.
 
 Pull-through cache: --proxy-remote-url URL serves what the upstream has,
 fetching, verifying and caching on demand (tags are re-checked upstream and
-served from the cache while it is unreachable); pushes and deletes are refused.`;
+served from the cache while it is unreachable); pushes and deletes are refused.
+
+Manifests must reference blobs and manifests already in their repository
+(MANIFEST_BLOB_UNKNOWN otherwise); --validation-allow-missing-blobs accepts them
+anyway, for mirrors that copy only part of an image or index.`;
 
 export const command: CommandModule<RegistryFlags> = {
   usage: '--addr HOST:PORT --data DIR [OPTIONS]',
@@ -67,6 +72,7 @@ export const command: CommandModule<RegistryFlags> = {
     { flags: '--proxy-remote-url', key: 'proxyRemoteUrl', kind: 'string', description: 'Upstream registry URL: run as its pull-through cache' },
     { flags: '--proxy-username', key: 'proxyUsername', kind: 'string', description: 'Username for the upstream' },
     { flags: '--proxy-password', key: 'proxyPassword', kind: 'string', description: 'Password for the upstream' },
+    { flags: '--validation-allow-missing-blobs', key: 'validationAllowMissingBlobs', kind: 'bool', description: 'Accept manifests that reference blobs or manifests not pushed to the repository' },
   ],
   maxArgs: 0,
   async run(_ctx, _args, f) {
@@ -89,6 +95,7 @@ export const command: CommandModule<RegistryFlags> = {
       data: f.data,
       ...(f.htpasswd ? { htpasswd: f.htpasswd } : {}),
       ...(f.tlsCert ? { tlsCert: f.tlsCert, tlsKey: f.tlsKey } : {}),
+      ...(f.validationAllowMissingBlobs ? { allowMissingBlobs: true } : {}),
       ...(Object.keys(token).length > 0 ? { tokenAuth: token } : {}),
       ...(f.proxyRemoteUrl
         ? { proxy: { url: f.proxyRemoteUrl, ...(f.proxyUsername !== undefined ? { username: f.proxyUsername } : {}), ...(f.proxyPassword !== undefined ? { password: f.proxyPassword } : {}) } }
