@@ -3,7 +3,7 @@
 import { runDaemon } from '../daemon/main';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
-  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[]; socketGroup?: string } = {
+  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[]; socketGroup?: string; signaturePolicy?: string } = {
     hosts: [],
     insecureRegistries: [],
     registryMirrors: [],
@@ -22,6 +22,7 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--insecure-registry') o.insecureRegistries.push(val());
     else if (k === '--registry-mirror') o.registryMirrors.push(val());
     else if (k === '-G' || k === '--group') o.socketGroup = val();
+    else if (k === '--signature-policy') o.signaturePolicy = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

@@ -24,6 +24,7 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
     insecureRegistries: opts.insecureRegistries ?? [],
     registryMirrors: opts.registryMirrors ?? [],
+    ...(opts.signaturePolicy ? { signaturePolicy: path.resolve(opts.signaturePolicy) } : {}),
     socketGroup: opts.socketGroup || process.env.BERTH_GROUP || DEFAULT_SOCKET_GROUP,
     onReady: opts.onReady,
   };
@@ -102,7 +103,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [] }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}) }, { logger });
   const gid = await socketGid(opts, logger);
   const servers: Server[] = [];
   for (const h of opts.hosts) {

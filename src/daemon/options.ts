@@ -11,6 +11,8 @@ export interface DaemonOptions {
   bridge?: string;
   /** dockerd's --insecure-registry (repeatable) */
   insecureRegistries?: string[];
+  /** signature policy file (registries whose images must be signed; image/trust-policy.ts) */
+  signaturePolicy?: string;
   /** owner group of the unix sockets (dockerd's -G/--group; default "berth", as Docker's "docker") */
   socketGroup?: string;
   /** dockerd's --registry-mirror (repeatable) */

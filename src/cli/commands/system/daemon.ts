@@ -14,6 +14,7 @@ interface DaemonFlags {
   insecureRegistry: string[];
   registryMirror: string[];
   group?: string;
+  signaturePolicy?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -31,6 +32,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
     ...(f.group ? { socketGroup: f.group } : {}),
+    ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
   };
 }
 
@@ -46,6 +48,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
+    { flags: '--signature-policy', key: 'signaturePolicy', kind: 'string', description: 'JSON file naming registries whose images must carry a signature by given keys' },
     { flags: '-G, --group', key: 'group', kind: 'string', description: `Group for the unix socket (default "${DEFAULT_SOCKET_GROUP}")` },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
