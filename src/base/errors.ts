@@ -62,6 +62,12 @@ export class NotModifiedError extends BerthError {
   }
 }
 
+export class UnauthorizedError extends BerthError {
+  constructor(message: string, code = 'UNAUTHORIZED') {
+    super('Unauthorized', code, message);
+  }
+}
+
 export class ForbiddenError extends BerthError {
   constructor(message: string, code = 'FORBIDDEN') {
     super('Forbidden', code, message);

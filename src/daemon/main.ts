@@ -12,6 +12,8 @@ import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
 import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from './options';
 import { lookupGroupId } from '../platform/groups';
+import { parseUiAddr } from '../api/ui/address';
+import { startWebUi, type WebUi } from './web-ui';
 
 export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
   return {
@@ -26,6 +28,7 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     registryMirrors: opts.registryMirrors ?? [],
     ...(opts.signaturePolicy ? { signaturePolicy: path.resolve(opts.signaturePolicy) } : {}),
     socketGroup: opts.socketGroup || process.env.BERTH_GROUP || DEFAULT_SOCKET_GROUP,
+    uiAddr: opts.uiAddr || process.env.BERTH_UI_ADDR || undefined,
     onReady: opts.onReady,
   };
 }
@@ -100,6 +103,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) }, 'unhandled promise rejection (a bug in berthd)');
   });
+  if (opts.uiAddr) parseUiAddr(opts.uiAddr); // a bad flag fails before anything starts
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
@@ -112,6 +116,25 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
     servers.push(server);
     logger.info({ host: h }, 'API listening');
   }
+  let ui: WebUi | undefined;
+  const shutdown = async () => {
+    for (const s of servers) {
+      s.close();
+      s.closeAllConnections();
+    }
+    await ui?.close();
+    await engine.close();
+    for (const h of opts.hosts) await fs.rm(socketPath(h), { force: true });
+    await fs.rm(pidfile, { force: true });
+  };
+  if (opts.uiAddr) {
+    try {
+      ui = await startWebUi(engine, opts.uiAddr, opts.execRoot, logger);
+    } catch (e) {
+      await shutdown();
+      throw e;
+    }
+  }
   logger.info({ dataRoot: opts.dataRoot, execRoot: opts.execRoot }, 'daemon ready');
   opts.onReady?.();
   await new Promise<void>((resolve) => {
@@ -122,11 +145,5 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  for (const s of servers) {
-    s.close();
-    s.closeAllConnections();
-  }
-  await engine.close();
-  for (const h of opts.hosts) await fs.rm(socketPath(h), { force: true });
-  await fs.rm(pidfile, { force: true });
+  await shutdown();
 }

@@ -17,6 +17,8 @@ export interface DaemonOptions {
   socketGroup?: string;
   /** dockerd's --registry-mirror (repeatable) */
   registryMirrors?: string[];
+  /** HOST:PORT of the web dashboard (off when unset) */
+  uiAddr?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

@@ -15,6 +15,7 @@ interface DaemonFlags {
   registryMirror: string[];
   group?: string;
   signaturePolicy?: string;
+  uiAddr?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -33,6 +34,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
     ...(f.group ? { socketGroup: f.group } : {}),
     ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
+    ...(f.uiAddr ? { uiAddr: f.uiAddr } : {}),
   };
 }
 
@@ -50,6 +52,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
     { flags: '--signature-policy', key: 'signaturePolicy', kind: 'string', description: 'JSON file naming registries whose images must carry a signature by given keys' },
     { flags: '-G, --group', key: 'group', kind: 'string', description: `Group for the unix socket (default "${DEFAULT_SOCKET_GROUP}")` },
+    { flags: '--ui-addr', key: 'uiAddr', kind: 'string', description: 'Serve the web dashboard on HOST:PORT (e.g. 127.0.0.1:9100); changes need the token it logs' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
