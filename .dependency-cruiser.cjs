@@ -2,7 +2,7 @@
  * The import rules of docs/architecture (imports only point downward), enforced in CI.
  * Run: npx depcruise src --config .dependency-cruiser.cjs
  */
-const DOMAIN = '^src/(engine|container|image|layer|runtime|network|volume|state|platform|builder|registry|kube)/';
+const DOMAIN = '^src/(engine|container|image|layer|runtime|network|volume|state|platform|builder|registry|kube|sbom)/';
 module.exports = {
   forbidden: [
     {

@@ -1,9 +1,11 @@
 #!/usr/bin/env -S node --initial-old-space-size=64
 /** berthd: the daemon alone (same as `berth daemon`), argv → daemon/. No logic. The shebang flag: DAEMON_NODE_FLAGS. */
 import { runDaemon } from '../daemon/main';
+import type { DaemonOptions } from '../daemon/options';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
-  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[]; uiAddr?: string } = {
+  // typed from DaemonOptions so a new option needs no edit here beyond its flag
+  const o: Partial<DaemonOptions> & { hosts: string[]; insecureRegistries: string[]; registryMirrors: string[] } = {
     hosts: [],
     insecureRegistries: [],
     registryMirrors: [],
@@ -21,6 +23,8 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--log-level' || k === '-l') o.logLevel = val() as typeof o.logLevel;
     else if (k === '--insecure-registry') o.insecureRegistries.push(val());
     else if (k === '--registry-mirror') o.registryMirrors.push(val());
+    else if (k === '-G' || k === '--group') o.socketGroup = val();
+    else if (k === '--signature-policy') o.signaturePolicy = val();
     else if (k === '--ui-addr') o.uiAddr = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);

@@ -164,8 +164,8 @@ export class DockerClient {
     }
   }
 
-  private call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
-    return this.versioned(body, () => this.transport.json<T>({ method, path, query, body }));
+  private call<T>(method: string, path: string, query?: Query, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.versioned(body, () => this.transport.json<T>({ method, path, query, body, ...(headers ? { headers } : {}) }));
   }
 
   private stream(method: string, path: string, query?: Query, body?: unknown, contentType?: string, headers?: Record<string, string>): Promise<IncomingMessage> {
@@ -296,6 +296,16 @@ export class DockerClient {
       this.call('GET', '/images/json', { all: q.all || undefined, digests: q.digests || undefined, filters: encodeFilters(q.filters) }),
     inspect: (name: string): Promise<W.JsonObject> => this.call('GET', `/images/${seg(name)}/json`),
     history: (name: string): Promise<W.ImageHistoryItem[]> => this.call('GET', `/images/${seg(name)}/history`),
+    /** Berth's own: the image's packages as an SPDX or CycloneDX document */
+    sbom: (name: string, format: string): Promise<W.JsonObject> => this.call('GET', `/images/${seg(name)}/sbom`, { format }),
+    /** Berth's own: the image's packages matched against OSV advisories (parsed JSON) */
+    scan: (name: string, advisories: unknown): Promise<W.ImageScanReport> => this.call('POST', `/images/${seg(name)}/scan`, undefined, advisories),
+    /** Berth's own: signs the image's manifest at its registry (cosign simple signing) with a PEM private key */
+    sign: (name: string, privateKeyPem: string, registryAuth = 'e30='): Promise<{ Digest: string; SignatureTag: string }> =>
+      this.call('POST', `/images/${seg(name)}/sign`, undefined, { PrivateKey: privateKeyPem }, { 'X-Registry-Auth': registryAuth }),
+    /** Berth's own: verifies the image at its registry against PEM public keys */
+    verify: (name: string, publicKeysPem: string[], registryAuth = 'e30='): Promise<{ Digest: string; KeyIndex: number }> =>
+      this.call('POST', `/images/${seg(name)}/verify`, undefined, { PublicKeys: publicKeysPem }, { 'X-Registry-Auth': registryAuth }),
     tag: (name: string, repo: string, tag: string | undefined): Promise<void> => this.call('POST', `/images/${seg(name)}/tag`, { repo, tag }),
     remove: (name: string, q: { force?: boolean; noprune?: boolean } = {}): Promise<W.ImageDeleteItem[]> =>
       this.call('DELETE', `/images/${seg(name)}`, { force: q.force || undefined, noprune: q.noprune || undefined }),

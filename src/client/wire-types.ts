@@ -12,6 +12,7 @@ export type {
   HistoryResponseItem as ImageHistoryItem,
   ImageDeleteResponseItem as ImageDeleteItem,
   ImagePruneResponse as PruneImagesResponse,
+  ImageScanReport,
 } from '../protocol/docker/image';
 
 export type JsonObject = Record<string, unknown>;

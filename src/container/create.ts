@@ -79,6 +79,7 @@ export function validateSpec(spec: ContainerSpec): void {
 export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
   validateSpec(spec);
   const image = await ctx.images.resolve(spec.image);
+  ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};
   const args = resolveCommand(spec, imgCfg);
   if (args.length === 0) throw new InvalidArgumentError('No command specified', 'NO_COMMAND');

@@ -6,13 +6,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
-import { createStreamLogger } from '../base/logger';
+import { createStreamLogger, type Logger } from '../base/logger';
 import { InvalidArgumentError, UnavailableError } from '../base/errors';
 import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
+import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from './options';
+import { lookupGroupId } from '../platform/groups';
 import { parseUiAddr } from '../api/ui/address';
 import { startWebUi, type WebUi } from './web-ui';
-import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, type DaemonOptions } from './options';
 
 export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
   return {
@@ -25,6 +26,8 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
     insecureRegistries: opts.insecureRegistries ?? [],
     registryMirrors: opts.registryMirrors ?? [],
+    ...(opts.signaturePolicy ? { signaturePolicy: path.resolve(opts.signaturePolicy) } : {}),
+    socketGroup: opts.socketGroup || process.env.BERTH_GROUP || DEFAULT_SOCKET_GROUP,
     uiAddr: opts.uiAddr || process.env.BERTH_UI_ADDR || undefined,
     onReady: opts.onReady,
   };
@@ -65,7 +68,20 @@ function socketPath(host: string): string {
   return host.slice('unix://'.length);
 }
 
-async function listen(server: Server, sock: string): Promise<void> {
+/**
+ * The socket is 0660 root:<group>, so members of the group (Docker's `docker` group) use the daemon without
+ * sudo. A missing default group is only a warning, as dockerd's; a group named on purpose must exist.
+ */
+async function socketGid(opts: DaemonOptions, logger: Logger): Promise<number | undefined> {
+  const name = opts.socketGroup ?? DEFAULT_SOCKET_GROUP;
+  const gid = await lookupGroupId(name);
+  if (gid !== undefined) return gid;
+  if (name !== DEFAULT_SOCKET_GROUP) throw new InvalidArgumentError(`group ${name} not found`);
+  logger.warn({ group: name }, 'socket group not found: the socket stays root-only (create the group to share it)');
+  return undefined;
+}
+
+async function listen(server: Server, sock: string, gid: number | undefined): Promise<void> {
   await fs.mkdir(path.dirname(sock), { recursive: true });
   await fs.rm(sock, { force: true }); // a stale socket from a killed daemon
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +92,7 @@ async function listen(server: Server, sock: string): Promise<void> {
     });
   });
   await fs.chmod(sock, 0o660);
+  if (gid !== undefined) await fs.chown(sock, 0, gid);
 }
 
 export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
@@ -90,11 +107,12 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [] }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}) }, { logger });
+  const gid = await socketGid(opts, logger);
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));
-    await listen(server, socketPath(h));
+    await listen(server, socketPath(h), gid);
     servers.push(server);
     logger.info({ host: h }, 'API listening');
   }

@@ -11,6 +11,10 @@ export interface DaemonOptions {
   bridge?: string;
   /** dockerd's --insecure-registry (repeatable) */
   insecureRegistries?: string[];
+  /** signature policy file (registries whose images must be signed; image/trust-policy.ts) */
+  signaturePolicy?: string;
+  /** owner group of the unix sockets (dockerd's -G/--group; default "berth", as Docker's "docker") */
+  socketGroup?: string;
   /** dockerd's --registry-mirror (repeatable) */
   registryMirrors?: string[];
   /** HOST:PORT of the web dashboard (off when unset) */
@@ -33,3 +37,4 @@ export const DAEMON_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=6
 export const DEFAULT_DATA_ROOT = '/var/lib/berth';
 export const DEFAULT_EXEC_ROOT = '/run/berth';
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
+export const DEFAULT_SOCKET_GROUP = 'berth';

@@ -42,6 +42,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     events,
     usage: (imageId) => containers?.usersOfImage(imageId) ?? [],
     registry: { insecureRegistries: config.insecureRegistries ?? [], registryMirrors: config.registryMirrors ?? [] },
+    ...(config.signaturePolicy ? { signaturePolicy: config.signaturePolicy } : {}),
   });
   const runtime = await createRuntime({
     execRoot: config.execRoot,

@@ -39,6 +39,8 @@ export interface EngineConfig {
   insecureRegistries?: string[];
   /** docker.io pull mirrors (dockerd's --registry-mirror) */
   registryMirrors?: string[];
+  /** a signature policy file: registries whose images must be signed (see image/trust-policy.ts) */
+  signaturePolicy?: string;
 }
 
 export interface Engine {

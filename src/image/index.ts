@@ -27,12 +27,16 @@ import { importRootfs } from './import';
 import { commitImage } from './commit';
 import { listImages } from './list';
 import { familiarName, parseReference } from './reference';
-import { NotFoundError } from '../base/errors';
+import { InvalidArgumentError, NotFoundError } from '../base/errors';
+import { parsePublicKey, signImage, verifyImage, type VerifiedSignature } from './distribution/signatures';
+import { TrustPolicy } from './trust-policy';
 import { removeUnusedContent } from './layer-content';
 import { loadArchive } from './load';
 import { pruneImages } from './prune';
 import { removeImage } from './remove';
 import { saveImages } from './save';
+import { imageSbom, scanImage } from './sbom';
+import type { ScanReport } from '../sbom/osv';
 import { tagImage } from './tag';
 import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
 
@@ -45,12 +49,15 @@ export interface ImageServiceOptions {
   fsTool?: string;
   /** insecure registries and docker.io mirrors (daemon flags) */
   registry?: EndpointOptions;
+  /** the signature policy file (daemon's --signature-policy) */
+  signaturePolicy?: string;
 }
 
 /** What pull/push share across calls: one registry client (token cache) and the blob-source memory. */
 export interface DistributionDeps {
   client: RegistryClient;
   blobSources: BlobSources;
+  trust: TrustPolicy;
 }
 
 /** Record and tag changes run one at a time; unpacking layers runs outside this lock. */
@@ -108,10 +115,36 @@ export class Images implements ImageService {
   }
 
   // Pull and push run outside the store lock (they take minutes); pinned layers and registerImage's own lock keep them safe.
-  pull(ref: string, opts: ImagePullOptions): Promise<PullResult> {
+  async pull(ref: string, opts: ImagePullOptions): Promise<PullResult> {
     const { platform, ...rest } = opts;
     const deps = { client: this.dist.client, ingest: createStoreIngest(this.ctx), blobSources: this.dist.blobSources };
-    return pullImage(deps, parseReference(ref), { ...rest, ...(platform ? { platform: parsePlatform(platform) } : {}) });
+    const parsed = parseReference(ref);
+    const pullOpts = { ...rest, ...(platform ? { platform: parsePlatform(platform) } : {}) };
+    const rule = this.dist.trust.scopeFor(parsed);
+    if (!rule) return pullImage(deps, parsed, pullOpts);
+    // the policy covers it: verify first, then pull exactly the digest that verified (a tag may move meanwhile)
+    const { digest } = await verifyImage(this.dist.client, parsed, rule.keys, opts.auth);
+    const result = await pullImage(deps, { ...parsed, digest }, pullOpts);
+    await this.dist.trust.markVerified(result.id, digest, rule.scope);
+    if (parsed.digest) return result;
+    const tag = parsed.tag ?? 'latest';
+    await this.tag(result.id, familiarName(parsed), tag);
+    return { ...result, reference: `${familiarName(parsed)}:${tag}` };
+  }
+
+  /** Signs the image's manifest at its registry with a PEM private key (cosign's simple signing). */
+  sign(ref: string, privateKeyPem: string, auth?: AuthConfig): Promise<{ digest: string; signatureTag: string }> {
+    return signImage(this.dist.client, parseReference(ref), privateKeyPem, auth);
+  }
+
+  /** Verifies the image at its registry against PEM public keys. */
+  verify(ref: string, publicKeysPem: string[], auth?: AuthConfig): Promise<VerifiedSignature> {
+    if (!publicKeysPem.length) throw new InvalidArgumentError('verify needs at least one public key');
+    return verifyImage(this.dist.client, parseReference(ref), publicKeysPem.map(parsePublicKey), auth);
+  }
+
+  assertRunnable(image: ImageRecord): void {
+    this.dist.trust.assertRunnable(image);
   }
 
   /** A reference without a tag pushes every local tag of the repository, as Docker's API does
@@ -126,6 +159,14 @@ export class Images implements ImageService {
     let last: PushResult | undefined;
     for (const tag of tags) last = await pushImage(deps, { ...parsed, tag }, opts);
     return last!;
+  }
+
+  sbom(ref: string, format: string): Promise<Record<string, unknown>> {
+    return imageSbom(this.ctx, ref, format);
+  }
+
+  scan(ref: string, advisories: string): Promise<ScanReport> {
+    return scanImage(this.ctx, ref, advisories);
   }
 
   login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult> {
@@ -148,6 +189,7 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
   if (orphans.length) opts.logger.info({ layers: orphans.map((l) => l.chainId) }, 'boot repair: removed layers no image uses');
   const distDir = path.join(imageRoot, 'distribution');
   await fs.mkdir(distDir, { recursive: true });
-  const dist = { client: new RegistryClient(opts.registry ?? {}), blobSources: new BlobSources(path.join(distDir, 'blob-sources.json')) };
+  const trust = await TrustPolicy.open(opts.signaturePolicy, imageRoot);
+  const dist = { client: new RegistryClient(opts.registry ?? {}), blobSources: new BlobSources(path.join(distDir, 'blob-sources.json')), trust };
   return new Images({ blobs, layers, store, events: opts.events, logger: opts.logger, usage: opts.usage, registerLock: new KeyedMutex() }, dist);
 }

@@ -9,6 +9,8 @@ import type { ProgressSink } from './distribution/progress';
 import type { PullResult } from './distribution/pull';
 import type { PushResult } from './distribution/push';
 import type { AuthConfig } from './distribution/registry-client';
+import type { ScanReport } from '../sbom/osv';
+import type { VerifiedSignature } from './distribution/signatures';
 
 export type { AuthConfig, LoginResult, ProgressSink, PullResult, PushResult };
 
@@ -130,6 +132,16 @@ export interface ImageService {
   login(auth: AuthConfig, signal?: AbortSignal): Promise<LoginResult>;
   /** A new image from a base image, a layer and a config (commit, build). */
   commit(opts: CommitImageOptions): Promise<ImageRecord>;
+  /** Signs the image's manifest at its registry with a PEM private key (cosign's simple signing, `.sig` tag). */
+  sign(ref: string, privateKeyPem: string, auth?: AuthConfig): Promise<{ digest: string; signatureTag: string }>;
+  /** Verifies the image at its registry: a signature by one of the PEM public keys, or ForbiddenError. */
+  verify(ref: string, publicKeysPem: string[], auth?: AuthConfig): Promise<VerifiedSignature>;
+  /** Refuses (ForbiddenError) an image the signature policy covers that was not pulled with a verified signature. */
+  assertRunnable(image: ImageRecord): void;
+  /** The image's packages as an SPDX 2.3 or CycloneDX 1.5 document ("spdx-json" | "cyclonedx-json"). */
+  sbom(ref: string, format: string): Promise<Record<string, unknown>>;
+  /** The image's packages matched against an OSV advisory file's text. */
+  scan(ref: string, advisories: string): Promise<ScanReport>;
 }
 
 /** Supplied by the engine so rmi can refuse images used by containers. */

@@ -54,3 +54,11 @@ export interface ImagePruneResponse {
   ImagesDeleted: ImageDeleteResponseItem[] | null;
   SpaceReclaimed: number;
 }
+
+/** Berth's own: POST /images/{name}/scan (an OSV advisory file in, the image's matches out). */
+export interface ImageScanReport {
+  image: string;
+  distro?: string;
+  packages: number;
+  findings: Array<{ id: string; package: string; type: string; installed: string; fixedIn?: string; severity?: string; summary?: string; aliases?: string[]; purl: string; location: string }>;
+}

@@ -2,6 +2,7 @@
  * A throwaway image store per test (the image engineer's stores over a temp
  * data root) with the distribution ports over it, plus a progress recorder.
  */
+import { TrustPolicy } from '../../../src/image/trust-policy';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -56,7 +57,7 @@ export async function openStore(t: TestContext, client = new RegistryClient()): 
   return {
     root,
     ctx,
-    images: new Images(ctx, { client, blobSources }),
+    images: new Images(ctx, { client, blobSources, trust: await TrustPolicy.open(undefined, imageRoot) }),
     pullDeps: { client, ingest: createStoreIngest(ctx), blobSources },
     pushDeps: { client, source: createStoreSource(ctx), blobSources, tempPath: () => blobs.tempPath() },
   };

@@ -1,5 +1,5 @@
 /** Image routes (swagger tag "Image"). Image names may contain '/' and ':', hence `*name`. */
-import { InternalError, NotImplementedError } from '../../../base/errors';
+import { InternalError, InvalidArgumentError, NotImplementedError } from '../../../base/errors';
 import { decodeRegistryAuth } from '../../../image/distribution/auth';
 import { encodeProgress } from '../../../image/distribution/progress-json';
 import type { ProgressEvent } from '../../../image/distribution/progress';
@@ -134,6 +134,31 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
   router.add('GET', '/images/*name/history', async (ctx) => {
     const h = await images.history(ctx.params.name!);
     sendJson(ctx.res, 200, h.map(toHistoryWire));
+  });
+
+  // Berth's own: the image's packages as an SBOM, and matched against an OSV advisory file sent as the body
+  router.add('GET', '/images/*name/sbom', async (ctx) => {
+    sendJson(ctx.res, 200, await images.sbom(ctx.params.name!, ctx.query.string('format') ?? 'spdx-json'));
+  });
+
+  router.add('POST', '/images/*name/scan', async (ctx) => {
+    const advisories = (await ctx.body()).toString('utf8');
+    sendJson(ctx.res, 200, await images.scan(ctx.params.name!, advisories));
+  });
+
+  // Berth's own: cosign-style signatures at the image's registry (the key travels in the body, as credentials do)
+  router.add('POST', '/images/*name/sign', async (ctx) => {
+    const b = (await ctx.json<{ PrivateKey?: unknown }>()) ?? {};
+    if (typeof b.PrivateKey !== 'string') throw new InvalidArgumentError('sign needs PrivateKey: a PEM private key');
+    const r = await images.sign(ctx.params.name!, b.PrivateKey, registryAuth(ctx));
+    sendJson(ctx.res, 200, { Digest: r.digest, SignatureTag: r.signatureTag });
+  });
+
+  router.add('POST', '/images/*name/verify', async (ctx) => {
+    const b = (await ctx.json<{ PublicKeys?: unknown }>()) ?? {};
+    if (!Array.isArray(b.PublicKeys) || !b.PublicKeys.every((k): k is string => typeof k === 'string')) throw new InvalidArgumentError('verify needs PublicKeys: a list of PEM public keys');
+    const r = await images.verify(ctx.params.name!, b.PublicKeys, registryAuth(ctx));
+    sendJson(ctx.res, 200, { Digest: r.digest, KeyIndex: r.keyIndex });
   });
 
   router.add('POST', '/images/*name/tag', async (ctx) => {

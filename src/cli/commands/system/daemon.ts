@@ -1,6 +1,6 @@
 /** `berth daemon`: flags → DaemonOptions → runDaemon() of src/daemon/main.ts (loaded only here). */
 import type { CommandModule } from '../../command-module';
-import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, type DaemonOptions } from '../../../daemon/options';
+import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from '../../../daemon/options';
 import { CliExit } from '../../exit-codes';
 
 interface DaemonFlags {
@@ -13,6 +13,8 @@ interface DaemonFlags {
   bridge?: string;
   insecureRegistry: string[];
   registryMirror: string[];
+  group?: string;
+  signaturePolicy?: string;
   uiAddr?: string;
 }
 
@@ -30,6 +32,8 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.bridge ? { bridge: f.bridge } : {}),
     ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
+    ...(f.group ? { socketGroup: f.group } : {}),
+    ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
     ...(f.uiAddr ? { uiAddr: f.uiAddr } : {}),
   };
 }
@@ -46,6 +50,8 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
+    { flags: '--signature-policy', key: 'signaturePolicy', kind: 'string', description: 'JSON file naming registries whose images must carry a signature by given keys' },
+    { flags: '-G, --group', key: 'group', kind: 'string', description: `Group for the unix socket (default "${DEFAULT_SOCKET_GROUP}")` },
     { flags: '--ui-addr', key: 'uiAddr', kind: 'string', description: 'Serve the web dashboard on HOST:PORT (e.g. 127.0.0.1:9100); changes need the token it logs' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
