@@ -9,13 +9,13 @@ import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, NotModifiedError } from '../base/errors';
+import { ConflictError, InvalidArgumentError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
 import type { AttachStream } from '../runtime/types';
 import { AttachHub, LateAttachStream } from './attach';
 import type { ContainerContext, ContainerServiceDeps } from './context';
 export type { ContainerServiceDeps } from './context';
-import { publishContainerEvent } from './context';
+import { publishContainerEvent, underLock } from './context';
 import { createContainer } from './create';
 import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
@@ -27,7 +27,7 @@ import { removeContainer } from './remove';
 import type { ContainerSpec } from './spec';
 import { startContainer } from './start';
 import { canPause, canUnpause, isRunning } from './status';
-import { killContainer, stopContainer } from './stop';
+import { killContainer, restartContainer, stopContainer } from './lifecycle';
 import { Supervisor } from './supervisor';
 import { listProcesses } from '../platform/procps';
 import { sampleCgroup } from '../platform/cgroups';
@@ -94,8 +94,7 @@ export class Containers implements ContainerService {
 
   /** Change a record under its lock and persist it (engine-level operations such as network connect). */
   async mutate<T>(ref: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
-    const rec = this.resolve(ref);
-    return this.ctx.locks.run(rec.id, async () => {
+    return underLock(this.ctx, ref, async (rec) => {
       const out = await fn(rec);
       await this.ctx.store.save(rec);
       return out;
@@ -118,13 +117,8 @@ export class Containers implements ContainerService {
     return killContainer(this.ctx, ref, signal);
   }
 
-  async restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
-    const rec = this.resolve(ref);
-    await stopContainer(this.ctx, rec.id, opts).catch((e) => {
-      if (!(e instanceof NotModifiedError)) throw e;
-    });
-    await startContainer(this.ctx, rec.id);
-    publishContainerEvent(this.ctx, rec, 'restart');
+  restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
+    return restartContainer(this.ctx, ref, opts);
   }
 
   async remove(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void> {
@@ -234,19 +228,19 @@ export class Containers implements ContainerService {
   }
 
   async rename(ref: string, newName: string): Promise<void> {
-    const rec = this.resolve(ref);
     const name = newName.replace(/^\//, '');
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
       throw new InvalidArgumentError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
     }
-    const old = rec.name;
-    await this.ctx.store.rename(rec, name);
-    publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
+    await underLock(this.ctx, ref, async (rec) => {
+      const old = rec.name;
+      await this.ctx.store.rename(rec, name);
+      publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
+    });
   }
 
   async pause(ref: string): Promise<void> {
-    const rec = this.resolve(ref);
-    await this.ctx.locks.run(rec.id, async () => {
+    await underLock(this.ctx, ref, async (rec) => {
       if (!canPause(rec.state.status)) {
         throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `Container ${rec.id} is not running`);
       }
@@ -258,8 +252,7 @@ export class Containers implements ContainerService {
   }
 
   async unpause(ref: string): Promise<void> {
-    const rec = this.resolve(ref);
-    await this.ctx.locks.run(rec.id, async () => {
+    await underLock(this.ctx, ref, async (rec) => {
       if (!canUnpause(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not paused`);
       await this.ctx.runtime.resume(rec.id);
       rec.state.status = 'running';

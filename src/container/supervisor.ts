@@ -18,6 +18,7 @@ export class Supervisor {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly exitWaiters = new Map<string, Set<Waiter>>();
   private readonly removeWaiters = new Map<string, Set<Waiter>>();
+  private readonly codeWaiters = new Map<string, Set<Waiter>>();
   private readonly handling = new Set<string>();
   private handler: ExitHandler | undefined;
 
@@ -57,6 +58,8 @@ export class Supervisor {
     if (!rec) return;
     const code = await this.exitCodeOf(id);
     if (code === undefined) return;
+    notify(this.codeWaiters, id, code);
+    if (this.handling.has(id)) return;
     this.handling.add(id);
     try {
       await this.handler?.onExit(rec, code);
@@ -69,6 +72,18 @@ export class Supervisor {
 
   waitExit(id: string, signal?: AbortSignal): Promise<number> {
     return addWaiter(this.exitWaiters, id, signal);
+  }
+
+  /**
+   * The exit code of `id` once its exit file exists, before the exit is handled: for callers
+   * holding the container's lock, which the exit handler waits for.
+   */
+  async exitCode(id: string, signal: AbortSignal): Promise<number> {
+    const p = addWaiter(this.codeWaiters, id, signal);
+    // an exit file that was there before we listened (its handler may be waiting for our lock)
+    const now = await this.exitCodeOf(id);
+    if (now !== undefined) notify(this.codeWaiters, id, now);
+    return p;
   }
 
   waitRemoved(id: string, signal?: AbortSignal): Promise<number> {
@@ -93,6 +108,7 @@ function addWaiter(map: Map<string, Set<Waiter>>, id: string, signal?: AbortSign
     set.add(w);
     signal?.addEventListener('abort', () => {
       set!.delete(w);
+      if (set!.size === 0 && map.get(id) === set) map.delete(id);
       reject(signal.reason ?? new Error('aborted'));
     }, { once: true });
   });
