@@ -53,6 +53,8 @@ export interface ContainerContext extends ContainerServiceDeps {
   locks: KeyedMutex;
   supervisor: Supervisor;
   attachHub: AttachHub;
+  /** aborted by close(): pending restart-policy starts give up */
+  closing: AbortSignal;
 }
 
 /**

@@ -57,9 +57,11 @@ async function restartLater(ctx: ContainerContext, rec: ContainerRecord): Promis
     return true;
   });
   if (!pending) return;
-  await sleep(delay);
+  await sleep(delay, ctx.closing);
+  // closed meanwhile: the record stays 'restarting'; the next boot makes it exited and applies the policy
+  if (ctx.closing.aborted) return;
   await ctx.locks.run(rec.id, async () => {
-    if (!ctx.store.get(rec.id) || rec.state.status !== 'restarting' || rec.state.stoppedByUser) {
+    if (ctx.closing.aborted || !ctx.store.get(rec.id) || rec.state.status !== 'restarting' || rec.state.stoppedByUser) {
       if (ctx.store.get(rec.id) && rec.state.status === 'restarting') {
         rec.state.status = 'exited';
         await ctx.store.save(rec);

@@ -54,6 +54,7 @@ export class Containers implements ContainerService {
   private readonly ctx: ContainerContext;
   private readonly execs: ExecRegistry;
   private readonly health: HealthMonitor;
+  private readonly closing = new AbortController();
 
   private constructor(deps: ContainerServiceDeps) {
     const locks = new KeyedMutex();
@@ -63,7 +64,7 @@ export class Containers implements ContainerService {
       (id) => deps.runtime.exitCode(id),
       deps.logger.child({ module: 'container.supervisor' }),
     );
-    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub() };
+    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub(), closing: this.closing.signal };
     this.execs = new ExecRegistry(this.ctx);
     this.health = new HealthMonitor(this.ctx, this.execs);
   }
@@ -79,6 +80,7 @@ export class Containers implements ContainerService {
   }
 
   close(): void {
+    this.closing.abort();
     this.health.close();
     this.ctx.supervisor.stop();
   }
@@ -263,6 +265,7 @@ export class Containers implements ContainerService {
 
   async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     const deleted: string[] = [];
+    let spaceReclaimed = 0;
     const label = filters.label ?? [];
     for (const rec of this.ctx.store.all()) {
       if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
@@ -270,9 +273,18 @@ export class Containers implements ContainerService {
         const i = l.indexOf('=');
         return i < 0 ? l in rec.spec.labels : rec.spec.labels[l.slice(0, i)] === l.slice(i + 1);
       })) continue;
-      await this.remove(rec.id).then(() => deleted.push(rec.id), () => undefined);
+      // as dockerd: the writable layer's size is what removal frees; a container that cannot be removed is logged and skipped
+      const size = await writableSize(path.join(this.ctx.store.containerDir(rec.id), 'rw', 'upper'));
+      try {
+        await this.remove(rec.id);
+      } catch (e) {
+        this.ctx.logger.warn({ id: rec.id, err: String(e) }, 'failed to prune container');
+        continue;
+      }
+      deleted.push(rec.id);
+      spaceReclaimed += size;
     }
-    return { deleted, spaceReclaimed: 0 };
+    return { deleted, spaceReclaimed };
   }
 
   /** `docker commit`: the container's changes as a new image. */
