@@ -26,9 +26,10 @@ export function shouldRestart(rec: ContainerRecord, exitCode: number): boolean {
   }
 }
 
-export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number): Promise<void> {
+/** `pid`: the run that ended, when known; the lock may come after a stop and a new start (restart), whose run this exit is not. */
+export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number, pid?: number): Promise<void> {
   // a stop or kill holding the lock may have recorded this exit already, and run what follows it
-  const recorded = await ctx.locks.run(rec.id, () => recordExit(ctx, rec, exitCode));
+  const recorded = await ctx.locks.run(rec.id, async () => (pid !== undefined && rec.state.pid !== pid ? false : recordExit(ctx, rec, exitCode)));
   if (recorded) await afterExit(ctx, rec, exitCode);
 }
 

@@ -73,7 +73,7 @@ export class Containers implements ContainerService {
   static async open(deps: ContainerServiceDeps): Promise<Containers> {
     const svc = new Containers(deps);
     await recoverContainers(svc.ctx);
-    await svc.ctx.supervisor.startWatching({ onExit: (rec, code) => handleExit(svc.ctx, rec, code) });
+    await svc.ctx.supervisor.startWatching({ onExit: (rec, code, pid) => handleExit(svc.ctx, rec, code, pid) });
     svc.health.open();
     void restartPolicyOnBoot(svc.ctx, (id) => svc.start(id));
     return svc;

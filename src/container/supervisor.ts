@@ -7,8 +7,8 @@ import type { Logger } from '../base/logger';
 import type { ContainerRecord } from './types';
 
 export interface ExitHandler {
-  /** called once per exit of a running container */
-  onExit(rec: ContainerRecord, exitCode: number): Promise<void>;
+  /** called once per exit of a running container; `pid`: the run it ended, as the record had it when the exit was seen */
+  onExit(rec: ContainerRecord, exitCode: number, pid: number): Promise<void>;
 }
 
 type Waiter = (code: number) => void;
@@ -56,13 +56,14 @@ export class Supervisor {
     if (this.handling.has(id)) return;
     const rec = this.running().find((r) => r.id === id);
     if (!rec) return;
+    const pid = rec.state.pid;
     const code = await this.exitCodeOf(id);
     if (code === undefined) return;
     notify(this.codeWaiters, id, code);
     if (this.handling.has(id)) return;
     this.handling.add(id);
     try {
-      await this.handler?.onExit(rec, code);
+      await this.handler?.onExit(rec, code, pid);
     } catch (e) {
       this.logger.error({ id, err: String(e) }, 'exit handling failed');
     } finally {

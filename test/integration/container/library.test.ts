@@ -121,8 +121,10 @@ describe('library: createEngine runs containers in-process', () => {
       const updated = engine.containers.update(id, { memory: 64 * 1024 * 1024 });
       const restarted = engine.containers.restart(id, { timeout: 0 });
       await Promise.all([started, renamed, updated, restarted]);
+      // an exit handler of the first run queued behind restart's lock must not end the second run
+      await engine.containers.rename(id, 'lockren3');
       const rec = await engine.containers.inspect(id);
-      assert.equal(rec.name, 'lockren2');
+      assert.equal(rec.name, 'lockren3');
       assert.equal(rec.spec.host.memory, 64 * 1024 * 1024);
       assert.equal(rec.state.status, 'running');
     } finally {
