@@ -53,6 +53,17 @@ export interface ContainerContext extends ContainerServiceDeps {
   locks: KeyedMutex;
   supervisor: Supervisor;
   attachHub: AttachHub;
+  /** aborted by close(): pending restart-policy starts give up */
+  closing: AbortSignal;
+}
+
+/**
+ * Runs `fn` under the container's lock on its record as found once the lock is held: a
+ * container removed meanwhile is not found, and `fn` checks the state it acts on.
+ */
+export async function underLock<T>(ctx: ContainerContext, ref: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+  const { id } = ctx.store.resolve(ref);
+  return ctx.locks.run(id, () => fn(ctx.store.resolve(id)));
 }
 
 export function publishContainerEvent(ctx: ContainerContext, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {

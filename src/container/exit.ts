@@ -6,7 +6,7 @@
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
 import { startLocked } from './start';
-import { releaseRunning } from './release';
+import { recordExit } from './release';
 import type { ContainerRecord } from './types';
 import { removeLocked } from './remove';
 import { sleep } from '../base/async';
@@ -26,14 +26,16 @@ export function shouldRestart(rec: ContainerRecord, exitCode: number): boolean {
   }
 }
 
-export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number): Promise<void> {
-  await ctx.locks.run(rec.id, async () => {
-    if (rec.state.status !== 'running' && rec.state.status !== 'paused') return;
-    await releaseRunning(ctx, rec);
-    rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, finishedAt: new Date().toISOString() };
-    await ctx.store.save(rec);
-    publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode) });
-  });
+/** `pid`: the run that ended, when known; the lock may come after a stop and a new start (restart), whose run this exit is not. */
+export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number, pid?: number): Promise<void> {
+  // a stop or kill holding the lock may have recorded this exit already, and run what follows it
+  const recorded = await ctx.locks.run(rec.id, async () => (pid !== undefined && rec.state.pid !== pid ? false : recordExit(ctx, rec, exitCode)));
+  if (recorded) await afterExit(ctx, rec, exitCode);
+}
+
+/** What follows a recorded exit, outside the lock: waiters woken, then --rm or the restart policy. */
+export async function afterExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number | undefined): Promise<void> {
+  if (exitCode === undefined) return;
   ctx.supervisor.notifyExit(rec.id, exitCode);
   if (rec.spec.host.autoRemove) {
     await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, { force: true, volumes: true })).catch((e) =>
@@ -48,11 +50,19 @@ async function restartLater(ctx: ContainerContext, rec: ContainerRecord): Promis
   // Docker's backoff: 100ms doubling, reset after 10s of uptime.
   const ran = Date.now() - Date.parse(rec.state.startedAt);
   const delay = ran > 10_000 ? 100 : Math.min(100 * 2 ** rec.state.restartCount, 60_000);
-  rec.state.status = 'restarting';
-  await ctx.store.save(rec).catch(() => undefined);
-  await sleep(delay);
+  const pending = await ctx.locks.run(rec.id, async () => {
+    // a user may have started or removed it since the exit
+    if (!ctx.store.get(rec.id) || rec.state.status !== 'exited') return false;
+    rec.state.status = 'restarting';
+    await ctx.store.save(rec).catch(() => undefined);
+    return true;
+  });
+  if (!pending) return;
+  await sleep(delay, ctx.closing);
+  // closed meanwhile: the record stays 'restarting'; the next boot makes it exited and applies the policy
+  if (ctx.closing.aborted) return;
   await ctx.locks.run(rec.id, async () => {
-    if (!ctx.store.get(rec.id) || rec.state.status !== 'restarting' || rec.state.stoppedByUser) {
+    if (ctx.closing.aborted || !ctx.store.get(rec.id) || rec.state.status !== 'restarting' || rec.state.stoppedByUser) {
       if (ctx.store.get(rec.id) && rec.state.status === 'restarting') {
         rec.state.status = 'exited';
         await ctx.store.save(rec);

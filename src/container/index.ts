@@ -9,13 +9,13 @@ import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, NotModifiedError } from '../base/errors';
+import { ConflictError, InvalidArgumentError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
 import type { AttachStream } from '../runtime/types';
 import { AttachHub, LateAttachStream } from './attach';
 import type { ContainerContext, ContainerServiceDeps } from './context';
 export type { ContainerServiceDeps } from './context';
-import { publishContainerEvent } from './context';
+import { publishContainerEvent, underLock } from './context';
 import { createContainer } from './create';
 import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
@@ -27,7 +27,7 @@ import { removeContainer } from './remove';
 import type { ContainerSpec } from './spec';
 import { startContainer } from './start';
 import { canPause, canUnpause, isRunning } from './status';
-import { killContainer, stopContainer } from './stop';
+import { killContainer, restartContainer, stopContainer } from './lifecycle';
 import { Supervisor } from './supervisor';
 import { listProcesses } from '../platform/procps';
 import { sampleCgroup } from '../platform/cgroups';
@@ -54,6 +54,7 @@ export class Containers implements ContainerService {
   private readonly ctx: ContainerContext;
   private readonly execs: ExecRegistry;
   private readonly health: HealthMonitor;
+  private readonly closing = new AbortController();
 
   private constructor(deps: ContainerServiceDeps) {
     const locks = new KeyedMutex();
@@ -63,7 +64,7 @@ export class Containers implements ContainerService {
       (id) => deps.runtime.exitCode(id),
       deps.logger.child({ module: 'container.supervisor' }),
     );
-    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub() };
+    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub(), closing: this.closing.signal };
     this.execs = new ExecRegistry(this.ctx);
     this.health = new HealthMonitor(this.ctx, this.execs);
   }
@@ -72,13 +73,14 @@ export class Containers implements ContainerService {
   static async open(deps: ContainerServiceDeps): Promise<Containers> {
     const svc = new Containers(deps);
     await recoverContainers(svc.ctx);
-    await svc.ctx.supervisor.startWatching({ onExit: (rec, code) => handleExit(svc.ctx, rec, code) });
+    await svc.ctx.supervisor.startWatching({ onExit: (rec, code, pid) => handleExit(svc.ctx, rec, code, pid) });
     svc.health.open();
     void restartPolicyOnBoot(svc.ctx, (id) => svc.start(id));
     return svc;
   }
 
   close(): void {
+    this.closing.abort();
     this.health.close();
     this.ctx.supervisor.stop();
   }
@@ -94,8 +96,7 @@ export class Containers implements ContainerService {
 
   /** Change a record under its lock and persist it (engine-level operations such as network connect). */
   async mutate<T>(ref: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
-    const rec = this.resolve(ref);
-    return this.ctx.locks.run(rec.id, async () => {
+    return underLock(this.ctx, ref, async (rec) => {
       const out = await fn(rec);
       await this.ctx.store.save(rec);
       return out;
@@ -118,13 +119,8 @@ export class Containers implements ContainerService {
     return killContainer(this.ctx, ref, signal);
   }
 
-  async restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
-    const rec = this.resolve(ref);
-    await stopContainer(this.ctx, rec.id, opts).catch((e) => {
-      if (!(e instanceof NotModifiedError)) throw e;
-    });
-    await startContainer(this.ctx, rec.id);
-    publishContainerEvent(this.ctx, rec, 'restart');
+  restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
+    return restartContainer(this.ctx, ref, opts);
   }
 
   async remove(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void> {
@@ -234,19 +230,19 @@ export class Containers implements ContainerService {
   }
 
   async rename(ref: string, newName: string): Promise<void> {
-    const rec = this.resolve(ref);
     const name = newName.replace(/^\//, '');
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
       throw new InvalidArgumentError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
     }
-    const old = rec.name;
-    await this.ctx.store.rename(rec, name);
-    publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
+    await underLock(this.ctx, ref, async (rec) => {
+      const old = rec.name;
+      await this.ctx.store.rename(rec, name);
+      publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
+    });
   }
 
   async pause(ref: string): Promise<void> {
-    const rec = this.resolve(ref);
-    await this.ctx.locks.run(rec.id, async () => {
+    await underLock(this.ctx, ref, async (rec) => {
       if (!canPause(rec.state.status)) {
         throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `Container ${rec.id} is not running`);
       }
@@ -258,8 +254,7 @@ export class Containers implements ContainerService {
   }
 
   async unpause(ref: string): Promise<void> {
-    const rec = this.resolve(ref);
-    await this.ctx.locks.run(rec.id, async () => {
+    await underLock(this.ctx, ref, async (rec) => {
       if (!canUnpause(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not paused`);
       await this.ctx.runtime.resume(rec.id);
       rec.state.status = 'running';
@@ -270,6 +265,7 @@ export class Containers implements ContainerService {
 
   async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     const deleted: string[] = [];
+    let spaceReclaimed = 0;
     const label = filters.label ?? [];
     for (const rec of this.ctx.store.all()) {
       if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
@@ -277,9 +273,18 @@ export class Containers implements ContainerService {
         const i = l.indexOf('=');
         return i < 0 ? l in rec.spec.labels : rec.spec.labels[l.slice(0, i)] === l.slice(i + 1);
       })) continue;
-      await this.remove(rec.id).then(() => deleted.push(rec.id), () => undefined);
+      // as dockerd: the writable layer's size is what removal frees; a container that cannot be removed is logged and skipped
+      const size = await writableSize(path.join(this.ctx.store.containerDir(rec.id), 'rw', 'upper'));
+      try {
+        await this.remove(rec.id);
+      } catch (e) {
+        this.ctx.logger.warn({ id: rec.id, err: String(e) }, 'failed to prune container');
+        continue;
+      }
+      deleted.push(rec.id);
+      spaceReclaimed += size;
     }
-    return { deleted, spaceReclaimed: 0 };
+    return { deleted, spaceReclaimed };
   }
 
   /** `docker commit`: the container's changes as a new image. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanDuration, matchesFilters, validateListFilters } from './list';
+import { matchesFilters, statusText, validateListFilters } from './list';
 import { defaultContainerSpec } from './spec';
 import type { ContainerRecord } from './types';
 
@@ -17,13 +17,13 @@ const rec = {
 } as unknown as ContainerRecord; // only the fields the filters read
 const ctx = { imageMatches: () => false, createdOf: () => undefined };
 
-test('Docker durations', () => {
-  assert.equal(humanDuration(0.5), 'Less than a second');
-  assert.equal(humanDuration(1.4), '1 second');
-  assert.equal(humanDuration(5), '5 seconds');
-  assert.equal(humanDuration(119), 'About a minute');
-  assert.equal(humanDuration(70), 'About a minute');
-  assert.equal(humanDuration(60 * 60 * 3), '3 hours');
+test('status words take go-units durations (truncated days: 60 h up is "Up 2 days")', () => {
+  const now = Date.parse('2026-01-10T12:00:00Z');
+  const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+  const withState = (state: Partial<ContainerRecord['state']>) => ({ ...rec, state: { ...rec.state, ...state } }) as ContainerRecord;
+  assert.equal(statusText(withState({ status: 'running', startedAt: at(60) }), now), 'Up 2 days');
+  assert.equal(statusText(withState({ status: 'paused', startedAt: at(1.4) }), now), 'Up About an hour (Paused)');
+  assert.equal(statusText(withState({ status: 'exited', exitCode: 3, finishedAt: at(20 * 24) }), now), 'Exited (3) 2 weeks ago');
 });
 
 test('filters: label, name regexp, status, exited, id prefix', () => {

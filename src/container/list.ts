@@ -2,38 +2,21 @@
 import { InvalidArgumentError } from '../base/errors';
 import type { ContainerListOptions, ContainerRecord, ContainerSummary } from './types';
 import { isRunning } from './status';
-
-export function humanDuration(seconds: number): string {
-  // go-units' HumanDuration: seconds and minutes truncate, hours round
-  const sec = Math.floor(seconds);
-  if (sec < 1) return 'Less than a second';
-  if (sec === 1) return '1 second';
-  if (sec < 60) return `${sec} seconds`;
-  const m = Math.floor(seconds / 60);
-  if (m === 1) return 'About a minute';
-  if (m < 60) return `${m} minutes`;
-  const h = Math.round(seconds / 3600);
-  if (h === 1) return 'About an hour';
-  if (h < 48) return `${h} hours`;
-  if (h < 24 * 7 * 2) return `${Math.round(h / 24)} days`;
-  if (h < 24 * 30 * 2) return `${Math.round(h / 24 / 7)} weeks`;
-  if (h < 24 * 365 * 2) return `${Math.round(h / 24 / 30)} months`;
-  return `${Math.round(h / 24 / 365)} years`;
-}
+import { humanDuration } from '../base/human-duration';
 
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
   switch (s.status) {
     case 'running':
     case 'paused': {
-      const up = humanDuration((now - Date.parse(s.startedAt)) / 1000);
+      const up = humanDuration(now - Date.parse(s.startedAt));
       const health = s.health ? ` (${s.health.status === 'starting' ? 'health: starting' : s.health.status})` : '';
       return `Up ${up}${s.status === 'paused' ? ' (Paused)' : health}`;
     }
     case 'restarting':
-      return `Restarting (${s.exitCode}) ${humanDuration((now - Date.parse(s.finishedAt)) / 1000)} ago`;
+      return `Restarting (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
     case 'exited':
-      return `Exited (${s.exitCode}) ${humanDuration((now - Date.parse(s.finishedAt)) / 1000)} ago`;
+      return `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
     case 'removing':
       return 'Removal In Progress';
     case 'dead':

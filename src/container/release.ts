@@ -1,7 +1,7 @@
-/** Releasing what a running container held: runtime state, network, rootfs mount, bundle. */
+/** Releasing what a running container held (runtime state, network, rootfs mount, bundle), and recording its exit. */
 import { promises as fs } from 'node:fs';
 import { unmount } from '../platform/mount';
-import { bundleDir, type ContainerContext } from './context';
+import { bundleDir, publishContainerEvent, type ContainerContext } from './context';
 import type { ContainerRecord } from './types';
 import { releaseVolumes } from './mounts';
 
@@ -18,4 +18,14 @@ export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord
   ]);
   await releaseVolumes(ctx, rec);
   await fs.rm(bundleDir(ctx, rec.id), { recursive: true, force: true });
+}
+
+/** Records an exit; the caller holds the container's lock. False when it was recorded already. */
+export async function recordExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number): Promise<boolean> {
+  if (rec.state.status !== 'running' && rec.state.status !== 'paused') return false;
+  await releaseRunning(ctx, rec);
+  rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, finishedAt: new Date().toISOString() };
+  await ctx.store.save(rec);
+  publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode) });
+  return true;
 }

@@ -3,26 +3,26 @@ import { promises as fs } from 'node:fs';
 import { ConflictError, InternalError } from '../base/errors';
 import { isMounted, unmount } from '../platform/mount';
 import type { ContainerContext } from './context';
-import { publishContainerEvent } from './context';
+import { publishContainerEvent, underLock } from './context';
 import { releaseRunning } from './release';
-import { canRemove, isRunning } from './status';
-import { stopRunning } from './stop';
+import { canKill, canRemove } from './status';
+import { killLocked } from './stop';
 import type { ContainerRecord } from './types';
 import { removeAnonymousVolumes } from './mounts';
 
 export async function removeContainer(ctx: ContainerContext, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-  const rec = ctx.store.resolve(ref);
-  if (!opts.force && !canRemove(rec.state.status)) {
-    if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${rec.id} is already in progress`, 'REMOVAL_IN_PROGRESS');
-    throw new ConflictError(
-      `cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`,
-      'CONTAINER_RUNNING',
-    );
-  }
-  if (opts.force && isRunning(rec.state.status)) {
-    await stopRunning(ctx, rec, { timeout: 0 }).catch(() => undefined);
-  }
-  await ctx.locks.run(rec.id, () => removeLocked(ctx, rec, opts));
+  await underLock(ctx, ref, async (rec) => {
+    if (!opts.force && !canRemove(rec.state.status)) {
+      if (rec.state.status === 'removing') throw new ConflictError(`removal of container ${rec.id} is already in progress`, 'REMOVAL_IN_PROGRESS');
+      throw new ConflictError(
+        `cannot remove container "/${rec.name}": container is ${rec.state.status}: stop the container before removing or force remove`,
+        'CONTAINER_RUNNING',
+      );
+    }
+    // its exit is recorded here; removeLocked wakes the waiters, and nothing else follows an exit that ends in removal
+    if (opts.force && canKill(rec.state.status)) await killLocked(ctx, rec, { all: true }).catch(() => undefined);
+    await removeLocked(ctx, rec, opts);
+  });
 }
 
 /** `volumes`: also remove the container's anonymous volumes (`rm -v`, and `--rm` containers). */

@@ -16,6 +16,8 @@ import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
+import { resolveContainerPath } from './path-resolve';
+import { diskProbe } from './archive-extract';
 import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
 
 /** Every container's cgroup (cgroupfs driver), under one parent per host. */
@@ -142,10 +144,7 @@ async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<v
 async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
   const h = rec.spec.host;
   const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
-  // Docker creates the working directory when it does not exist.
-  const cwd = path.join(rec.rootfs, rec.workingDir);
-  if (!cwd.startsWith(rec.rootfs)) throw new FailedPreconditionError(`invalid working directory ${rec.workingDir}`);
-  await fs.mkdir(cwd, { recursive: true }).catch(() => undefined);
+  await makeWorkingDir(rec.rootfs, rec.workingDir);
 
   const extraMounts: RuntimeSpecInput['extraMounts'] = [
     { destination: '/etc/resolv.conf', source: rec.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },
@@ -192,6 +191,15 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     devices: h.devices,
     annotations: { 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
   };
+}
+
+/**
+ * Docker creates the working directory when it does not exist, resolved in the rootfs as the
+ * container will see it: an image's symlink (`/evil -> /`) must not lead the mkdir onto the host.
+ */
+async function makeWorkingDir(rootfs: string, workingDir: string): Promise<void> {
+  const { hostPath } = await resolveContainerPath([{ destination: '/', source: rootfs, rw: true }], path.posix.join('/', workingDir), diskProbe, { followLast: true });
+  await fs.mkdir(hostPath, { recursive: true }).catch(() => undefined);
 }
 
 function nsPath(ctx: ContainerContext, mode: string, ns: string): string {

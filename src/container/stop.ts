@@ -1,8 +1,12 @@
-/** `docker stop` and `docker kill`: signals through the runtime, waiting on the supervisor for the exit. */
-import { ConflictError, NotModifiedError } from '../base/errors';
+/**
+ * Stopping and killing under the container's lock (held by the caller): the exit is recorded
+ * before the lock goes, as dockerd answers only once the container is stopped. The exit
+ * handler, which waits for that lock, then finds it recorded.
+ */
+import { InternalError } from '../base/errors';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
-import { canKill } from './status';
+import { recordExit } from './release';
 import type { ContainerRecord } from './types';
 
 export function normalizeSignal(sig: string | undefined, fallback = 'SIGKILL'): string {
@@ -12,12 +16,54 @@ export function normalizeSignal(sig: string | undefined, fallback = 'SIGKILL'): 
   return s.startsWith('SIG') ? s : `SIG${s}`;
 }
 
-export async function killContainer(ctx: ContainerContext, ref: string, signal?: string): Promise<void> {
-  const rec = ctx.store.resolve(ref);
-  if (!canKill(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
-  const sig = normalizeSignal(signal);
-  if (sig === 'SIGKILL' || sig === '9') rec.state.stoppedByUser = true;
-  await ctx.runtime.kill(rec.id, sig, false).catch(async (e) => {
+export const isSigkill = (sig: string): boolean => sig === 'SIGKILL' || sig === '9';
+
+/**
+ * Signal, wait up to the timeout, then SIGKILL; the exit is recorded here (the caller holds the
+ * lock and runs `afterExit` once it let it go). Returns the exit code.
+ */
+export async function stopLocked(ctx: ContainerContext, rec: ContainerRecord, opts: { timeout?: number; signal?: string }): Promise<number> {
+  rec.state.stoppedByUser = true;
+  await ctx.store.save(rec);
+  const timeout = opts.timeout ?? rec.spec.stopTimeout ?? 10;
+  const code = await watchExit(ctx, rec.id, async (exited) => {
+    if (rec.state.status === 'paused') await ctx.runtime.resume(rec.id).catch(() => undefined);
+    const sig = normalizeSignal(opts.signal ?? rec.spec.stopSignal, 'SIGTERM');
+    if (timeout !== 0) {
+      await ctx.runtime.kill(rec.id, sig, false).catch(() => undefined);
+      const c = await exited(timeout < 0 ? -1 : timeout * 1000);
+      if (c !== undefined) return c;
+    }
+    await ctx.runtime.kill(rec.id, 'SIGKILL', true).catch(() => undefined);
+    return exited(KILL_WAIT_MS);
+  });
+  if (code === undefined) throw new InternalError(`tried to kill container ${rec.id}, but did not receive an exit event`, 'NO_EXIT_EVENT');
+  await recordExit(ctx, rec, code);
+  publishContainerEvent(ctx, rec, 'stop');
+  return code;
+}
+
+/**
+ * SIGKILL and the exit recorded, under the caller's lock (`all`: every process of the container,
+ * as rm -f wants). Returns the exit code, or undefined when no exit came.
+ */
+export async function killLocked(ctx: ContainerContext, rec: ContainerRecord, opts: { all: boolean }): Promise<number | undefined> {
+  rec.state.stoppedByUser = true;
+  const code = await watchExit(ctx, rec.id, async (exited) => {
+    await signalContainer(ctx, rec, 'SIGKILL', opts.all);
+    // a frozen cgroup holds the signal until it thaws
+    if (rec.state.status === 'paused') await ctx.runtime.resume(rec.id).catch(() => undefined);
+    return exited(KILL_WAIT_MS);
+  });
+  if (code !== undefined) await recordExit(ctx, rec, code);
+  return code;
+}
+
+/** How long an exit may take after SIGKILL before the caller gives up on it. */
+const KILL_WAIT_MS = 10_000;
+
+export async function signalContainer(ctx: ContainerContext, rec: ContainerRecord, sig: string, all: boolean): Promise<void> {
+  await ctx.runtime.kill(rec.id, sig, all).catch(async (e) => {
     // The process may have exited between our check and the signal.
     const code = await ctx.runtime.exitCode(rec.id);
     if (code === undefined) throw e;
@@ -25,43 +71,27 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal?:
   publishContainerEvent(ctx, rec, 'kill', { signal: sig.replace(/^SIG/, '') });
 }
 
-export async function stopContainer(ctx: ContainerContext, ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
-  const rec = ctx.store.resolve(ref);
-  if (rec.state.status === 'restarting') {
-    rec.state.stoppedByUser = true;
-    rec.state.status = 'exited';
-    await ctx.store.save(rec);
-    return;
+/**
+ * Runs `body` with `exited(ms)`: the exit code once the exit file is there, or undefined after
+ * `ms` (negative: no limit). Listens before `body` signals, so no exit is missed.
+ */
+async function watchExit<T>(ctx: ContainerContext, id: string, body: (exited: (ms: number) => Promise<number | undefined>) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const code = ctx.supervisor.exitCode(id, ac.signal);
+  code.catch(() => undefined);
+  try {
+    return await body((ms) => raceTimeout(code, ms));
+  } finally {
+    ac.abort();
   }
-  if (!canKill(rec.state.status)) throw new NotModifiedError('container already stopped', 'ALREADY_STOPPED');
-  await stopRunning(ctx, rec, opts);
 }
 
-/** Signal, wait up to the timeout, then SIGKILL, and wait for the supervisor to record the exit. */
-export async function stopRunning(ctx: ContainerContext, rec: ContainerRecord, opts: { timeout?: number; signal?: string }): Promise<void> {
-  rec.state.stoppedByUser = true;
-  await ctx.store.save(rec);
-  const timeout = opts.timeout ?? rec.spec.stopTimeout ?? 10;
-  const exited = ctx.supervisor.waitExit(rec.id);
-  if (rec.state.status === 'paused') await ctx.runtime.resume(rec.id).catch(() => undefined);
-  const sig = normalizeSignal(opts.signal ?? rec.spec.stopSignal, 'SIGTERM');
-  if (timeout !== 0) await ctx.runtime.kill(rec.id, sig, false).catch(() => undefined);
-  const graceful = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
-  if (!graceful) {
-    await ctx.runtime.kill(rec.id, 'SIGKILL', true).catch(() => undefined);
-    await raceTimeout(exited, 10_000);
-  }
-  // In case inotify missed the exit file, look now.
-  if (rec.state.status === 'running') await ctx.supervisor.check(rec.id);
-  publishContainerEvent(ctx, rec, 'stop');
-}
-
-function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    p.then(() => {
+    const t = ms < 0 ? undefined : setTimeout(() => resolve(undefined), ms);
+    p.then((v) => {
       clearTimeout(t);
-      resolve(true);
-    }, () => resolve(false));
+      resolve(v);
+    }, () => resolve(undefined));
   });
 }

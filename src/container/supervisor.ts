@@ -7,8 +7,8 @@ import type { Logger } from '../base/logger';
 import type { ContainerRecord } from './types';
 
 export interface ExitHandler {
-  /** called once per exit of a running container */
-  onExit(rec: ContainerRecord, exitCode: number): Promise<void>;
+  /** called once per exit of a running container; `pid`: the run it ended, as the record had it when the exit was seen */
+  onExit(rec: ContainerRecord, exitCode: number, pid: number): Promise<void>;
 }
 
 type Waiter = (code: number) => void;
@@ -18,6 +18,7 @@ export class Supervisor {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly exitWaiters = new Map<string, Set<Waiter>>();
   private readonly removeWaiters = new Map<string, Set<Waiter>>();
+  private readonly codeWaiters = new Map<string, Set<Waiter>>();
   private readonly handling = new Set<string>();
   private handler: ExitHandler | undefined;
 
@@ -55,11 +56,14 @@ export class Supervisor {
     if (this.handling.has(id)) return;
     const rec = this.running().find((r) => r.id === id);
     if (!rec) return;
+    const pid = rec.state.pid;
     const code = await this.exitCodeOf(id);
     if (code === undefined) return;
+    notify(this.codeWaiters, id, code);
+    if (this.handling.has(id)) return;
     this.handling.add(id);
     try {
-      await this.handler?.onExit(rec, code);
+      await this.handler?.onExit(rec, code, pid);
     } catch (e) {
       this.logger.error({ id, err: String(e) }, 'exit handling failed');
     } finally {
@@ -69,6 +73,18 @@ export class Supervisor {
 
   waitExit(id: string, signal?: AbortSignal): Promise<number> {
     return addWaiter(this.exitWaiters, id, signal);
+  }
+
+  /**
+   * The exit code of `id` once its exit file exists, before the exit is handled: for callers
+   * holding the container's lock, which the exit handler waits for.
+   */
+  async exitCode(id: string, signal: AbortSignal): Promise<number> {
+    const p = addWaiter(this.codeWaiters, id, signal);
+    // an exit file that was there before we listened (its handler may be waiting for our lock)
+    const now = await this.exitCodeOf(id);
+    if (now !== undefined) notify(this.codeWaiters, id, now);
+    return p;
   }
 
   waitRemoved(id: string, signal?: AbortSignal): Promise<number> {
@@ -93,6 +109,7 @@ function addWaiter(map: Map<string, Set<Waiter>>, id: string, signal?: AbortSign
     set.add(w);
     signal?.addEventListener('abort', () => {
       set!.delete(w);
+      if (set!.size === 0 && map.get(id) === set) map.delete(id);
       reject(signal.reason ?? new Error('aborted'));
     }, { once: true });
   });

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../base/errors';
 import { updatableResources } from '../runtime/oci-spec';
-import { publishContainerEvent, type ContainerContext } from './context';
+import { publishContainerEvent, underLock, type ContainerContext } from './context';
 import { hostFacts } from './host-facts';
 import type { HostSpec } from './spec';
 import type { ContainerUpdate } from './types';
@@ -38,8 +38,7 @@ export function applyUpdate(h: HostSpec, u: ContainerUpdate): HostSpec {
 }
 
 export async function updateContainer(ctx: ContainerContext, ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
-  const rec = ctx.store.resolve(ref);
-  return ctx.locks.run(rec.id, async () => {
+  return underLock(ctx, ref, async (rec) => {
     const next = applyUpdate(rec.spec.host, u);
     if (isRunning(rec.state.status)) {
       const resources = updatableResources(resourcesOf(next), await hostFacts());

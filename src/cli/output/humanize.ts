@@ -1,22 +1,5 @@
 /** Human-readable durations and sizes, worded like Docker's go-units (clients and users match on them). */
-
-/** go-units HumanDuration: "Less than a second", "About a minute", "3 hours", "2 weeks"… */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(ms / 3600000);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(ms / 3600000 / 24 / 365)} years`;
-}
+import { humanDuration } from '../../base/human-duration';
 
 /** "2 minutes ago" for a unix time in seconds. */
 export function timeAgo(unixSeconds: number, nowMs = Date.now()): string {

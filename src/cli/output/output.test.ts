@@ -1,24 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanDuration, humanSize, parseRamBytes, toApiTimestamp } from './humanize';
+import { humanSize, parseRamBytes, toApiTimestamp } from './humanize';
 import { GoTemplate } from './go-template';
 import { renderList } from './list-format';
 import { PS_DEFAULT_TABLE, PS_HEADERS, toContainerRow, displayPorts } from './container-view';
 import { indentJsonArray } from './json-indent';
 import { toImageRows } from './image-view';
 import { exitCodeForStartError } from '../exit-codes';
-
-test('humanDuration uses go-units wording', () => {
-  assert.equal(humanDuration(500), 'Less than a second');
-  assert.equal(humanDuration(1000), '1 second');
-  assert.equal(humanDuration(45_000), '45 seconds');
-  assert.equal(humanDuration(90_000), 'About a minute');
-  assert.equal(humanDuration(2 * 60_000), '2 minutes');
-  assert.equal(humanDuration(3600_000), 'About an hour');
-  assert.equal(humanDuration(5 * 3600_000), '5 hours');
-  assert.equal(humanDuration(3 * 86400_000), '3 days');
-  assert.equal(humanDuration(20 * 86400_000), '2 weeks');
-});
 
 test('humanSize uses decimal units with 3 significant digits', () => {
   assert.equal(humanSize(4_260_000), '4.26MB');

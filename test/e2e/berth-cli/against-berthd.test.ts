@@ -43,6 +43,28 @@ describe('berth CLI against berthd', () => {
     assert.deepEqual([r.code, r.stdout], [0, 'piped\n']);
   });
 
+  test('attach: the output of a running container and its exit code; a stopped one is refused', async () => {
+    const id = (await berth(['run', '-d', '--network', 'none', 'bb', 'sh', '-c', 'while [ ! -e /go ]; do sleep 0.05; done; echo out; echo err >&2; exit 6'])).stdout.trim();
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    try {
+      const attached = berth(['attach', id]);
+      // an attach sees only what comes after it connected: wait for its event, then let the container speak
+      for (;;) {
+        const ev = await berth(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000)), '--filter', `container=${id}`, '--filter', 'event=attach', '--format', '{{.Action}}']);
+        if (ev.stdout.includes('attach')) break;
+        assert.equal(ev.code, 0, ev.stderr);
+      }
+      assert.equal((await berth(['exec', id, 'touch', '/go'])).code, 0);
+      const r = await attached;
+      assert.deepEqual([r.code, r.stdout, r.stderr], [6, 'out\n', 'err\n']);
+      const again = await berth(['attach', id]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /You cannot attach to a stopped container, start it first/);
+    } finally {
+      await berth(['rm', '-f', id]);
+    }
+  });
+
   test('build: .dockerignore applied client-side (a ! exception inside an excluded dir too), -f, -q, commit and diff', async () => {
     const ctx = path.join(d.base, 'bctx');
     await fs.mkdir(path.join(ctx, 'node_modules/keep'), { recursive: true });

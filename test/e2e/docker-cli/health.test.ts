@@ -16,7 +16,7 @@ const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: nu
 const uniq = (what: string): string => `${what}-${randomBytes(3).toString('hex')}`;
 const T = { timeout: 120_000 };
 
-interface Health { Status: string; FailingStreak: number; Log: Array<{ ExitCode: number; Output: string }> }
+interface Health { Status: string; FailingStreak: number; Log: Array<{ Start: string; ExitCode: number; Output: string }> }
 
 async function health(name: string): Promise<Health | null> {
   const r = await docker(['inspect', '--format', '{{json .State.Health}}', name]);
@@ -82,7 +82,13 @@ describe('docker CLI healthchecks against berthd', () => {
       const h = await waitForStatus(a, 'unhealthy');
       assert.match(h.Log.at(-1)?.Output ?? '', /Health check exceeded timeout/);
       assert.equal((await docker(['run', '-d', '--name', b, '--network', 'none', '--no-healthcheck', tag, 'sleep', '1000'])).code, 0);
-      await new Promise((r) => setTimeout(r, 800));
+      // b runs what a runs, but no probes: wait until a probe of a began two intervals after b started
+      const bStarted = Date.parse((await docker(['inspect', '--format', '{{.State.StartedAt}}', b])).stdout.trim());
+      const end = Date.now() + 20_000;
+      while (!(await health(a))?.Log.some((l) => Date.parse(l.Start) > bStarted + 600)) {
+        assert.ok(Date.now() < end, `${a} ran no probe after ${b} started`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
       assert.equal(await health(b), null);
     } finally {
       await docker(['rm', '-f', a, b]);

@@ -98,6 +98,40 @@ describe('library: createEngine runs containers in-process', () => {
     await engine.containers.remove(id);
   });
 
+  test('a stop issued while a start is under way waits for it and stops the container', async () => {
+    const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sleep', '60'] });
+    try {
+      // start takes the container's lock before stop is called: stop must wait, then find it running
+      const started = engine.containers.start(id);
+      const stopped = engine.containers.stop(id, { timeout: 0 });
+      await started;
+      await stopped;
+      const st = (await engine.containers.inspect(id)).state;
+      assert.deepEqual({ status: st.status, exitCode: st.exitCode }, { status: 'exited', exitCode: 137 });
+    } finally {
+      await engine.containers.remove(id, { force: true });
+    }
+  });
+
+  test('rename and update wait for a start under way; restart runs stop and start as one', async () => {
+    const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), name: 'lockren', cmd: ['sleep', '60'] });
+    try {
+      const started = engine.containers.start(id);
+      const renamed = engine.containers.rename(id, 'lockren2');
+      const updated = engine.containers.update(id, { memory: 64 * 1024 * 1024 });
+      const restarted = engine.containers.restart(id, { timeout: 0 });
+      await Promise.all([started, renamed, updated, restarted]);
+      // an exit handler of the first run queued behind restart's lock must not end the second run
+      await engine.containers.rename(id, 'lockren3');
+      const rec = await engine.containers.inspect(id);
+      assert.equal(rec.name, 'lockren3');
+      assert.equal(rec.spec.host.memory, 64 * 1024 * 1024);
+      assert.equal(rec.state.status, 'running');
+    } finally {
+      await engine.containers.remove(id, { force: true });
+    }
+  });
+
   test('exec runs in a running container and reports its exit code', async () => {
     const { id } = await engine.containers.create({ ...defaultContainerSpec('bb'), cmd: ['sleep', '60'] });
     await engine.containers.start(id);

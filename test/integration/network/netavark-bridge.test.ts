@@ -40,6 +40,19 @@ function inNs(ns: string, args: string[]): string {
   return execFileSync('nsenter', [`--net=${ns}`, ...args], { encoding: 'utf8', timeout: 15_000 });
 }
 
+async function waitUntil(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A TCP listener on `port` in the namespace. */
+const listening = (ns: string, port: number) => inNs(ns, ['ss', '-Hltn', `sport = :${port}`]).trim() !== '';
+/** A link whose carrier is up (a veth: both ends up). */
+const linkUp = (ifname: string, ns?: string) => / state UP /.test(ns ? inNs(ns, ['ip', '-o', 'link', 'show', ifname]) : execFileSync('ip', ['-o', 'link', 'show', ifname], { encoding: 'utf8' }));
+
 before(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), `berth-net-${uniq}-`));
   subnet = freeSubnet();
@@ -117,7 +130,7 @@ test('aardvark-dns resolves a container name and an alias', async () => {
 test('a port published on 127.0.0.1 reaches the listener in the namespace', async () => {
   const child = spawn('nsenter', [`--net=${netns[0]}`, 'busybox', 'sh', '-c', 'echo hello-from-ns | busybox nc -l -p 80'], { stdio: 'ignore' });
   children.push(child);
-  await new Promise((r) => setTimeout(r, 500));
+  await waitUntil('nc listening', () => listening(netns[0]!, 80));
   const got = await new Promise<string>((resolve, reject) => {
     const s = net.connect({ host: '127.0.0.1', port: hostPort });
     let data = '';
@@ -153,7 +166,7 @@ test('a port published on 127.0.0.1 is not reachable from a neighbour that sends
     const nbMac = /link\/ether ([0-9a-f:]+)/.exec(inNs(nb, ['ip', '-o', 'link', 'show', nbIf]))![1]!;
     execFileSync('ip', ['neigh', 'replace', `${lan}.2`, 'lladdr', nbMac, 'dev', hostIf, 'nud', 'permanent']);
     for (const f of forward) execFileSync('iptables', ['-I', ...f]); // whatever the host's FORWARD policy
-    await new Promise((r) => setTimeout(r, 300)); // httpd listening, links up
+    await waitUntil('httpd listening, links up', () => listening(netns[0]!, 80) && linkUp(hostIf) && linkUp(nbIf, nb));
     assert.equal(probe(), 'silent', 'the guard drops what did not come in on lo');
     const guard = execFileSync('iptables', ['-t', 'raw', '-S', 'PREROUTING'], { encoding: 'utf8' }).split('\n').find((l) => l.includes(`berth `) && l.includes(` ${ids[0]!.slice(0, 12)}`) && l.includes(`--dport ${hostPort} `));
     assert.ok(guard, 'a raw-table guard exists for the loopback-only port');
