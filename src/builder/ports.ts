@@ -13,6 +13,11 @@ export interface BuildImage {
   layers: number;
 }
 
+/** What a RUN step mounts: a host path (read-only or not) or a tmpfs. */
+export type StepMount =
+  | { type: 'bind'; source: string; target: string; readOnly: boolean }
+  | { type: 'tmpfs'; target: string; sizeBytes?: number };
+
 /** The process of a RUN step. */
 export interface StepProcess {
   cmd: string[];
@@ -20,6 +25,7 @@ export interface StepProcess {
   user: string;
   workingDir: string;
   networkMode: string;
+  mounts?: StepMount[];
 }
 
 export interface BuildPorts {
