@@ -46,6 +46,8 @@ export interface BuildOptions {
   tmpDir?: string;
   /** RUN --mount=type=secret sources: id → a file the daemon holds for this build only */
   secrets?: Record<string, string>;
+  /** images whose build steps may be reused (`--cache-from`); when set, only they are */
+  cacheFrom?: string[];
   /** RUN --mount=type=cache directories, kept between builds */
   cacheMounts?: CacheMounts;
   signal?: AbortSignal;
@@ -479,9 +481,18 @@ class Builder {
   private async cached(st: StageState, key: string): Promise<BuildImage | undefined> {
     if (this.opts.noCache) return undefined;
     const id = await this.cache.get(key);
-    const img = id ? await this.ports.findImage(id) : undefined;
+    let img = id ? await this.ports.findImage(id) : undefined;
+    // with --cache-from, as dockerd's classic builder: a step is reused only when a named image was built on it
+    if (img && this.opts.cacheFrom?.length && !(await this.cacheFromIds()).has(img.id)) img = undefined;
     if (img) st.out(' ---> Using cache\n');
     return img;
+  }
+
+  private cacheFromLineage: Promise<Set<string>> | undefined;
+
+  private cacheFromIds(): Promise<Set<string>> {
+    this.cacheFromLineage ??= Promise.all((this.opts.cacheFrom ?? []).map((ref) => this.ports.imageLineage(ref))).then((l) => new Set(l.flat()));
+    return this.cacheFromLineage;
   }
 
   private done(st: StageState, img: BuildImage, key: string): Promise<void> {

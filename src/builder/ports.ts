@@ -31,6 +31,8 @@ export interface StepProcess {
 export interface BuildPorts {
   /** a local image by reference or id; undefined when there is none */
   findImage(ref: string): Promise<BuildImage | undefined>;
+  /** the ids of an image and of every parent it was built on, nearest first */
+  imageLineage(ref: string): Promise<string[]>;
   pullImage(ref: string, onStatus: (line: string) => void, signal?: AbortSignal): Promise<BuildImage>;
   /** a new image on `baseId` (undefined: scratch); `layer` an uncompressed tar, none for a metadata step */
   commitImage(baseId: string | undefined, layer: Readable | undefined, config: ImageConfigConfig, createdBy: string, author?: string): Promise<BuildImage>;

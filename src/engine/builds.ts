@@ -72,6 +72,15 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
   const readFile = async (cid: string, file: string) => containers.getArchive(cid, file).then((r) => readTarFile(r.tar), () => '');
   return {
     findImage: find,
+    async imageLineage(ref) {
+      const out: string[] = [];
+      let rec: ImageRecord | undefined = await images.resolve(ref).catch(() => undefined);
+      while (rec && !out.includes(rec.id)) {
+        out.push(rec.id);
+        rec = rec.parent ? await images.resolve(rec.parent).catch(() => undefined) : undefined;
+      }
+      return out;
+    },
     async pullImage(ref, onStatus, signal) {
       const r = await images.pull(ref, { signal, onProgress: (ev) => (ev.type === 'status' ? onStatus(ev.status) : undefined) });
       return view(await images.resolve(r.id));

@@ -65,6 +65,7 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
         networkMode: q.string('networkmode') || 'default',
         pull: q.bool('pull'),
         secrets: secretsParam(ctx),
+        cacheFrom: jsonParam<string[]>(ctx, 'cachefrom', []).filter(Boolean),
         signal: ctx.signal,
         out,
       });
