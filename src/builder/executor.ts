@@ -186,6 +186,7 @@ class Builder {
   private readonly abort = new AbortController();
   private readonly signal: AbortSignal;
   private extraStep = 0;
+  private firstError: unknown;
 
   constructor(
     private readonly ports: BuildPorts,
@@ -247,7 +248,7 @@ class Builder {
     } catch (e) {
       this.abort.abort();
       await Promise.allSettled([...this.results.values()]);
-      throw e;
+      throw this.firstError ?? e;
     }
     if (!result) throw new InvalidArgumentError('the build made no image: a FROM scratch stage needs at least one instruction', 'EMPTY_IMAGE');
     const unused = Object.keys(this.opts.buildArgs).filter((k) => !this.usedArgs.has(k) && !PREDEFINED_ARGS.has(k));
@@ -320,6 +321,8 @@ class Builder {
           return img;
         },
         (e: unknown) => {
+          // the first failure is the build's error; the stages it stopped fail after it
+          this.firstError ??= e;
           this.output.flush(index);
           this.abort.abort();
           throw e;
