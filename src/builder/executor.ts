@@ -545,11 +545,12 @@ class Builder {
       try {
         code = await this.ports.runStep(cid, (chunk) => st.out(chunk.toString('utf8')), this.signal);
       } catch (e) {
-        if (this.opts.forceRemove || this.signal.aborted) await this.ports.removeStep(cid).catch(() => undefined);
+        if (this.opts.forceRemove || this.signal.aborted || prepared.env.length) await this.ports.removeStep(cid).catch(() => undefined);
         throw e;
       }
       if (code !== 0) {
-        if (this.opts.forceRemove) await this.ports.removeStep(cid).catch(() => undefined);
+        // a container that holds a secret in its environment never outlives its step
+        if (this.opts.forceRemove || prepared.env.length) await this.ports.removeStep(cid).catch(() => undefined);
         throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
       }
       const img = await this.ports.commitStep(cid, st.config, createdBy);
@@ -852,12 +853,16 @@ class Builder {
       for (const [i, src] of sources.entries()) {
         const dir = path.join(into, String(i));
         await fs.mkdir(dir);
-        // "/" itself comes as its contents, under a name of its own
-        const tar = await this.ports.getArchive(cid, src.replace(/\/+$/, '') === '' ? '/.' : src).catch((e: unknown) => {
+        const tar = await this.ports.getArchive(cid, src).catch((e: unknown) => {
           if (e instanceof NotFoundError) throw new NotFoundError('file', src, `COPY failed: stat ${src}: file does not exist`);
           throw e;
         });
         await extractTar(tar, dir);
+        // the archive of "/" is the root's contents: the folder itself is the source
+        if (path.posix.normalize(`/${src}`) === '/') {
+          out.push(String(i));
+          continue;
+        }
         const [name] = await fs.readdir(dir);
         if (name === undefined) throw new NotFoundError('file', src, `COPY failed: stat ${src}: file does not exist`);
         out.push(`${i}/${name}`);

@@ -64,6 +64,35 @@ describe('docker build (classic builder) with Dockerfile frontend 1.x syntax aga
     }
   });
 
+  test('bind mounts from the context (read-only, or writes thrown away) and from a stage; COPY --from of "/", --parents, --exclude', T, async () => {
+    const tag = `fe-bind-${run}`;
+    const ctx = await context({
+      Dockerfile: [
+        'FROM bb AS made',
+        'RUN mkdir /out && echo made > /out/m',
+        'FROM bb',
+        'RUN --mount=type=bind,source=src,target=/src cat /src/a.txt > /a && ! touch /src/new 2>/dev/null',
+        'RUN --mount=type=bind,source=src,target=/src,rw touch /src/new && ls /src | wc -l > /rw',
+        'RUN --mount=from=made,target=/m cat /m/out/m > /from-stage',
+        'COPY --from=made / /root-copy/',
+        'COPY --parents --exclude=**/*.md src/ /p/',
+        'CMD ["sh", "-c", "cat /a /rw /from-stage /root-copy/out/m; find /p -type f | sort"]',
+      ].join('\n'),
+      'src/a.txt': 'a\n',
+      'src/doc.md': 'doc\n',
+      'src/sub/b.txt': 'b\n',
+      'src/sub/c.md': 'c\n',
+    });
+    try {
+      await ok(['build', '-t', tag, ctx]);
+      assert.equal(await ok(['run', '--rm', tag]), 'a\n4\nmade\nmade\n/p/src/a.txt\n/p/src/sub/b.txt\n');
+      // the read-write bind left the context as it was: a rebuild is all cache hits
+      assert.doesNotMatch(await ok(['build', '-t', tag, ctx]), /Running in/);
+    } finally {
+      await docker(['rmi', '-f', tag]);
+    }
+  });
+
   test('--target builds only the stages it needs', T, async () => {
     const tag = `fe-target-${run}`;
     const ctx = await context({
