@@ -716,6 +716,14 @@ class Builder {
 
   /** COPY/ADD: the sources are laid out as they will land in a host staging dir, then extracted in one go. */
   private async copy(st: StageState, ins: CopyLike, from: string | undefined, verb: 'COPY' | 'ADD'): Promise<void> {
+    // a stage's image never changes under its id: COPY --from is looked up before anything is copied out
+    let fromKey: string | undefined;
+    if (from !== undefined) {
+      const source = await this.fromImage(st, from);
+      fromKey = hash('copy-from', st.image?.id ?? 'scratch', source?.id ?? 'scratch', JSON.stringify(ins), from, st.config.WorkingDir ?? '');
+      const hit = await this.cached(st, fromKey);
+      if (hit) return this.done(st, hit, fromKey);
+    }
     const staging = await fs.mkdtemp(path.join(this.tmp, 'copy-'));
     const fromDir = from ? await fs.mkdtemp(path.join(this.tmp, 'from-')) : undefined;
     let fetchDir: string | undefined;
@@ -768,7 +776,11 @@ class Builder {
       const createdBy = `/bin/sh -c #(nop) ${summary}`;
       const key = hash('copy', st.image?.id ?? 'scratch', createdBy);
       const hit = await this.cached(st, key);
-      if (hit) return await this.done(st, hit, key);
+      if (hit) {
+        await this.done(st, hit, key);
+        if (fromKey) await this.cache.set(fromKey, hit.id);
+        return;
+      }
       const base = st.image && st.image.layers > 0 ? st.image : undefined;
       const cid = base ? await this.ports.createStep(base.id, { cmd: ['/bin/sh', '-c', `#(nop) ${verb}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' }) : undefined;
       try {
@@ -802,6 +814,7 @@ class Builder {
         }, '/', '');
         const img = cid ? (await this.ports.putArchive(cid, tar), await this.ports.commitStep(cid, st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
         await this.done(st, img, key);
+        if (fromKey) await this.cache.set(fromKey, img.id);
       } finally {
         if (cid) await this.ports.removeStep(cid).catch(() => undefined);
       }
