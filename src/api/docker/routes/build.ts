@@ -28,7 +28,9 @@ function jsonParam<T>(ctx: RequestContext, key: string, fallback: T): T {
  */
 function secretsParam(ctx: RequestContext): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const spec of jsonParam<string[]>(ctx, 'secrets', [])) {
+  const specs = jsonParam<unknown>(ctx, 'secrets', []);
+  if (!Array.isArray(specs)) throw new InvalidArgumentError('invalid secrets parameter: a JSON list of "id=NAME,src=PATH" is expected', 'BAD_PARAM');
+  for (const spec of specs) {
     const fields = new Map(String(spec).split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as const));
     const id = fields.get('id');
     const src = fields.get('src') ?? fields.get('source');
@@ -65,7 +67,7 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
         networkMode: q.string('networkmode') || 'default',
         pull: q.bool('pull'),
         secrets: secretsParam(ctx),
-        cacheFrom: jsonParam<string[]>(ctx, 'cachefrom', []).filter(Boolean),
+        cacheFrom: [jsonParam<string[] | string>(ctx, 'cachefrom', [])].flat().filter((r): r is string => typeof r === 'string' && r !== ''),
         signal: ctx.signal,
         out,
       });
