@@ -17,11 +17,13 @@ import type { ImageConfigConfig } from '../protocol/oci/image';
 import { detectCompression } from '../layer/decompress';
 import { extractTar } from './context/extract';
 import type { RawInstruction } from './dockerfile/ast';
-import { decodeInstruction, type CommandLine, type CopyLike, type Instruction } from './dockerfile/instructions';
+import { decodeInstruction, type CommandLine, type CopyLike, type Instruction, type RunInstruction } from './dockerfile/instructions';
+import type { RunMount } from './dockerfile/run-mounts';
+import type { CacheMounts } from './cache-mounts';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
-import type { BuildCacheStore, BuildImage, BuildPorts } from './ports';
+import type { BuildCacheStore, BuildImage, BuildPorts, StepMount } from './ports';
 
 export interface BuildOptions {
   /** the extracted build context */
@@ -42,6 +44,12 @@ export interface BuildOptions {
   pull: boolean;
   /** where steps stage files: under the data root, so a killed daemon's leftovers go at its next start */
   tmpDir?: string;
+  /** RUN --mount=type=secret sources: id → a file the daemon holds for this build only */
+  secrets?: Record<string, string>;
+  /** images whose build steps may be reused (`--cache-from`); when set, only they are */
+  cacheFrom?: string[];
+  /** RUN --mount=type=cache directories, kept between builds */
+  cacheMounts?: CacheMounts;
   signal?: AbortSignal;
   /** one piece of the "stream" text */
   out: (text: string) => void;
@@ -57,13 +65,13 @@ export class BuildStepError extends InvalidArgumentError {
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-interface StageResult {
-  name?: string;
-  image: BuildImage | undefined; // undefined: scratch with no step yet
-}
-
 /** The mutable state of the stage being built. */
 interface StageState {
+  index: number;
+  /** the number the next step prints */
+  step: number;
+  /** this stage's share of the output stream */
+  out: (text: string) => void;
   image: BuildImage | undefined;
   config: ImageConfigConfig;
   /** ARGs declared in this stage, with their values (undefined: declared, no value) */
@@ -94,11 +102,18 @@ function commandOf(c: CommandLine, shell: string[]): string[] {
   return c.shell ? [...shell, c.command[0] ?? ''] : c.command;
 }
 
+function stepLine(n: number, total: number, raw: RawInstruction): string {
+  return `Step ${n}/${total} : ${raw.original.replace(/\\\n\s*/g, '').replace(/\s*\n\s*/g, ' ').trim()}\n`;
+}
+
 function hash(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
 }
+
+/** `# syntax=` may name the standard Dockerfile frontend (its 1.x channel); Berth is that frontend. */
+const STANDARD_FRONTEND = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::(?:1|1\.\d+|1\.\d+\.\d+|latest)(?:-labs)?)?(?:@sha256:[a-f0-9]{64})?$/;
 
 export async function runBuild(ports: BuildPorts, cache: BuildCacheStore, opts: BuildOptions): Promise<BuildImage> {
   const ctxDir = path.resolve(opts.contextDir);
@@ -109,18 +124,69 @@ export async function runBuild(ports: BuildPorts, cache: BuildCacheStore, opts: 
     throw e;
   });
   const parsed = parseDockerfile(text);
+  if (parsed.syntax !== undefined && !STANDARD_FRONTEND.test(parsed.syntax.trim())) {
+    throw new InvalidArgumentError(`the Dockerfile asks for the frontend ${parsed.syntax} (# syntax=): Berth builds with its own implementation of the standard frontend (docker/dockerfile:1) and runs no other`, 'FRONTEND_UNSUPPORTED');
+  }
   const ignore = createIgnoreMatcher(parseDockerignore(await fs.readFile(path.join(ctxDir, '.dockerignore'), 'utf8').catch(() => '')));
   const b = new Builder(ports, cache, opts, ctxDir, ignore, parsed.escapeToken);
   return b.run(parsed.instructions);
 }
 
+/** One stage of the Dockerfile, as planned before anything runs. */
+interface StageDef {
+  index: number;
+  name?: string;
+  instructions: RawInstruction[];
+  /** the step number its FROM prints */
+  firstStep: number;
+}
+
+/**
+ * The classic stream from stages that run side by side: a stage's output goes out
+ * as it comes while every stage before it is done, and is held until then otherwise,
+ * so the stream reads as if the stages ran one after another.
+ */
+class OrderedOutput {
+  private head = 0;
+  private readonly held = new Map<number, string[]>();
+  private readonly finished = new Set<number>();
+
+  constructor(private readonly order: number[], private readonly out: (text: string) => void) {}
+
+  write(stage: number, text: string): void {
+    if (!this.order.includes(stage)) this.order.push(stage);
+    if (this.order[this.head] === stage) this.out(text);
+    else this.held.set(stage, [...(this.held.get(stage) ?? []), text]);
+  }
+
+  finish(stage: number): void {
+    this.finished.add(stage);
+    while (this.head < this.order.length && this.finished.has(this.order[this.head] as number)) {
+      this.head++;
+      this.flush(this.order[this.head]);
+    }
+  }
+
+  /** A failed stage's output goes out at once. */
+  flush(stage: number | undefined): void {
+    if (stage === undefined) return;
+    for (const t of this.held.get(stage) ?? []) this.out(t);
+    this.held.delete(stage);
+  }
+}
+
 class Builder {
-  private readonly stages: StageResult[] = [];
+  private defs: StageDef[] = [];
+  private readonly results = new Map<number, Promise<BuildImage | undefined>>();
   private readonly globalArgs = new Map<string, string | undefined>();
   private readonly usedArgs = new Set<string>();
-  private step = 0;
   private total = 0;
   private readonly tmp: string;
+  private output!: OrderedOutput;
+  private readonly abort = new AbortController();
+  private readonly signal: AbortSignal;
+  private extraStep = 0;
+  private firstError: unknown;
 
   constructor(
     private readonly ports: BuildPorts,
@@ -131,6 +197,7 @@ class Builder {
     private readonly escape: string,
   ) {
     this.tmp = opts.tmpDir ?? os.tmpdir();
+    this.signal = opts.signal ? AbortSignal.any([opts.signal, this.abort.signal]) : this.abort.signal;
   }
 
   async run(all: RawInstruction[]): Promise<BuildImage> {
@@ -138,7 +205,6 @@ class Builder {
     if (firstFrom < 0) throw new InvalidArgumentError('no build stage in current context', 'NO_STAGE');
     const globals = all.slice(0, firstFrom);
     for (const g of globals) if (g.cmd !== 'arg') throw new InvalidArgumentError(`no build stage in current context`, 'NO_STAGE');
-    // stages, cut at the target
     const stages: RawInstruction[][] = [];
     for (const i of all.slice(firstFrom)) {
       if (i.cmd === 'from') stages.push([i]);
@@ -149,20 +215,40 @@ class Builder {
       last = stages.findIndex((s) => this.stageNameOf(s[0]!)?.toLowerCase() === this.opts.target!.toLowerCase());
       if (last < 0) throw new InvalidArgumentError(`failed to reach build target ${this.opts.target} in Dockerfile`, 'NO_TARGET');
     }
-    const chosen = stages.slice(0, last + 1);
     const labels = Object.entries(this.opts.labels);
-    this.total = globals.length + chosen.reduce((n, s) => n + s.length, 0) + (labels.length ? 1 : 0);
+    if (labels.length) stages[last]!.push(labelInstruction(labels));
+    this.defs = stages.map((instructions, index) => {
+      const def: StageDef = { index, instructions, firstStep: 0 };
+      const name = this.stageNameOf(instructions[0]!)?.toLowerCase();
+      if (name !== undefined) def.name = name;
+      return def;
+    });
 
     for (const g of globals) {
-      this.begin(g);
-      const ins = this.decode(g, new Map([...this.globalArgs].filter((e): e is [string, string] => e[1] !== undefined)));
+      const ins = this.decode(g, this.definedGlobals());
       if (ins.kind === 'arg') for (const a of ins.args) this.globalArgs.set(a.name, this.argValue(a.name, a.value));
     }
+    // only the stages the target needs, numbered in Dockerfile order
+    const needed = this.neededStages(last);
+    let step = globals.length;
+    for (const i of needed) {
+      this.defs[i]!.firstStep = step + 1;
+      step += this.defs[i]!.instructions.length;
+    }
+    this.total = step;
+    this.extraStep = step;
+    globals.forEach((g, i) => this.opts.out(stepLine(i + 1, this.total, g)));
+    this.output = new OrderedOutput([...needed], this.opts.out);
+    // every needed stage starts now; one that needs another waits for it where it does
+    for (const i of needed) void this.stageResult(i).catch(() => undefined);
     let result: BuildImage | undefined;
-    for (const [i, stage] of chosen.entries()) {
-      const isLast = i === chosen.length - 1;
-      const extra = isLast && labels.length ? [labelInstruction(labels)] : [];
-      result = await this.runStage([...stage, ...extra]);
+    try {
+      result = await this.stageResult(last);
+      await Promise.all(needed.map((i) => this.stageResult(i)));
+    } catch (e) {
+      this.abort.abort();
+      await Promise.allSettled([...this.results.values()]);
+      throw this.firstError ?? e;
     }
     if (!result) throw new InvalidArgumentError('the build made no image: a FROM scratch stage needs at least one instruction', 'EMPTY_IMAGE');
     const unused = Object.keys(this.opts.buildArgs).filter((k) => !this.usedArgs.has(k) && !PREDEFINED_ARGS.has(k));
@@ -171,14 +257,89 @@ class Builder {
     return result;
   }
 
+  private definedGlobals(): Map<string, string> {
+    return new Map([...this.globalArgs].filter((e): e is [string, string] => e[1] !== undefined));
+  }
+
+  /**
+   * The target and, transitively, the stages it names in FROM, COPY --from and
+   * RUN --mount from= (read with the global ARGs, as the stage would read them).
+   */
+  private neededStages(target: number): number[] {
+    const env = this.definedGlobals();
+    const expand = (w: string): string => {
+      try {
+        return processWord(w, env, this.escape);
+      } catch {
+        return w;
+      }
+    };
+    const refOf = (word: string, before: number): number | undefined => {
+      const w = expand(word).toLowerCase();
+      if (/^\d+$/.test(w)) return Number(w) < before ? Number(w) : undefined;
+      return this.defs.find((d) => d.index < before && d.name === w)?.index;
+    };
+    const seen = new Set<number>();
+    const visit = (i: number): void => {
+      if (seen.has(i)) return;
+      seen.add(i);
+      const def = this.defs[i]!;
+      const refs: string[] = [];
+      const from = def.instructions[0]!;
+      if (from.args[0] !== undefined) refs.push(from.args[0]);
+      for (const raw of def.instructions.slice(1)) {
+        for (const f of raw.flags) {
+          if (raw.cmd === 'copy' && f.startsWith('from=', 2)) refs.push(f.slice(7));
+          if (raw.cmd === 'run' && f.startsWith('mount=', 2)) {
+            const m = /(?:^|,)from=([^,]+)/.exec(f.slice(8));
+            if (m?.[1] !== undefined) refs.push(m[1]);
+          }
+        }
+      }
+      for (const r of refs) {
+        const dep = r.toLowerCase() === 'scratch' ? undefined : refOf(r, i);
+        if (dep !== undefined) visit(dep);
+      }
+    };
+    visit(target);
+    return [...seen].sort((a, b) => a - b);
+  }
+
+  /** A stage's image, its build started on first demand. */
+  private stageResult(index: number): Promise<BuildImage | undefined> {
+    let p = this.results.get(index);
+    if (!p) {
+      const def = this.defs[index]!;
+      // a stage only an ONBUILD trigger names: numbered after the planned ones
+      if (def.firstStep === 0) {
+        def.firstStep = this.extraStep + 1;
+        this.extraStep += def.instructions.length;
+      }
+      p = this.runStage(def).then(
+        (img) => {
+          this.output.finish(index);
+          return img;
+        },
+        (e: unknown) => {
+          // the first failure is the build's error; the stages it stopped fail after it
+          this.firstError ??= e;
+          this.output.flush(index);
+          this.abort.abort();
+          throw e;
+        },
+      );
+      this.results.set(index, p);
+    }
+    return p;
+  }
+
   private stageNameOf(from: RawInstruction): string | undefined {
     const i = from.args.findIndex((a) => a.toLowerCase() === 'as');
     return i >= 0 ? from.args[i + 1] : undefined;
   }
 
-  private begin(raw: RawInstruction): void {
-    this.step++;
-    this.opts.out(`Step ${this.step}/${this.total} : ${raw.original.replace(/\\\n\s*/g, '').replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  private begin(st: StageState, raw: RawInstruction): void {
+    st.out(stepLine(st.step++, this.total, raw));
   }
 
   private decode(raw: RawInstruction, env: Map<string, string>): Instruction {
@@ -194,24 +355,28 @@ class Builder {
     return dflt;
   }
 
-  private async baseImage(ref: string): Promise<BuildImage | undefined> {
+  /** A stage (by name or index, before `before`) or an image; undefined for scratch. */
+  private async baseImage(ref: string, before: number, out: (text: string) => void): Promise<BuildImage | undefined> {
     if (ref.toLowerCase() === 'scratch') return undefined;
-    const stage = this.stages.find((s) => s.name && s.name.toLowerCase() === ref.toLowerCase());
-    if (stage) return stage.image;
+    const stage = this.defs.find((d) => d.index < before && d.name === ref.toLowerCase());
+    if (stage) return this.stageResult(stage.index);
     const local = this.opts.pull ? undefined : await this.ports.findImage(ref);
     if (local) return local;
-    return this.ports.pullImage(ref, (line) => this.opts.out(`${line}\n`), this.opts.signal);
+    return this.ports.pullImage(ref, (line) => out(`${line}\n`), this.signal);
   }
 
-  private async runStage(instructions: RawInstruction[]): Promise<BuildImage | undefined> {
-    const [fromRaw, ...rest] = instructions as [RawInstruction, ...RawInstruction[]];
-    this.begin(fromRaw);
-    const globals = new Map([...this.globalArgs].filter((e): e is [string, string] => e[1] !== undefined));
-    const from = this.decode(fromRaw, globals);
+  private async runStage(def: StageDef): Promise<BuildImage | undefined> {
+    const [fromRaw, ...rest] = def.instructions as [RawInstruction, ...RawInstruction[]];
+    const out = (text: string): void => this.output.write(def.index, text);
+    out(stepLine(def.firstStep, this.total, fromRaw));
+    const from = this.decode(fromRaw, this.definedGlobals());
     if (from.kind !== 'from') throw new InvalidArgumentError('a stage starts with FROM', 'NO_FROM');
-    const image = await this.baseImage(from.image);
-    if (image) this.opts.out(` ---> ${short(image.id)}\n`);
+    const image = await this.baseImage(from.image, def.index, out);
+    if (image) out(` ---> ${short(image.id)}\n`);
     const st: StageState = {
+      index: def.index,
+      step: def.firstStep + 1,
+      out,
       image,
       config: structuredClone(image?.config ?? {}),
       args: new Map(),
@@ -220,17 +385,17 @@ class Builder {
     if (!st.config.Env?.some((e) => e.startsWith('PATH='))) st.config.Env = [`PATH=${DEFAULT_PATH}`, ...(st.config.Env ?? [])];
     const triggers = st.config.OnBuild ?? [];
     if (triggers.length) {
-      this.opts.out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+      out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
       st.config.OnBuild = [];
       for (const t of triggers) {
         for (const raw of parseDockerfile(t).instructions) await this.runInstruction(st, raw);
       }
     }
     for (const raw of rest) {
-      this.begin(raw);
+      this.signal.throwIfAborted();
+      this.begin(st, raw);
       await this.runInstruction(st, raw);
     }
-    this.stages.push({ name: from.stageName, image: st.image });
     return st.image;
   }
 
@@ -316,24 +481,33 @@ class Builder {
   }
 
   /** Cache lookup: the image a step with this key made before, if it is still there. */
-  private async cached(key: string): Promise<BuildImage | undefined> {
+  private async cached(st: StageState, key: string): Promise<BuildImage | undefined> {
     if (this.opts.noCache) return undefined;
     const id = await this.cache.get(key);
-    const img = id ? await this.ports.findImage(id) : undefined;
-    if (img) this.opts.out(' ---> Using cache\n');
+    let img = id ? await this.ports.findImage(id) : undefined;
+    // with --cache-from, as dockerd's classic builder: a step is reused only when a named image was built on it
+    if (img && this.opts.cacheFrom?.length && !(await this.cacheFromIds()).has(img.id)) img = undefined;
+    if (img) st.out(' ---> Using cache\n');
     return img;
+  }
+
+  private cacheFromLineage: Promise<Set<string>> | undefined;
+
+  private cacheFromIds(): Promise<Set<string>> {
+    this.cacheFromLineage ??= Promise.all((this.opts.cacheFrom ?? []).map((ref) => this.ports.imageLineage(ref))).then((l) => new Set(l.flat()));
+    return this.cacheFromLineage;
   }
 
   private done(st: StageState, img: BuildImage, key: string): Promise<void> {
     st.image = img;
     st.config = structuredClone(img.config);
-    this.opts.out(` ---> ${short(img.id)}\n`);
+    st.out(` ---> ${short(img.id)}\n`);
     return this.cache.set(key, img.id);
   }
 
   private async metadata(st: StageState, createdBy: string): Promise<void> {
     const key = hash('meta', st.image?.id ?? 'scratch', createdBy, JSON.stringify(st.config), st.author ?? '');
-    const img = (await this.cached(key)) ?? (await this.ports.commitImage(st.image?.id, undefined, st.config, createdBy, st.author));
+    const img = (await this.cached(st, key)) ?? (await this.ports.commitImage(st.image?.id, undefined, st.config, createdBy, st.author));
     await this.done(st, img, key);
   }
 
@@ -342,42 +516,174 @@ class Builder {
     return st.image;
   }
 
-  private async runStep(st: StageState, ins: CommandLine): Promise<void> {
+  private async runStep(st: StageState, ins: RunInstruction): Promise<void> {
     const shell = st.config.Shell ?? DEFAULT_SHELL;
-    const cmd = commandOf(ins, shell);
+    // a #! here-document runs as a file, where BuildKit puts it
+    const cmd = ins.script ? [`/dev/pipes/${ins.script.name}`] : commandOf(ins, shell);
     // build args reach RUN as environment (ENV wins), and are part of its cache key as Docker records them
     const env = envMap(st.config.Env);
     const argPairs = [...st.args].filter((e): e is [string, string] => e[1] !== undefined && !env.has(e[0]));
     const createdBy = `${argPairs.length ? `|${argPairs.length} ${argPairs.map(([k, v]) => `${k}=${v}`).join(' ')} ` : ''}${cmd.join(' ')}`;
     const base = this.requireBase(st, `The command '${cmd.join(' ')}'`);
-    const key = hash('run', base.id, createdBy);
-    const hit = await this.cached(key);
+    const mounts = ins.mounts ?? [];
+    const networkMode = ins.network === undefined || ins.network === 'default' ? this.opts.networkMode : ins.network;
+    const key = hash('run', base.id, createdBy, ...(await this.mountKeys(st, mounts)), ins.network ?? '', ins.script?.data ?? '');
+    const hit = await this.cached(st, key);
     if (hit) return this.done(st, hit, key);
-    const cid = await this.ports.createStep(base.id, {
-      cmd,
-      env: [...(st.config.Env ?? []), ...argPairs.map(([k, v]) => `${k}=${v}`)],
-      user: st.config.User ?? '',
-      workingDir: st.config.WorkingDir ?? '',
-      networkMode: this.opts.networkMode,
-    });
-    this.opts.out(` ---> Running in ${short(cid)}\n`);
-    let code: number;
+    const prepared = await this.prepareMounts(st, mounts, ins.script);
     try {
-      code = await this.ports.runStep(cid, (chunk) => this.opts.out(chunk.toString('utf8')), this.opts.signal);
+      const cid = await this.ports.createStep(base.id, {
+        cmd,
+        env: [...(st.config.Env ?? []), ...argPairs.map(([k, v]) => `${k}=${v}`), ...prepared.env],
+        user: st.config.User ?? '',
+        workingDir: st.config.WorkingDir ?? '',
+        networkMode,
+        mounts: prepared.mounts,
+      });
+      st.out(` ---> Running in ${short(cid)}\n`);
+      let code: number;
+      try {
+        code = await this.ports.runStep(cid, (chunk) => st.out(chunk.toString('utf8')), this.signal);
+      } catch (e) {
+        if (this.opts.forceRemove || this.signal.aborted || prepared.env.length) await this.ports.removeStep(cid).catch(() => undefined);
+        throw e;
+      }
+      if (code !== 0) {
+        // a container that holds a secret in its environment never outlives its step
+        if (this.opts.forceRemove || prepared.env.length) await this.ports.removeStep(cid).catch(() => undefined);
+        throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
+      }
+      const img = await this.ports.commitStep(cid, st.config, createdBy);
+      if (this.opts.remove || this.opts.forceRemove) {
+        st.out(`Removing intermediate container ${short(cid)}\n`);
+        await this.ports.removeStep(cid);
+      }
+      await this.done(st, img, key);
+    } finally {
+      await prepared.release();
+    }
+  }
+
+  /**
+   * What a RUN's mounts add to its cache key: their specs, and what a bind mount shows
+   * (the context files' digest, the stage's image). Cache contents and secrets do not
+   * count, as with BuildKit.
+   */
+  private async mountKeys(st: StageState, mounts: RunMount[]): Promise<string[]> {
+    const keys: string[] = [];
+    for (const m of mounts) {
+      if (m.type === 'secret') keys.push(`secret:${m.id}:${m.target ?? ''}:${m.env ?? ''}:${m.mode}:${m.uid}:${m.gid}`);
+      else if (m.type === 'bind' && m.from === undefined) {
+        const digest = createHash('sha256');
+        await this.stage(this.contextPath(m.source), undefined, this.contextRel(m.source), digest);
+        keys.push(`bind:${JSON.stringify(m)}:${digest.digest('hex')}`);
+      } else if (m.type === 'bind' || (m.type === 'cache' && m.from !== undefined)) {
+        const img = await this.fromImage(st, m.from as string);
+        keys.push(`${JSON.stringify(m)}:${img?.id ?? 'scratch'}`);
+      } else keys.push(JSON.stringify(m));
+    }
+    return keys;
+  }
+
+  private contextRel(source: string): string {
+    const p = path.posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '') || '.';
+    if (p === '..' || p.startsWith('../')) throw new InvalidArgumentError(`forbidden path outside the build context: ${source}`, 'OUTSIDE_CONTEXT');
+    return p;
+  }
+
+  private contextPath(source: string): string {
+    return path.join(this.ctxDir, this.contextRel(source));
+  }
+
+  /** The host side of a RUN's mounts, and what to undo after the step. */
+  private async prepareMounts(st: StageState, mounts: RunMount[], script: RunInstruction['script']): Promise<{ mounts: StepMount[]; env: string[]; release: () => Promise<void> }> {
+    const out: StepMount[] = [];
+    const env: string[] = [];
+    const undo: Array<() => Promise<void> | void> = [];
+    const release = async (): Promise<void> => {
+      for (const u of undo.reverse()) await u();
+    };
+    const scratch = async (): Promise<string> => {
+      const dir = await fs.mkdtemp(path.join(this.tmp, 'mount-'));
+      undo.push(() => fs.rm(dir, { recursive: true, force: true }));
+      return dir;
+    };
+    try {
+      if (script) {
+        const dir = await scratch();
+        await fs.writeFile(path.join(dir, 'script'), script.data, { mode: 0o755 });
+        out.push({ type: 'bind', source: path.join(dir, 'script'), target: `/dev/pipes/${script.name}`, readOnly: true });
+      }
+      for (const m of mounts) {
+        switch (m.type) {
+          case 'tmpfs':
+            out.push(m.size !== undefined ? { type: 'tmpfs', target: m.target, sizeBytes: m.size } : { type: 'tmpfs', target: m.target });
+            break;
+          case 'bind': {
+            let source: string;
+            if (m.from === undefined) {
+              source = this.contextPath(m.source);
+              if (!(await fs.lstat(source).catch(() => undefined))) throw new NotFoundError('file', m.source, `failed to compute cache key: "/${this.contextRel(m.source)}" not found`);
+            } else source = await this.copyOutOf(st, m.from, m.source, await scratch());
+            if (!m.readOnly && m.from === undefined) {
+              // writes to a read-write bind are thrown away with the step
+              const copy = path.join(await scratch(), 'src');
+              await this.stage(source, copy, this.contextRel(m.source));
+              source = copy;
+            }
+            out.push({ type: 'bind', source, target: m.target, readOnly: m.readOnly });
+            break;
+          }
+          case 'cache': {
+            const cacheMounts = this.opts.cacheMounts;
+            if (!cacheMounts) throw new InvalidArgumentError('RUN --mount=type=cache needs a cache mount store', 'NO_CACHE_MOUNTS');
+            const lease = await cacheMounts.acquire(m, this.signal);
+            undo.push(() => lease.release());
+            if (lease.created && m.from !== undefined) {
+              const seed = await this.copyOutOf(st, m.from, m.source ?? '/', await scratch());
+              await this.stage(seed, lease.dir, undefined);
+            }
+            out.push({ type: 'bind', source: lease.dir, target: m.target, readOnly: m.readOnly });
+            break;
+          }
+          case 'secret': {
+            const file = this.opts.secrets?.[m.id];
+            if (file === undefined) {
+              if (m.required) throw new InvalidArgumentError(`secret ${m.id}: not found`, 'SECRET_NOT_FOUND');
+              break;
+            }
+            if (m.env !== undefined) env.push(`${m.env}=${await fs.readFile(file, 'utf8')}`);
+            if (m.target !== undefined) {
+              const copy = path.join(await scratch(), 'secret');
+              await fs.copyFile(file, copy);
+              await fs.chown(copy, m.uid, m.gid);
+              await fs.chmod(copy, m.mode);
+              out.push({ type: 'bind', source: copy, target: m.target, readOnly: true });
+            }
+            break;
+          }
+        }
+      }
+      return { mounts: out, env, release };
     } catch (e) {
-      if (this.opts.forceRemove) await this.ports.removeStep(cid).catch(() => undefined);
+      await release();
       throw e;
     }
-    if (code !== 0) {
-      if (this.opts.forceRemove) await this.ports.removeStep(cid).catch(() => undefined);
-      throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
+  }
+
+  /** A stage or image `from=` names (the ARGs of the stage expanded already). */
+  private fromImage(st: StageState, from: string): Promise<BuildImage | undefined> {
+    if (/^\d+$/.test(from)) {
+      if (Number(from) >= st.index) throw new InvalidArgumentError(`invalid from flag value ${from}: index out of bounds`, 'BAD_FROM');
+      return this.stageResult(Number(from));
     }
-    const img = await this.ports.commitStep(cid, st.config, createdBy);
-    if (this.opts.remove || this.opts.forceRemove) {
-      this.opts.out(`Removing intermediate container ${short(cid)}\n`);
-      await this.ports.removeStep(cid);
-    }
-    await this.done(st, img, key);
+    return this.baseImage(from, st.index, st.out);
+  }
+
+  /** `source` of a stage or image, copied out to `into`; returns the host path of the copy. */
+  private async copyOutOf(st: StageState, from: string, source: string, into: string): Promise<string> {
+    const [rel] = await this.fetchFrom(st, from, [source], into);
+    return path.join(into, rel as string);
   }
 
   private async workdir(st: StageState, dir: string): Promise<void> {
@@ -387,7 +693,7 @@ class Builder {
     // Docker makes the directory when it is missing, as a layer of its own
     if (!st.image || st.image.layers === 0) return this.metadata(st, createdBy);
     const key = hash('workdir', st.image.id, abs, JSON.stringify(st.config));
-    const hit = await this.cached(key);
+    const hit = await this.cached(st, key);
     if (hit) return this.done(st, hit, key);
     const cid = await this.ports.createStep(st.image.id, { cmd: ['/bin/sh', '-c', `#(nop) WORKDIR ${abs}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' });
     try {
@@ -410,6 +716,14 @@ class Builder {
 
   /** COPY/ADD: the sources are laid out as they will land in a host staging dir, then extracted in one go. */
   private async copy(st: StageState, ins: CopyLike, from: string | undefined, verb: 'COPY' | 'ADD'): Promise<void> {
+    // a stage's image never changes under its id: COPY --from is looked up before anything is copied out
+    let fromKey: string | undefined;
+    if (from !== undefined) {
+      const source = await this.fromImage(st, from);
+      fromKey = hash('copy-from', st.image?.id ?? 'scratch', source?.id ?? 'scratch', JSON.stringify(ins), from, st.config.WorkingDir ?? '');
+      const hit = await this.cached(st, fromKey);
+      if (hit) return this.done(st, hit, fromKey);
+    }
     const staging = await fs.mkdtemp(path.join(this.tmp, 'copy-'));
     const fromDir = from ? await fs.mkdtemp(path.join(this.tmp, 'from-')) : undefined;
     let fetchDir: string | undefined;
@@ -418,9 +732,22 @@ class Builder {
       if (!dest.startsWith('/')) dest = path.posix.join(st.config.WorkingDir || '/', dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
       const urls = verb === 'ADD' ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
       if (urls.length && urls.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
-      if (urls.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
+      if (ins.checksum !== undefined && urls.length === 0) throw new InvalidArgumentError("checksum can't be specified for non-HTTP(S) sources", 'ADD_CHECKSUM');
+      const contents = ins.contents ?? [];
+      if (contents.length && ins.sources.length) throw new InvalidArgumentError(`${verb} of here-documents and files at once is not supported by Berth: use one ${verb} for each`, 'COPY_MIXED');
+      if (urls.length || contents.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
       const srcRoot = fromDir ?? fetchDir ?? this.ctxDir;
-      const sources = fromDir ? await this.fetchFrom(from!, ins.sources, fromDir) : fetchDir ? await downloadAll(urls, fetchDir, this.opts.signal) : await this.matchContext(ins.sources);
+      const exclude = ins.exclude ? createIgnoreMatcher(ins.exclude) : undefined;
+      let sources = fromDir
+        ? await this.fetchFrom(st, from!, ins.sources, fromDir)
+        : contents.length
+          ? await writeHeredocs(contents, fetchDir!)
+          : fetchDir
+            ? await downloadAll(urls, fetchDir, this.signal, ins.checksum)
+            : await this.matchContext(ins.sources);
+      // --parents keeps a source's path; --from sources are known by the path they had in the stage
+      const originalPath = (rel: string): string => (fromDir ? path.posix.normalize(ins.sources[Number(rel.split('/')[0])] ?? rel).replace(/^\/+/, '') : rel);
+      if (exclude) sources = sources.filter((rel) => !exclude.ignores(originalPath(rel)));
       if (sources.length === 0) throw new InvalidArgumentError(`${verb} failed: no source files were specified`, 'NO_SOURCE');
       const destIsDir = dest.endsWith('/') || sources.length > 1 || ins.sources.length > 1;
       if ((sources.length > 1 || ins.sources.length > 1) && !dest.endsWith('/')) {
@@ -443,13 +770,17 @@ class Builder {
         }
         kinds.set(rel, st0.isDirectory() ? 'dir' : 'other');
         digest.update(`source:${rel}:`);
-        await this.stage(src, undefined, fromDir || fetchDir ? undefined : rel, digest);
+        await this.stage(src, undefined, fromDir || fetchDir ? undefined : rel, digest, exclude);
       }
-      const summary = `${verb} ${from ? `--from=${from} ` : ''}${ins.chown ? `--chown=${ins.chown} ` : ''}${ins.chmod ? `--chmod=${ins.chmod} ` : ''}${verb === 'COPY' ? 'file' : 'multi'}:${digest.digest('hex')} in ${dest} `;
+      const summary = `${verb} ${from ? `--from=${from} ` : ''}${ins.parents ? '--parents ' : ''}${ins.chown ? `--chown=${ins.chown} ` : ''}${ins.chmod ? `--chmod=${ins.chmod} ` : ''}${verb === 'COPY' ? 'file' : 'multi'}:${digest.digest('hex')} in ${dest} `;
       const createdBy = `/bin/sh -c #(nop) ${summary}`;
       const key = hash('copy', st.image?.id ?? 'scratch', createdBy);
-      const hit = await this.cached(key);
-      if (hit) return await this.done(st, hit, key);
+      const hit = await this.cached(st, key);
+      if (hit) {
+        await this.done(st, hit, key);
+        if (fromKey) await this.cache.set(fromKey, hit.id);
+        return;
+      }
       const base = st.image && st.image.layers > 0 ? st.image : undefined;
       const cid = base ? await this.ports.createStep(base.id, { cmd: ['/bin/sh', '-c', `#(nop) ${verb}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' }) : undefined;
       try {
@@ -460,8 +791,10 @@ class Builder {
             await extractArchiveInto(src, path.join(staging, dest));
             continue;
           }
-          const target = kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
-          await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel);
+          const target = ins.parents
+            ? path.posix.join(dest, originalPath(rel))
+            : kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
+          await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel, undefined, exclude);
         }
         const owner = ins.chown ? (cid ? await this.ports.resolveOwner(cid, ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
         // the destination's own ancestors keep what the image has; a scratch layer needs them as entries
@@ -481,6 +814,7 @@ class Builder {
         }, '/', '');
         const img = cid ? (await this.ports.putArchive(cid, tar), await this.ports.commitStep(cid, st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
         await this.done(st, img, key);
+        if (fromKey) await this.cache.set(fromKey, img.id);
       } finally {
         if (cid) await this.ports.removeStep(cid).catch(() => undefined);
       }
@@ -523,10 +857,8 @@ class Builder {
   }
 
   /** COPY --from: the paths copied out of a stage's (or an image's) filesystem into `into`. */
-  private async fetchFrom(from: string, sources: string[], into: string): Promise<string[]> {
-    const stage = /^\d+$/.test(from) ? this.stages[Number(from)] : this.stages.find((s) => s.name?.toLowerCase() === from.toLowerCase());
-    if (/^\d+$/.test(from) && !stage) throw new InvalidArgumentError(`invalid from flag value ${from}: index out of bounds`, 'BAD_FROM');
-    const image = stage ? stage.image : await this.baseImage(from);
+  private async fetchFrom(st: StageState, from: string, sources: string[], into: string): Promise<string[]> {
+    const image = await this.fromImage(st, from);
     if (!image || image.layers === 0) throw new InvalidArgumentError(`COPY --from=${from}: the stage has no filesystem`, 'BAD_FROM');
     const cid = await this.ports.createStep(image.id, { cmd: ['/bin/sh', '-c', '#(nop) COPY --from'], env: [], user: '', workingDir: '/', networkMode: 'none' });
     try {
@@ -539,6 +871,11 @@ class Builder {
           throw e;
         });
         await extractTar(tar, dir);
+        // the archive of "/" is the root's contents: the folder itself is the source
+        if (path.posix.normalize(`/${src}`) === '/') {
+          out.push(String(i));
+          continue;
+        }
         const [name] = await fs.readdir(dir);
         if (name === undefined) throw new NotFoundError('file', src, `COPY failed: stat ${src}: file does not exist`);
         out.push(`${i}/${name}`);
@@ -553,7 +890,7 @@ class Builder {
    * Copies `src` (a file, link or tree) to `dest` on the host, leaving out what .dockerignore excludes;
    * with `digest` and no `dest`, only hashes what would be copied (names, modes, link targets, contents).
    */
-  private async stage(src: string, dest: string | undefined, ctxRel: string | undefined, digest?: ReturnType<typeof createHash>): Promise<void> {
+  private async stage(src: string, dest: string | undefined, ctxRel: string | undefined, digest?: ReturnType<typeof createHash>, exclude?: IgnoreMatcher): Promise<void> {
     const walk = async (from: string, to: string | undefined, rel: string | undefined): Promise<void> => {
       const s = await fs.lstat(from);
       digest?.update(`${path.relative(src, from)}\0${s.mode}\0`);
@@ -565,6 +902,7 @@ class Builder {
         for (const name of (await fs.readdir(from)).sort()) {
           const childRel = rel === undefined ? undefined : rel === '.' ? name : `${rel}/${name}`;
           const childTo = to && path.join(to, name);
+          if (exclude?.ignores(path.relative(src, path.join(from, name)))) continue;
           if (childRel !== undefined && this.ignore.ignores(childRel)) {
             // an excluded directory can still hold what a `!pattern` brings back
             if ((await fs.lstat(path.join(from, name))).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
@@ -647,8 +985,23 @@ async function extractArchiveInto(file: string, dest: string): Promise<void> {
   await extractTar(createReadStream(file), dest);
 }
 
+/** COPY <<EOF: each here-document a file named after its delimiter, 0644 as BuildKit makes it. */
+async function writeHeredocs(contents: Array<{ name: string; data: string }>, into: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, c] of contents.entries()) {
+    await fs.mkdir(path.join(into, String(i)));
+    const file = path.join(into, String(i), c.name);
+    await fs.writeFile(file, c.data);
+    await fs.chmod(file, 0o644);
+    out.push(`${i}/${c.name}`);
+  }
+  return out;
+}
+
 /** ADD <url>: each file fetched into `into/<i>/<name from the URL path>`, 0600 and dated by Last-Modified, as Docker leaves it. */
-async function downloadAll(urls: string[], into: string, signal?: AbortSignal): Promise<string[]> {
+async function downloadAll(urls: string[], into: string, signal?: AbortSignal, checksum?: string): Promise<string[]> {
+  if (checksum !== undefined && urls.length !== 1) throw new InvalidArgumentError('checksum can\'t be specified for multiple sources', 'ADD_CHECKSUM');
+  if (checksum !== undefined && !/^sha256:[a-f0-9]{64}$/.test(checksum)) throw new InvalidArgumentError(`invalid checksum digest format: ${checksum}`, 'ADD_CHECKSUM');
   const out: string[] = [];
   for (const [i, url] of urls.entries()) {
     const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
@@ -660,6 +1013,10 @@ async function downloadAll(urls: string[], into: string, signal?: AbortSignal): 
     await fs.mkdir(path.join(into, String(i)));
     const file = path.join(into, String(i), name);
     await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file, { mode: 0o600 }));
+    if (checksum !== undefined) {
+      const got = `sha256:${await fileDigest(file)}`;
+      if (got !== checksum) throw new InvalidArgumentError(`digest mismatch ${got}: ${checksum}`, 'ADD_CHECKSUM');
+    }
     const modified = Date.parse(res.headers.get('last-modified') ?? '');
     if (!Number.isNaN(modified)) await fs.utimes(file, new Date(modified), new Date(modified));
     out.push(`${i}/${name}`);

@@ -13,6 +13,11 @@ export interface BuildImage {
   layers: number;
 }
 
+/** What a RUN step mounts: a host path (read-only or not) or a tmpfs. */
+export type StepMount =
+  | { type: 'bind'; source: string; target: string; readOnly: boolean }
+  | { type: 'tmpfs'; target: string; sizeBytes?: number };
+
 /** The process of a RUN step. */
 export interface StepProcess {
   cmd: string[];
@@ -20,11 +25,14 @@ export interface StepProcess {
   user: string;
   workingDir: string;
   networkMode: string;
+  mounts?: StepMount[];
 }
 
 export interface BuildPorts {
   /** a local image by reference or id; undefined when there is none */
   findImage(ref: string): Promise<BuildImage | undefined>;
+  /** the ids of an image and of every parent it was built on, nearest first */
+  imageLineage(ref: string): Promise<string[]>;
   pullImage(ref: string, onStatus: (line: string) => void, signal?: AbortSignal): Promise<BuildImage>;
   /** a new image on `baseId` (undefined: scratch); `layer` an uncompressed tar, none for a metadata step */
   commitImage(baseId: string | undefined, layer: Readable | undefined, config: ImageConfigConfig, createdBy: string, author?: string): Promise<BuildImage>;

@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { NotFoundError } from '../base/errors';
+import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { FileBuildCache } from '../builder/cache';
+import { CacheMounts } from '../builder/cache-mounts';
 import { extractTar } from '../builder/context/extract';
 import { runBuild, type BuildOptions } from '../builder/executor';
 import type { BuildImage, BuildPorts, StepProcess } from '../builder/ports';
@@ -20,13 +21,20 @@ import type { ImageRecord, ImageService } from '../image/types';
 import { normalizeTag } from '../image/reference';
 import { decompressed, peek } from '../layer/decompress';
 
-export type BuildRequest = Omit<BuildOptions, 'contextDir'>;
+export type BuildRequest = Omit<BuildOptions, 'contextDir' | 'secrets' | 'cacheMounts'> & {
+  /**
+   * RUN --mount=type=secret sources: id → a file's path inside the context tar. The classic API
+   * has no session to ask the client for secrets, so they travel in the context (as with Podman's
+   * remote builds) and are taken out of it before any step can see them.
+   */
+  secrets?: Record<string, string>;
+};
 
 export interface BuildService {
   /** Builds from a context tar (plain or compressed); tags the result. */
   build(context: Readable, opts: BuildRequest): Promise<{ id: string }>;
-  /** `docker builder prune`: forgets the cache index (the images stay until rmi/prune) */
-  prune(): Promise<{ entries: number }>;
+  /** `docker builder prune`: forgets the cache index (the images stay until rmi/prune) and empties cache mounts */
+  prune(): Promise<{ entries: number; bytes: number }>;
 }
 
 function view(rec: ImageRecord): BuildImage {
@@ -64,6 +72,15 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
   const readFile = async (cid: string, file: string) => containers.getArchive(cid, file).then((r) => readTarFile(r.tar), () => '');
   return {
     findImage: find,
+    async imageLineage(ref) {
+      const out: string[] = [];
+      let rec: ImageRecord | undefined = await images.resolve(ref).catch(() => undefined);
+      while (rec && !out.includes(rec.id)) {
+        out.push(rec.id);
+        rec = rec.parent ? await images.resolve(rec.parent).catch(() => undefined) : undefined;
+      }
+      return out;
+    },
     async pullImage(ref, onStatus, signal) {
       const r = await images.pull(ref, { signal, onProgress: (ev) => (ev.type === 'status' ? onStatus(ev.status) : undefined) });
       return view(await images.resolve(r.id));
@@ -79,6 +96,11 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
       spec.user = proc.user || undefined;
       spec.workingDir = proc.workingDir || undefined;
       spec.host.networkMode = proc.networkMode || 'default';
+      spec.host.mounts = (proc.mounts ?? []).map((m) =>
+        m.type === 'bind'
+          ? { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly }
+          : { type: 'tmpfs', source: '', target: m.target, readOnly: false, options: m.sizeBytes ? [`size=${m.sizeBytes}`] : [] },
+      );
       return (await containers.create(spec)).id;
     },
     async runStep(cid, onOutput, signal) {
@@ -123,10 +145,12 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
   const cache = new FileBuildCache(dataRoot);
   const ports = createBuildPorts(containers, images);
   const tmpRoot = path.join(dataRoot, 'builder', 'tmp');
+  const cacheMounts = new CacheMounts(path.join(dataRoot, 'builder', 'cache-mounts'));
   return {
-    async build(context, opts) {
+    async build(context, { secrets: secretSources, ...opts }) {
       await fs.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
       const dir = await fs.mkdtemp(path.join(tmpRoot, 'ctx-'));
+      const secretDir = await fs.mkdtemp(path.join(tmpRoot, 'secrets-'));
       try {
         const plain = await decompressed(context);
         const head = await peek(plain, 512);
@@ -134,16 +158,39 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
         if (head.length > 0 && !(head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')) {
           await pipeline(plain, createWriteStream(path.join(dir, opts.dockerfile || 'Dockerfile')));
         } else await extractTar(plain, dir);
-        const img = await runBuild(ports, cache, { ...opts, contextDir: dir, tmpDir: tmpRoot });
+        const secrets = await takeSecrets(dir, secretSources ?? {}, secretDir);
+        const img = await runBuild(ports, cache, { ...opts, contextDir: dir, tmpDir: tmpRoot, secrets, cacheMounts });
         return { id: img.id };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
+        await fs.rm(secretDir, { recursive: true, force: true });
       }
     },
     async prune() {
-      return { entries: await cache.clear() };
+      return { entries: await cache.clear(), bytes: await cacheMounts.prune() };
     },
   };
+}
+
+/** Moves each secret out of the context into `into` (0600), and empty folders it leaves behind. */
+async function takeSecrets(ctxDir: string, sources: Record<string, string>, into: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [id, src] of Object.entries(sources)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new InvalidArgumentError(`invalid secret id ${JSON.stringify(id)}`, 'BAD_SECRET');
+    const rel = path.posix.normalize(src.replace(/^\/+/, ''));
+    if (rel === '.' || rel.startsWith('../')) throw new InvalidArgumentError(`secret ${id}: source ${src} is outside the build context`, 'BAD_SECRET');
+    const from = path.join(ctxDir, rel);
+    const st = await fs.lstat(from).catch(() => undefined);
+    if (!st?.isFile()) throw new InvalidArgumentError(`secret ${id}: ${src} is not a file in the build context`, 'BAD_SECRET');
+    const file = path.join(into, id);
+    await fs.rename(from, file);
+    await fs.chmod(file, 0o600);
+    out[id] = file;
+    for (let d = path.dirname(from); d !== ctxDir && d.startsWith(ctxDir); d = path.dirname(d)) {
+      if (!(await fs.rmdir(d).then(() => true, () => false))) break;
+    }
+  }
+  return out;
 }
 
 /** Boot repair: contexts of builds a killed daemon was running. */

@@ -21,6 +21,19 @@ export interface RawInstruction {
   endLine: number;
   /** ONBUILD's nested instruction. */
   next?: RawInstruction;
+  /** RUN/COPY/ADD here-documents, in the order their `<<NAME` words appear. */
+  heredocs?: Heredoc[];
+}
+
+/** A here-document (`<<EOF`, `<<-EOF`, `<<"EOF"`), as BuildKit's parser reads it. */
+export interface Heredoc {
+  name: string;
+  /** every line up to the terminator, each with its newline */
+  content: string;
+  /** false when any part of the delimiter was quoted: no variable expansion in the content */
+  expand: boolean;
+  /** `<<-`: leading tabs are stripped from the content and the terminator line */
+  chomp: boolean;
 }
 
 export interface ParsedDockerfile {

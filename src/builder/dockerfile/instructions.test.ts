@@ -109,7 +109,7 @@ describe('decodeInstruction', () => {
     assert.deepEqual(decode('CMD ["echo", "$NAME"]'), { kind: 'cmd', command: ['echo', '$NAME'], shell: false });
     assert.deepEqual(decode('CMD []'), { kind: 'cmd', command: [], shell: false });
     assert.deepEqual(decode('ENTRYPOINT top -b'), { kind: 'entrypoint', command: ['top -b'], shell: true });
-    assert.match(decodeError('RUN --mount=type=cache,target=/x true'), /unknown flag: mount/);
+    assert.match(decodeError('CMD --mount=type=cache,target=/x true'), /unknown flag: mount/);
   });
 
   it('HEALTHCHECK', () => {

@@ -6,6 +6,8 @@
  * ONBUILD trigger is expanded when it fires in the child build.
  */
 import { DockerfileParseError, type RawInstruction } from './ast';
+import { heredocData, parseHeredocWord } from './heredoc';
+import { parseRunMount, RunMountError, type RunMount } from './run-mounts';
 import { ShellExpansionError } from './shell-lex';
 
 export interface CommandLine {
@@ -21,6 +23,22 @@ export interface CopyLike {
   chown?: string;
   chmod?: string;
   link: boolean;
+  /** here-document sources: files named after their delimiter */
+  contents?: Array<{ name: string; data: string }>;
+  /** --parents: keep each source's path below the context (or stage) root */
+  parents?: boolean;
+  /** --exclude patterns (.dockerignore syntax) */
+  exclude?: string[];
+  /** ADD --checksum=sha256:... of the one URL source */
+  checksum?: string;
+}
+
+export interface RunInstruction extends CommandLine {
+  kind: 'run';
+  mounts?: RunMount[];
+  network?: 'none' | 'host' | 'default';
+  /** a lone here-document that starts with #!: run as a script file */
+  script?: { name: string; data: string };
 }
 
 export type HealthcheckInstruction =
@@ -39,7 +57,7 @@ export type HealthcheckInstruction =
 
 export type Instruction =
   | { kind: 'from'; image: string; stageName?: string; platform?: string }
-  | ({ kind: 'run' } & CommandLine)
+  | RunInstruction
   | ({ kind: 'cmd' } & CommandLine)
   | ({ kind: 'entrypoint' } & CommandLine)
   | ({ kind: 'copy'; from?: string } & CopyLike)
@@ -62,14 +80,15 @@ export type InstructionKind = Instruction['kind'];
 /** A decode failure; decodeInstruction turns it into a DockerfileParseError with the line. */
 class DecodeError extends Error {}
 
-type FlagType = 'string' | 'bool';
+type FlagType = 'string' | 'bool' | 'strings';
+type FlagValues<S extends Record<string, FlagType>> = { [K in keyof S]?: S[K] extends 'strings' ? string[] : string };
 
 /**
  * Docker's BFlags: only `--name=value` / `--bool[=true|false]`, each at most
  * once; anything not declared is refused.
  */
-function parseFlags<S extends Record<string, FlagType>>(flags: string[], spec: S): Partial<Record<keyof S, string>> {
-  const out: Partial<Record<keyof S, string>> = {};
+function parseFlags<S extends Record<string, FlagType>>(flags: string[], spec: S): FlagValues<S> {
+  const out: Record<string, string | string[]> = {};
   for (const arg of flags) {
     if (!arg.startsWith('--')) throw new DecodeError(`arg should start with -- : ${arg}`);
     if (arg === '--') break;
@@ -77,7 +96,12 @@ function parseFlags<S extends Record<string, FlagType>>(flags: string[], spec: S
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const value = eq < 0 ? undefined : arg.slice(eq + 1);
     if (!Object.prototype.hasOwnProperty.call(spec, name)) throw new DecodeError(`unknown flag: ${name}`);
-    const key = name as keyof S;
+    const key = name;
+    if (spec[key] === 'strings') {
+      if (value === undefined) throw new DecodeError(`missing a value on flag: ${name}`);
+      out[key] = [...((out[key] as string[] | undefined) ?? []), value];
+      continue;
+    }
     if (out[key] !== undefined) throw new DecodeError(`duplicate flag specified: ${name}`);
     if (spec[key] === 'bool') {
       if (value === '') throw new DecodeError(`missing a value on flag: ${name}`);
@@ -89,7 +113,7 @@ function parseFlags<S extends Record<string, FlagType>>(flags: string[], spec: S
       out[key] = value;
     }
   }
-  return out;
+  return out as FlagValues<S>;
 }
 
 const atLeastOne = (cmd: string): DecodeError => new DecodeError(`${cmd} requires at least one argument`);
@@ -105,7 +129,7 @@ export function decodeInstruction(
   try {
     return decode(raw, expand, expandWords);
   } catch (err) {
-    if (err instanceof DecodeError || err instanceof ShellExpansionError) {
+    if (err instanceof DecodeError || err instanceof ShellExpansionError || err instanceof RunMountError) {
       throw DockerfileParseError.at(raw.startLine, err.message);
     }
     throw err;
@@ -135,22 +159,35 @@ function decode(raw: RawInstruction, expand: (word: string) => string, expandWor
       return out;
     }
     case 'run':
+      return run(raw, expand);
     case 'cmd':
     case 'entrypoint': {
       parseFlags(raw.flags, {});
-      if (raw.cmd === 'run' && args.length === 0) throw atLeastOne(upper);
       return { kind: raw.cmd, ...commandLine(raw) };
     }
     case 'copy':
     case 'add': {
       if (args.length < 2) throw new DecodeError(`${upper} requires at least two arguments`);
-      const spec: Record<string, FlagType> = { chown: 'string', chmod: 'string', link: 'bool' };
-      if (raw.cmd === 'copy') spec.from = 'string';
-      const f = parseFlags(raw.flags, spec);
-      const words = args.map(expand);
-      const out: CopyLike = { sources: words.slice(0, -1), dest: words[words.length - 1] as string, link: f.link === 'true' };
+      const f = parseFlags(raw.flags, { chown: 'string', chmod: 'string', link: 'bool', from: 'string', parents: 'bool', exclude: 'strings', checksum: 'string', 'keep-git-dir': 'bool' });
+      if (raw.cmd === 'copy' && (f.checksum !== undefined || f['keep-git-dir'] !== undefined)) throw new DecodeError(`unknown flag: ${f.checksum !== undefined ? 'checksum' : 'keep-git-dir'}`);
+      if (raw.cmd === 'add' && f.from !== undefined) throw new DecodeError('unknown flag: from');
+      const docs = new Map((raw.heredocs ?? []).map((h) => [h.name, h]));
+      if (parseHeredocWord(args[args.length - 1] as string)) throw new DecodeError(`${upper} cannot accept a heredoc as a destination`);
+      const contents: Array<{ name: string; data: string }> = [];
+      const sources: string[] = [];
+      for (const a of args.slice(0, -1)) {
+        const h = docs.size ? parseHeredocWord(a) : undefined;
+        const doc = h && docs.get(h.name);
+        if (!doc) sources.push(expand(a));
+        else contents.push({ name: doc.name, data: doc.expand ? expandHeredoc(heredocData(doc), expand) : heredocData(doc) });
+      }
+      const out: CopyLike = { sources, dest: expand(args[args.length - 1] as string), link: f.link === 'true' };
+      if (contents.length) out.contents = contents;
       if (f.chown !== undefined) out.chown = expand(f.chown);
       if (f.chmod !== undefined) out.chmod = expand(f.chmod);
+      if (f.parents === 'true') out.parents = true;
+      if (f.exclude?.length) out.exclude = f.exclude.map(expand);
+      if (f.checksum !== undefined) out.checksum = expand(f.checksum);
       if (raw.cmd === 'add') return { kind: 'add', ...out };
       return f.from !== undefined ? { kind: 'copy', ...out, from: expand(f.from) } : { kind: 'copy', ...out };
     }
@@ -225,6 +262,41 @@ function decode(raw: RawInstruction, expand: (word: string) => string, expandWor
     default:
       throw new DecodeError(`unknown instruction: ${raw.original.trim().split(/\s/)[0] ?? upper}`);
   }
+}
+
+/**
+ * RUN: its flags, and its here-documents as BuildKit runs them: a command that is
+ * one here-document runs its content as the script (a file when it starts with #!);
+ * anything else goes to the shell whole, here-documents and all, for it to read.
+ */
+function run(raw: RawInstruction, expand: (word: string) => string): RunInstruction {
+  const f = parseFlags(raw.flags, { mount: 'strings', network: 'string', security: 'string' });
+  if (raw.args.length === 0) throw atLeastOne('RUN');
+  const out: RunInstruction = { kind: 'run', ...commandLine(raw) };
+  if (f.mount?.length) out.mounts = f.mount.map((m) => parseRunMount(expand(m)));
+  if (f.network !== undefined) {
+    const n = expand(f.network);
+    if (n !== 'none' && n !== 'host' && n !== 'default') throw new DecodeError(`unsupported network mode "${n}"`);
+    out.network = n;
+  }
+  if (f.security !== undefined && f.security !== 'sandbox') throw new DecodeError(`RUN --security=${f.security} is not supported by Berth: build steps always run sandboxed`);
+  const docs = raw.heredocs ?? [];
+  if (docs.length && out.shell) {
+    const script = out.command[0] ?? '';
+    const lone = parseHeredocWord(script);
+    const first = docs[0];
+    if (lone && first && docs.length === 1) {
+      const data = heredocData(first);
+      if (data.startsWith('#!')) out.script = { name: first.name, data };
+      else out.command = [data];
+    } else out.command = [docs.reduce((full, d) => `${full}\n${d.content}${d.name}`, script)];
+  }
+  return out;
+}
+
+/** Variables in a here-document's content; quotes and backslashes are the content's own. */
+function expandHeredoc(data: string, expand: (word: string) => string): string {
+  return data.replace(/\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)/g, (m) => expand(m));
 }
 
 function commandLine(raw: RawInstruction): CommandLine {

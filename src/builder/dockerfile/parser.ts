@@ -3,7 +3,8 @@
  * (directives, escape token, continuations, comments inside continuations) and
  * per-instruction argument shapes. No variable expansion happens here.
  */
-import { DockerfileParseError, type ParsedDockerfile, type RawInstruction } from './ast';
+import { DockerfileParseError, type Heredoc, type ParsedDockerfile, type RawInstruction } from './ast';
+import { HEREDOC_COMMANDS, heredocsOf } from './heredoc';
 
 /** Go's unicode.IsSpace (not JS \s: Go counts U+0085, not U+FEFF). */
 const SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
@@ -107,7 +108,29 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     }
     if (trimSpace(line) === '') continue;
     if (emptyContinuation) warnings.push(`Empty continuation line found in: ${line}`);
-    instructions.push(nodeFromLine(line, d, startLine, i));
+    const node = nodeFromLine(line, d, startLine, i);
+    if (HEREDOC_COMMANDS.has(node.cmd) && !node.json) {
+      const docs: Heredoc[] = [];
+      for (const doc of heredocsOf(line)) {
+        let content = '';
+        let terminated = false;
+        while (i < lines.length) {
+          const raw = (lines[i++] as string).replace(/\r$/, '');
+          if ((doc.chomp ? raw.replace(/^\t+/, '') : raw) === doc.name) {
+            terminated = true;
+            break;
+          }
+          content += `${raw}\n`;
+        }
+        if (!terminated) throw DockerfileParseError.at(startLine, 'unterminated heredoc');
+        docs.push({ ...doc, content });
+      }
+      if (docs.length > 0) {
+        node.heredocs = docs;
+        node.endLine = i;
+      }
+    }
+    instructions.push(node);
   }
   if (warnings.length > 0) warnings.push('Empty continuation lines will become errors in a future release.');
   if (instructions.length === 0) throw new DockerfileParseError('file with no instructions', lines.length);

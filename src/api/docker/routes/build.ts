@@ -22,6 +22,24 @@ function jsonParam<T>(ctx: RequestContext, key: string, fallback: T): T {
   }
 }
 
+/**
+ * `secrets`: a JSON list of "id=NAME,src=PATH" (Podman's compat API shape), PATH a file inside
+ * the context tar; Berth's CLI puts each `--secret` file there.
+ */
+function secretsParam(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  const specs = jsonParam<unknown>(ctx, 'secrets', []);
+  if (!Array.isArray(specs)) throw new InvalidArgumentError('invalid secrets parameter: a JSON list of "id=NAME,src=PATH" is expected', 'BAD_PARAM');
+  for (const spec of specs) {
+    const fields = new Map(String(spec).split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as const));
+    const id = fields.get('id');
+    const src = fields.get('src') ?? fields.get('source');
+    if (!id || !src) throw new InvalidArgumentError(`invalid secret ${JSON.stringify(spec)}: id and src are required`, 'BAD_SECRET');
+    out[id] = src;
+  }
+  return out;
+}
+
 export function registerBuildRoutes(router: Router<Handler>, engine: Engine): void {
   router.add('POST', '/build', async (ctx) => {
     const q = ctx.query;
@@ -48,6 +66,8 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
         forceRemove: q.bool('forcerm'),
         networkMode: q.string('networkmode') || 'default',
         pull: q.bool('pull'),
+        secrets: secretsParam(ctx),
+        cacheFrom: [jsonParam<string[] | string>(ctx, 'cachefrom', [])].flat().filter((r): r is string => typeof r === 'string' && r !== ''),
         signal: ctx.signal,
         out,
       });
@@ -69,7 +89,7 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
 
   router.add('POST', '/build/prune', async (ctx) => {
     await ctx.body();
-    await engine.builds.prune();
-    sendJson(ctx.res, 200, { CachesDeleted: null, SpaceReclaimed: 0 });
+    const r = await engine.builds.prune();
+    sendJson(ctx.res, 200, { CachesDeleted: null, SpaceReclaimed: r.bytes });
   });
 }

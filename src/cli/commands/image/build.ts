@@ -1,15 +1,22 @@
 /**
  * `berth build [OPTIONS] PATH | -`: the context directory as a tar (client/build-context) sent to
- * POST /build; the builder's output printed as it comes. A failed RUN exits with
- * its code, as the docker CLI does.
+ * POST /build; the builder's output printed as it comes (on a terminal, or with --progress=plain,
+ * as a plain progress view). A failed RUN exits with its code, as the docker CLI does.
+ * `--secret` files ride in the context tar (the daemon takes them out before any step runs);
+ * `--output` exports the built image's filesystem as a tar or into a directory.
  */
-import { promises as fs } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { readJsonLines, type ProgressMessage } from '../../../client/json-lines';
-import { packBuildContext } from '../../../client/build-context';
+import { appendToContext, packBuildContext, relativeTar } from '../../../client/build-context';
+import type { DockerClient } from '../../../client/docker-client';
 import type { CommandModule } from '../../command-module';
 import { CliExit } from '../../exit-codes';
+import { BuildProgressView } from '../../output/build-progress';
 
 interface Flags {
   tag: string[];
@@ -23,6 +30,70 @@ interface Flags {
   forceRm?: boolean;
   pull?: boolean;
   network?: string;
+  secret: string[];
+  cacheFrom: string[];
+  iidfile?: string;
+  output: string[];
+  progress?: string;
+}
+
+/** `--secret id=x[,src=file|,env=VAR]` (buildx's forms): the value, read on the client. */
+async function readSecret(spec: string, env: NodeJS.ProcessEnv): Promise<{ id: string; data: Buffer }> {
+  const fields = new Map<string, string>();
+  for (const f of spec.split(',')) {
+    const i = f.indexOf('=');
+    fields.set((i < 0 ? f : f.slice(0, i)).trim().toLowerCase(), i < 0 ? '' : f.slice(i + 1));
+  }
+  const id = fields.get('id');
+  if (!id) throw new CliExit(1, `invalid secret ${spec}: id is required`);
+  const src = fields.get('src') ?? fields.get('source');
+  const type = fields.get('type') ?? (fields.has('env') ? 'env' : 'file');
+  if (type === 'env' || (src === undefined && env[id] !== undefined)) {
+    const name = fields.get('env') ?? src ?? id;
+    const v = env[name];
+    if (v === undefined) throw new CliExit(1, `secret ${id}: environment variable ${name} is not set`);
+    return { id, data: Buffer.from(v) };
+  }
+  const file = src ?? id;
+  const data = await fs.readFile(file).catch(() => {
+    throw new CliExit(1, `secret ${id}: failed to read ${file}: no such file`);
+  });
+  return { id, data };
+}
+
+type OutputSpec = { type: 'tar' | 'local'; dest: string };
+
+/** `-o type=tar,dest=out.tar`, `-o type=local,dest=dir`, `-o dir` (local), `-o -` (tar to stdout). */
+function parseOutput(spec: string): OutputSpec {
+  if (!spec.includes('=')) return spec === '-' ? { type: 'tar', dest: '-' } : { type: 'local', dest: spec };
+  const fields = new Map(spec.split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as const));
+  const type = fields.get('type') ?? 'local';
+  const dest = fields.get('dest');
+  if (type !== 'tar' && type !== 'local') throw new CliExit(1, `output type ${type} is not supported by berth build: use tar or local`);
+  if (!dest) throw new CliExit(1, `dest is required for ${type} exporter`);
+  return { type, dest };
+}
+
+/** The image's filesystem, read through a created (never started) container. */
+async function exportImage(client: DockerClient, image: string, out: OutputSpec, stdout: Writable): Promise<void> {
+  const { Id } = await client.containers.create({ Image: image, Entrypoint: ['/berth-export'], Cmd: [] });
+  try {
+    // the archive of "/" works on a container that never ran (export wants a running one)
+    const tarStream = relativeTar(await client.containers.getArchive(Id, '/'));
+    if (out.type === 'tar') {
+      await pipeline(tarStream, out.dest === '-' ? stdout : createWriteStream(out.dest));
+      return;
+    }
+    await fs.mkdir(out.dest, { recursive: true });
+    const tar = spawn('tar', ['-x', '-f', '-', '-C', out.dest, '--no-same-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    tar.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
+    await pipeline(tarStream, tar.stdin);
+    if ((await exited) !== 0) throw new CliExit(1, `failed to write ${out.dest}: ${err.trim()}`);
+  } finally {
+    await client.containers.remove(Id, { force: true });
+  }
 }
 
 function keyValues(list: string[], env: boolean): Record<string, string> {
@@ -53,10 +124,21 @@ export const command: CommandModule<Flags> = {
     { flags: '--force-rm', key: 'forceRm', kind: 'bool', description: 'Always remove intermediate containers' },
     { flags: '--pull', key: 'pull', kind: 'bool', description: 'Always attempt to pull a newer version of the image' },
     { flags: '--network', key: 'network', kind: 'string', description: 'Set the networking mode for the RUN instructions during build' },
+    { flags: '--secret', key: 'secret', kind: 'list', description: 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")' },
+    { flags: '--cache-from', key: 'cacheFrom', kind: 'list', description: 'Images to consider as cache sources' },
+    { flags: '--iidfile', key: 'iidfile', kind: 'string', description: 'Write the image ID to the file' },
+    { flags: '-o, --output', key: 'output', kind: 'list', description: 'Output destination (format: "type=local,dest=path")' },
+    { flags: '--progress', key: 'progress', kind: 'string', description: 'Set type of progress output ("auto", "plain", "tty", "quiet", "classic")' },
   ],
   minArgs: 1,
   maxArgs: 1,
   async run(ctx, [where], f) {
+    const progress = f.progress ?? 'auto';
+    if (!['auto', 'plain', 'tty', 'quiet', 'classic'].includes(progress)) throw new CliExit(1, `invalid progress mode ${progress}`);
+    if (f.output.length > 1) throw new CliExit(1, 'multiple outputs are not supported');
+    const output = f.output[0] !== undefined ? parseOutput(f.output[0]) : undefined;
+    const quiet = f.quiet || progress === 'quiet' || output?.dest === '-';
+    const secrets = await Promise.all(f.secret.map((s) => readSecret(s, ctx.env)));
     let body: Readable;
     let dockerfile = f.file;
     if (where === '-') body = ctx.streams.stdin;
@@ -71,6 +153,11 @@ export const command: CommandModule<Flags> = {
       }
       body = await packBuildContext(dir, dockerfile ?? 'Dockerfile');
     }
+    const secretDir = `.berth-secrets-${randomBytes(8).toString('hex')}`;
+    if (secrets.length) {
+      if (where === '-') throw new CliExit(1, '--secret needs a context directory (PATH), not -');
+      body = appendToContext(body, secrets.map((s) => ({ name: `${secretDir}/${s.id}`, data: s.data })));
+    }
     const client = await ctx.client();
     const res = await client.images.build(body, {
       tags: f.tag,
@@ -79,19 +166,39 @@ export const command: CommandModule<Flags> = {
       labels: keyValues(f.label, false),
       target: f.target,
       noCache: f.noCache,
-      quiet: f.quiet,
+      quiet,
       rm: f.rm,
       forceRm: f.forceRm,
       pull: f.pull,
       networkMode: f.network,
+      cacheFrom: f.cacheFrom,
+      secrets: secrets.map((s) => `id=${s.id},src=${secretDir}/${s.id}`),
     });
-    for await (const m of readJsonLines<ProgressMessage>(res)) {
+    const plain = !quiet && (progress === 'plain' || progress === 'tty' || (progress === 'auto' && ctx.out.isTTY === true));
+    const view = plain ? new BuildProgressView((t) => ctx.err.write(t)) : undefined;
+    let id = '';
+    for await (const m of readJsonLines<ProgressMessage & { aux?: { ID?: string } }>(res)) {
       if (m.errorDetail || m.error) {
         const code = m.errorDetail?.code;
-        throw new CliExit(code && code > 0 ? code : 1, m.errorDetail?.message ?? m.error ?? 'build failed');
+        const message = m.errorDetail?.message ?? m.error ?? 'build failed';
+        view?.end(message);
+        throw new CliExit(code && code > 0 ? code : 1, view ? '' : message);
       }
-      if (m.stream) ctx.out.write(m.stream);
+      if (m.aux?.ID) id = m.aux.ID;
+      if (!m.stream) continue;
+      if (quiet) id = m.stream.trim();
+      if (view) {
+        if (/^Successfully (built|tagged) /.test(m.stream)) continue;
+        view.feed(m.stream);
+      } else if (!quiet || output?.dest !== '-') ctx.out.write(m.stream);
     }
+    if (view) {
+      view.end();
+      ctx.err.write(`writing image ${id} done\n`);
+      for (const t of f.tag) ctx.err.write(`naming to ${t} done\n`);
+    }
+    if (f.iidfile) await fs.writeFile(f.iidfile, id);
+    if (output) await exportImage(await ctx.client(), id, output, ctx.out);
     return 0;
   },
 };

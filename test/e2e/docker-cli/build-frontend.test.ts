@@ -1,0 +1,137 @@
+/**
+ * Dockerfile frontend 1.x through the real docker CLI's classic builder (DOCKER_BUILDKIT=0)
+ * against berthd: here-documents, a cache mount that outlives a build, a secret mount,
+ * independent stages that run at the same time, --target building only what it needs,
+ * and the words for what cannot be done. The docker CLI cannot send a secret without
+ * BuildKit (its --secret needs buildx), so here the secret is absent; test/e2e/berth-cli
+ * sends one.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
+import { makeBusyboxTar } from '../../kit/busybox';
+import { FRONTEND_DOCKERFILE } from '../../kit/build-frontend';
+
+let d: TestDaemon;
+const docker = (args: string[]) => cli(DOCKER, d, args, { timeoutMs: 120_000 });
+const run = randomBytes(3).toString('hex');
+const T = { timeout: 180_000 };
+
+async function context(files: Record<string, string>): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(d.base, 'ctx-'));
+  for (const [rel, content] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fs.writeFile(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+async function ok(args: string[]): Promise<string> {
+  const r = await docker(args);
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+describe('docker build (classic builder) with Dockerfile frontend 1.x syntax against berthd', () => {
+  before(async () => {
+    d = await startDaemon('bfe');
+    d.env.DOCKER_BUILDKIT = '0';
+    await ok(['import', await makeBusyboxTar(path.join(d.base, 'bb.tar')), 'bb:latest']);
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  test('heredocs, a cache mount kept between builds, an absent optional secret, stages side by side', T, async () => {
+    const tag = `fe-${run}`;
+    const ctx = await context({ Dockerfile: FRONTEND_DOCKERFILE });
+    try {
+      const first = await docker(['build', '-t', tag, '--build-arg', 'WHO=world', '--build-arg', `SYNC=${run}-1`, ctx]);
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      // the classic stream, in Dockerfile order although the stages ran at once
+      const steps = [...first.stdout.matchAll(/^Step (\d+)\/(\d+) : /gm)].map((m) => Number(m[1]));
+      assert.deepEqual(steps, steps.map((_, i) => i + 1));
+      assert.equal(await ok(['run', '--rm', tag]), 'left\n1\nhello world\nnone\n');
+      // the cached RUN of stage right does not run again; --no-cache runs it over the same cache
+      const again = await docker(['build', '--no-cache', '-t', tag, '--build-arg', 'WHO=world', '--build-arg', `SYNC=${run}-2`, ctx]);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.equal(await ok(['run', '--rm', tag]), 'left\n2\nhello world\nnone\n');
+    } finally {
+      await docker(['rmi', '-f', tag]);
+    }
+  });
+
+  test('bind mounts from the context (read-only, or writes thrown away) and from a stage; COPY --from of "/", --parents, --exclude', T, async () => {
+    const tag = `fe-bind-${run}`;
+    const ctx = await context({
+      Dockerfile: [
+        'FROM bb AS made',
+        'RUN mkdir /out && echo made > /out/m',
+        'FROM bb',
+        'RUN --mount=type=bind,source=src,target=/src cat /src/a.txt > /a && ! touch /src/new 2>/dev/null',
+        'RUN --mount=type=bind,source=src,target=/src,rw touch /src/new && ls /src | wc -l > /rw',
+        'RUN --mount=from=made,target=/m cat /m/out/m > /from-stage',
+        'COPY --from=made / /root-copy/',
+        'COPY --parents --exclude=**/*.md src/ /p/',
+        'CMD ["sh", "-c", "cat /a /rw /from-stage /root-copy/out/m; find /p -type f | sort"]',
+      ].join('\n'),
+      'src/a.txt': 'a\n',
+      'src/doc.md': 'doc\n',
+      'src/sub/b.txt': 'b\n',
+      'src/sub/c.md': 'c\n',
+    });
+    try {
+      await ok(['build', '-t', tag, ctx]);
+      assert.equal(await ok(['run', '--rm', tag]), 'a\n4\nmade\nmade\n/p/src/a.txt\n/p/src/sub/b.txt\n');
+      // the read-write bind left the context as it was: a rebuild is all cache hits
+      assert.doesNotMatch(await ok(['build', '-t', tag, ctx]), /Running in/);
+    } finally {
+      await docker(['rmi', '-f', tag]);
+    }
+  });
+
+  test('--target builds only the stages it needs', T, async () => {
+    const tag = `fe-target-${run}`;
+    const ctx = await context({
+      Dockerfile: ['FROM bb AS never', 'RUN exit 3', 'FROM bb AS base', 'RUN echo base > /base', 'FROM base AS wanted', 'COPY --from=0 /bin/busybox /never-copied-from', 'FROM base AS also', 'RUN exit 4'].join('\n').replace('COPY --from=0 /bin/busybox /never-copied-from', 'RUN cat /base'),
+    });
+    try {
+      const b = await docker(['build', '--target', 'wanted', '-t', tag, ctx]);
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      assert.doesNotMatch(b.stdout, /exit 3|exit 4/);
+      assert.match(b.stdout, /^Step 4\/4 : RUN cat \/base$/m);
+    } finally {
+      await docker(['rmi', '-f', tag]);
+    }
+  });
+
+  test('a failed stage stops the build with its exit code; a required secret that is missing is named', T, async () => {
+    const failing = await context({ Dockerfile: ['FROM bb AS a', 'RUN sleep 30', 'FROM bb AS b', 'RUN exit 7', 'FROM bb', 'COPY --from=a /bin/sh /a', 'COPY --from=b /bin/sh /b'].join('\n') });
+    const f = await docker(['build', failing]);
+    assert.equal(f.code, 7, f.stdout + f.stderr);
+    assert.match(f.stderr, /The command '\/bin\/sh -c exit 7' returned a non-zero code: 7/);
+    // the failed step's container stays, as Docker leaves it; nothing of the stage that was stopped does
+    const left = (await ok(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Command}}'])).trim().split('\n').filter(Boolean);
+    assert.equal(left.length, 1, left.join('\n'));
+    assert.match(left[0] as string, /exit 7/);
+    await ok(['rm', (left[0] as string).split(' ')[0] as string]);
+    const secret = await context({ Dockerfile: 'FROM bb\nRUN --mount=type=secret,id=token,required=true cat /run/secrets/token\n' });
+    const s = await docker(['build', secret]);
+    assert.notEqual(s.code, 0);
+    assert.match(s.stderr, /secret token: not found/);
+  });
+
+  test('frontends other than docker/dockerfile and BuildKit-only mounts are refused in words', T, async () => {
+    const other = await context({ Dockerfile: '# syntax=example.com/my/frontend:2\nFROM bb\n' });
+    const o = await docker(['build', other]);
+    assert.notEqual(o.code, 0);
+    assert.match(o.stderr, /frontend example\.com\/my\/frontend:2.*docker\/dockerfile:1/);
+    const ssh = await context({ Dockerfile: 'FROM bb\nRUN --mount=type=ssh true\n' });
+    const s = await docker(['build', ssh]);
+    assert.notEqual(s.code, 0);
+    assert.match(s.stderr, /dockerfile parse error on line 2: RUN --mount=type=ssh needs a BuildKit session/);
+  });
+});
