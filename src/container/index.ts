@@ -30,8 +30,7 @@ import { canPause, canUnpause, isRunning } from './status';
 import { killContainer, stopContainer } from './stop';
 import { Supervisor } from './supervisor';
 import { listProcesses } from '../platform/procps';
-import { sampleCgroup } from '../platform/cgroups';
-import { cgroupsPathOf } from './start';
+import { readContainerStats, statsReadContext } from './stats';
 import { tarDirectory } from '../platform/tar-dir';
 import { archiveContainerPath, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
 import type {
@@ -221,16 +220,19 @@ export class Containers implements ContainerService {
     return listProcesses(pids, psArgs || '-ef');
   }
 
-  async stats(ref: string): Promise<ContainerStatsSample> {
-    const rec = this.resolve(ref);
-    const running = rec.state.status === 'running' || rec.state.status === 'paused';
-    return {
-      id: rec.id,
-      name: rec.name,
-      read: new Date().toISOString(),
-      running,
-      sample: running ? await sampleCgroup(cgroupsPathOf(rec.id)) : undefined,
-    };
+  stats(ref: string): Promise<ContainerStatsSample> {
+    return readContainerStats(this.resolve(ref));
+  }
+
+  async statsAll(): Promise<ContainerStatsSample[]> {
+    const recs = this.ctx.store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused');
+    if (!recs.length) return [];
+    const rc = await statsReadContext();
+    return Promise.all(recs.map((r) => readContainerStats(r, rc)));
+  }
+
+  healthCheckCounts(): { total: number; failed: number } {
+    return this.health.counts();
   }
 
   async rename(ref: string, newName: string): Promise<void> {
