@@ -10,6 +10,7 @@ import { createStreamLogger } from '../base/logger';
 import { InvalidArgumentError, UnavailableError } from '../base/errors';
 import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
+import { createMetricsServer, parseMetricsAddr } from '../api/metrics/server';
 import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, type DaemonOptions } from './options';
 
 export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
@@ -23,6 +24,7 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
     insecureRegistries: opts.insecureRegistries ?? [],
     registryMirrors: opts.registryMirrors ?? [],
+    metricsAddr: opts.metricsAddr || process.env.BERTH_METRICS_ADDR || undefined,
     onReady: opts.onReady,
   };
 }
@@ -83,6 +85,8 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) }, 'unhandled promise rejection (a bug in berthd)');
   });
+  const metricsAt = opts.metricsAddr ? parseMetricsAddr(opts.metricsAddr) : undefined;
+  if (opts.metricsAddr && !metricsAt) throw new InvalidArgumentError(`invalid --metrics-addr ${opts.metricsAddr}: want host:port`);
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
@@ -93,6 +97,27 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
     await listen(server, socketPath(h));
     servers.push(server);
     logger.info({ host: h }, 'API listening');
+  }
+  if (metricsAt) {
+    const server = createMetricsServer(engine, logger.child({ module: 'metrics' }));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(metricsAt.port, metricsAt.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      // a taken port: leave nothing behind (sockets, pidfile), as a daemon that never started
+      for (const s of servers) s.close();
+      await engine.close();
+      for (const h of opts.hosts) await fs.rm(socketPath(h), { force: true });
+      await fs.rm(pidfile, { force: true });
+      throw new UnavailableError(`failed to listen on --metrics-addr ${opts.metricsAddr}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    servers.push(server);
+    logger.info({ addr: opts.metricsAddr }, 'metrics listening');
   }
   logger.info({ dataRoot: opts.dataRoot, execRoot: opts.execRoot }, 'daemon ready');
   opts.onReady?.();

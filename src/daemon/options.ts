@@ -13,6 +13,8 @@ export interface DaemonOptions {
   insecureRegistries?: string[];
   /** dockerd's --registry-mirror (repeatable) */
   registryMirrors?: string[];
+  /** dockerd's --metrics-addr (daemon.json "metrics-addr"): host:port serving GET /metrics */
+  metricsAddr?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

@@ -13,6 +13,7 @@ interface DaemonFlags {
   bridge?: string;
   insecureRegistry: string[];
   registryMirror: string[];
+  metricsAddr?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -29,6 +30,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.bridge ? { bridge: f.bridge } : {}),
     ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
+    ...(f.metricsAddr ? { metricsAddr: f.metricsAddr } : {}),
   };
 }
 
@@ -44,6 +46,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
+    { flags: '--metrics-addr', key: 'metricsAddr', kind: 'string', description: 'Set default address and port to serve the metrics api on' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
