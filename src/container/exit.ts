@@ -5,7 +5,8 @@
  */
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
-import { startLocked } from './start';
+import { cgroupsPathOf, startLocked } from './start';
+import { readOomKills } from '../platform/cgroups';
 import { releaseRunning } from './release';
 import type { ContainerRecord } from './types';
 import { removeLocked } from './remove';
@@ -29,9 +30,12 @@ export function shouldRestart(rec: ContainerRecord, exitCode: number): boolean {
 export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number): Promise<void> {
   await ctx.locks.run(rec.id, async () => {
     if (rec.state.status !== 'running' && rec.state.status !== 'paused') return;
+    // read before the runtime's delete takes the cgroup away
+    const oomKilled = (await readOomKills(cgroupsPathOf(rec.id)).catch(() => 0)) > 0;
     await releaseRunning(ctx, rec);
-    rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, finishedAt: new Date().toISOString() };
+    rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() };
     await ctx.store.save(rec);
+    if (oomKilled) publishContainerEvent(ctx, rec, 'oom');
     publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode) });
   });
   ctx.supervisor.notifyExit(rec.id, exitCode);

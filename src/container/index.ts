@@ -209,15 +209,17 @@ export class Containers implements ContainerService {
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.resolve(ref);
     if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
-    if (!rec.spec.tty) return;
-    await this.ctx.runtime.resize(rec.id, height, width);
+    if (rec.spec.tty) await this.ctx.runtime.resize(rec.id, height, width);
+    publishContainerEvent(this.ctx, rec, 'resize', { height: String(height), width: String(width) });
   }
 
   async top(ref: string, psArgs?: string): Promise<TopResult> {
     const rec = this.resolve(ref);
     if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const pids = await this.ctx.runtime.pids(rec.id);
-    return listProcesses(pids, psArgs || '-ef');
+    const out = await listProcesses(pids, psArgs || '-ef');
+    publishContainerEvent(this.ctx, rec, 'top');
+    return out;
   }
 
   stats(ref: string): Promise<ContainerStatsSample> {
@@ -281,6 +283,7 @@ export class Containers implements ContainerService {
       })) continue;
       await this.remove(rec.id).then(() => deleted.push(rec.id), () => undefined);
     }
+    this.ctx.events.publish({ type: 'container', action: 'prune', id: '', attributes: { reclaimed: '0' } });
     return { deleted, spaceReclaimed: 0 };
   }
 
@@ -303,7 +306,9 @@ export class Containers implements ContainerService {
     if (!isRunning(rec.state.status)) {
       throw new ConflictError(`container ${rec.id} must be running to export (stopped containers' filesystems are not mounted)`, 'NOT_MOUNTED');
     }
-    return tarDirectory(rec.rootfs);
+    const tar = await tarDirectory(rec.rootfs);
+    publishContainerEvent(this.ctx, rec, 'export');
+    return tar;
   }
 
   statPath(ref: string, path: string): Promise<ContainerPathStat> {

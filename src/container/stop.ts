@@ -1,4 +1,5 @@
 /** `docker stop` and `docker kill`: signals through the runtime, waiting on the supervisor for the exit. */
+import { constants } from 'node:os';
 import { ConflictError, NotModifiedError } from '../base/errors';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
@@ -12,6 +13,13 @@ export function normalizeSignal(sig: string | undefined, fallback = 'SIGKILL'): 
   return s.startsWith('SIG') ? s : `SIG${s}`;
 }
 
+/** The number dockerd puts in a kill event's `signal` attribute ("SIGTERM" → "15"). */
+export function signalNumber(sig: string): string {
+  if (/^\d+$/.test(sig)) return sig;
+  const n = (constants.signals as Record<string, number | undefined>)[sig];
+  return n === undefined ? sig.replace(/^SIG/, '') : String(n);
+}
+
 export async function killContainer(ctx: ContainerContext, ref: string, signal?: string): Promise<void> {
   const rec = ctx.store.resolve(ref);
   if (!canKill(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
@@ -22,7 +30,7 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal?:
     const code = await ctx.runtime.exitCode(rec.id);
     if (code === undefined) throw e;
   });
-  publishContainerEvent(ctx, rec, 'kill', { signal: sig.replace(/^SIG/, '') });
+  publishContainerEvent(ctx, rec, 'kill', { signal: signalNumber(sig) });
 }
 
 export async function stopContainer(ctx: ContainerContext, ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
@@ -45,10 +53,15 @@ export async function stopRunning(ctx: ContainerContext, rec: ContainerRecord, o
   const exited = ctx.supervisor.waitExit(rec.id);
   if (rec.state.status === 'paused') await ctx.runtime.resume(rec.id).catch(() => undefined);
   const sig = normalizeSignal(opts.signal ?? rec.spec.stopSignal, 'SIGTERM');
-  if (timeout !== 0) await ctx.runtime.kill(rec.id, sig, false).catch(() => undefined);
+  // dockerd reports each signal a stop sends as a kill event, then die, then stop
+  if (timeout !== 0) {
+    await ctx.runtime.kill(rec.id, sig, false).catch(() => undefined);
+    publishContainerEvent(ctx, rec, 'kill', { signal: signalNumber(sig) });
+  }
   const graceful = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
   if (!graceful) {
     await ctx.runtime.kill(rec.id, 'SIGKILL', true).catch(() => undefined);
+    publishContainerEvent(ctx, rec, 'kill', { signal: '9' });
     await raceTimeout(exited, 10_000);
   }
   // In case inotify missed the exit file, look now.

@@ -79,7 +79,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
-  const builds = createBuildService(config.dataRoot, c, images);
+  const builds = createBuildService(config.dataRoot, c, images, events);
 
   async function info(): Promise<SystemInfo> {
     const all = await c.list({ all: true });
