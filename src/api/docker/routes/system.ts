@@ -7,7 +7,7 @@ import type { Handler } from '../../http/context';
 import { JsonLinesWriter } from '../../http/json-lines';
 import type { Router } from '../../http/router';
 import { sendJson, sendText } from '../../http/respond';
-import { parseEventTime, toEventMessage } from '../translate/events';
+import { parseEventTime, toEventLine } from '../translate/events';
 import { toInfoResponse, toVersionResponse } from '../translate/system';
 import { toImageSummaryWire } from '../translate/image';
 import { toContainerSummaryWire } from '../translate/container-list';
@@ -78,7 +78,7 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
       // dockerd replays its kept events when either bound is given (until alone: everything kept up to it)
       const history = since !== undefined || until !== undefined ? engine.events.replay(since, until) : [];
       const seen = new Set(history);
-      for (const e of history) if (pass(e)) await w.write(toEventMessage(e));
+      for (const e of history) if (pass(e)) await w.writeLine(toEventLine(e));
       replaying = false;
       const untilMs = until === undefined ? undefined : Number(until / 1_000_000n) - Date.now();
       const timer = untilMs !== undefined ? setTimeout(() => wake?.(), Math.max(0, untilMs)) : undefined;
@@ -86,7 +86,7 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
         while (!ctx.signal.aborted) {
           while (live.length) {
             const e = live.shift()!;
-            if (!seen.has(e) && pass(e)) await w.write(toEventMessage(e));
+            if (!seen.has(e) && pass(e)) await w.writeLine(toEventLine(e));
           }
           if (until !== undefined && BigInt(Date.now()) * 1_000_000n >= until) break;
           await new Promise<void>((resolve) => {

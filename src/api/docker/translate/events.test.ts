@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseEventTime, toEventMessage } from './events';
+import { parseEventTime, toEventLine, toEventMessage } from './events';
 import { matchesEventFilters } from '../../../base/event-filter';
 import type { EngineEvent } from '../../../base/events';
 
@@ -39,6 +39,11 @@ test("the CLI's die filter picks from an unfiltered recorded stream exactly the 
   // a container filter keeps a network event out (its actor is the network), as dockerd does
   const net = open.messages.find((m) => m.Type === 'network')!;
   assert.equal(matchesEventFilters(toEngine(net), { container: [net.Actor.Attributes.container!] }), false);
+});
+
+test('timeNano goes out with all its digits', () => {
+  const line = toEventLine({ type: 'volume', action: 'create', id: 'v', attributes: { driver: 'local' }, timeNano: 1_795_839_816_120_067_818n });
+  assert.equal(line, '{"Type":"volume","Action":"create","Actor":{"ID":"v","Attributes":{"driver":"local"}},"scope":"local","time":1795839816,"timeNano":1795839816120067818}');
 });
 
 test('since/until: unix seconds with fractions, or RFC 3339', () => {

@@ -19,6 +19,12 @@ export function toEventMessage(e: EngineEvent): EventMessage {
   return msg;
 }
 
+/** One /events line. timeNano goes out exact: as a JS number it would lose the last digits (2^53 < 10^18). */
+export function toEventLine(e: EngineEvent): string {
+  const json = JSON.stringify({ ...toEventMessage(e), timeNano: 0 });
+  return `${json.slice(0, -'0}'.length)}${e.timeNano}}`;
+}
+
 /** `since`/`until` as Docker sends them: unix seconds, fractional allowed, or RFC 3339. → ns */
 export function parseEventTime(v: string | undefined): bigint | undefined {
   if (v === undefined || v === '') return undefined;
