@@ -233,6 +233,13 @@ export class Containers implements ContainerService {
     return Promise.all(recs.map((r) => readContainerStats(r, rc)));
   }
 
+  stateCounts(): { running: number; paused: number; stopped: number } {
+    const all = this.ctx.store.all();
+    const running = all.filter((r) => r.state.status === 'running').length;
+    const paused = all.filter((r) => r.state.status === 'paused').length;
+    return { running, paused, stopped: all.length - running - paused };
+  }
+
   healthCheckCounts(): { total: number; failed: number } {
     return this.health.counts();
   }

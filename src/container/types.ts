@@ -162,6 +162,8 @@ export interface ContainerService {
   stats(ref: string): Promise<ContainerStatsSample>;
   /** Readings of every running or paused container, taken together (one pass for /metrics). */
   statsAll(): Promise<ContainerStatsSample[]>;
+  /** Containers by dockerd's three metric states (running, paused, and stopped for every other state). */
+  stateCounts(): { running: number; paused: number; stopped: number };
   /** Health probes run since the daemon started, and how many failed (engine_daemon_health_checks_*). */
   healthCheckCounts(): { total: number; failed: number };
   rename(ref: string, newName: string): Promise<void>;

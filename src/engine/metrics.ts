@@ -10,8 +10,9 @@ import { blockDeviceName } from '../platform/block-devices';
 import type { EngineMetrics, SystemInfo } from './types';
 
 export interface MetricsSources {
-  containers: Pick<ContainerService, 'list' | 'statsAll' | 'healthCheckCounts'>;
+  containers: Pick<ContainerService, 'stateCounts' | 'statsAll' | 'healthCheckCounts'>;
   events: EventBus;
+  /** read once, at the first scrape: the facts engine_info carries do not change while the daemon runs */
   info: () => Promise<SystemInfo>;
   graphDriver: string;
 }
@@ -121,17 +122,18 @@ export function createEngineMetrics(src: MetricsSources): EngineMetrics {
   }
 
   let queue: Promise<unknown> = Promise.resolve();
+  let infoDone = false;
   async function collect(): Promise<string> {
-    const [info, all, samples] = await Promise.all([src.info(), src.containers.list({ all: true }), src.containers.statsAll()]);
-    engineInfo.reset();
-    engineInfo.set({ version: info.serverVersion, commit: '', architecture: info.architecture, graphdriver: src.graphDriver, kernel: info.kernelVersion, os: info.operatingSystem, os_type: info.osType, daemon_id: info.id }, 1);
-    engineCpus.set(info.ncpu);
-    engineMemory.set(info.memTotal);
-    const running = all.filter((x) => x.state === 'running').length;
-    const paused = all.filter((x) => x.state === 'paused').length;
-    states.set({ state: 'running' }, running);
-    states.set({ state: 'paused' }, paused);
-    states.set({ state: 'stopped' }, all.length - running - paused);
+    if (!infoDone) {
+      const info = await src.info();
+      engineInfo.set({ version: info.serverVersion, commit: '', architecture: info.architecture, graphdriver: src.graphDriver, kernel: info.kernelVersion, os: info.operatingSystem, os_type: info.osType, daemon_id: info.id }, 1);
+      engineCpus.set(info.ncpu);
+      engineMemory.set(info.memTotal);
+      infoDone = true;
+    }
+    const samples = await src.containers.statsAll();
+    const n = src.containers.stateCounts();
+    for (const state of ['running', 'paused', 'stopped'] as const) states.set({ state }, n[state]);
     const h = src.containers.healthCheckCounts();
     setCounter(healthChecks, h.total);
     setCounter(healthFailed, h.failed);

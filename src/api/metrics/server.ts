@@ -4,7 +4,7 @@ import type { Logger } from '../../base/logger';
 import type { Engine } from '../../engine/types';
 
 export function createMetricsServer(engine: Pick<Engine, 'metrics'>, logger: Logger): http.Server {
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://metrics');
     if (url.pathname !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
@@ -25,6 +25,10 @@ export function createMetricsServer(engine: Pick<Engine, 'metrics'>, logger: Log
       },
     );
   });
+  // a scraper comes back every scrape interval (Prometheus: 1 min by default); Node's 5 s idle limit
+  // would close its connection between scrapes, and a reuse racing that close fails the scrape
+  server.keepAliveTimeout = 75_000;
+  return server;
 }
 
 /** "127.0.0.1:9323", "[::1]:9323", ":9323" (all interfaces, as dockerd reads it) → host and port. */
