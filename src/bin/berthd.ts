@@ -26,6 +26,7 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '-G' || k === '--group') o.socketGroup = val();
     else if (k === '--signature-policy') o.signaturePolicy = val();
     else if (k === '--ui-addr') o.uiAddr = val();
+    else if (k === '--metrics-addr') o.metricsAddr = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

@@ -64,7 +64,7 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
       tags: opts.tag ? [opts.tag] : [],
       event: 'commit',
     });
-    publishContainerEvent(ctx, rec, 'commit');
+    publishContainerEvent(ctx, rec, 'commit', { comment: opts.comment ?? '', imageID: image.id, imageRef: opts.tag ?? '' });
     return image;
   } finally {
     if (pause) await ctx.runtime.resume(rec.id).catch((e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'resume after commit failed'));

@@ -79,3 +79,8 @@ export function publishContainerEvent(ctx: ContainerContext, rec: ContainerRecor
 export function bundleDir(ctx: Pick<ContainerContext, 'execRoot'>, id: string): string {
   return path.join(ctx.execRoot, 'containers', id);
 }
+
+/** Every container's cgroup (cgroupfs driver), under one parent per host. */
+export function cgroupsPathOf(id: string): string {
+  return `/berth/${id}`;
+}

@@ -29,7 +29,7 @@ export class ExecRegistry {
     if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const id = newId();
     this.execs.set(id, { info: { id, containerId: rec.id, running: false, exitCode: null, pid: 0, spec, openStdin: spec.attachStdin } });
-    publishContainerEvent(this.ctx, rec, `exec_create: ${spec.cmd.join(' ')}`, { execID: id });
+    publishContainerEvent(this.ctx, rec, `exec_create: ${execLabel(spec.cmd)}`, { execID: id });
     return id;
   }
 
@@ -90,7 +90,7 @@ export class ExecRegistry {
     });
     entry.session = session;
     entry.info.pid = session.pid;
-    publishContainerEvent(this.ctx, rec, `exec_start: ${s.cmd.join(' ')}`, { execID: execId });
+    publishContainerEvent(this.ctx, rec, `exec_start: ${execLabel(s.cmd)}`, { execID: execId });
     const recorded = session.exited.then((code) => {
       entry.info.running = false;
       entry.info.exitCode = code;
@@ -150,4 +150,9 @@ function endAfter(stream: Duplex, recorded: Promise<unknown>): Duplex {
   stream.on('end', () => void recorded.finally(() => out.push(null)));
   stream.on('error', (e) => out.destroy(e));
   return out;
+}
+
+/** dockerd names an exec "entrypoint args..." with a space between even when there are no args ("exec_start: cat "). */
+function execLabel(cmd: string[]): string {
+  return `${cmd[0] ?? ''} ${cmd.slice(1).join(' ')}`;
 }

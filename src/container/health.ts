@@ -75,6 +75,7 @@ interface Probe {
 
 export class HealthMonitor {
   private readonly probes = new Map<string, Probe>();
+  private readonly probeCounts = { total: 0, failed: 0 };
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -130,6 +131,10 @@ export class HealthMonitor {
     this.probes.delete(id);
   }
 
+  counts(): { total: number; failed: number } {
+    return { ...this.probeCounts };
+  }
+
   /** One probe: run the test, record the result, move the status. */
   private async check(rec: ContainerRecord, cfg: HealthConfig, probe: Probe): Promise<void> {
     const start = new Date();
@@ -143,6 +148,8 @@ export class HealthMonitor {
       output = String((e as Error)?.message ?? e);
     }
     if (probe.stopped || !rec.state.health) return;
+    this.probeCounts.total++;
+    if (exitCode !== 0) this.probeCounts.failed++;
     const h = rec.state.health;
     h.log = [...h.log, { start: start.toISOString(), end: new Date().toISOString(), exitCode, output }].slice(-KEEP_RESULTS);
     const before = h.status;

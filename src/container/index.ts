@@ -30,8 +30,7 @@ import { canPause, canUnpause, isRunning } from './status';
 import { killContainer, restartContainer, stopContainer } from './lifecycle';
 import { Supervisor } from './supervisor';
 import { listProcesses } from '../platform/procps';
-import { sampleCgroup } from '../platform/cgroups';
-import { cgroupsPathOf } from './start';
+import { readContainerStats, statsReadContext } from './stats';
 import { tarDirectory } from '../platform/tar-dir';
 import { archiveContainerPath, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
 import type {
@@ -206,27 +205,39 @@ export class Containers implements ContainerService {
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.resolve(ref);
     if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
-    if (!rec.spec.tty) return;
-    await this.ctx.runtime.resize(rec.id, height, width);
+    if (rec.spec.tty) await this.ctx.runtime.resize(rec.id, height, width);
+    publishContainerEvent(this.ctx, rec, 'resize', { height: String(height), width: String(width) });
   }
 
   async top(ref: string, psArgs?: string): Promise<TopResult> {
     const rec = this.resolve(ref);
     if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const pids = await this.ctx.runtime.pids(rec.id);
-    return listProcesses(pids, psArgs || '-ef');
+    const out = await listProcesses(pids, psArgs || '-ef');
+    publishContainerEvent(this.ctx, rec, 'top');
+    return out;
   }
 
-  async stats(ref: string): Promise<ContainerStatsSample> {
-    const rec = this.resolve(ref);
-    const running = rec.state.status === 'running' || rec.state.status === 'paused';
-    return {
-      id: rec.id,
-      name: rec.name,
-      read: new Date().toISOString(),
-      running,
-      sample: running ? await sampleCgroup(cgroupsPathOf(rec.id)) : undefined,
-    };
+  stats(ref: string): Promise<ContainerStatsSample> {
+    return readContainerStats(this.resolve(ref));
+  }
+
+  async statsAll(): Promise<ContainerStatsSample[]> {
+    const recs = this.ctx.store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused');
+    if (!recs.length) return [];
+    const rc = await statsReadContext();
+    return Promise.all(recs.map((r) => readContainerStats(r, rc)));
+  }
+
+  stateCounts(): { running: number; paused: number; stopped: number } {
+    const all = this.ctx.store.all();
+    const running = all.filter((r) => r.state.status === 'running').length;
+    const paused = all.filter((r) => r.state.status === 'paused').length;
+    return { running, paused, stopped: all.length - running - paused };
+  }
+
+  healthCheckCounts(): { total: number; failed: number } {
+    return this.health.counts();
   }
 
   async rename(ref: string, newName: string): Promise<void> {
@@ -284,6 +295,7 @@ export class Containers implements ContainerService {
       deleted.push(rec.id);
       spaceReclaimed += size;
     }
+    this.ctx.events.publish({ type: 'container', action: 'prune', id: '', attributes: { reclaimed: String(spaceReclaimed) } });
     return { deleted, spaceReclaimed };
   }
 
@@ -306,7 +318,9 @@ export class Containers implements ContainerService {
     if (!isRunning(rec.state.status)) {
       throw new ConflictError(`container ${rec.id} must be running to export (stopped containers' filesystems are not mounted)`, 'NOT_MOUNTED');
     }
-    return tarDirectory(rec.rootfs);
+    const tar = await tarDirectory(rec.rootfs);
+    publishContainerEvent(this.ctx, rec, 'export');
+    return tar;
   }
 
   statPath(ref: string, path: string): Promise<ContainerPathStat> {

@@ -1,7 +1,8 @@
 /** Releasing what a running container held (runtime state, network, rootfs mount, bundle), and recording its exit. */
 import { promises as fs } from 'node:fs';
 import { unmount } from '../platform/mount';
-import { bundleDir, publishContainerEvent, type ContainerContext } from './context';
+import { readOomKills } from '../platform/cgroups';
+import { bundleDir, cgroupsPathOf, publishContainerEvent, type ContainerContext } from './context';
 import type { ContainerRecord } from './types';
 import { releaseVolumes } from './mounts';
 
@@ -23,9 +24,12 @@ export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord
 /** Records an exit; the caller holds the container's lock. False when it was recorded already. */
 export async function recordExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number): Promise<boolean> {
   if (rec.state.status !== 'running' && rec.state.status !== 'paused') return false;
+  // read before the runtime's delete takes the cgroup away
+  const oomKilled = (await readOomKills(cgroupsPathOf(rec.id)).catch(() => 0)) > 0;
   await releaseRunning(ctx, rec);
-  rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, finishedAt: new Date().toISOString() };
+  rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() };
   await ctx.store.save(rec);
+  if (oomKilled) publishContainerEvent(ctx, rec, 'oom');
   publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode) });
   return true;
 }

@@ -10,7 +10,7 @@ import { generateRuntimeSpec } from '../runtime/oci-spec';
 import { mountOverlay, unmount, isMounted } from '../platform/mount';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext, NetworkJoin } from './context';
-import { bundleDir, publishContainerEvent } from './context';
+import { bundleDir, cgroupsPathOf, publishContainerEvent } from './context';
 import { canStart, isRunning } from './status';
 import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
@@ -20,10 +20,6 @@ import { resolveContainerPath } from './path-resolve';
 import { diskProbe } from './archive-extract';
 import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
 
-/** Every container's cgroup (cgroupfs driver), under one parent per host. */
-export function cgroupsPathOf(id: string): string {
-  return `/berth/${id}`;
-}
 
 /** Docker mounts tini as /sbin/docker-init for --init. */
 export const INIT_BINARY = '/usr/bin/tini-static';

@@ -3,6 +3,7 @@
  * before the lock goes, as dockerd answers only once the container is stopped. The exit
  * handler, which waits for that lock, then finds it recorded.
  */
+import { constants } from 'node:os';
 import { InternalError } from '../base/errors';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
@@ -14,6 +15,13 @@ export function normalizeSignal(sig: string | undefined, fallback = 'SIGKILL'): 
   if (/^\d+$/.test(sig)) return sig;
   const s = sig.toUpperCase();
   return s.startsWith('SIG') ? s : `SIG${s}`;
+}
+
+/** The number dockerd puts in a kill event's `signal` attribute ("SIGTERM" → "15"). */
+export function signalNumber(sig: string): string {
+  if (/^\d+$/.test(sig)) return sig;
+  const n = (constants.signals as Record<string, number | undefined>)[sig];
+  return n === undefined ? sig.replace(/^SIG/, '') : String(n);
 }
 
 export const isSigkill = (sig: string): boolean => sig === 'SIGKILL' || sig === '9';
@@ -29,12 +37,15 @@ export async function stopLocked(ctx: ContainerContext, rec: ContainerRecord, op
   const code = await watchExit(ctx, rec.id, async (exited) => {
     if (rec.state.status === 'paused') await ctx.runtime.resume(rec.id).catch(() => undefined);
     const sig = normalizeSignal(opts.signal ?? rec.spec.stopSignal, 'SIGTERM');
+    // dockerd reports each signal a stop sends as a kill event, then die, then stop
     if (timeout !== 0) {
       await ctx.runtime.kill(rec.id, sig, false).catch(() => undefined);
+      publishContainerEvent(ctx, rec, 'kill', { signal: signalNumber(sig) });
       const c = await exited(timeout < 0 ? -1 : timeout * 1000);
       if (c !== undefined) return c;
     }
     await ctx.runtime.kill(rec.id, 'SIGKILL', true).catch(() => undefined);
+    publishContainerEvent(ctx, rec, 'kill', { signal: '9' });
     return exited(KILL_WAIT_MS);
   });
   if (code === undefined) throw new InternalError(`tried to kill container ${rec.id}, but did not receive an exit event`, 'NO_EXIT_EVENT');
@@ -68,7 +79,7 @@ export async function signalContainer(ctx: ContainerContext, rec: ContainerRecor
     const code = await ctx.runtime.exitCode(rec.id);
     if (code === undefined) throw e;
   });
-  publishContainerEvent(ctx, rec, 'kill', { signal: sig.replace(/^SIG/, '') });
+  publishContainerEvent(ctx, rec, 'kill', { signal: signalNumber(sig) });
 }
 
 /**

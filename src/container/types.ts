@@ -132,13 +132,16 @@ export interface TopResult {
   processes: string[][];
 }
 
-/** One `docker stats` reading. */
+/** One reading of a container's resources (`docker stats`, /metrics). */
 export interface ContainerStatsSample {
   id: string;
   name: string;
+  image: string;
   read: string; // ISO time of the reading
   running: boolean;
   sample: import('../platform/cgroups').CgroupSample | undefined;
+  /** the interfaces of its network namespace, loopback left out */
+  networks: import('../platform/netdev').InterfaceCounters[];
 }
 
 export interface ContainerService {
@@ -157,6 +160,12 @@ export interface ContainerService {
   top(ref: string, psArgs?: string): Promise<TopResult>;
   /** A reading of the container's cgroup (sample undefined when it is not running). */
   stats(ref: string): Promise<ContainerStatsSample>;
+  /** Readings of every running or paused container, taken together (one pass for /metrics). */
+  statsAll(): Promise<ContainerStatsSample[]>;
+  /** Containers by dockerd's three metric states (running, paused, and stopped for every other state). */
+  stateCounts(): { running: number; paused: number; stopped: number };
+  /** Health probes run since the daemon started, and how many failed (engine_daemon_health_checks_*). */
+  healthCheckCounts(): { total: number; failed: number };
   rename(ref: string, newName: string): Promise<void>;
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;

@@ -14,6 +14,7 @@ import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROU
 import { lookupGroupId } from '../platform/groups';
 import { parseUiAddr } from '../api/ui/address';
 import { startWebUi, type WebUi } from './web-ui';
+import { createMetricsServer, parseMetricsAddr } from '../api/metrics/server';
 
 export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
   return {
@@ -29,6 +30,7 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     ...(opts.signaturePolicy ? { signaturePolicy: path.resolve(opts.signaturePolicy) } : {}),
     socketGroup: opts.socketGroup || process.env.BERTH_GROUP || DEFAULT_SOCKET_GROUP,
     uiAddr: opts.uiAddr || process.env.BERTH_UI_ADDR || undefined,
+    metricsAddr: opts.metricsAddr || process.env.BERTH_METRICS_ADDR || undefined,
     onReady: opts.onReady,
   };
 }
@@ -104,6 +106,8 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
     logger.error({ err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) }, 'unhandled promise rejection (a bug in berthd)');
   });
   if (opts.uiAddr) parseUiAddr(opts.uiAddr); // a bad flag fails before anything starts
+  const metricsAt = opts.metricsAddr ? parseMetricsAddr(opts.metricsAddr) : undefined;
+  if (opts.metricsAddr && !metricsAt) throw new InvalidArgumentError(`invalid --metrics-addr ${opts.metricsAddr}: want host:port`);
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
@@ -134,6 +138,24 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
       await shutdown();
       throw e;
     }
+  }
+  if (metricsAt) {
+    const server = createMetricsServer(engine, logger.child({ module: 'metrics' }));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(metricsAt.port, metricsAt.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      // a taken port: leave nothing behind (sockets, pidfile), as a daemon that never started
+      await shutdown();
+      throw new UnavailableError(`failed to listen on --metrics-addr ${opts.metricsAddr}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    servers.push(server);
+    logger.info({ addr: opts.metricsAddr }, 'metrics listening');
   }
   logger.info({ dataRoot: opts.dataRoot, execRoot: opts.execRoot }, 'daemon ready');
   opts.onReady?.();

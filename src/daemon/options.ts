@@ -19,6 +19,8 @@ export interface DaemonOptions {
   registryMirrors?: string[];
   /** HOST:PORT of the web dashboard (off when unset) */
   uiAddr?: string;
+  /** dockerd's --metrics-addr (daemon.json "metrics-addr"): host:port serving GET /metrics */
+  metricsAddr?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

@@ -3,6 +3,7 @@
  * and image services (a step is an ordinary container, as with Docker's
  * classic builder), and the context tar unpacked in a temp dir per build.
  */
+import type { EventBus } from '../base/events';
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -141,7 +142,7 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
   };
 }
 
-export function createBuildService(dataRoot: string, containers: ContainerService, images: ImageService): BuildService {
+export function createBuildService(dataRoot: string, containers: ContainerService, images: ImageService, events: EventBus): BuildService {
   const cache = new FileBuildCache(dataRoot);
   const ports = createBuildPorts(containers, images);
   const tmpRoot = path.join(dataRoot, 'builder', 'tmp');
@@ -167,7 +168,10 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
       }
     },
     async prune() {
-      return { entries: await cache.clear(), bytes: await cacheMounts.prune() };
+      const entries = await cache.clear();
+      const bytes = await cacheMounts.prune();
+      events.publish({ type: 'builder', action: 'prune', id: '', attributes: { reclaimed: String(bytes) } });
+      return { entries, bytes };
     },
   };
 }

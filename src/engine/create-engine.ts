@@ -22,7 +22,8 @@ import { createNetworkService } from '../network/index';
 import { createVolumeService } from '../volume/index';
 import { createKubeService } from '../kube/index';
 import { connectContainer, disconnectContainer, type ConnectOptions } from './network-ops';
-import { BERTH_VERSION, type Engine, type EngineConfig, type SystemInfo } from './types';
+import { BERTH_VERSION, type ActionKind, type Engine, type EngineConfig, type EngineMetrics, type SystemInfo } from './types';
+import { createEngineMetrics } from './metrics';
 
 export interface EngineDeps {
   logger?: Logger;
@@ -80,7 +81,36 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
-  const builds = createBuildService(config.dataRoot, c, images);
+  const builds = createBuildService(config.dataRoot, c, images, events);
+
+  async function info(): Promise<SystemInfo> {
+    const all = await c.list({ all: true });
+    const imgs = await images.list({});
+    return {
+      id: engineId,
+      name: os.hostname(),
+      containers: all.length,
+      containersRunning: all.filter((x) => x.state === 'running').length,
+      containersPaused: all.filter((x) => x.state === 'paused').length,
+      containersStopped: all.filter((x) => x.state !== 'running' && x.state !== 'paused').length,
+      images: imgs.length,
+      dataRoot: config.dataRoot,
+      execRoot: config.execRoot,
+      runtime: runtime.name,
+      cgroupVersion: (await detectCgroupVersion()) === 2 ? '2' : '1',
+      kernelVersion: os.release(),
+      operatingSystem: await osName(),
+      osType: 'linux',
+      architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
+      ncpu: os.cpus().length,
+      memTotal: os.totalmem(),
+      serverVersion: BERTH_VERSION,
+    };
+  }
+  const metrics = createEngineMetrics({ containers: c, events, info, graphDriver: 'overlay2' });
+  timeActions(metrics, c, 'container', { create: 'create', start: 'start', remove: 'delete', commit: 'commit', changes: 'changes' });
+  timeActions(metrics, images, 'image', { remove: 'delete', tag: 'tag', pull: 'pull', push: 'push', load: 'load', importRootfs: 'import' });
+  timeActions(metrics, networks, 'network', { create: 'create', remove: 'delete', connect: 'connect', disconnect: 'disconnect' });
 
   return {
     containers: c,
@@ -94,35 +124,21 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     runtimeName: runtime.name,
     connectNetwork: (net: string, container: string, opts: ConnectOptions) => connectContainer(networks, c, net, container, opts),
     disconnectNetwork: (net: string, container: string, force: boolean) => disconnectContainer(networks, c, net, container, force),
-    async info(): Promise<SystemInfo> {
-      const all = await c.list({ all: true });
-      const imgs = await images.list({});
-      return {
-        id: engineId,
-        name: os.hostname(),
-        containers: all.length,
-        containersRunning: all.filter((x) => x.state === 'running').length,
-        containersPaused: all.filter((x) => x.state === 'paused').length,
-        containersStopped: all.filter((x) => x.state !== 'running' && x.state !== 'paused').length,
-        images: imgs.length,
-        dataRoot: config.dataRoot,
-        execRoot: config.execRoot,
-        runtime: runtime.name,
-        cgroupVersion: (await detectCgroupVersion()) === 2 ? '2' : '1',
-        kernelVersion: os.release(),
-        operatingSystem: await osName(),
-        osType: 'linux',
-        architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
-        ncpu: os.cpus().length,
-        memTotal: os.totalmem(),
-        serverVersion: BERTH_VERSION,
-      };
-    },
+    metrics,
+    info,
     async close(): Promise<void> {
       c.close();
       await networks.close();
     },
   };
+}
+
+/** Wraps the named methods of a service so each call's duration lands in engine_daemon_<kind>_actions_seconds. */
+function timeActions<S extends object>(metrics: EngineMetrics, svc: S, kind: ActionKind, methods: Partial<Record<keyof S, string>>): void {
+  for (const [method, action] of Object.entries(methods) as Array<[keyof S, string]>) {
+    const orig = svc[method] as unknown as (...a: unknown[]) => Promise<unknown>;
+    Object.defineProperty(svc, method, { value: (...a: unknown[]) => metrics.time(kind, action, () => orig.apply(svc, a)), configurable: true, writable: true });
+  }
 }
 
 async function loadEngineId(dataRoot: string): Promise<string> {

@@ -28,6 +28,17 @@ export interface SystemInfo {
   serverVersion: string;
 }
 
+export interface EngineMetrics {
+  /** the exposition format's content type */
+  readonly contentType: string;
+  /** One scrape: every family in the text exposition format. */
+  scrape(): Promise<string>;
+  /** Runs `fn` and records its duration under engine_daemon_<kind>_actions_seconds{action}. */
+  time<T>(kind: ActionKind, action: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export type ActionKind = 'container' | 'image' | 'network';
+
 export interface EngineConfig {
   dataRoot: string;
   execRoot: string;
@@ -52,6 +63,8 @@ export interface Engine {
   /** kube play / down / generate */
   readonly kube: KubeService;
   readonly events: EventBus;
+  /** Prometheus metrics (served by the daemon's --metrics-addr) */
+  readonly metrics: EngineMetrics;
   readonly config: EngineConfig;
   /** the OCI runtime actually in use ("runc" | "crun") */
   readonly runtimeName: string;

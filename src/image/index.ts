@@ -26,7 +26,7 @@ import { ImageStore } from './image-store';
 import { importRootfs } from './import';
 import { commitImage } from './commit';
 import { listImages } from './list';
-import { familiarName, parseReference } from './reference';
+import { familiarName, familiarTagged, parseReference } from './reference';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { parsePublicKey, signImage, verifyImage, type VerifiedSignature } from './distribution/signatures';
 import { TrustPolicy } from './trust-policy';
@@ -152,12 +152,18 @@ export class Images implements ImageService {
   async push(ref: string, opts: ImagePushOptions): Promise<PushResult> {
     const deps = { client: this.dist.client, source: createStoreSource(this.ctx), blobSources: this.dist.blobSources, tempPath: () => this.ctx.blobs.tempPath() };
     const parsed = parseReference(ref);
-    if (parsed.tag || parsed.digest) return pushImage(deps, parsed, opts);
+    const pushOne = async (r: typeof parsed) => {
+      const out = await pushImage(deps, r, opts);
+      // dockerd: id is the pushed reference, name its repository
+      this.ctx.events.publish({ type: 'image', action: 'push', id: r.digest ? `${familiarName(r)}@${r.digest}` : familiarTagged(r), attributes: { name: familiarName(r) } });
+      return out;
+    };
+    if (parsed.tag || parsed.digest) return pushOne(parsed);
     const repo = familiarName(parsed);
     const tags = this.ctx.store.all().flatMap((img) => img.repoTags).filter((t) => t.slice(0, t.lastIndexOf(':')) === repo).map((t) => t.slice(t.lastIndexOf(':') + 1)).sort();
     if (!tags.length) throw new NotFoundError('image', repo, `An image does not exist locally with the tag: ${repo}`);
     let last: PushResult | undefined;
-    for (const tag of tags) last = await pushImage(deps, { ...parsed, tag }, opts);
+    for (const tag of tags) last = await pushOne({ ...parsed, tag });
     return last!;
   }
 

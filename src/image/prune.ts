@@ -22,7 +22,7 @@ export async function pruneImages(ctx: ImageContext, opts: { dangling: boolean; 
     if (until !== undefined && createdMs(img) >= until) continue;
     for (const t of img.repoTags) {
       deleted.push({ untagged: t });
-      publishImageEvent(ctx, 'untag', img.id, t);
+      publishImageEvent(ctx, 'untag', img.id, img.id);
     }
     const r = await deleteImage(ctx, img);
     deleted.push(...r.items);

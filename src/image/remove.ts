@@ -40,7 +40,7 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
     }
     if (parsed.digest) await ctx.store.removeDigest(name);
     else await ctx.store.removeTag(name);
-    publishImageEvent(ctx, 'untag', img.id, name);
+    publishImageEvent(ctx, 'untag', img.id, img.id); // dockerd names the image id, not the tag
     out.push({ untagged: name });
     for (const d of sameRepoDigests) {
       await ctx.store.removeDigest(d);
@@ -64,7 +64,7 @@ export async function removeImage(ctx: ImageContext, ref: string, opts: { force?
   }
   for (const t of img.repoTags) {
     await ctx.store.removeTag(t);
-    publishImageEvent(ctx, 'untag', img.id, t);
+    publishImageEvent(ctx, 'untag', img.id, img.id);
     out.push({ untagged: t });
   }
   for (const d of img.repoDigests) {

@@ -231,6 +231,7 @@ class NetworkServiceImpl implements NetworkService {
         await this.removeLocked(n);
         removed.push(n.name);
       }
+      this.opts.events.publish({ type: 'network', action: 'prune', id: '', attributes: { reclaimed: '0' } });
       return removed;
     });
   }

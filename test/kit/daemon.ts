@@ -47,7 +47,7 @@ async function waitForSocket(sock: string, proc: ChildProcess, logFile: string, 
   throw new Error(`berthd did not listen on ${sock}: ${await fs.readFile(logFile, 'utf8').catch(() => '')}`);
 }
 
-/** `args`: more berthd flags (e.g. `--ui-addr`). */
+/** `opts.args`: more berthd flags (e.g. `--metrics-addr`), kept across restart(). */
 export async function startDaemon(name = 't', opts: { args?: string[] } = {}): Promise<TestDaemon> {
   // Short paths: unix socket paths are limited to 107 bytes.
   const base = await fs.mkdtemp(path.join(os.tmpdir(), `bt-${name}-`));

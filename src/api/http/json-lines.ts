@@ -22,9 +22,14 @@ export class JsonLinesWriter {
 
   /** Resolves when the object is handed to the socket (back-pressure aware). */
   write(obj: unknown): Promise<void> {
+    return this.writeLine(JSON.stringify(obj));
+  }
+
+  /** As write(), for an object the caller serialized itself. */
+  writeLine(json: string): Promise<void> {
     this.start();
     if (this.res.writableEnded || this.res.destroyed) return Promise.resolve();
-    const ok = this.res.write(JSON.stringify(obj) + this.terminator);
+    const ok = this.res.write(json + this.terminator);
     if (ok) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '../../base/errors';
 import type { ImageContext } from '../image-context';
-import { publishImageEvent, registerImage } from '../image-context';
+import { registerImage } from '../image-context';
 import { hasLayerContent, openLayerTar, removeUnusedContent } from '../layer-content';
 import { stageLayer } from '../layer-ingest';
 import { familiarName, parseReference } from '../reference';
@@ -67,7 +67,8 @@ export function createStoreIngest(ctx: ImageContext): ImageIngest {
         unpinAll(); // the record retains the layers now (or the pull's undo drops them)
       }
       await ctx.store.setDigest(img.name, img.repoDigest, record.id);
-      publishImageEvent(ctx, 'pull', record.id, tagKey ?? `${img.name}@${img.repoDigest}`);
+      // dockerd: id is the pulled reference, name its repository
+      ctx.events.publish({ type: 'image', action: 'pull', id: tagKey ?? `${img.name}@${img.repoDigest}`, attributes: { name: img.name } });
       return { id: record.id, upToDate: before === record.id };
     },
   };

@@ -1,12 +1,13 @@
 /** System routes (swagger tag "System"): ping, version, info, events, df; plugin probe. */
-import { NotFoundError } from '../../../base/errors';
+import { InvalidArgumentError, NotFoundError } from '../../../base/errors';
+import { matchesEventFilters } from '../../../base/event-filter';
 import type { EngineEvent } from '../../../base/events';
 import { API_VERSION, MIN_API_VERSION, type Engine } from '../../../engine/types';
 import type { Handler } from '../../http/context';
 import { JsonLinesWriter } from '../../http/json-lines';
 import type { Router } from '../../http/router';
 import { sendJson, sendText } from '../../http/respond';
-import { matchesEventFilters, parseEventTime, toEventMessage } from '../translate/events';
+import { parseEventTime, toEventLine } from '../translate/events';
 import { toInfoResponse, toVersionResponse } from '../translate/system';
 import { toImageSummaryWire } from '../translate/image';
 import { toContainerSummaryWire } from '../translate/container-list';
@@ -14,8 +15,6 @@ import { toVolumeUsageWire } from '../translate/volume';
 import { asDaemonError } from './images';
 
 export function registerSystemRoutes(router: Router<Handler>, engine: Engine): void {
-  let listeners = 0;
-
   const ping: Handler = async (ctx) => {
     ctx.res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
     ctx.res.setHeader('Pragma', 'no-cache');
@@ -41,7 +40,7 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
   });
 
   router.add('GET', '/info', async (ctx) => {
-    sendJson(ctx.res, 200, toInfoResponse(await engine.info(), { eventsListeners: listeners }));
+    sendJson(ctx.res, 200, toInfoResponse(await engine.info(), { eventsListeners: engine.events.clientSubscribers }));
   });
 
   router.add('GET', '/system/df', async (ctx) => {
@@ -61,6 +60,9 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
     const filters = ctx.query.filters();
     const since = parseEventTime(ctx.query.string('since'));
     const until = parseEventTime(ctx.query.string('until'));
+    if (since !== undefined && until !== undefined && until < since) {
+      throw new InvalidArgumentError(`\`since\` time (${ctx.query.string('since')}) cannot be after \`until\` time (${ctx.query.string('until')})`);
+    }
     const w = new JsonLinesWriter(ctx.res, '\n');
     w.start();
     const pass = (e: EngineEvent) => matchesEventFilters(e, filters) && (until === undefined || e.timeNano <= until);
@@ -68,15 +70,15 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
     const live: EngineEvent[] = [];
     let replaying = true;
     let wake: (() => void) | undefined;
-    const unsubscribe = engine.events.subscribe((e) => {
+    const unsubscribe = engine.events.subscribeClient((e) => {
       live.push(e);
       if (!replaying) wake?.();
     });
-    listeners++;
     try {
-      const history = since !== undefined ? engine.events.since(since) : [];
+      // dockerd replays its kept events when either bound is given (until alone: everything kept up to it)
+      const history = since !== undefined || until !== undefined ? engine.events.replay(since, until) : [];
       const seen = new Set(history);
-      for (const e of history) if (pass(e)) await w.write(toEventMessage(e));
+      for (const e of history) if (pass(e)) await w.writeLine(toEventLine(e));
       replaying = false;
       const untilMs = until === undefined ? undefined : Number(until / 1_000_000n) - Date.now();
       const timer = untilMs !== undefined ? setTimeout(() => wake?.(), Math.max(0, untilMs)) : undefined;
@@ -84,7 +86,7 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
         while (!ctx.signal.aborted) {
           while (live.length) {
             const e = live.shift()!;
-            if (!seen.has(e) && pass(e)) await w.write(toEventMessage(e));
+            if (!seen.has(e) && pass(e)) await w.writeLine(toEventLine(e));
           }
           if (until !== undefined && BigInt(Date.now()) * 1_000_000n >= until) break;
           await new Promise<void>((resolve) => {
@@ -97,7 +99,6 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
       }
     } finally {
       unsubscribe();
-      listeners--;
     }
     w.end();
   });

@@ -1,4 +1,4 @@
-/** EngineEvent → a Docker /events line, and the /events filters. Pure. */
+/** EngineEvent → a Docker /events line; /events time parameters. Pure. */
 import type { EngineEvent } from '../../../base/events';
 import type { EventMessage } from '../../../protocol/docker/system';
 
@@ -19,24 +19,10 @@ export function toEventMessage(e: EngineEvent): EventMessage {
   return msg;
 }
 
-/** Docker's event filters: type, event/action, container, image, label, network, volume, daemon. */
-export function matchesEventFilters(e: EngineEvent, f: Record<string, string[]>): boolean {
-  const any = (key: string, pred: (v: string) => boolean) => !f[key] || f[key]!.length === 0 || f[key]!.some(pred);
-  const action = e.action.split(':')[0]!;
-  const name = e.attributes.name ?? '';
-  return (
-    any('type', (v) => v === e.type) &&
-    any('event', (v) => v === e.action || v === action) &&
-    any('action', (v) => v === e.action || v === action) &&
-    any('container', (v) => e.type === 'container' && (e.id.startsWith(v) || name === v)) &&
-    any('image', (v) => (e.type === 'image' && (e.id === v || name === v)) || e.attributes.image === v) &&
-    any('network', (v) => e.type === 'network' && (e.id.startsWith(v) || name === v)) &&
-    any('volume', (v) => e.type === 'volume' && (e.id === v || name === v)) &&
-    any('label', (v) => {
-      const i = v.indexOf('=');
-      return i < 0 ? v in e.attributes : e.attributes[v.slice(0, i)] === v.slice(i + 1);
-    })
-  );
+/** One /events line. timeNano goes out exact: as a JS number it would lose the last digits (2^53 < 10^18). */
+export function toEventLine(e: EngineEvent): string {
+  const json = JSON.stringify({ ...toEventMessage(e), timeNano: 0 });
+  return `${json.slice(0, -'0}'.length)}${e.timeNano}}`;
 }
 
 /** `since`/`until` as Docker sends them: unix seconds, fractional allowed, or RFC 3339. → ns */

@@ -16,6 +16,7 @@ interface DaemonFlags {
   group?: string;
   signaturePolicy?: string;
   uiAddr?: string;
+  metricsAddr?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -35,6 +36,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.group ? { socketGroup: f.group } : {}),
     ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
     ...(f.uiAddr ? { uiAddr: f.uiAddr } : {}),
+    ...(f.metricsAddr ? { metricsAddr: f.metricsAddr } : {}),
   };
 }
 
@@ -53,6 +55,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--signature-policy', key: 'signaturePolicy', kind: 'string', description: 'JSON file naming registries whose images must carry a signature by given keys' },
     { flags: '-G, --group', key: 'group', kind: 'string', description: `Group for the unix socket (default "${DEFAULT_SOCKET_GROUP}")` },
     { flags: '--ui-addr', key: 'uiAddr', kind: 'string', description: 'Serve the web dashboard on HOST:PORT (e.g. 127.0.0.1:9100); changes need the token it logs' },
+    { flags: '--metrics-addr', key: 'metricsAddr', kind: 'string', description: 'Set default address and port to serve the metrics api on' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
