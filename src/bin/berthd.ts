@@ -3,7 +3,7 @@
 import { runDaemon } from '../daemon/main';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
-  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[] } = {
+  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[]; logDriver?: string; logOpts?: Record<string, string>; configFile?: string } = {
     hosts: [],
     insecureRegistries: [],
     registryMirrors: [],
@@ -21,6 +21,15 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--log-level' || k === '-l') o.logLevel = val() as typeof o.logLevel;
     else if (k === '--insecure-registry') o.insecureRegistries.push(val());
     else if (k === '--registry-mirror') o.registryMirrors.push(val());
+    else if (k === '--log-driver') o.logDriver = val();
+    else if (k === '--log-opt') {
+      const kv = val();
+      if (kv.indexOf('=') <= 0) {
+        process.stderr.write(`berthd: invalid argument "${kv}" for "--log-opt" flag: invalid key value pair format: ${kv}\n`);
+        process.exit(125);
+      }
+      o.logOpts = { ...o.logOpts, [kv.slice(0, kv.indexOf('='))]: kv.slice(kv.indexOf('=') + 1) };
+    } else if (k === '--config-file') o.configFile = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

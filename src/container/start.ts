@@ -70,7 +70,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const { pid } = await ctx.runtime.create({
       id: rec.id,
       bundleDir: bundle,
-      logPath: rec.logPath,
+      log: ctx.logs.runtimeLog(rec),
       terminal: rec.spec.tty,
       stdin: rec.spec.openStdin,
       stdinOnce: rec.spec.stdinOnce,
@@ -106,6 +106,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     mark('saved');
     ctx.logger.debug({ id: rec.id, phasesMs: phases }, 'container started');
     publishContainerEvent(ctx, rec, 'start');
+    ctx.logs.pump(rec);
     // The process may have exited before we recorded it as running.
     void ctx.supervisor.check(rec.id);
   } catch (e) {

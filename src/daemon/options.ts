@@ -13,6 +13,12 @@ export interface DaemonOptions {
   insecureRegistries?: string[];
   /** dockerd's --registry-mirror (repeatable) */
   registryMirrors?: string[];
+  /** the default logging driver (dockerd's --log-driver; default json-file) */
+  logDriver?: string;
+  /** its options (dockerd's --log-opt k=v, repeatable) */
+  logOpts?: Record<string, string>;
+  /** daemon.json (default /etc/berth/daemon.json when it exists): log-driver, log-opts, and the flags' keys */
+  configFile?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }
@@ -31,3 +37,4 @@ export const DAEMON_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=6
 export const DEFAULT_DATA_ROOT = '/var/lib/berth';
 export const DEFAULT_EXEC_ROOT = '/run/berth';
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
+export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';

@@ -25,6 +25,11 @@ export interface SystemInfo {
   ncpu: number;
   memTotal: number;
   serverVersion: string;
+  /** the default logging driver (`docker info`'s LoggingDriver) and its options */
+  loggingDriver: string;
+  loggingOptions: Record<string, string>;
+  /** drivers a container can choose (Plugins.Log) */
+  logDrivers: string[];
 }
 
 export interface EngineConfig {
@@ -38,6 +43,8 @@ export interface EngineConfig {
   insecureRegistries?: string[];
   /** docker.io pull mirrors (dockerd's --registry-mirror) */
   registryMirrors?: string[];
+  /** the daemon's default logging driver and options (default: json-file capped at 20m x 3) */
+  logConfig?: { type: string; config: Record<string, string> };
 }
 
 export interface Engine {

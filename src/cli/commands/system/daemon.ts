@@ -13,6 +13,9 @@ interface DaemonFlags {
   bridge?: string;
   insecureRegistry: string[];
   registryMirror: string[];
+  logDriver?: string;
+  logOpt: string[];
+  configFile?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -29,7 +32,21 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.bridge ? { bridge: f.bridge } : {}),
     ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
+    ...(f.logDriver ? { logDriver: f.logDriver } : {}),
+    ...(f.logOpt.length ? { logOpts: parseLogOpts(f.logOpt) } : {}),
+    ...(f.configFile ? { configFile: f.configFile } : {}),
   };
+}
+
+/** "k=v" pairs of --log-opt (dockerd's wording for a pair without "="). */
+export function parseLogOpts(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new CliExit(125, `invalid argument "${kv}" for "--log-opt" flag: invalid key value pair format: ${kv}`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
 }
 
 export const command: CommandModule<DaemonFlags> = {
@@ -44,6 +61,9 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
+    { flags: '--log-driver', key: 'logDriver', kind: 'string', description: 'Default driver for container logs (default "json-file")' },
+    { flags: '--log-opt', key: 'logOpt', kind: 'list', description: 'Default log driver options for containers (default max-size=20m, max-file=3)' },
+    { flags: '--config-file', key: 'configFile', kind: 'string', description: 'Daemon configuration file (default "/etc/berth/daemon.json")' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
