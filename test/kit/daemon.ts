@@ -47,7 +47,8 @@ async function waitForSocket(sock: string, proc: ChildProcess, logFile: string, 
   throw new Error(`berthd did not listen on ${sock}: ${await fs.readFile(logFile, 'utf8').catch(() => '')}`);
 }
 
-export async function startDaemon(name = 't'): Promise<TestDaemon> {
+/** `args`: extra berthd flags (e.g. `--log-opt max-size=1m`), kept across restart(). */
+export async function startDaemon(name = 't', opts: { args?: string[] } = {}): Promise<TestDaemon> {
   // Short paths: unix socket paths are limited to 107 bytes.
   const base = await fs.mkdtemp(path.join(os.tmpdir(), `bt-${name}-`));
   const dataRoot = path.join(base, 'data');
@@ -60,7 +61,7 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   const bip = freeSubnet().replace(/0\/24$/, '1/24');
   const spawnIt = async () => {
     const out = await fs.open(logFile, 'a');
-    const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug'], {
+    const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug', ...(opts.args ?? [])], {
       stdio: ['ignore', out.fd, out.fd],
     });
     await out.close();

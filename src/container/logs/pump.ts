@@ -103,14 +103,18 @@ export class LogPump {
     // open files in the order conmon wrote them: the head is being read, the last is conmon's current one
     const queue: Source[] = [];
     let persistedAt = 0;
+    let persisted = '';
     const persist = async (force: boolean) => {
       if (!force && Date.now() - persistedAt < PERSIST_EVERY_MS) return;
-      persistedAt = Date.now();
       const h = queue[0];
+      const state = JSON.stringify({ ino: h?.ino ?? 0, offset: h?.offset ?? 0 } satisfies PumpState);
+      if (state === persisted) return;
+      persistedAt = Date.now();
+      persisted = state;
       // no fsync: under a fast writer it would flush all the log data written since the last one (seconds
       // of stall); a position lost in a crash of the host costs repeated lines, not lost ones
       const tmp = `${this.o.statePath}.tmp`;
-      await fs.writeFile(tmp, JSON.stringify({ ino: h?.ino ?? 0, offset: h?.offset ?? 0 } satisfies PumpState)).then(() => fs.rename(tmp, this.o.statePath)).catch(() => undefined);
+      await fs.writeFile(tmp, state).then(() => fs.rename(tmp, this.o.statePath)).catch(() => undefined);
     };
     const open = async (file: string, name?: string): Promise<void> => {
       const fh = await fs.open(file, 'r').catch(() => undefined);
@@ -153,6 +157,8 @@ export class LogPump {
             continue;
           }
         }
+        // idle at EOF: the position is saved, so a daemon killed now repeats nothing
+        await persist(true);
         const live = this.o.live();
         // at EOF: whoever waited for the pump to catch up may go on
         for (const w of this.eofWaiters.splice(0)) w();
