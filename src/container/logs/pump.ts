@@ -35,6 +35,10 @@ const PERSIST_EVERY_MS = 1000;
 export interface LogSink {
   write(records: LogRecord[]): Promise<void>;
   close(): Promise<void>;
+  /** where the sink's local file ends, saved with the read position */
+  mark?(): unknown;
+  /** drops what was written after that mark: those records come again from the saved position */
+  restore?(mark: unknown): void;
 }
 
 export interface PumpOptions {
@@ -61,6 +65,7 @@ interface Source {
 interface PumpState {
   ino: number;
   offset: number;
+  sink?: unknown;
 }
 
 export class LogPump {
@@ -107,7 +112,7 @@ export class LogPump {
     const persist = async (force: boolean) => {
       if (!force && Date.now() - persistedAt < PERSIST_EVERY_MS) return;
       const h = queue[0];
-      const state = JSON.stringify({ ino: h?.ino ?? 0, offset: h?.offset ?? 0 } satisfies PumpState);
+      const state = JSON.stringify({ ino: h?.ino ?? 0, offset: h?.offset ?? 0, sink: this.o.sink.mark?.() } satisfies PumpState);
       if (state === persisted) return;
       persistedAt = Date.now();
       persisted = state;
@@ -138,6 +143,8 @@ export class LogPump {
       }
     };
     try {
+      // exactly once for the local files: what was written after the saved position is written again
+      if (saved?.sink !== undefined) this.o.sink.restore?.(saved.sink);
       await open(old, old); // a rotation the daemon did not finish before it went away
       for (;;) {
         await adopt(true);
@@ -233,6 +240,7 @@ export class LogPump {
       }
       if (records.length) await this.o.sink.write(records);
       offset += last + 1;
+      src.offset = offset; // what a save during the read records, with the sink's end
       carry = end - last - 1;
       buf.copy(buf, 0, last + 1, end);
       await progress();

@@ -42,17 +42,26 @@ class LineSplitter {
   }
 }
 
-async function readWhole(file: string, parse: LineParser, keep: (e: LogEntry) => boolean): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
+/** The entries of a whole (rotated) file, a read's worth at a time. */
+async function* streamFile(file: string, parse: LineParser, keep: (e: LogEntry) => boolean): AsyncGenerator<LogEntry[]> {
   const split = new LineSplitter(parse, keep);
-  let rs: Readable = createReadStream(file);
+  let rs: Readable = createReadStream(file, { highWaterMark: 256 * 1024 });
   if (file.endsWith('.gz')) rs = rs.pipe(createGunzip());
   try {
-    for await (const chunk of rs) split.push(chunk as Buffer, out);
+    for await (const chunk of rs) {
+      const out: LogEntry[] = [];
+      split.push(chunk as Buffer, out);
+      yield out;
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // rotated away while we listed
   }
-  return out;
+}
+
+async function readWhole(file: string, parse: LineParser, keep: (e: LogEntry) => boolean): Promise<LogEntry[]> {
+  const all: LogEntry[] = [];
+  for await (const es of streamFile(file, parse, keep)) for (const e of es) all.push(e);
+  return all;
 }
 
 export async function* readLogFiles(file: string, parse: LineParser, opts: ReadLogOptions): AsyncGenerator<LogEntry> {
@@ -80,22 +89,23 @@ export async function* readLogFiles(file: string, parse: LineParser, opts: ReadL
     }
   };
   const tail = opts.tail !== undefined && opts.tail >= 0 ? opts.tail : undefined;
-  const current: LogEntry[] = [];
-  for (let more = await readCurrent(); more.length; more = await readCurrent()) {
-    for (const e of more) current.push(e);
-    if (tail !== undefined && current.length > tail * 2 + 4096) current.splice(0, current.length - tail);
-  }
   const older = await rotatedFiles(file);
-  if (tail !== undefined) {
+  if (tail === undefined) {
+    // everything, oldest first, a read at a time: memory stays flat whatever the size of the log
+    for (const f of older) for await (const es of streamFile(f, parse, keep)) yield* es;
+    for (let more = await readCurrent(); more.length; more = await readCurrent()) yield* more;
+  } else {
+    const current: LogEntry[] = [];
+    for (let more = await readCurrent(); more.length; more = await readCurrent()) {
+      for (const e of more) current.push(e);
+      if (current.length > tail * 2 + 4096) current.splice(0, current.length - tail);
+    }
     let picked = current.slice(Math.max(0, current.length - tail));
     for (let i = older.length - 1; i >= 0 && picked.length < tail; i--) {
       const es = await readWhole(older[i]!, parse, keep);
       picked = es.slice(Math.max(0, es.length - (tail - picked.length))).concat(picked);
     }
     for (const e of tail === 0 ? [] : picked) yield e;
-  } else {
-    for (const f of older) for (const e of await readWhole(f, parse, keep)) yield e;
-    for (const e of current) yield e;
   }
   if (!opts.follow) {
     await fh?.close();

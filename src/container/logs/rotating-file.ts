@@ -10,6 +10,11 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { RotationOptions } from './config';
 
+export interface FileMark {
+  ino: number;
+  size: number;
+}
+
 export class RotatingFile {
   private fd: number | undefined;
   private size = 0;
@@ -38,6 +43,23 @@ export class RotatingFile {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** Where the file ends now (saved with the pump's read position). */
+  mark(): FileMark {
+    if (this.fd === undefined) this.open();
+    return { ino: fstatSync(this.fd!).ino, size: this.size };
+  }
+
+  /**
+   * Cuts what was written after `m` (the daemon died between writing lines and saving its read position:
+   * the pump reads them again). Only in the same file: after a rotation the lines stay, repeated.
+   */
+  restore(m: FileMark): void {
+    if (this.fd === undefined) this.open();
+    if (fstatSync(this.fd!).ino !== m.ino || this.size <= m.size) return;
+    ftruncateSync(this.fd!, m.size);
+    this.size = m.size;
   }
 
   private open(): void {

@@ -17,7 +17,7 @@ import { openTransport } from './remote/transport';
 import { syslogMessage, type SyslogFormat } from './remote/syslog';
 import { gelfMessages } from './remote/gelf';
 import { fluentdMessage } from './remote/fluentd';
-import { RotatingFile } from './rotating-file';
+import { RotatingFile, type FileMark } from './rotating-file';
 
 export interface LogFiles {
   file: string;
@@ -54,6 +54,8 @@ export function createSink(rec: ContainerRecord, dir: string, imageName: string,
   const remote = remoteSink(cfg, rec, imageName, logger);
   if (!remote) return local ?? { write: async () => undefined, close: async () => undefined };
   return {
+    mark: () => local?.mark(),
+    restore: (m) => local?.restore(m),
     async write(records) {
       remote.write(records);
       await local?.write(records);
@@ -67,6 +69,13 @@ export function createSink(rec: ContainerRecord, dir: string, imageName: string,
 
 class FileSink implements LogSink {
   constructor(private readonly f: RotatingFile, private readonly fmt: (r: LogRecord) => string) {}
+  mark(): FileMark {
+    return this.f.mark();
+  }
+  restore(m: unknown): void {
+    const fm = m as FileMark | undefined;
+    if (fm && typeof fm.ino === 'number' && typeof fm.size === 'number') this.f.restore(fm);
+  }
   async write(records: LogRecord[]): Promise<void> {
     await this.f.write(records.map(this.fmt));
   }
