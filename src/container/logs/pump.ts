@@ -22,7 +22,7 @@ import { toDockerTime } from './k8s-file';
 export const STAGING_ROTATE = 4 * 1024 * 1024;
 /** conmon's own cap on the staging file (--log-size-max), which matters only while the daemon is away. */
 export const STAGING_MAX = 32 * 1024 * 1024;
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 256 * 1024;
 /**
  * Staging files the pump holds open while it is behind (conmon replaced them at STAGING_MAX each): past
  * this, the oldest unread one is dropped, so a container that writes faster than the pump converts for a
