@@ -59,7 +59,7 @@ export function validateLogConfig(cfg: LogConfig, host: HostFacts): void {
   if (mode !== undefined && mode !== '' && mode !== 'blocking' && mode !== 'non-blocking') throw bad(`logger: logging mode not supported: ${mode}`);
   if (config['max-buffer-size'] !== undefined) {
     if (mode !== 'non-blocking') throw bad(`logger: max-buffer-size option is only supported with 'mode=non-blocking'`);
-    ramInBytes(config['max-buffer-size'], 'max-buffer-size');
+    ramInBytes(config['max-buffer-size']);
   }
   const allowed = OPTS[type];
   if (!allowed) throw bad(`logger: no log driver named '${type}' is registered`);
@@ -83,17 +83,17 @@ export function validateLogConfig(cfg: LogConfig, host: HostFacts): void {
   if (type === 'fluentd') {
     if (config['fluentd-address']) parseFluentdAddress(config['fluentd-address']);
     for (const k of ['fluentd-async', 'fluentd-async-connect', 'fluentd-sub-second-precision', 'fluentd-request-ack']) if (config[k] !== undefined) parseBool(config[k]!, k);
-    if (config['fluentd-buffer-limit'] !== undefined) ramInBytes(config['fluentd-buffer-limit'], 'fluentd-buffer-limit');
+    if (config['fluentd-buffer-limit'] !== undefined) ramInBytes(config['fluentd-buffer-limit']);
   }
   if (config['tag'] !== undefined) checkTagTemplate(config['tag']);
 }
 
 function checkRotation(type: string, c: Record<string, string>): void {
-  const sz = type === 'json-file' ? 'max-size' : type === 'local' ? 'max-size' : 'cache-max-size';
+  const sz = type === 'json-file' || type === 'local' ? 'max-size' : 'cache-max-size';
   const fl = sz === 'max-size' ? 'max-file' : 'cache-max-file';
   const cp = sz === 'max-size' ? 'compress' : 'cache-compress';
   if (c[sz] !== undefined) {
-    const n = type === 'json-file' ? fromHumanSize(c[sz]!) : ramInBytes(c[sz]!, sz);
+    const n = type === 'json-file' ? fromHumanSize(c[sz]!) : ramInBytes(c[sz]!);
     if (n <= 0 && type !== 'json-file') throw bad(`${sz} must be a positive number`);
   }
   if (c[fl] !== undefined) {
@@ -121,7 +121,7 @@ export function rotationOf(cfg: LogConfig): RotationOptions | undefined {
   const [sz, fl, cp] = cfg.type === 'local' ? ['max-size', 'max-file', 'compress'] : ['cache-max-size', 'cache-max-file', 'cache-compress'];
   if (cfg.type === 'none' || (cfg.type !== 'local' && c['cache-disabled'] !== undefined && parseBool(c['cache-disabled'], 'cache-disabled'))) return undefined;
   return {
-    maxSize: c[sz!] !== undefined ? ramInBytes(c[sz!]!, sz!) : LOCAL_DEFAULTS.maxSize,
+    maxSize: c[sz!] !== undefined ? ramInBytes(c[sz!]!) : LOCAL_DEFAULTS.maxSize,
     maxFile: c[fl!] !== undefined ? Number(c[fl!]) : LOCAL_DEFAULTS.maxFile,
     compress: c[cp!] !== undefined ? parseBool(c[cp!]!, cp!) : LOCAL_DEFAULTS.compress,
   };
@@ -137,7 +137,7 @@ export function fromHumanSize(s: string): number {
 }
 
 /** go-units RAMInBytes: binary units ("10k" = 10240), what local's max-size takes. */
-export function ramInBytes(s: string, _key?: string): number {
+export function ramInBytes(s: string): number {
   return humanSize(s, 1024);
 }
 
@@ -154,7 +154,7 @@ export function parseBool(s: string, key: string): boolean {
 }
 
 export interface NetAddress {
-  proto: 'udp' | 'tcp' | 'unix' | 'unixgram';
+  proto: 'udp' | 'tcp' | 'unix';
   host: string;
   port: number;
   path: string;
@@ -166,7 +166,7 @@ function parseNetAddress(addr: string, driver: string, protos: string[], emptyMs
   if (!m) throw bad(`${driver}: endpoint needs to be ${protos.map((p) => p.toUpperCase()).join(' or ')}`);
   const proto = m[1]!;
   if (!protos.includes(proto)) throw bad(`${driver}: endpoint needs to be ${protos.map((p) => p.toUpperCase()).join(' or ')}`);
-  if (proto === 'unix' || proto === 'unixgram') return { proto, host: '', port: 0, path: m[2]! };
+  if (proto === 'unix') return { proto, host: '', port: 0, path: m[2]! };
   const hp = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(m[2]!);
   const port = hp?.[2] ? Number(hp[2]) : defaultPort;
   if (!hp || !hp[1] || port === undefined || port <= 0 || port > 65535) throw bad(`${driver}: please provide ${driver}-address as proto://host:port`);
@@ -177,13 +177,17 @@ export function parseGelfAddress(addr: string): NetAddress {
   return parseNetAddress(addr, 'gelf', ['udp', 'tcp'], 'gelf-address is a required parameter');
 }
 
-/** syslog-address: udp://host:port (514), tcp://host:port, tcp+tls://, unix:///path, unixgram:///path; empty = local syslog. */
+/**
+ * syslog-address: udp://host:port (514), tcp://host:port, unix:///path. Docker's default (empty) is the
+ * local /dev/log datagram socket, which Node cannot send to: Berth's default is udp://127.0.0.1:514, and
+ * unixgram:// and tcp+tls:// are refused at create rather than failing quietly later.
+ */
 export function parseSyslogAddress(addr: string): NetAddress {
-  if (!addr) return { proto: 'unixgram', host: '', port: 0, path: '/dev/log' };
+  if (!addr) return { proto: 'udp', host: '127.0.0.1', port: 514, path: '' };
   const m = /^([a-z+]+):\/\//.exec(addr);
   if (!m || !['udp', 'tcp', 'unix', 'unixgram', 'tcp+tls'].includes(m[1]!)) throw bad(`unsupported scheme: '${m?.[1] ?? addr}'`);
-  if (m[1] === 'tcp+tls') throw bad(`unsupported scheme: 'tcp+tls' (Berth's syslog driver has no TLS)`);
-  return parseNetAddress(addr, 'syslog', ['udp', 'tcp', 'unix', 'unixgram'], '', 514);
+  if (m[1] === 'tcp+tls' || m[1] === 'unixgram') throw bad(`unsupported scheme: '${m[1]}' (Berth's syslog driver speaks udp, tcp and unix)`);
+  return parseNetAddress(addr, 'syslog', ['udp', 'tcp', 'unix'], '', 514);
 }
 
 /** fluentd-address: host, host:port, tcp://host:port, unix:///path; default localhost:24224. */

@@ -178,12 +178,9 @@ export class LogPump {
           continue;
         }
         if (!live) {
-          // the container is gone and everything is read: the staging file is no longer needed
-          if (head) {
-            await head.fh.close();
-            queue.shift();
-            await fs.rm(head.name ?? staging, { force: true });
-          }
+          // Everything is read. The staging file itself stays (under STAGING_ROTATE bytes): a restart of the
+          // container may already have conmon appending to it, and the saved position makes it cost nothing.
+          if (head?.name) await fs.rm(head.name, { force: true });
           break;
         }
         await this.waitForChange(head ? 250 : 50);

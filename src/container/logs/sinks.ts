@@ -106,7 +106,7 @@ function remoteSink(cfg: LogConfig, rec: ContainerRecord, imageName: string, log
   };
   switch (cfg.type) {
     case 'syslog': {
-      const addr = parseSyslogAddress(c['syslog-address'] ?? 'udp://127.0.0.1:514');
+      const addr = parseSyslogAddress(c['syslog-address'] ?? '');
       const f: SyslogFormat = { format: (c['syslog-format'] ?? '') as SyslogFormat['format'], facility: syslogFacility(c['syslog-facility'])!, tag, stream: addr.proto !== 'udp' };
       return queued(addr, (r) => [syslogMessage(r, f)]);
     }
