@@ -66,7 +66,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
     mark('spec');
-    // A new log per start would lose history; Docker appends, and so does conmon.
+    // A new log per start would lose history; Docker appends, and so does conmon (to the driver's files:
+    // the last run's pump finishes with its staging file first).
+    await ctx.logs.settle(rec.id);
     const { pid } = await ctx.runtime.create({
       id: rec.id,
       bundleDir: bundle,

@@ -119,7 +119,6 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
         memTotal: os.totalmem(),
         serverVersion: BERTH_VERSION,
         loggingDriver: logDefaults.type,
-        loggingOptions: { ...logDefaults.config },
         logDrivers: LOG_DRIVERS.filter((d) => d !== 'journald' || logHostFacts().journald),
       };
     },

@@ -25,9 +25,8 @@ export interface SystemInfo {
   ncpu: number;
   memTotal: number;
   serverVersion: string;
-  /** the default logging driver (`docker info`'s LoggingDriver) and its options */
+  /** the default logging driver (`docker info`'s LoggingDriver) */
   loggingDriver: string;
-  loggingOptions: Record<string, string>;
   /** drivers a container can choose (Plugins.Log) */
   logDrivers: string[];
 }

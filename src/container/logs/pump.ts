@@ -178,9 +178,12 @@ export class LogPump {
           continue;
         }
         if (!live) {
-          // Everything is read. The staging file itself stays (under STAGING_ROTATE bytes): a restart of the
-          // container may already have conmon appending to it, and the saved position makes it cost nothing.
-          if (head?.name) await fs.rm(head.name, { force: true });
+          // everything is read and nobody writes (a start waits for this pump to end before conmon runs)
+          if (head) {
+            await head.fh.close();
+            queue.shift();
+            await fs.rm(head.name ?? staging, { force: true });
+          }
           break;
         }
         await this.waitForChange(head ? 250 : 50);

@@ -77,6 +77,11 @@ export class ContainerLogs {
     });
   }
 
+  /** Waits for a pump that is finishing (a start must not have conmon open a staging file the pump removes). */
+  async settle(id: string): Promise<void> {
+    await this.pumps.get(id)?.done;
+  }
+
   /** Stops the container's pump (before its files are removed). */
   async forget(id: string): Promise<void> {
     await this.pumps.get(id)?.stop();
