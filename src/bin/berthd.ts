@@ -27,6 +27,15 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--signature-policy') o.signaturePolicy = val();
     else if (k === '--ui-addr') o.uiAddr = val();
     else if (k === '--metrics-addr') o.metricsAddr = val();
+    else if (k === '--log-driver') o.logDriver = val();
+    else if (k === '--log-opt') {
+      const kv = val();
+      if (kv.indexOf('=') <= 0) {
+        process.stderr.write(`berthd: invalid argument "${kv}" for "--log-opt" flag: invalid key value pair format: ${kv}\n`);
+        process.exit(125);
+      }
+      o.logOpts = { ...o.logOpts, [kv.slice(0, kv.indexOf('='))]: kv.slice(kv.indexOf('=') + 1) };
+    } else if (k === '--config-file') o.configFile = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

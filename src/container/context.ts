@@ -13,6 +13,8 @@ import type { KeyedMutex } from '../base/async';
 import type { ContainerRecord } from './types';
 import type { Supervisor } from './supervisor';
 import type { AttachHub } from './attach';
+import type { LogConfig } from './logs/config';
+import type { ContainerLogs } from './logs/service';
 
 /** How a container joins a network namespace; implemented by the engine with network/ (port owned by its consumer). */
 export interface ContainerNetworking {
@@ -46,6 +48,8 @@ export interface ContainerServiceDeps {
   logger: Logger;
   dataRoot: string;
   execRoot: string;
+  /** the daemon's logging driver and options (`--log-driver`/`--log-opts`, daemon.json) */
+  logDefaults?: LogConfig;
 }
 
 export interface ContainerContext extends ContainerServiceDeps {
@@ -53,6 +57,7 @@ export interface ContainerContext extends ContainerServiceDeps {
   locks: KeyedMutex;
   supervisor: Supervisor;
   attachHub: AttachHub;
+  logs: ContainerLogs;
   /** aborted by close(): pending restart-policy starts give up */
   closing: AbortSignal;
 }

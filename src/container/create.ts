@@ -6,6 +6,8 @@ import { InvalidArgumentError } from '../base/errors';
 import { CONTAINER_NAME_RE, newId } from '../base/ids';
 import type { ImageConfigConfig } from '../protocol/oci/image';
 import type { ContainerContext } from './context';
+import { BUILTIN_DEFAULT_LOG_CONFIG, mergeLogConfig, validateLogConfig } from './logs/config';
+import { logHostFacts } from './logs/service';
 import { publishContainerEvent } from './context';
 import { randomName } from './names';
 import type { ContainerSpec } from './spec';
@@ -130,6 +132,8 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       hostnamePath: path.join(dir, 'hostname'),
       hostsPath: path.join(dir, 'hosts'),
     };
+    rec.logConfig = mergeLogConfig(spec.host.logConfig, ctx.logDefaults ?? BUILTIN_DEFAULT_LOG_CONFIG);
+    validateLogConfig(rec.logConfig, logHostFacts());
     await ctx.networking.validate(rec);
     const mounts = await createMountPoints(ctx, spec, Object.keys(imgCfg.Volumes ?? {}), id);
     createdVolumes = mounts.created;

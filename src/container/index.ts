@@ -21,7 +21,7 @@ import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
 import { handleExit } from './exit';
 import { listRecords, toSummary } from './list';
-import { readK8sLog } from './logs/k8s-file';
+import { ContainerLogs } from './logs/service';
 import { recoverContainers, restartPolicyOnBoot } from './recover';
 import { removeContainer } from './remove';
 import type { ContainerSpec } from './spec';
@@ -63,7 +63,15 @@ export class Containers implements ContainerService {
       (id) => deps.runtime.exitCode(id),
       deps.logger.child({ module: 'container.supervisor' }),
     );
-    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub(), closing: this.closing.signal };
+    const logs = new ContainerLogs({
+      runtime: deps.runtime,
+      events: deps.events,
+      logger: deps.logger.child({ module: 'container.logs' }),
+      containerDir: (id) => deps.store.containerDir(id),
+      record: (id) => deps.store.get(id),
+      imageName: (rec) => rec.spec.image,
+    });
+    this.ctx = { ...deps, locks, supervisor, attachHub: new AttachHub(), closing: this.closing.signal, logs };
     this.execs = new ExecRegistry(this.ctx);
     this.health = new HealthMonitor(this.ctx, this.execs);
   }
@@ -78,10 +86,11 @@ export class Containers implements ContainerService {
     return svc;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closing.abort();
     this.health.close();
     this.ctx.supervisor.stop();
+    await this.ctx.logs.close();
   }
 
   /** Image ids used by containers (for rmi's in-use check). */
@@ -175,18 +184,7 @@ export class Containers implements ContainerService {
   logs(ref: string, opts: LogsOptions): AsyncIterable<LogEntry> {
     const rec = this.resolve(ref);
     const want = (e: LogEntry) => (e.stream === 'stdout' ? opts.stdout : opts.stderr);
-    const source = readK8sLog(rec.logPath, {
-      since: opts.since,
-      until: opts.until,
-      tail: opts.tail,
-      follow: opts.follow,
-      isLive: () => this.ctx.store.get(rec.id) !== undefined && isRunning(rec.state.status),
-      // without it a follower would notice the exit only at its next 250 ms poll (each build RUN paid that)
-      onEnd: (wake) => this.ctx.events.subscribe((e) => {
-        if (e.type === 'container' && e.id === rec.id && (e.action === 'die' || e.action === 'destroy')) wake();
-      }),
-      signal: opts.signal,
-    });
+    const source = this.ctx.logs.read(rec, opts);
     return (async function* () {
       for await (const e of source) if (want(e)) yield e;
     })();

@@ -23,10 +23,12 @@ export async function recoverContainers(ctx: ContainerContext): Promise<void> {
       if (rs && (rs.status === 'running' || rs.status === 'paused')) {
         rec.state.status = rs.status;
         rec.state.pid = rs.pid;
+        ctx.logs.pump(rec); // catches up on what conmon wrote while we were away
         continue; // adopted
       }
       const code = (await ctx.runtime.exitCode(rec.id)) ?? 255;
       await handleExit(ctx, rec, code);
+      if (ctx.store.get(rec.id)) ctx.logs.pump(rec);
       continue;
     }
     if (st === 'restarting') {
@@ -35,6 +37,7 @@ export async function recoverContainers(ctx: ContainerContext): Promise<void> {
     }
     // created/exited: nothing may be left mounted or registered with the runtime
     if (await isMounted(rec.rootfs)) await releaseRunning(ctx, rec);
+    ctx.logs.pump(rec); // output of a container that ended while we were away, if any is unread
   }
   await removeOrphans(ctx);
 }

@@ -39,6 +39,7 @@ export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, 
   // Never recurse into a rootfs that is still mounted: that would delete through the overlay.
   if (await isMounted(rec.rootfs)) throw new InternalError(`container ${rec.id}: rootfs is still mounted`, 'ROOTFS_BUSY');
   await fs.rm(rec.rootfs, { recursive: true, force: true }).catch(() => undefined);
+  await ctx.logs.forget(rec.id);
   await ctx.store.delete(rec.id);
   if (opts.volumes) await removeAnonymousVolumes(ctx, rec);
   publishContainerEvent(ctx, rec, 'destroy');

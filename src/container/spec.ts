@@ -94,6 +94,8 @@ export interface HostSpec {
   pidMode: string;
   utsMode: string;
   devices: Array<{ pathOnHost: string; pathInContainer: string; cgroupPermissions: string }>;
+  /** `--log-driver`/`--log-opt`; type "" = the daemon's default */
+  logConfig?: { type: string; config: Record<string, string> };
 }
 
 export function defaultHostSpec(): HostSpec {

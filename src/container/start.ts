@@ -64,11 +64,13 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
     mark('spec');
-    // A new log per start would lose history; Docker appends, and so does conmon.
+    // A new log per start would lose history; Docker appends, and so does conmon (to the driver's files:
+    // the last run's pump finishes with its staging file first).
+    await ctx.logs.settle(rec.id);
     const { pid } = await ctx.runtime.create({
       id: rec.id,
       bundleDir: bundle,
-      logPath: rec.logPath,
+      log: ctx.logs.runtimeLog(rec),
       terminal: rec.spec.tty,
       stdin: rec.spec.openStdin,
       stdinOnce: rec.spec.stdinOnce,
@@ -104,6 +106,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     mark('saved');
     ctx.logger.debug({ id: rec.id, phasesMs: phases }, 'container started');
     publishContainerEvent(ctx, rec, 'start');
+    ctx.logs.pump(rec);
     // The process may have exited before we recorded it as running.
     void ctx.supervisor.check(rec.id);
   } catch (e) {

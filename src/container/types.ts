@@ -7,6 +7,7 @@ import type { ContainerSpec, RestartPolicySpec } from './spec';
 import type { AttachStream } from '../runtime/types';
 import type { MountPoint } from '../volume/types';
 import type { ContainerPathStat } from './path-resolve';
+import type { LogConfig } from './logs/config';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -41,7 +42,10 @@ export interface ContainerRecord {
   state: ContainerState;
   /** rootfs mount point (overlay merged dir) */
   rootfs: string;
+  /** json-file's path (`<id>-json.log`); for records made before logging drivers, conmon's k8s-file */
   logPath: string;
+  /** the logging driver and its options, the daemon's default merged in at create (absent: made before drivers) */
+  logConfig?: LogConfig;
   /** network attachments, filled by the network module */
   networks: Record<string, { ipAddress: string; ipPrefixLen: number; gateway: string; macAddress: string; aliases: string[]; networkId: string; endpointId: string }>;
   ports: Record<string, Array<{ hostIp: string; hostPort: string }> | null>;

@@ -3,20 +3,79 @@
  * the Docker API on the configured sockets, and shuts down on SIGINT/SIGTERM
  * leaving containers running under conmon.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
 import { createStreamLogger, type Logger } from '../base/logger';
 import { InvalidArgumentError, UnavailableError } from '../base/errors';
 import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
-import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from './options';
+import { DEFAULT_CONFIG_FILE, DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from './options';
 import { lookupGroupId } from '../platform/groups';
 import { parseUiAddr } from '../api/ui/address';
 import { startWebUi, type WebUi } from './web-ui';
 import { createMetricsServer, parseMetricsAddr } from '../api/metrics/server';
+import { BUILTIN_DEFAULT_LOG_CONFIG } from '../container/logs/config';
 
-export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
+/** daemon.json's keys that Berth reads (dockerd's names); flags win over the file. */
+interface DaemonJson {
+  'data-root'?: string;
+  'exec-root'?: string;
+  hosts?: string[];
+  runtime?: string;
+  bip?: string;
+  bridge?: string;
+  'insecure-registries'?: string[];
+  'registry-mirrors'?: string[];
+  'log-level'?: DaemonOptions['logLevel'];
+  'log-driver'?: string;
+  'log-opts'?: Record<string, string>;
+  'metrics-addr'?: string;
+  group?: string;
+  'signature-policy'?: string;
+}
+
+/** Reads the config file: an explicit one must exist; the default one may be absent. */
+export function readDaemonJson(file: string | undefined): DaemonJson {
+  const f = file || DEFAULT_CONFIG_FILE;
+  let text: string;
+  try {
+    text = readFileSync(f, 'utf8');
+  } catch (e) {
+    if (!file && (e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new InvalidArgumentError(`unable to configure the Docker daemon with file ${f}: ${(e as Error).message}`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+    const j = v as DaemonJson;
+    for (const [k, val] of Object.entries(j['log-opts'] ?? {})) if (typeof val !== 'string') throw new Error(`log-opts: the value of ${k} must be a string`);
+    return j;
+  } catch (e) {
+    throw new InvalidArgumentError(`unable to configure the Docker daemon with file ${f}: ${(e as Error).message}`);
+  }
+}
+
+export function resolveOptions(input: Partial<DaemonOptions>): DaemonOptions {
+  const j = readDaemonJson(input.configFile || process.env.BERTH_CONFIG_FILE);
+  const opts: Partial<DaemonOptions> = {
+    ...input,
+    dataRoot: input.dataRoot || j['data-root'],
+    execRoot: input.execRoot || j['exec-root'],
+    hosts: input.hosts?.length ? input.hosts : j.hosts,
+    runtime: input.runtime || j.runtime,
+    bip: input.bip || j.bip,
+    bridge: input.bridge || j.bridge,
+    logLevel: input.logLevel ?? j['log-level'],
+    insecureRegistries: input.insecureRegistries?.length ? input.insecureRegistries : j['insecure-registries'],
+    registryMirrors: input.registryMirrors?.length ? input.registryMirrors : j['registry-mirrors'],
+    logDriver: input.logDriver || j['log-driver'],
+    metricsAddr: input.metricsAddr || j['metrics-addr'],
+    socketGroup: input.socketGroup || j.group,
+    signaturePolicy: input.signaturePolicy || j['signature-policy'],
+    // options belong to a driver: the file's apply only when the flags name no other driver
+    logOpts: input.logOpts && Object.keys(input.logOpts).length ? input.logOpts : input.logDriver && input.logDriver !== j['log-driver'] ? {} : j['log-opts'],
+  };
   return {
     dataRoot: path.resolve(opts.dataRoot || process.env.BERTH_DATA_ROOT || DEFAULT_DATA_ROOT),
     execRoot: path.resolve(opts.execRoot || process.env.BERTH_EXEC_ROOT || DEFAULT_EXEC_ROOT),
@@ -31,8 +90,18 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     socketGroup: opts.socketGroup || process.env.BERTH_GROUP || DEFAULT_SOCKET_GROUP,
     uiAddr: opts.uiAddr || process.env.BERTH_UI_ADDR || undefined,
     metricsAddr: opts.metricsAddr || process.env.BERTH_METRICS_ADDR || undefined,
+    logDriver: opts.logDriver,
+    logOpts: opts.logOpts,
     onReady: opts.onReady,
   };
+}
+
+/** The daemon's logging default: Berth's capped json-file unless a driver or options were given. */
+export function daemonLogConfig(o: DaemonOptions): { type: string; config: Record<string, string> } {
+  if (!o.logDriver && !o.logOpts) return BUILTIN_DEFAULT_LOG_CONFIG;
+  const type = o.logDriver || 'json-file';
+  const config = o.logOpts ?? (type === BUILTIN_DEFAULT_LOG_CONFIG.type ? BUILTIN_DEFAULT_LOG_CONFIG.config : {});
+  return { type, config: { ...config } };
 }
 
 /** "10.88.0.1/16" → "10.88.0.0/16" */
@@ -111,7 +180,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}) }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts) }, { logger });
   const gid = await socketGid(opts, logger);
   const servers: Server[] = [];
   for (const h of opts.hosts) {

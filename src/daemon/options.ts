@@ -21,6 +21,12 @@ export interface DaemonOptions {
   uiAddr?: string;
   /** dockerd's --metrics-addr (daemon.json "metrics-addr"): host:port serving GET /metrics */
   metricsAddr?: string;
+  /** the default logging driver (dockerd's --log-driver; default json-file) */
+  logDriver?: string;
+  /** its options (dockerd's --log-opt k=v, repeatable) */
+  logOpts?: Record<string, string>;
+  /** daemon.json (default /etc/berth/daemon.json when it exists): log-driver, log-opts, and the flags' keys */
+  configFile?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }
@@ -40,3 +46,4 @@ export const DEFAULT_DATA_ROOT = '/var/lib/berth';
 export const DEFAULT_EXEC_ROOT = '/run/berth';
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 export const DEFAULT_SOCKET_GROUP = 'berth';
+export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';

@@ -10,6 +10,8 @@ import { EventBus } from '../base/events';
 import { newId } from '../base/ids';
 import { silentLogger, type Logger } from '../base/logger';
 import { Containers } from '../container/index';
+import { BUILTIN_DEFAULT_LOG_CONFIG, LOG_DRIVERS, validateLogConfig } from '../container/logs/config';
+import { logHostFacts } from '../container/logs/service';
 import { createImageService } from '../image/index';
 import type { ImageService } from '../image/types';
 import { createRuntime } from '../runtime/conmon';
@@ -33,6 +35,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const logger = deps.logger ?? silentLogger;
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  const logDefaults = config.logConfig ?? BUILTIN_DEFAULT_LOG_CONFIG;
+  validateLogConfig(logDefaults, logHostFacts()); // a daemon with a bad default refuses to start, as dockerd does
   const events = new EventBus();
   const store = await ContainerStore.open(config.dataRoot);
   // rmi asks the container service which containers use an image; it exists only after images, hence the late binding.
@@ -75,6 +79,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     logger: logger.child({ module: 'container' }),
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
+    logDefaults,
   });
   // After container recovery: what is still running keeps its endpoints, the rest is released.
   await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
@@ -105,6 +110,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       ncpu: os.cpus().length,
       memTotal: os.totalmem(),
       serverVersion: BERTH_VERSION,
+      loggingDriver: logDefaults.type,
+      logDrivers: LOG_DRIVERS.filter((d) => d !== 'journald' || logHostFacts().journald),
     };
   }
   const metrics = createEngineMetrics({ containers: c, events, info, graphDriver: 'overlay2' });
@@ -127,7 +134,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     metrics,
     info,
     async close(): Promise<void> {
-      c.close();
+      await c.close();
       await networks.close();
     },
   };

@@ -26,6 +26,10 @@ export interface SystemInfo {
   ncpu: number;
   memTotal: number;
   serverVersion: string;
+  /** the default logging driver (`docker info`'s LoggingDriver) */
+  loggingDriver: string;
+  /** drivers a container can choose (Plugins.Log) */
+  logDrivers: string[];
 }
 
 export interface EngineMetrics {
@@ -52,6 +56,8 @@ export interface EngineConfig {
   registryMirrors?: string[];
   /** a signature policy file: registries whose images must be signed (see image/trust-policy.ts) */
   signaturePolicy?: string;
+  /** the daemon's default logging driver and options (default: json-file capped at 20m x 3) */
+  logConfig?: { type: string; config: Record<string, string> };
 }
 
 export interface Engine {

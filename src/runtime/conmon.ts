@@ -32,6 +32,8 @@ export const ATTACH_HELPER = path.resolve(__dirname, '../../../build/native/bert
 const CREATE_TIMEOUT_MS = 60_000;
 /** conmon's resize message type in the ctl fifo ("<type> <height> <width>\n"). */
 const CTL_RESIZE = 1;
+/** conmon's "reopen the log files" message type in the ctl fifo. */
+const CTL_REOPEN_LOGS = 2;
 
 interface ContainerFiles {
   bundleDir: string;
@@ -100,7 +102,7 @@ export class ConmonRuntime implements ContainerRuntime {
     const args = [
       ...this.commonArgs(o.id, o.id, o.bundleDir, dir),
       '--exit-dir', this.exitDir,
-      '-l', `k8s-file:${o.logPath}`,
+      ...(o.log.driver === 'none' ? ['-l', 'none'] : ['-l', `k8s-file:${o.log.path}`, ...(o.log.sizeMax ? ['--log-size-max', String(o.log.sizeMax)] : [])]),
       ...(o.terminal ? ['-t'] : []),
       ...(o.stdin ? ['-i'] : []),
       // Without it, conmon closes the container's stdin when the first attach with stdin ends: Docker's StdinOnce.
@@ -219,7 +221,12 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async resize(id: string, height: number, width: number): Promise<void> {
     const f = await this.files(id);
-    await writeCtl(path.join(f.bundleDir, 'ctl'), height, width, id);
+    await writeCtl(path.join(f.bundleDir, 'ctl'), CTL_RESIZE, height, width, id);
+  }
+
+  async reopenLog(id: string): Promise<void> {
+    const f = await this.files(id);
+    await writeCtl(path.join(f.bundleDir, 'ctl'), CTL_REOPEN_LOGS, 0, 0, id);
   }
 
   async exec(o: ExecOptions): Promise<ExecSession> {
@@ -286,7 +293,7 @@ export class ConmonRuntime implements ContainerRuntime {
         pid,
         stream,
         exited,
-        resize: (height, width) => writeCtl(path.join(dir, 'ctl'), height, width, o.execId).catch((e: unknown) => {
+        resize: (height, width) => writeCtl(path.join(dir, 'ctl'), CTL_RESIZE, height, width, o.execId).catch((e: unknown) => {
           if (e instanceof NotFoundError) return; // the exec process is gone: nothing to resize
           throw e;
         }),
@@ -456,7 +463,7 @@ function frameHeader(stream: 1 | 2, len: number): Buffer {
 }
 
 /** O_NONBLOCK: when conmon is gone the fifo has no reader and a plain open would block forever. */
-async function writeCtl(ctl: string, height: number, width: number, id: string): Promise<void> {
+async function writeCtl(ctl: string, type: number, height: number, width: number, id: string): Promise<void> {
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(ctl, fsc.O_WRONLY | fsc.O_NONBLOCK);
@@ -466,7 +473,7 @@ async function writeCtl(ctl: string, height: number, width: number, id: string):
     throw e;
   }
   try {
-    await fh.write(`${CTL_RESIZE} ${Math.max(0, Math.floor(height))} ${Math.max(0, Math.floor(width))}\n`);
+    await fh.write(`${type} ${Math.max(0, Math.floor(height))} ${Math.max(0, Math.floor(width))}\n`);
   } finally {
     await fh.close();
   }

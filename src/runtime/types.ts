@@ -53,7 +53,8 @@ export interface RuntimeSpecInput {
 export interface CreateOptions {
   id: string;
   bundleDir: string; // holds config.json (written by the caller)
-  logPath: string; // conmon's k8s-file log
+  /** conmon's log: a k8s-file (capped at sizeMax bytes, conmon's --log-size-max), or none */
+  log: { driver: 'k8s-file'; path: string; sizeMax?: number } | { driver: 'none' };
   terminal: boolean;
   stdin: boolean; // keep a stdin pipe open (OpenStdin)
   stdinOnce: boolean; // close stdin when the first attach ends
@@ -113,6 +114,8 @@ export interface ContainerRuntime {
   pids(id: string): Promise<number[]>;
   attach(id: string, opts: { stdin: boolean }): Promise<AttachStream>;
   resize(id: string, height: number, width: number): Promise<void>;
+  /** Has conmon reopen its log file (after the caller renamed it away). */
+  reopenLog(id: string): Promise<void>;
   exec(opts: ExecOptions): Promise<ExecSession>;
   /** The exit code conmon recorded, if the container's process has exited. */
   exitCode(id: string): Promise<number | undefined>;

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseK8sLine, readK8sLog, toDockerTime } from './k8s-file';
+import { parseK8sLine, toDockerTime } from './k8s-file';
+import { parseLocalLine } from './formats';
+import { readLogFiles } from './reader';
 
 test('parses a full stdout line', () => {
   const p = parseK8sLine(Buffer.from('2026-11-28T05:00:00.123456789+00:00 stdout F hello world'));
@@ -28,14 +30,14 @@ test('partial lines join the next full line; tail keeps the last N', async () =>
       '',
     ].join('\n'));
     const all: string[] = [];
-    for await (const e of readK8sLog(f, { follow: false, isLive: () => false })) all.push(`${e.stream}:${e.data.toString()}`);
+    for await (const e of readLogFiles(f, parseLocalLine, { follow: false, isLive: () => false })) all.push(`${e.stream}:${e.data.toString()}`);
     assert.deepEqual(all, ['stdout:one\n', 'stderr:tw', 'stderr:o\n', 'stdout:three\n']);
     const tail: string[] = [];
-    for await (const e of readK8sLog(f, { follow: false, tail: 1, isLive: () => false })) tail.push(e.data.toString());
+    for await (const e of readLogFiles(f, parseLocalLine, { follow: false, tail: 1, isLive: () => false })) tail.push(e.data.toString());
     assert.deepEqual(tail, ['three\n']);
     const since: string[] = [];
     const t = Date.parse('2026-11-28T05:00:02Z') / 1000;
-    for await (const e of readK8sLog(f, { follow: false, since: t, isLive: () => false })) since.push(e.data.toString());
+    for await (const e of readLogFiles(f, parseLocalLine, { follow: false, since: t, isLive: () => false })) since.push(e.data.toString());
     assert.deepEqual(since, ['three\n']);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -1,10 +1,9 @@
 /**
- * Reads conmon's k8s-file logs: one line per record,
+ * Parses conmon's k8s-file lines: one line per record,
  * `<RFC3339Nano time> <stdout|stderr> <P|F> <content>`, where P marks a partial
- * line (no newline in the original output) and F a full one.
+ * line (no newline in the original output) and F a full one. The reading itself is
+ * reader.ts's (this format is also the local driver's, formats.ts).
  */
-import { createReadStream, promises as fs, watch } from 'node:fs';
-import type { LogEntry } from '../types';
 
 export interface ParsedLine {
   time: string;
@@ -45,98 +44,4 @@ export function toDockerTime(t: string): string {
   if (m[3] === 'Z' || m[3] === '+00:00') return `${m[1]}.${frac}Z`;
   const d = new Date(m[1]! + m[3]!);
   return `${d.toISOString().slice(0, 19)}.${frac}Z`;
-}
-
-export interface ReadLogOptions {
-  since?: number;
-  until?: number;
-  tail?: number;
-  follow: boolean;
-  /** while true, a follower keeps waiting for new lines at EOF */
-  isLive: () => boolean;
-  /** subscribes to the end of the container (returns the unsubscribe): a follower at EOF wakes at once */
-  onEnd?: (wake: () => void) => () => void;
-  signal?: AbortSignal;
-}
-
-/** Yields log entries, merging P-lines into the following F-line like Docker's output. */
-export async function* readK8sLog(file: string, opts: ReadLogOptions): AsyncGenerator<LogEntry> {
-  let entries: LogEntry[] = [];
-  let offset = 0;
-  let carry = Buffer.alloc(0);
-
-  const parseChunk = (buf: Buffer): LogEntry[] => {
-    const out: LogEntry[] = [];
-    let data = carry.length ? Buffer.concat([carry, buf]) : buf;
-    let start = 0;
-    for (;;) {
-      const nl = data.indexOf(0x0a, start);
-      if (nl < 0) break;
-      const p = parseK8sLine(data.subarray(start, nl));
-      start = nl + 1;
-      if (!p) continue;
-      const secs = timeToSeconds(p.time);
-      if (opts.since !== undefined && opts.since > 0 && secs < opts.since) continue;
-      if (opts.until !== undefined && opts.until > 0 && secs > opts.until) continue;
-      out.push({ stream: p.stream, time: toDockerTime(p.time), data: p.partial ? Buffer.from(p.content) : Buffer.concat([p.content, Buffer.from('\n')]) });
-    }
-    carry = Buffer.from(data.subarray(start));
-    data = Buffer.alloc(0);
-    return out;
-  };
-
-  const readMore = async (): Promise<LogEntry[]> => {
-    const st = await fs.stat(file).catch(() => undefined);
-    if (!st) return [];
-    if (st.size < offset) offset = 0; // rotated/truncated
-    if (st.size === offset) return [];
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const rs = createReadStream(file, { start: offset, end: st.size - 1 });
-      rs.on('data', (b) => chunks.push(b as Buffer));
-      rs.on('end', resolve);
-      rs.on('error', reject);
-    });
-    const buf = Buffer.concat(chunks);
-    offset += buf.length;
-    return parseChunk(buf);
-  };
-
-  entries = await readMore();
-  if (opts.tail !== undefined && opts.tail >= 0) entries = opts.tail === 0 ? [] : entries.slice(-opts.tail);
-  for (const e of entries) yield e;
-  if (!opts.follow) return;
-
-  // Follow: inotify wakes us; a slow poll covers missed events and the end of the container.
-  while (!opts.signal?.aborted) {
-    const live = opts.isLive();
-    const more = await readMore();
-    for (const e of more) yield e;
-    if (!live && more.length === 0) return;
-    if (more.length > 0) continue;
-    await waitForChange(file, 250, opts.signal, opts.onEnd);
-  }
-}
-
-function waitForChange(file: string, ms: number, signal?: AbortSignal, onEnd?: ReadLogOptions['onEnd']): Promise<void> {
-  return new Promise((resolve) => {
-    let w: ReturnType<typeof watch> | undefined;
-    let unsubscribe: (() => void) | undefined;
-    const done = () => {
-      clearTimeout(t);
-      w?.close();
-      unsubscribe?.();
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    unsubscribe = onEnd?.(done);
-    const t = setTimeout(done, ms);
-    try {
-      w = watch(file, done);
-      w.on('error', done);
-    } catch {
-      // the file may not exist yet; the timer covers it
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

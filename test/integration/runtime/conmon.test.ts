@@ -18,7 +18,7 @@ after(async () => {
 });
 
 async function createOpts(id: string, bundleDir: string, over: Partial<CreateOptions> = {}): Promise<CreateOptions> {
-  return { id, bundleDir, logPath: path.join(bundleDir, 'ctr.log'), terminal: false, stdin: false, stdinOnce: false, ...over };
+  return { id, bundleDir, log: { driver: 'k8s-file', path: path.join(bundleDir, 'ctr.log') }, terminal: false, stdin: false, stdinOnce: false, ...over };
 }
 
 const exitOf = (id: string) => waitFor(() => fx.runtime.exitCode(id));

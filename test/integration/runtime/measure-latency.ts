@@ -17,7 +17,7 @@ async function main(): Promise<void> {
       const id = fx.newId();
       const bundleDir = await fx.bundle(id, ['true']);
       const t0 = process.hrtime.bigint();
-      await fx.runtime.create({ id, bundleDir, logPath: path.join(bundleDir, 'log'), terminal: false, stdin: false, stdinOnce: false });
+      await fx.runtime.create({ id, bundleDir, log: { driver: 'k8s-file', path: path.join(bundleDir, 'log') }, terminal: false, stdin: false, stdinOnce: false });
       await fx.runtime.start(id);
       while ((await fx.runtime.exitCode(id)) === undefined) await new Promise((r) => setTimeout(r, 2));
       viaConmon.push(Number(process.hrtime.bigint() - t0) / 1e6);

@@ -218,12 +218,33 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     // dockerd sends logs without a Content-Type (SUMMARY §4), chunked
     ctx.res.statusCode = 200;
     ctx.res.flushHeaders();
+    // Frames go out in batches: one chunked write per line made `docker logs` of a big log crawl. Entries
+    // that arrive together (read from a file) share a write; a follower's lone line goes out at once.
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    let flushing: NodeJS.Immediate | undefined;
+    const flush = () => {
+      flushing = undefined;
+      const out = batch;
+      batch = [];
+      bytes = 0;
+      return out.length ? writeChunk(ctx.res, out.length === 1 ? out[0]! : Buffer.concat(out)) : Promise.resolve();
+    };
     for await (const e of entries) {
       const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
       const chunk = rec.spec.tty ? payload : encodeStdcopyFrame(e.stream === 'stderr' ? STDERR : STDOUT, payload);
-      await writeChunk(ctx.res, chunk);
+      batch.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= 64 * 1024) {
+        if (flushing) clearImmediate(flushing);
+        await flush();
+      } else {
+        flushing ??= setImmediate(() => void flush());
+      }
       if (ctx.signal.aborted) break;
     }
+    if (flushing) clearImmediate(flushing);
+    await flush();
     if (!ctx.res.writableEnded) ctx.res.end();
   });
 

@@ -96,6 +96,9 @@ export function translateHostConfig(hc: HostConfig | null | undefined): HostSpec
   h.ipcMode = hc.IpcMode || 'private';
   h.pidMode = hc.PidMode ?? '';
   h.utsMode = hc.UTSMode ?? '';
+  if (hc.LogConfig && (hc.LogConfig.Type || Object.keys(hc.LogConfig.Config ?? {}).length)) {
+    h.logConfig = { type: hc.LogConfig.Type ?? '', config: { ...(hc.LogConfig.Config ?? {}) } };
+  }
   h.devices = (hc.Devices ?? []).map((d) => ({
     pathOnHost: d.PathOnHost ?? '',
     pathInContainer: d.PathInContainer || d.PathOnHost || '',

@@ -1,5 +1,6 @@
 /** ContainerRecord → Docker's ContainerJSON (GET /containers/{id}/json). Pure. */
 import { healthcheckConfig } from '../../../container/spec';
+import { inspectLogPath } from '../../../container/logs/sinks';
 import type { ContainerRecord } from '../../../container/types';
 import type { HostSpec, MountSpec } from '../../../container/spec';
 import type { MountPoint as CoreMountPoint } from '../../../volume/types';
@@ -23,7 +24,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
   return {
     Binds: orNull(h.binds),
     ContainerIDFile: '',
-    LogConfig: { Type: 'k8s-file', Config: {} },
+    LogConfig: { Type: h.logConfig?.type ?? '', Config: h.logConfig?.config ?? {} },
     NetworkMode: h.networkMode,
     PortBindings: portBindings,
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
@@ -243,7 +244,7 @@ export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string
     ResolvConfPath: rec.resolvConfPath,
     HostnamePath: rec.hostnamePath,
     HostsPath: rec.hostsPath,
-    LogPath: rec.logPath,
+    LogPath: inspectLogPath(rec),
     Name: `/${rec.name}`,
     RestartCount: st.restartCount,
     Driver: 'overlay2',
@@ -252,7 +253,7 @@ export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: opts.execIds && opts.execIds.length ? opts.execIds : null,
-    HostConfig: toHostConfigWire(rec.spec.host, opts.runtime),
+    HostConfig: { ...toHostConfigWire(rec.spec.host, opts.runtime), LogConfig: { Type: rec.logConfig?.type ?? 'k8s-file', Config: rec.logConfig?.config ?? {} } },
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: rec.rootfs } },
     Mounts: rec.mountPoints ? toMountPointsWire(rec.mountPoints) : toMountPoints(rec.spec.host),
     Config: toContainerConfigWire(rec),

@@ -17,6 +17,9 @@ interface DaemonFlags {
   signaturePolicy?: string;
   uiAddr?: string;
   metricsAddr?: string;
+  logDriver?: string;
+  logOpt: string[];
+  configFile?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -37,7 +40,21 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
     ...(f.uiAddr ? { uiAddr: f.uiAddr } : {}),
     ...(f.metricsAddr ? { metricsAddr: f.metricsAddr } : {}),
+    ...(f.logDriver ? { logDriver: f.logDriver } : {}),
+    ...(f.logOpt.length ? { logOpts: parseLogOpts(f.logOpt) } : {}),
+    ...(f.configFile ? { configFile: f.configFile } : {}),
   };
+}
+
+/** "k=v" pairs of --log-opt (dockerd's wording for a pair without "="). */
+export function parseLogOpts(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new CliExit(125, `invalid argument "${kv}" for "--log-opt" flag: invalid key value pair format: ${kv}`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
 }
 
 export const command: CommandModule<DaemonFlags> = {
@@ -56,6 +73,9 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-G, --group', key: 'group', kind: 'string', description: `Group for the unix socket (default "${DEFAULT_SOCKET_GROUP}")` },
     { flags: '--ui-addr', key: 'uiAddr', kind: 'string', description: 'Serve the web dashboard on HOST:PORT (e.g. 127.0.0.1:9100); changes need the token it logs' },
     { flags: '--metrics-addr', key: 'metricsAddr', kind: 'string', description: 'Set default address and port to serve the metrics api on' },
+    { flags: '--log-driver', key: 'logDriver', kind: 'string', description: 'Default driver for container logs (default "json-file")' },
+    { flags: '--log-opt', key: 'logOpt', kind: 'list', description: 'Default log driver options for containers (default max-size=20m, max-file=3)' },
+    { flags: '--config-file', key: 'configFile', kind: 'string', description: 'Daemon configuration file (default "/etc/berth/daemon.json")' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
