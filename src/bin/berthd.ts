@@ -3,7 +3,7 @@
 import { runDaemon } from '../daemon/main';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
-  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[] } = {
+  const o: { dataRoot?: string; execRoot?: string; hosts: string[]; runtime?: string; bip?: string; bridge?: string; logLevel?: 'debug' | 'info' | 'warn' | 'error'; insecureRegistries: string[]; registryMirrors: string[]; usernsRemap?: string } = {
     hosts: [],
     insecureRegistries: [],
     registryMirrors: [],
@@ -21,6 +21,7 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--log-level' || k === '-l') o.logLevel = val() as typeof o.logLevel;
     else if (k === '--insecure-registry') o.insecureRegistries.push(val());
     else if (k === '--registry-mirror') o.registryMirrors.push(val());
+    else if (k === '--userns-remap') o.usernsRemap = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

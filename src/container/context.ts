@@ -13,6 +13,7 @@ import type { KeyedMutex } from '../base/async';
 import type { ContainerRecord } from './types';
 import type { Supervisor } from './supervisor';
 import type { AttachHub } from './attach';
+import type { UsernsRemap } from '../platform/idmap';
 
 /** How a container joins a network namespace; implemented by the engine with network/ (port owned by its consumer). */
 export interface ContainerNetworking {
@@ -46,6 +47,10 @@ export interface ContainerServiceDeps {
   logger: Logger;
   dataRoot: string;
   execRoot: string;
+  /** the daemon's --userns-remap, resolved; containers run in a user namespace under it unless --userns=host */
+  usernsRemap?: UsernsRemap;
+  /** the user namespace remapped containers join (platform/userns-file.ts); set with usernsRemap */
+  usernsFile?: string;
 }
 
 export interface ContainerContext extends ContainerServiceDeps {

@@ -17,6 +17,7 @@ import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
+import { chownToRemappedRoot, remapOf } from './userns';
 
 /** Every container's cgroup (cgroupfs driver), under one parent per host. */
 export function cgroupsPathOf(id: string): string {
@@ -58,6 +59,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     undo.push(() => ctx.networking.teardown(rec));
     mark('network');
     await writeEtcFiles(rec, join);
+    const remap = remapOf(ctx, rec);
+    if (remap) await chownToRemappedRoot(remap, [rec.hostnamePath, rec.hostsPath, rec.resolvConfPath]);
     const input = await buildRuntimeInput(ctx, rec, join);
     const spec = generateRuntimeSpec(input, await hostFacts(rec.spec.host.devices.map((d) => d.pathOnHost)));
     const bundle = bundleDir(ctx, rec.id);
@@ -125,7 +128,12 @@ export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): 
   if (await isMounted(rec.rootfs)) return;
   const lowerDirs = await ctx.images.layerDirs(rec.imageId);
   const dir = ctx.store.containerDir(rec.id);
-  await mountOverlay({ lowerDirs, upperDir: path.join(dir, 'rw', 'upper'), workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs });
+  const upperDir = path.join(dir, 'rw', 'upper');
+  const remap = remapOf(ctx, rec);
+  // the upper dir's root is the rootfs's root: the container's root must own it to write there
+  if (remap) await chownToRemappedRoot(remap, [upperDir]);
+  const idmap = remap && { uidMappings: remap.uidMappings, gidMappings: remap.gidMappings };
+  await mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs, ...(idmap ? { idmap } : {}) });
 }
 
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
@@ -141,6 +149,7 @@ async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<v
 /** Resolved at start because the user and workdir live in the (now mounted) rootfs. */
 async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
   const h = rec.spec.host;
+  const remap = remapOf(ctx, rec);
   const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
   // Docker creates the working directory when it does not exist.
   const cwd = path.join(rec.rootfs, rec.workingDir);
@@ -190,6 +199,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     sysctls: h.sysctls,
     tmpfs: h.tmpfs,
     devices: h.devices,
+    ...(remap ? { userns: { path: ctx.usernsFile, uidMappings: remap.uidMappings, gidMappings: remap.gidMappings } } : {}),
     annotations: { 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
   };
 }

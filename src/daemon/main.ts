@@ -23,6 +23,7 @@ export function resolveOptions(opts: Partial<DaemonOptions>): DaemonOptions {
     bridge: opts.bridge || process.env.BERTH_BRIDGE || undefined,
     insecureRegistries: opts.insecureRegistries ?? [],
     registryMirrors: opts.registryMirrors ?? [],
+    usernsRemap: opts.usernsRemap || process.env.BERTH_USERNS_REMAP || undefined,
     onReady: opts.onReady,
   };
 }
@@ -86,7 +87,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [] }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}) }, { logger });
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));

@@ -13,6 +13,8 @@ export interface DaemonOptions {
   insecureRegistries?: string[];
   /** dockerd's --registry-mirror (repeatable) */
   registryMirrors?: string[];
+  /** dockerd's --userns-remap ("default", "user[:group]", "uid[:gid]") */
+  usernsRemap?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

@@ -16,6 +16,8 @@ import { createRuntime } from '../runtime/conmon';
 import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
+import { remappedRoot, resolveUsernsRemap } from '../platform/idmap';
+import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
 import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
 import { createNetworkService } from '../network/index';
@@ -31,8 +33,15 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const logger = deps.logger ?? silentLogger;
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  // before anything else is made: a bad value must leave no state behind
+  const usernsRemap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
+  if (usernsRemap) logger.info({ user: usernsRemap.user, group: usernsRemap.group, uidMappings: usernsRemap.uidMappings, gidMappings: usernsRemap.gidMappings }, 'user namespace remapping enabled');
+  const usernsFile = usernsRemap ? await holdUsernsFile(config.execRoot, usernsRemap) : undefined;
   const events = new EventBus();
   const store = await ContainerStore.open(config.dataRoot);
+  // runc, already in the user namespace, resolves the rootfs and /etc files as the remapped root:
+  // dockerd's answer, a 0710 containers dir whose group is that root's
+  await fs.chown(store.dir, 0, usernsRemap ? remappedRoot(usernsRemap).gid : 0);
   // rmi asks the container service which containers use an image; it exists only after images, hence the late binding.
   let containers: Containers | undefined;
   const images: ImageService = await createImageService({
@@ -53,6 +62,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     logger: logger.child({ module: 'network' }),
     events,
     defaultBridge: config.defaultBridge,
+    ...(usernsFile ? { usernsFile } : {}),
   });
   const networking = new EngineNetworking(store, new NetavarkBridge(networks));
   // container records are the one source of volume references (any state holds one, as in Docker)
@@ -72,6 +82,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     logger: logger.child({ module: 'container' }),
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
+    ...(usernsRemap && usernsFile ? { usernsRemap, usernsFile } : {}),
   });
   // After container recovery: what is still running keeps its endpoints, the rest is released.
   await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
@@ -113,11 +124,14 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
         ncpu: os.cpus().length,
         memTotal: os.totalmem(),
         serverVersion: BERTH_VERSION,
+        usernsRemap: usernsRemap !== undefined,
       };
     },
     async close(): Promise<void> {
       c.close();
       await networks.close();
+      // running containers keep the namespace for a later daemon (and their exec)
+      if (usernsFile && !store.all().some((r) => r.state.status === 'running' || r.state.status === 'paused')) await releaseUsernsFile(config.execRoot);
     },
   };
 }

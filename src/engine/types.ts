@@ -25,6 +25,8 @@ export interface SystemInfo {
   ncpu: number;
   memTotal: number;
   serverVersion: string;
+  /** the daemon runs containers in user namespaces (--userns-remap) */
+  usernsRemap: boolean;
 }
 
 export interface EngineConfig {
@@ -38,6 +40,8 @@ export interface EngineConfig {
   insecureRegistries?: string[];
   /** docker.io pull mirrors (dockerd's --registry-mirror) */
   registryMirrors?: string[];
+  /** dockerd's --userns-remap: "default" (the berthremap user), "user[:group]" or "uid[:gid]" */
+  usernsRemap?: string;
 }
 
 export interface Engine {

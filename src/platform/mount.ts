@@ -8,6 +8,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InternalError } from '../base/errors';
 import { run, runUnchecked } from './spawn';
+import { nativeToolPath } from './native-tool';
+import { procMapText, type IdMapping } from './idmap';
 
 export interface OverlayMountOptions {
   /** topmost layer first (overlayfs order) */
@@ -17,6 +19,8 @@ export interface OverlayMountOptions {
   target: string;
   /** extra mount options, e.g. "index=off" */
   options?: string[];
+  /** user-namespaced container: lower layers idmapped so its root owns what host root owns */
+  idmap?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
 }
 
 /** The kernel copies at most one page of mount data; stay well below it. */
@@ -27,6 +31,7 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   await fs.mkdir(o.upperDir, { recursive: true });
   await fs.mkdir(o.workDir, { recursive: true });
   await fs.mkdir(o.target, { recursive: true });
+  if (o.idmap) return mountIdmappedOverlay(o, o.idmap);
   const extra = o.options ?? [];
   const build = (lowers: string[]) => [`lowerdir=${lowers.join(':')}`, `upperdir=${o.upperDir}`, `workdir=${o.workDir}`, ...extra].join(',');
   let data = build(o.lowerDirs);
@@ -47,6 +52,15 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   }
   if (data.includes(',,') || /[\n]/.test(data)) throw new InternalError('invalid character in overlay paths', 'OVERLAY_BAD_PATH');
   await run(['mount', '-t', 'overlay', 'overlay', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+}
+
+/**
+ * Overlayfs with idmapped lower layers (kernel 5.19+; "lowerdir+" 6.8+), through
+ * build/native/berth-idmap-overlay. One layer per fsconfig call: no option-length limit.
+ */
+async function mountIdmappedOverlay(o: OverlayMountOptions, idmap: NonNullable<OverlayMountOptions['idmap']>): Promise<void> {
+  const scratch = path.join(path.dirname(o.workDir), 'idmap');
+  await run([nativeToolPath('berth-idmap-overlay'), procMapText(idmap.uidMappings), procMapText(idmap.gidMappings), o.target, o.upperDir, o.workDir, scratch, ...o.lowerDirs], { timeoutMs: 30_000 });
 }
 
 /** Unmount `target`; when busy, detach it lazily. Not mounted is not an error. */

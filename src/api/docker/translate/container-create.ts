@@ -96,6 +96,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined): HostSpec
   h.ipcMode = hc.IpcMode || 'private';
   h.pidMode = hc.PidMode ?? '';
   h.utsMode = hc.UTSMode ?? '';
+  h.usernsMode = hc.UsernsMode ?? '';
   h.devices = (hc.Devices ?? []).map((d) => ({
     pathOnHost: d.PathOnHost ?? '',
     pathInContainer: d.PathInContainer || d.PathOnHost || '',

@@ -13,6 +13,7 @@ interface DaemonFlags {
   bridge?: string;
   insecureRegistry: string[];
   registryMirror: string[];
+  usernsRemap?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -29,6 +30,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.bridge ? { bridge: f.bridge } : {}),
     ...(f.insecureRegistry.length ? { insecureRegistries: f.insecureRegistry } : {}),
     ...(f.registryMirror.length ? { registryMirrors: f.registryMirror } : {}),
+    ...(f.usernsRemap ? { usernsRemap: f.usernsRemap } : {}),
   };
 }
 
@@ -44,6 +46,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '-b, --bridge', key: 'bridge', kind: 'string', description: 'Device name of the default bridge network (default "berth0")' },
     { flags: '--insecure-registry', key: 'insecureRegistry', kind: 'list', description: 'Enable insecure registry communication' },
     { flags: '--registry-mirror', key: 'registryMirror', kind: 'list', description: 'Preferred registry mirror' },
+    { flags: '--userns-remap', key: 'usernsRemap', kind: 'string', description: 'User/Group setting for user namespaces ("default", "user[:group]", "uid[:gid]")' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,

@@ -1,0 +1,38 @@
+/**
+ * The daemon's --userns-remap as it applies to one container: which maps it
+ * runs under (none with --userns=host), Docker's refusals, and handing the
+ * files a container must write (rootfs upper dir, /etc files, volumes) to its
+ * remapped root.
+ */
+import { promises as fs } from 'node:fs';
+import { InvalidArgumentError } from '../base/errors';
+import { remappedRoot, type UsernsRemap } from '../platform/idmap';
+import type { HostSpec } from './spec';
+import type { ContainerContext } from './context';
+import type { ContainerRecord } from './types';
+
+/** The remap a container runs under; undefined for --userns=host or a daemon without --userns-remap. */
+export function remapOf(ctx: Pick<ContainerContext, 'usernsRemap'>, rec: ContainerRecord): UsernsRemap | undefined {
+  return ctx.usernsRemap && rec.spec.host.usernsMode !== 'host' ? ctx.usernsRemap : undefined;
+}
+
+/** dockerd's verifyPlatformContainerSettings checks for user namespaces, in its words. */
+export function validateUsernsMode(h: HostSpec, remap: UsernsRemap | undefined): void {
+  const mode = h.usernsMode ?? '';
+  if (mode !== '' && mode.split(':')[0] !== 'host') throw new InvalidArgumentError(`invalid UsernsMode: ${mode}`, 'INVALID_USERNS_MODE');
+  if (!remap || mode.startsWith('host')) return;
+  if (h.privileged) throw new InvalidArgumentError('privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode', 'USERNS_PRIVILEGED');
+  if (h.networkMode === 'host') throw new InvalidArgumentError("cannot share the host's network namespace when user namespaces are enabled", 'USERNS_HOST_NETWORK');
+  if (h.pidMode === 'host') throw new InvalidArgumentError('cannot share the host PID namespace when user namespaces are enabled', 'USERNS_HOST_PID');
+}
+
+/** Gives `paths` to the remapped root (only those still owned by host root: a user's chown stays). */
+export async function chownToRemappedRoot(remap: UsernsRemap, paths: string[]): Promise<void> {
+  const root = remappedRoot(remap);
+  await Promise.all(
+    paths.map(async (p) => {
+      const st = await fs.lstat(p).catch(() => undefined);
+      if (st && st.uid === 0 && st.gid === 0) await fs.lchown(p, root.uid, root.gid);
+    }),
+  );
+}
