@@ -17,7 +17,7 @@ import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
-import { chownToRemappedRoot, remapOf } from './userns';
+import { chownToRemappedRoot, mkdirForRemappedRoot, remapOf } from './userns';
 
 /** Every container's cgroup (cgroupfs driver), under one parent per host. */
 export function cgroupsPathOf(id: string): string {
@@ -154,7 +154,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
   // Docker creates the working directory when it does not exist.
   const cwd = path.join(rec.rootfs, rec.workingDir);
   if (!cwd.startsWith(rec.rootfs)) throw new FailedPreconditionError(`invalid working directory ${rec.workingDir}`);
-  await fs.mkdir(cwd, { recursive: true }).catch(() => undefined);
+  await mkdirForRemappedRoot(remap, cwd);
 
   const extraMounts: RuntimeSpecInput['extraMounts'] = [
     { destination: '/etc/resolv.conf', source: rec.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },

@@ -5,8 +5,9 @@
  * remapped root.
  */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { InvalidArgumentError } from '../base/errors';
-import { remappedRoot, type UsernsRemap } from '../platform/idmap';
+import { remappedRoot, toContainer, type UsernsRemap } from '../platform/idmap';
 import type { HostSpec } from './spec';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './types';
@@ -35,4 +36,18 @@ export async function chownToRemappedRoot(remap: UsernsRemap, paths: string[]): 
       if (st && st.uid === 0 && st.gid === 0) await fs.lchown(p, root.uid, root.gid);
     }),
   );
+}
+
+/** Host owners → the container's, for a commit; what the daemon itself made (host root, unmapped) is root's. */
+export function containerIdsOf(remap: UsernsRemap | undefined): ((uid: number, gid: number) => [number, number]) | undefined {
+  if (!remap) return undefined;
+  return (uid, gid) => [toContainer(remap.uidMappings, uid) ?? 0, toContainer(remap.gidMappings, gid) ?? 0];
+}
+
+/** mkdir -p whose new directories belong to the remapped root (the working directory Docker creates). */
+export async function mkdirForRemappedRoot(remap: UsernsRemap | undefined, dir: string): Promise<void> {
+  const first = await fs.mkdir(dir, { recursive: true }).catch(() => undefined);
+  if (!remap || !first) return;
+  const root = remappedRoot(remap);
+  for (let p = dir; p.length >= first.length; p = path.dirname(p)) await fs.lchown(p, root.uid, root.gid).catch(() => undefined);
 }

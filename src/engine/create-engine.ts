@@ -16,7 +16,7 @@ import { createRuntime } from '../runtime/conmon';
 import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
-import { remappedRoot, resolveUsernsRemap } from '../platform/idmap';
+import { checkRemappedRootReaches, remappedRoot, resolveUsernsRemap } from '../platform/idmap';
 import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
 import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
@@ -36,6 +36,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   // before anything else is made: a bad value must leave no state behind
   const usernsRemap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
   if (usernsRemap) logger.info({ user: usernsRemap.user, group: usernsRemap.group, uidMappings: usernsRemap.uidMappings, gidMappings: usernsRemap.gidMappings }, 'user namespace remapping enabled');
+  if (usernsRemap) await checkRemappedRootReaches(config.dataRoot, remappedRoot(usernsRemap));
   const usernsFile = usernsRemap ? await holdUsernsFile(config.execRoot, usernsRemap) : undefined;
   const events = new EventBus();
   const store = await ContainerStore.open(config.dataRoot);

@@ -5,6 +5,7 @@
  * `default` creates the `berthremap` system user and gives it a range.
  */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { InvalidArgumentError } from '../base/errors';
 import { run } from './spawn';
 
@@ -157,4 +158,17 @@ export function remappedRoot(r: UsernsRemap): { uid: number; gid: number } {
 /** A map as /proc/PID/uid_map takes it: one "inside outside count" line per range. */
 export function procMapText(maps: IdMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join('\n');
+}
+
+/**
+ * runc resolves a container's rootfs as its remapped root: every directory above the data root must
+ * let it pass. dockerd checks this at start, and so do we, in its words.
+ */
+export async function checkRemappedRootReaches(dataRoot: string, root: { uid: number; gid: number }): Promise<void> {
+  for (let dir = path.dirname(dataRoot); ; dir = path.dirname(dir)) {
+    const st = await fs.stat(dir);
+    const x = st.uid === root.uid ? st.mode & 0o100 : st.gid === root.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!x) throw new InvalidArgumentError(`a subdirectory in your graphroot path (${dataRoot}) restricts access to the remapped root uid/gid; please fix by allowing 'o+x' permissions on existing directories`);
+    if (dir === '/') return;
+  }
 }

@@ -47,9 +47,12 @@ async function waitForSocket(sock: string, proc: ChildProcess, logFile: string, 
   throw new Error(`berthd did not listen on ${sock}: ${await fs.readFile(logFile, 'utf8').catch(() => '')}`);
 }
 
-export async function startDaemon(name = 't'): Promise<TestDaemon> {
+/** `daemonArgs`: extra berthd flags (e.g. --userns-remap default). */
+export async function startDaemon(name = 't', daemonArgs: string[] = []): Promise<TestDaemon> {
   // Short paths: unix socket paths are limited to 107 bytes.
   const base = await fs.mkdtemp(path.join(os.tmpdir(), `bt-${name}-`));
+  // a remapped root must reach the data root (berthd refuses to start otherwise, as dockerd does)
+  if (daemonArgs.includes('--userns-remap')) await fs.chmod(base, 0o711);
   const dataRoot = path.join(base, 'data');
   const execRoot = path.join(base, 'run');
   const socket = path.join(base, 'd.sock');
@@ -60,7 +63,7 @@ export async function startDaemon(name = 't'): Promise<TestDaemon> {
   const bip = freeSubnet().replace(/0\/24$/, '1/24');
   const spawnIt = async () => {
     const out = await fs.open(logFile, 'a');
-    const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug'], {
+    const p = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--bip', bip, '--bridge', `bt${tag}`, '--log-level', 'debug', ...daemonArgs], {
       stdio: ['ignore', out.fd, out.fd],
     });
     await out.close();
