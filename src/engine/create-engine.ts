@@ -18,6 +18,7 @@ import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
 import { checkRemappedRootReaches, remappedRoot, resolveUsernsRemap } from '../platform/idmap';
 import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
+import { probeIdmappedOverlay } from '../platform/mount';
 import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
 import { createNetworkService } from '../network/index';
@@ -33,11 +34,15 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const logger = deps.logger ?? silentLogger;
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
-  // before anything else is made: a bad value must leave no state behind
+  // before anything else is made: a bad value, or a kernel that cannot do it, leaves no state behind
   const usernsRemap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
-  if (usernsRemap) logger.info({ user: usernsRemap.user, group: usernsRemap.group, uidMappings: usernsRemap.uidMappings, gidMappings: usernsRemap.gidMappings }, 'user namespace remapping enabled');
-  if (usernsRemap) await checkRemappedRootReaches(config.dataRoot, remappedRoot(usernsRemap));
-  const usernsFile = usernsRemap ? await holdUsernsFile(config.execRoot, usernsRemap) : undefined;
+  let usernsFile: string | undefined;
+  if (usernsRemap) {
+    await checkRemappedRootReaches(config.dataRoot, remappedRoot(usernsRemap));
+    await probeIdmappedOverlay(config.execRoot, usernsRemap);
+    usernsFile = await holdUsernsFile(config.execRoot, usernsRemap);
+    logger.info({ user: usernsRemap.user, group: usernsRemap.group, uidMappings: usernsRemap.uidMappings, gidMappings: usernsRemap.gidMappings }, 'user namespace remapping enabled');
+  }
   const events = new EventBus();
   const store = await ContainerStore.open(config.dataRoot);
   // runc, already in the user namespace, resolves the rootfs and /etc files as the remapped root:

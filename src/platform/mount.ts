@@ -63,6 +63,24 @@ async function mountIdmappedOverlay(o: OverlayMountOptions, idmap: NonNullable<O
   await run([nativeToolPath('berth-idmap-overlay'), procMapText(idmap.uidMappings), procMapText(idmap.gidMappings), o.target, o.upperDir, o.workDir, scratch, ...o.lowerDirs], { timeoutMs: 30_000 });
 }
 
+/**
+ * Whether this kernel mounts overlayfs over idmapped layers (what --userns-remap needs), tried in
+ * a scratch dir that is removed again. Throws the kernel's answer when it does not.
+ */
+export async function probeIdmappedOverlay(scratch: string, idmap: NonNullable<OverlayMountOptions['idmap']>): Promise<void> {
+  const dir = path.join(scratch, `idmap-probe-${process.pid}`);
+  await fs.mkdir(path.join(dir, 'lower'), { recursive: true });
+  const target = path.join(dir, 'merged');
+  try {
+    await mountOverlay({ lowerDirs: [path.join(dir, 'lower')], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target, idmap });
+    await unmount(target);
+  } catch (e) {
+    throw new InternalError(`--userns-remap needs overlayfs over idmapped layers (Linux 6.8 or later): ${(e as Error)?.message ?? e}`, 'IDMAP_UNSUPPORTED', { cause: e });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Unmount `target`; when busy, detach it lazily. Not mounted is not an error. */
 export async function unmount(target: string): Promise<void> {
   if (!(await isMounted(target))) return;
