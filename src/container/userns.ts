@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../base/errors';
-import { remappedRoot, toContainer, type UsernsRemap } from '../platform/idmap';
+import { remappedRoot, toContainer, toHost, type UsernsRemap } from '../platform/idmap';
 import type { HostSpec } from './spec';
 import type { ContainerContext } from './context';
 import type { ContainerRecord } from './types';
@@ -42,6 +42,13 @@ export async function chownToRemappedRoot(remap: UsernsRemap, paths: string[]): 
 export function containerIdsOf(remap: UsernsRemap | undefined): ((uid: number, gid: number) => [number, number]) | undefined {
   if (!remap) return undefined;
   return (uid, gid) => [toContainer(remap.uidMappings, uid) ?? 0, toContainer(remap.gidMappings, gid) ?? 0];
+}
+
+/** Container IDs → host IDs, for files the daemon writes into a container (`docker cp`); outside the map: root's. */
+export function hostIdsOf(remap: UsernsRemap | undefined): ((uid: number, gid: number) => [number, number]) | undefined {
+  if (!remap) return undefined;
+  const root = remappedRoot(remap);
+  return (uid, gid) => [toHost(remap.uidMappings, uid) ?? root.uid, toHost(remap.gidMappings, gid) ?? root.gid];
 }
 
 /** mkdir -p whose new directories belong to the remapped root (the working directory Docker creates). */

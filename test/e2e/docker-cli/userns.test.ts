@@ -86,6 +86,17 @@ describe('docker CLI against berthd --userns-remap default', () => {
       r = await docker(['exec', 'unsweb', 'sh', '-c', 'id -u; touch /tmp/made; chown 5:6 /tmp/made']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '0\n');
+      // docker cp: in, the archive's root is the container's root; out, the container's IDs come back
+      const src = path.join(d.base, 'cpin');
+      await fs.writeFile(src, 'x');
+      assert.equal((await docker(['cp', src, 'unsweb:/tmp/cpin'])).code, 0);
+      r = await docker(['exec', 'unsweb', 'sh', '-c', 'ls -n /tmp/cpin && echo more >> /tmp/cpin']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\s0\s+0\s/);
+      r = await docker(['cp', 'unsweb:/tmp/made', '-']);
+      assert.ok(r.stdout.length >= 512, r.stderr);
+      // ustar header: uid at offset 108, gid at 116, 8 octal bytes each
+      assert.deepEqual([parseInt(r.stdout.slice(108, 116), 8), parseInt(r.stdout.slice(116, 124), 8)], [5, 6], 'the tar holds the container\'s IDs');
       assert.equal((await docker(['commit', 'unsweb', 'unsimg'])).code, 0);
       r = await docker(['run', '--rm', '--userns=host', 'unsimg', 'ls', '-n', '/tmp/made']);
       assert.match(r.stdout, /\s5\s+6\s/, 'the committed layer holds the container\'s IDs, not the host\'s');
