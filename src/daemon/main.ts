@@ -76,7 +76,11 @@ async function listen(server: Server, sock: string): Promise<void> {
   await fs.chmod(sock, 0o660);
 }
 
+/** Rootless mode (an unprivileged user's daemon) is not built yet: say so before anything fails half-way. */
+export const ROOTLESS_UNSUPPORTED = 'rootless mode is not supported yet: run berthd as root (--userns-remap default runs containers whose root is not root on the host)';
+
 export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
+  if (process.getuid?.() !== 0) throw new UnavailableError(ROOTLESS_UNSUPPORTED);
   const opts = resolveOptions(input);
   const logger = createStreamLogger((l) => process.stderr.write(l), opts.logLevel);
   // A promise nobody awaited failed: a bug, logged loudly; the daemon keeps serving the containers it watches
