@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { startDaemon, BERTH, DOCKER, type TestDaemon } from '../test/kit/daemon';
 import { makeBusyboxRootfs, makeBusyboxTar } from '../test/kit/busybox';
 import { mountOverlay, unmount } from '../src/platform/mount';
+import { holdUsernsFile, releaseUsernsFile } from '../src/platform/userns-file';
 import { median, timeIt } from './measure';
 
 const args = process.argv.slice(2);
@@ -20,14 +21,16 @@ const NETWORK = args.includes('--network') ? args[args.indexOf('--network') + 1]
 async function mountSamples(base: string, idmap: boolean): Promise<number[]> {
   const lower = await makeBusyboxRootfs(path.join(base, `lower-${idmap}`));
   const maps = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  const userns = idmap ? await holdUsernsFile(base, { user: 'bench', group: 'bench', uidMappings: maps, gidMappings: maps }) : undefined;
   const out: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const dir = path.join(base, `m-${idmap}-${i}`);
     const t0 = process.hrtime.bigint();
-    await mountOverlay({ lowerDirs: [lower], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: path.join(dir, 'rootfs'), ...(idmap ? { idmap: { uidMappings: maps, gidMappings: maps } } : {}) });
+    await mountOverlay({ lowerDirs: [lower], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: path.join(dir, 'rootfs'), ...(userns ? { idmapUserns: userns } : {}) });
     out.push(Number(process.hrtime.bigint() - t0) / 1e6);
     await unmount(path.join(dir, 'rootfs'));
   }
+  if (userns) await releaseUsernsFile(base);
   return out;
 }
 

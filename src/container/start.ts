@@ -132,8 +132,7 @@ export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): 
   const remap = remapOf(ctx, rec);
   // the upper dir's root is the rootfs's root: the container's root must own it to write there
   if (remap) await chownToRemappedRoot(remap, [upperDir]);
-  const idmap = remap && { uidMappings: remap.uidMappings, gidMappings: remap.gidMappings };
-  await mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs, ...(idmap ? { idmap } : {}) });
+  await mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs, ...(remap && ctx.usernsFile ? { idmapUserns: ctx.usernsFile } : {}) });
 }
 
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */

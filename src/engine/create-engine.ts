@@ -39,8 +39,11 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   let usernsFile: string | undefined;
   if (usernsRemap) {
     await checkRemappedRootReaches(config.dataRoot, remappedRoot(usernsRemap));
-    await probeIdmappedOverlay(config.execRoot, usernsRemap);
     usernsFile = await holdUsernsFile(config.execRoot, usernsRemap);
+    await probeIdmappedOverlay(config.execRoot, usernsFile).catch(async (e: unknown) => {
+      await releaseUsernsFile(config.execRoot);
+      throw e;
+    });
     logger.info({ user: usernsRemap.user, group: usernsRemap.group, uidMappings: usernsRemap.uidMappings, gidMappings: usernsRemap.gidMappings }, 'user namespace remapping enabled');
   }
   const events = new EventBus();
