@@ -50,7 +50,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const store = await ContainerStore.open(config.dataRoot);
   // runc, already in the user namespace, resolves the rootfs and /etc files as the remapped root:
   // dockerd's answer, a 0710 containers dir whose group is that root's
-  await fs.chown(store.dir, 0, usernsRemap ? remappedRoot(usernsRemap).gid : 0);
+  const containersGid = usernsRemap ? remappedRoot(usernsRemap).gid : 0;
+  if ((await fs.stat(store.dir)).gid !== containersGid) await fs.chown(store.dir, 0, containersGid);
   // rmi asks the container service which containers use an image; it exists only after images, hence the late binding.
   let containers: Containers | undefined;
   const images: ImageService = await createImageService({
