@@ -36,6 +36,7 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
       }
       o.logOpts = { ...o.logOpts, [kv.slice(0, kv.indexOf('='))]: kv.slice(kv.indexOf('=') + 1) };
     } else if (k === '--config-file') o.configFile = val();
+    else if (k === '--userns-remap') o.usernsRemap = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
       process.exit(125);

@@ -25,6 +25,8 @@ export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
   /** owner of everything extracted (`cp -a` with a container user); else the archive's ids */
   chownTo?: { uid: number; gid: number };
+  /** container IDs → host IDs (--userns-remap): what the container's IDs are on disk */
+  toHostIds?: (uid: number, gid: number) => [number, number];
   /** the container was made with --read-only */
   readonlyRootfs: boolean;
   /** build/native/berth-fs, for device nodes, fifos and xattrs */
@@ -159,6 +161,12 @@ async function diskKind(hostPath: string): Promise<'dir' | 'other' | undefined> 
   return st ? (st.isDirectory() ? 'dir' : 'other') : undefined;
 }
 
+function hostOwner(o: { uid: number; gid: number }, toHost: ExtractOptions['toHostIds']): { uid: number; gid: number } {
+  if (!toHost) return o;
+  const [uid, gid] = toHost(o.uid, o.gid);
+  return { uid, gid };
+}
+
 /** Creates the missing directories of a container path (0755, as Docker does), resolving as it goes. */
 async function ensureDir(table: readonly PathMount[], containerDir: string, owner: { uid: number; gid: number } | undefined): Promise<string> {
   const r = await resolveContainerPath(table, containerDir, diskProbe, { followLast: true });
@@ -179,14 +187,13 @@ export async function extractArchive(file: string, table: readonly PathMount[], 
     const rel = entryPath(h.name);
     if (rel === '') continue; // the destination itself keeps its mode, owner and times (dockerd does the same)
     const containerPath = path.posix.join(dest, rel);
-    await ensureDir(table, path.posix.dirname(containerPath), opts.chownTo);
+    await ensureDir(table, path.posix.dirname(containerPath), opts.toHostIds ? hostOwner(opts.chownTo ?? { uid: 0, gid: 0 }, opts.toHostIds) : opts.chownTo);
     const at = await locate(table, dest, rel, diskProbe);
     assertWritable(at.mount, opts); // again: a symlink made by this archive may lead into a read-only mount
     const target = at.hostPath;
     const existing = await fs.lstat(target).catch(() => undefined);
     if (existing && !(existing.isDirectory() && isDirEntry(h))) await fs.rm(target, { recursive: true, force: true });
-    const uid = opts.chownTo?.uid ?? h.uid ?? 0;
-    const gid = opts.chownTo?.gid ?? h.gid ?? 0;
+    const { uid, gid } = hostOwner({ uid: opts.chownTo?.uid ?? h.uid ?? 0, gid: opts.chownTo?.gid ?? h.gid ?? 0 }, opts.toHostIds);
     const mode = (h.mode ?? 0o644) & 0o7777;
     const mtime = h.mtime ?? new Date();
     switch (h.type) {

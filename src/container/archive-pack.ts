@@ -5,9 +5,16 @@
  * (dockerd's rebase: `bin/…` for /bin, `./…` for /bin/.).
  */
 import type { Readable } from 'node:stream';
+import type { Stats } from 'node:fs';
+import type * as tar from 'tar-stream';
 import { packTree } from '../platform/tar-tree';
 import { hostPathOf, mountChildren, type PathMount } from './path-resolve';
 
-export function packContainerPath(table: readonly PathMount[], containerPath: string, rootName: string): Readable {
-  return packTree({ hostPathOf: (p) => hostPathOf(table, p).hostPath, extraChildren: (p) => mountChildren(table, p) }, containerPath, rootName);
+/** `ids`: host owners → the container's (--userns-remap), so the tar holds what the container sees. */
+export function packContainerPath(table: readonly PathMount[], containerPath: string, rootName: string, ids?: (uid: number, gid: number) => [number, number]): Readable {
+  const adjust = ids && ((_p: string, st: Stats, header: tar.Headers) => {
+    [header.uid, header.gid] = ids(st.uid, st.gid);
+    return undefined;
+  });
+  return packTree({ hostPathOf: (p) => hostPathOf(table, p).hostPath, extraChildren: (p) => mountChildren(table, p), ...(adjust ? { adjust } : {}) }, containerPath, rootName);
 }

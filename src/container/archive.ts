@@ -22,6 +22,7 @@ import { absContainerPath, assertsDirectory, goBase, goFileMode, goTimeUtc, reso
 import { mountRootfs } from './start';
 import { isRunning } from './status';
 import type { ContainerRecord } from './types';
+import { containerIdsOf, hostIdsOf, remapOf } from './userns';
 import { resolveUser } from './user';
 
 export type { ContainerPathStat } from './path-resolve';
@@ -152,7 +153,7 @@ export async function archiveContainerPath(ctx: ContainerContext, ref: string, u
   const cfs = await openContainerFs(ctx, ref);
   try {
     const { resolved, stat } = await locatePath(cfs, userPath, ref);
-    const pack = packContainerPath(cfs.table, resolved.containerPath, goBase(abs));
+    const pack = packContainerPath(cfs.table, resolved.containerPath, goBase(abs), containerIdsOf(remapOf(ctx, cfs.rec)));
     // the reader sees the end only once the container is released, so nothing is mounted after a copy
     const tar = new Transform({
       transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
@@ -188,7 +189,8 @@ export async function extractToContainerDir(ctx: ContainerContext, ref: string, 
       const base = { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, readonlyRootfs: cfs.rec.spec.host.readonlyRootfs, fsTool: defaultBerthFsPath() };
       assertWritable(dest.mount, base);
       const user = opts.copyUIDGID && cfs.rec.user ? await resolveUser(cfs.rec.rootfs, cfs.rec.user, []) : undefined;
-      const xopts = user ? { ...base, chownTo: { uid: user.uid, gid: user.gid } } : base;
+      const toHostIds = hostIdsOf(remapOf(ctx, cfs.rec));
+      const xopts = { ...base, ...(user ? { chownTo: { uid: user.uid, gid: user.gid } } : {}), ...(toHostIds ? { toHostIds } : {}) };
       // spooled whole and checked whole: a refused archive writes nothing
       await spoolUpload(body, spool);
       await checkArchive(spool, cfs.table, dest.containerPath, xopts);

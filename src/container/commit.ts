@@ -11,6 +11,7 @@ import type { ImageConfigConfig } from '../protocol/oci/image';
 import { publishContainerEvent, type ContainerContext } from './context';
 import { INIT_PATH } from './start';
 import type { CommitOptions, ContainerRecord } from './types';
+import { containerIdsOf, remapOf } from './userns';
 import { healthcheckConfig } from './spec';
 
 /** Where the runtime mounts in every container (runtime/oci-spec's defaults) and Berth's per-container files. */
@@ -55,7 +56,7 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
     const changes = await scan(ctx, rec);
     const image = await ctx.images.commit({
       baseId: img.id,
-      layer: await packUpper(upperDir(ctx, rec), changes),
+      layer: await packUpper(upperDir(ctx, rec), changes, containerIdsOf(remapOf(ctx, rec))),
       config,
       createdBy: opts.createdBy ?? [rec.path, ...rec.args].join(' '),
       comment: opts.comment,

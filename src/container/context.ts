@@ -15,6 +15,7 @@ import type { Supervisor } from './supervisor';
 import type { AttachHub } from './attach';
 import type { LogConfig } from './logs/config';
 import type { ContainerLogs } from './logs/service';
+import type { UsernsRemap } from '../platform/idmap';
 
 /** How a container joins a network namespace; implemented by the engine with network/ (port owned by its consumer). */
 export interface ContainerNetworking {
@@ -50,6 +51,10 @@ export interface ContainerServiceDeps {
   execRoot: string;
   /** the daemon's logging driver and options (`--log-driver`/`--log-opts`, daemon.json) */
   logDefaults?: LogConfig;
+  /** the daemon's --userns-remap, resolved; containers run in a user namespace under it unless --userns=host */
+  usernsRemap?: UsernsRemap;
+  /** the user namespace remapped containers join (platform/userns-file.ts); set with usernsRemap */
+  usernsFile?: string;
 }
 
 export interface ContainerContext extends ContainerServiceDeps {

@@ -14,6 +14,7 @@ import type { ContainerSpec } from './spec';
 import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
 import { createMountPoints, dropVolumes } from './mounts';
+import { validateUsernsMode } from './userns';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -80,6 +81,7 @@ export function validateSpec(spec: ContainerSpec): void {
 
 export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
   validateSpec(spec);
+  validateUsernsMode(spec.host, ctx.usernsRemap);
   const image = await ctx.images.resolve(spec.image);
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};

@@ -12,6 +12,7 @@ import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext } from './context';
 import type { ContainerSpec } from './spec';
 import { isRunning } from './status';
+import { chownToRemappedRoot, remapOf } from './userns';
 import type { ContainerRecord } from './types';
 
 export interface CreatedMounts {
@@ -128,13 +129,16 @@ export async function resolveInRootfs(rootfs: string, dst: string): Promise<stri
 
 /** At start, with the rootfs mounted: device-option volumes mounted, empty volumes populated from the image. */
 export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  const remap = remapOf(ctx, rec);
   for (const mp of mountPointsOf(rec)) {
     if (mp.type !== 'volume') continue;
-    await ctx.volumes.activate(mp.name).catch((e) => {
+    const data = await ctx.volumes.activate(mp.name).catch((e) => {
       if (e instanceof NotFoundError) throw new NotFoundError('volume', mp.name, `error while mounting volume '${mp.source}': volume ${mp.name} is gone`);
       throw e;
     });
     if (mp.copyData) await ctx.volumes.copyUp(mp.name, await resolveInRootfs(rec.rootfs, mp.destination));
+    // dockerd keeps remapped volumes under the remapped root; an empty one here is handed to it
+    if (remap) await chownToRemappedRoot(remap, [data]);
     ctx.events.publish({
       type: 'volume',
       action: 'mount',

@@ -93,6 +93,8 @@ export interface HostSpec {
   ipcMode: string;
   pidMode: string;
   utsMode: string;
+  /** "" (the daemon's: remapped under --userns-remap) or "host" */
+  usernsMode: string;
   devices: Array<{ pathOnHost: string; pathInContainer: string; cgroupPermissions: string }>;
   /** `--log-driver`/`--log-opt`; type "" = the daemon's default */
   logConfig?: { type: string; config: Record<string, string> };
@@ -137,6 +139,7 @@ export function defaultHostSpec(): HostSpec {
     ipcMode: 'private',
     pidMode: '',
     utsMode: '',
+    usernsMode: '',
     devices: [],
   };
 }

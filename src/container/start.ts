@@ -19,6 +19,8 @@ import { removeLocked } from './remove';
 import { resolveContainerPath } from './path-resolve';
 import { diskProbe } from './archive-extract';
 import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
+import { chownToRemappedRoot, mkdirForRemappedRoot, remapOf } from './userns';
+import type { UsernsRemap } from '../platform/idmap';
 
 
 /** Docker mounts tini as /sbin/docker-init for --init. */
@@ -56,6 +58,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     undo.push(() => ctx.networking.teardown(rec));
     mark('network');
     await writeEtcFiles(rec, join);
+    const remap = remapOf(ctx, rec);
+    if (remap) await chownToRemappedRoot(remap, [rec.hostnamePath, rec.hostsPath, rec.resolvConfPath]);
     const input = await buildRuntimeInput(ctx, rec, join);
     const spec = generateRuntimeSpec(input, await hostFacts(rec.spec.host.devices.map((d) => d.pathOnHost)));
     const bundle = bundleDir(ctx, rec.id);
@@ -126,7 +130,11 @@ export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): 
   if (await isMounted(rec.rootfs)) return;
   const lowerDirs = await ctx.images.layerDirs(rec.imageId);
   const dir = ctx.store.containerDir(rec.id);
-  await mountOverlay({ lowerDirs, upperDir: path.join(dir, 'rw', 'upper'), workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs });
+  const upperDir = path.join(dir, 'rw', 'upper');
+  const remap = remapOf(ctx, rec);
+  // the upper dir's root is the rootfs's root: the container's root must own it to write there
+  if (remap) await chownToRemappedRoot(remap, [upperDir]);
+  await mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs, ...(remap && ctx.usernsFile ? { idmapUserns: ctx.usernsFile } : {}) });
 }
 
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
@@ -142,8 +150,9 @@ async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<v
 /** Resolved at start because the user and workdir live in the (now mounted) rootfs. */
 async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
   const h = rec.spec.host;
+  const remap = remapOf(ctx, rec);
   const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
-  await makeWorkingDir(rec.rootfs, rec.workingDir);
+  await makeWorkingDir(rec.rootfs, rec.workingDir, remap);
 
   const extraMounts: RuntimeSpecInput['extraMounts'] = [
     { destination: '/etc/resolv.conf', source: rec.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },
@@ -188,6 +197,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     sysctls: h.sysctls,
     tmpfs: h.tmpfs,
     devices: h.devices,
+    ...(remap ? { userns: { path: ctx.usernsFile, uidMappings: remap.uidMappings, gidMappings: remap.gidMappings } } : {}),
     annotations: { 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
   };
 }
@@ -196,9 +206,10 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
  * Docker creates the working directory when it does not exist, resolved in the rootfs as the
  * container will see it: an image's symlink (`/evil -> /`) must not lead the mkdir onto the host.
  */
-async function makeWorkingDir(rootfs: string, workingDir: string): Promise<void> {
+/** Docker creates the working directory when it does not exist: resolved inside the rootfs (an image's symlinks must not lead out). */
+async function makeWorkingDir(rootfs: string, workingDir: string, remap: UsernsRemap | undefined): Promise<void> {
   const { hostPath } = await resolveContainerPath([{ destination: '/', source: rootfs, rw: true }], path.posix.join('/', workingDir), diskProbe, { followLast: true });
-  await fs.mkdir(hostPath, { recursive: true }).catch(() => undefined);
+  await mkdirForRemappedRoot(remap, hostPath);
 }
 
 function nsPath(ctx: ContainerContext, mode: string, ns: string): string {

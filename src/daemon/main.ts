@@ -33,6 +33,7 @@ interface DaemonJson {
   'metrics-addr'?: string;
   group?: string;
   'signature-policy'?: string;
+  'userns-remap'?: string;
 }
 
 /** Reads the config file: an explicit one must exist; the default one may be absent. */
@@ -73,6 +74,7 @@ export function resolveOptions(input: Partial<DaemonOptions>): DaemonOptions {
     metricsAddr: input.metricsAddr || j['metrics-addr'],
     socketGroup: input.socketGroup || j.group,
     signaturePolicy: input.signaturePolicy || j['signature-policy'],
+    usernsRemap: input.usernsRemap || j['userns-remap'],
     // options belong to a driver: the file's apply only when the flags name no other driver
     logOpts: input.logOpts && Object.keys(input.logOpts).length ? input.logOpts : input.logDriver && input.logDriver !== j['log-driver'] ? {} : j['log-opts'],
   };
@@ -92,6 +94,7 @@ export function resolveOptions(input: Partial<DaemonOptions>): DaemonOptions {
     metricsAddr: opts.metricsAddr || process.env.BERTH_METRICS_ADDR || undefined,
     logDriver: opts.logDriver,
     logOpts: opts.logOpts,
+    usernsRemap: opts.usernsRemap || process.env.BERTH_USERNS_REMAP || undefined,
     onReady: opts.onReady,
   };
 }
@@ -166,7 +169,11 @@ async function listen(server: Server, sock: string, gid: number | undefined): Pr
   if (gid !== undefined) await fs.chown(sock, 0, gid);
 }
 
+/** Rootless mode (an unprivileged user's daemon) is not built yet: say so before anything fails half-way. */
+export const ROOTLESS_UNSUPPORTED = 'rootless mode is not supported yet: run berthd as root (--userns-remap default runs containers whose root is not root on the host)';
+
 export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
+  if (process.getuid?.() !== 0) throw new UnavailableError(ROOTLESS_UNSUPPORTED);
   const opts = resolveOptions(input);
   const logger = createStreamLogger((l) => process.stderr.write(l), opts.logLevel);
   // A promise nobody awaited failed: a bug, logged loudly; the daemon keeps serving the containers it watches
@@ -180,7 +187,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts) }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts), ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}) }, { logger });
   const gid = await socketGid(opts, logger);
   const servers: Server[] = [];
   for (const h of opts.hosts) {

@@ -27,6 +27,8 @@ export interface DaemonOptions {
   logOpts?: Record<string, string>;
   /** daemon.json (default /etc/berth/daemon.json when it exists): log-driver, log-opts, and the flags' keys */
   configFile?: string;
+  /** dockerd's --userns-remap ("default", "user[:group]", "uid[:gid]") */
+  usernsRemap?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

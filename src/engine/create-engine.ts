@@ -18,6 +18,9 @@ import { createRuntime } from '../runtime/conmon';
 import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
+import { checkRemappedRootReaches, remappedRoot, resolveUsernsRemap } from '../platform/idmap';
+import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
+import { probeIdmappedOverlay } from '../platform/mount';
 import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
 import { createNetworkService } from '../network/index';
@@ -37,8 +40,24 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
   const logDefaults = config.logConfig ?? BUILTIN_DEFAULT_LOG_CONFIG;
   validateLogConfig(logDefaults, logHostFacts()); // a daemon with a bad default refuses to start, as dockerd does
+  // before anything else is made: a bad value, or a kernel that cannot do it, leaves no state behind
+  const usernsRemap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
+  let usernsFile: string | undefined;
+  if (usernsRemap) {
+    await checkRemappedRootReaches(config.dataRoot, remappedRoot(usernsRemap));
+    usernsFile = await holdUsernsFile(config.execRoot, usernsRemap);
+    await probeIdmappedOverlay(config.execRoot, usernsFile).catch(async (e: unknown) => {
+      await releaseUsernsFile(config.execRoot);
+      throw e;
+    });
+    logger.info({ user: usernsRemap.user, group: usernsRemap.group, uidMappings: usernsRemap.uidMappings, gidMappings: usernsRemap.gidMappings }, 'user namespace remapping enabled');
+  }
   const events = new EventBus();
   const store = await ContainerStore.open(config.dataRoot);
+  // runc, already in the user namespace, resolves the rootfs and /etc files as the remapped root:
+  // dockerd's answer, a 0710 containers dir whose group is that root's
+  const containersGid = usernsRemap ? remappedRoot(usernsRemap).gid : 0;
+  if ((await fs.stat(store.dir)).gid !== containersGid) await fs.chown(store.dir, 0, containersGid);
   // rmi asks the container service which containers use an image; it exists only after images, hence the late binding.
   let containers: Containers | undefined;
   const images: ImageService = await createImageService({
@@ -60,6 +79,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     logger: logger.child({ module: 'network' }),
     events,
     defaultBridge: config.defaultBridge,
+    ...(usernsFile ? { usernsFile } : {}),
   });
   const networking = new EngineNetworking(store, new NetavarkBridge(networks));
   // container records are the one source of volume references (any state holds one, as in Docker)
@@ -80,6 +100,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
     logDefaults,
+    ...(usernsRemap && usernsFile ? { usernsRemap, usernsFile } : {}),
   });
   // After container recovery: what is still running keeps its endpoints, the rest is released.
   await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
@@ -112,6 +133,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       serverVersion: BERTH_VERSION,
       loggingDriver: logDefaults.type,
       logDrivers: LOG_DRIVERS.filter((d) => d !== 'journald' || logHostFacts().journald),
+      usernsRemap: usernsRemap !== undefined,
     };
   }
   const metrics = createEngineMetrics({ containers: c, events, info, graphDriver: 'overlay2' });
@@ -136,6 +158,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     async close(): Promise<void> {
       await c.close();
       await networks.close();
+      // running containers keep the namespace for a later daemon (and their exec)
+      if (usernsFile && !store.all().some((r) => r.state.status === 'running' || r.state.status === 'paused')) await releaseUsernsFile(config.execRoot);
     },
   };
 }

@@ -30,6 +30,8 @@ export interface SystemInfo {
   loggingDriver: string;
   /** drivers a container can choose (Plugins.Log) */
   logDrivers: string[];
+  /** the daemon runs containers in user namespaces (--userns-remap) */
+  usernsRemap: boolean;
 }
 
 export interface EngineMetrics {
@@ -58,6 +60,8 @@ export interface EngineConfig {
   signaturePolicy?: string;
   /** the daemon's default logging driver and options (default: json-file capped at 20m x 3) */
   logConfig?: { type: string; config: Record<string, string> };
+  /** dockerd's --userns-remap: "default" (the berthremap user), "user[:group]" or "uid[:gid]" */
+  usernsRemap?: string;
 }
 
 export interface Engine {

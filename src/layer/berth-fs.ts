@@ -2,23 +2,14 @@
  * Adapter for build/native/berth-fs (mknod and lsetxattr, which Node lacks).
  * Operations are queued and sent in one batch so a layer costs one process.
  */
-import * as path from 'node:path';
 import { existsSync } from 'node:fs';
+import { nativeToolPath } from '../platform/native-tool';
 import { run } from '../platform/spawn';
 import { InternalError } from '../base/errors';
 
 export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
-
-/** A compiled helper: dist/src/layer → <repo>/build/native, or src/layer when run from source. */
-export function nativeToolPath(name: string): string {
-  for (const up of ['../../..', '../..']) {
-    const p = path.resolve(__dirname, up, 'build/native', name);
-    if (existsSync(p)) return p;
-  }
-  return path.resolve(__dirname, '../../../build/native', name);
-}
 
 export function defaultBerthFsPath(): string {
   return nativeToolPath('berth-fs');

@@ -67,8 +67,11 @@ export async function scanUpper(upper: string, mountPoints: string[]): Promise<U
   return { excluded, entries };
 }
 
-/** The upper dir as an uncompressed layer tar; the same changes give the same bytes (and diffID). */
-export async function packUpper(upper: string, scan: UpperScan): Promise<Readable> {
+/**
+ * The upper dir as an uncompressed layer tar; the same changes give the same bytes (and diffID).
+ * `ids` turns host owners into the container's (a user-namespaced container's upper dir holds host IDs).
+ */
+export async function packUpper(upper: string, scan: UpperScan, ids?: (uid: number, gid: number) => [number, number]): Promise<Readable> {
   const xattrs = await readXattrs(upper);
   const epoch = new Date(0);
   return packTree({
@@ -81,6 +84,7 @@ export async function packUpper(upper: string, scan: UpperScan): Promise<Readabl
         const name = path.posix.join(path.posix.dirname(rel), `.wh.${path.posix.basename(rel)}`);
         return { replace: { name, type: 'file', size: 0, mode: 0o600, uid: 0, gid: 0, mtime: epoch } };
       }
+      if (ids) [header.uid, header.gid] = ids(st.uid, st.gid);
       const attrs = xattrs.get(rel);
       const out: EntryAdjustment = {};
       if (attrs) {

@@ -37,6 +37,8 @@ export interface NetworkServiceOptions {
   /** netavark binary paths (default /usr/lib/podman/...) */
   netavarkBinary?: string;
   aardvarkBinary?: string;
+  /** the --userns-remap user namespace file: it owns every netns made (see netns.ts) */
+  usernsFile?: string;
 }
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -284,7 +286,7 @@ class NetworkServiceImpl implements NetworkService {
   async prepareSandbox(): Promise<string> {
     const spare = this.spare;
     this.spare = undefined;
-    const file = (await spare) ?? (await createNetns(this.opts.execRoot, newNetnsName()));
+    const file = (await spare) ?? (await createNetns(this.opts.execRoot, newNetnsName(), this.opts.usernsFile));
     this.scheduleSpare();
     return file;
   }
@@ -294,7 +296,7 @@ class NetworkServiceImpl implements NetworkService {
     this.spareTimer = setTimeout(() => {
       this.spareTimer = undefined;
       if (this.spare || this.closing) return;
-      this.spare = createNetns(this.opts.execRoot, newNetnsName()).catch((e: unknown) => {
+      this.spare = createNetns(this.opts.execRoot, newNetnsName(), this.opts.usernsFile).catch((e: unknown) => {
         this.log.warn({ err: errorMessage(e) }, 'making a spare netns failed');
         return undefined;
       });

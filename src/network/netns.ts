@@ -1,12 +1,14 @@
 /**
  * Persistent network namespaces: a new netns bind-mounted on a file under
  * <execRoot>/netns/, so it outlives the process that made it (util-linux
- * `unshare --net=<file>`). Removal unmounts and deletes the file.
+ * `unshare --net=<file>`, or build/native/berth-userns for a netns owned by the
+ * --userns-remap user namespace). Removal unmounts and deletes the file.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run, runUnchecked } from '../platform/spawn';
+import { nativeToolPath } from '../platform/native-tool';
 import { InternalError, errorMessage } from '../base/errors';
 
 export function netnsDir(execRoot: string): string {
@@ -18,14 +20,19 @@ export function newNetnsName(): string {
   return `ns-${randomBytes(6).toString('hex')}`;
 }
 
-export async function createNetns(execRoot: string, name: string): Promise<string> {
+/** `userns`: a user namespace file (--userns-remap) that is to own the netns, so its containers may use it. */
+export async function createNetns(execRoot: string, name: string, userns?: string): Promise<string> {
   const dir = netnsDir(execRoot);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, name);
   await fs.writeFile(file, '', { mode: 0o600 }); // unshare needs an existing mount point
   try {
-    // loopback up, as every container expects 127.0.0.1 to work; unshare runs it inside the new netns
-    await run(['unshare', `--net=${file}`, 'ip', 'link', 'set', 'lo', 'up'], { timeoutMs: 10_000 });
+    // loopback up, as every container expects 127.0.0.1 to work; unshare runs it inside the new netns.
+    // Docker's default sysctls for a container netns (any user may bind low ports and ping). Set from the
+    // host: a user-namespaced container does not own this netns and could not write them itself.
+    const script = 'ip link set lo up && echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start && echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range';
+    const argv = userns ? [nativeToolPath('berth-userns'), 'netns', userns, file] : ['unshare', `--net=${file}`];
+    await run([...argv, 'sh', '-c', script], { timeoutMs: 10_000 });
   } catch (e) {
     await removeNetns(file).catch(() => {}); // best effort; the original error matters
     throw new InternalError(`failed to create network namespace ${file}: ${errorMessage(e)}`, 'NETNS_CREATE_FAILED', { cause: e });

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InternalError } from '../base/errors';
 import { run, runUnchecked } from './spawn';
+import { nativeToolPath } from './native-tool';
 
 export interface OverlayMountOptions {
   /** topmost layer first (overlayfs order) */
@@ -17,6 +18,8 @@ export interface OverlayMountOptions {
   target: string;
   /** extra mount options, e.g. "index=off" */
   options?: string[];
+  /** user-namespaced container: lower layers idmapped by this user namespace (an nsfs file), so its root owns what host root owns */
+  idmapUserns?: string;
 }
 
 /** The kernel copies at most one page of mount data; stay well below it. */
@@ -27,6 +30,7 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   await fs.mkdir(o.upperDir, { recursive: true });
   await fs.mkdir(o.workDir, { recursive: true });
   await fs.mkdir(o.target, { recursive: true });
+  if (o.idmapUserns) return mountIdmappedOverlay(o, o.idmapUserns);
   const extra = o.options ?? [];
   const build = (lowers: string[]) => [`lowerdir=${lowers.join(':')}`, `upperdir=${o.upperDir}`, `workdir=${o.workDir}`, ...extra].join(',');
   let data = build(o.lowerDirs);
@@ -47,6 +51,33 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   }
   if (data.includes(',,') || /[\n]/.test(data)) throw new InternalError('invalid character in overlay paths', 'OVERLAY_BAD_PATH');
   await run(['mount', '-t', 'overlay', 'overlay', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+}
+
+/**
+ * Overlayfs with idmapped lower layers (kernel 5.19+; "lowerdir+" 6.8+), through
+ * build/native/berth-idmap-overlay. One layer per fsconfig call: no option-length limit.
+ */
+async function mountIdmappedOverlay(o: OverlayMountOptions, userns: string): Promise<void> {
+  const scratch = path.join(path.dirname(o.workDir), 'idmap');
+  await run([nativeToolPath('berth-idmap-overlay'), userns, o.target, o.upperDir, o.workDir, scratch, ...o.lowerDirs], { timeoutMs: 30_000 });
+}
+
+/**
+ * Whether this kernel mounts overlayfs over idmapped layers (what --userns-remap needs), tried in
+ * a scratch dir that is removed again. Throws the kernel's answer when it does not.
+ */
+export async function probeIdmappedOverlay(scratch: string, userns: string): Promise<void> {
+  const dir = path.join(scratch, `idmap-probe-${process.pid}`);
+  await fs.mkdir(path.join(dir, 'lower'), { recursive: true });
+  const target = path.join(dir, 'merged');
+  try {
+    await mountOverlay({ lowerDirs: [path.join(dir, 'lower')], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target, idmapUserns: userns });
+    await unmount(target);
+  } catch (e) {
+    throw new InternalError(`--userns-remap needs overlayfs over idmapped layers (Linux 6.8 or later): ${(e as Error)?.message ?? e}`, 'IDMAP_UNSUPPORTED', { cause: e });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Unmount `target`; when busy, detach it lazily. Not mounted is not an error. */

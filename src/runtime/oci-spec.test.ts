@@ -177,6 +177,23 @@ describe('generateRuntimeSpec', () => {
   });
 });
 
+describe('generateRuntimeSpec with a user namespace (--userns-remap)', () => {
+  const validate = loadValidator();
+  const maps = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  it('joins the daemon\'s user namespace with its maps, schema-valid', () => {
+    const s = generateRuntimeSpec(input({ userns: { path: '/run/berth/userns', uidMappings: maps, gidMappings: maps } }), host);
+    assert.equal(validate(s), undefined);
+    assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'user'), { type: 'user', path: '/run/berth/userns' });
+    assert.deepEqual(s.linux.uidMappings, maps);
+    assert.deepEqual(s.linux.gidMappings, maps);
+  });
+  it('has no user namespace without one', () => {
+    const s = generateRuntimeSpec(input(), host);
+    assert.equal(s.linux.namespaces.find((n) => n.type === 'user'), undefined);
+    assert.equal(s.linux.uidMappings, undefined);
+  });
+});
+
 describe('readHostFacts', () => {
   it('parses /proc/self/limits and stats devices', async () => {
     const limits = parseHardLimits('Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\nMax core file size        0                    unlimited            bytes\n');

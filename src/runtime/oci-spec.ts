@@ -6,6 +6,7 @@
 import { seccompFor, type OciSeccomp } from './seccomp';
 import { InvalidArgumentError } from '../base/errors';
 import type { RuntimeSpecInput } from './types';
+import type { IdMapping } from '../platform/idmap';
 import { DEFAULT_DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, defaultCapabilities, type DeviceCgroupRule } from './security-defaults';
 
 /** What the generator needs to know about the host; read once by the caller. */
@@ -101,6 +102,8 @@ export interface RuntimeSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    uidMappings?: IdMapping[];
+    gidMappings?: IdMapping[];
   };
 }
 
@@ -141,6 +144,10 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
   };
   const seccomp = seccompFor(input.securityOpt ?? [], caps, input.privileged);
   if (seccomp) spec.linux.seccomp = seccomp;
+  if (input.userns) {
+    spec.linux.uidMappings = input.userns.uidMappings.map((m) => ({ ...m }));
+    spec.linux.gidMappings = input.userns.gidMappings.map((m) => ({ ...m }));
+  }
   if (input.terminal && input.consoleSize) spec.process.consoleSize = { ...input.consoleSize };
   if (input.domainname) spec.domainname = input.domainname;
   if (!input.args.length) throw new InvalidArgumentError('no command specified', 'NO_COMMAND');
@@ -149,6 +156,7 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
 
 function buildNamespaces(input: RuntimeSpecInput, host: HostFacts): RuntimeSpec['linux']['namespaces'] {
   const ns: RuntimeSpec['linux']['namespaces'] = [{ type: 'mount' }];
+  if (input.userns) ns.push(input.userns.path ? { type: 'user', path: input.userns.path } : { type: 'user' });
   const add = (type: string, mode: string) => {
     if (mode === 'host') return;
     ns.push(mode === 'private' ? { type } : { type, path: mode });

@@ -2,6 +2,7 @@
  * The runtime contract: how container/ drives an OCI runtime (runc/crun)
  * through conmon. Implemented in runtime/conmon.ts + runtime/oci-runtime.ts.
  */
+import type { IdMapping } from '../platform/idmap';
 import type { Duplex } from 'node:stream';
 
 /** Everything the pure OCI config generator needs; built by container/start.ts. */
@@ -22,6 +23,8 @@ export interface RuntimeSpecInput {
   /** namespaces: "private" = new one; "host" = none; a path = join that one (netns path, /proc/<pid>/ns/...) */
   namespaces: { network: 'private' | 'host' | string; pid: 'private' | 'host' | string; ipc: 'private' | 'host' | string; uts: 'private' | 'host' };
   privileged: boolean;
+  /** a user namespace with these maps (daemon --userns-remap); absent = the host's */
+  userns?: { path?: string; uidMappings: IdMapping[]; gidMappings: IdMapping[] };
   capAdd: string[];
   capDrop: string[];
   noNewPrivileges: boolean;

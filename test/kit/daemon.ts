@@ -51,6 +51,9 @@ async function waitForSocket(sock: string, proc: ChildProcess, logFile: string, 
 export async function startDaemon(name = 't', opts: { args?: string[] } = {}): Promise<TestDaemon> {
   // Short paths: unix socket paths are limited to 107 bytes.
   const base = await fs.mkdtemp(path.join(os.tmpdir(), `bt-${name}-`));
+  // a remapped root must reach the data root (berthd refuses to start otherwise, as dockerd does)
+  // the remapped root must reach the data root through it, as dockerd checks
+  if (opts.args?.includes('--userns-remap')) await fs.chmod(base, 0o711);
   const dataRoot = path.join(base, 'data');
   const execRoot = path.join(base, 'run');
   const socket = path.join(base, 'd.sock');

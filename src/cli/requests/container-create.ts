@@ -151,6 +151,8 @@ export function buildContainerCreate(image: string, command: string[], f: Contai
   const attach = f.attach.map((a) => a.toLowerCase());
   for (const a of attach) if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new FlagValueError(`valid streams are STDIN, STDOUT and STDERR`);
   const detach = ctx.detach;
+  // docker's UsernsMode.Valid(): empty, or "host" (with an optional ":..." the engine ignores)
+  if (f.userns && f.userns.split(':')[0] !== 'host') throw new FlagValueError('--userns: invalid USER mode');
   if (detach && attach.length) throw new FlagValueError('conflicting options: cannot specify both --attach and --detach');
   const attachStdin = attach.length ? attach.includes('stdin') : !detach && !!f.interactive;
   const attachStdout = attach.length ? attach.includes('stdout') : !detach;

@@ -99,6 +99,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined): HostSpec
   if (hc.LogConfig && (hc.LogConfig.Type || Object.keys(hc.LogConfig.Config ?? {}).length)) {
     h.logConfig = { type: hc.LogConfig.Type ?? '', config: { ...(hc.LogConfig.Config ?? {}) } };
   }
+  h.usernsMode = hc.UsernsMode ?? '';
   h.devices = (hc.Devices ?? []).map((d) => ({
     pathOnHost: d.PathOnHost ?? '',
     pathInContainer: d.PathInContainer || d.PathOnHost || '',

@@ -52,7 +52,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     SecurityOpt: orNull(h.securityOpt),
     Tmpfs: Object.keys(h.tmpfs).length ? h.tmpfs : undefined,
     UTSMode: h.utsMode,
-    UsernsMode: '',
+    UsernsMode: h.usernsMode ?? '',
     ShmSize: h.shmSize || DEFAULT_SHM,
     Sysctls: Object.keys(h.sysctls).length ? h.sysctls : undefined,
     Runtime: runtime,

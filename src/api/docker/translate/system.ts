@@ -91,7 +91,7 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     ContainerdCommit: { ID: '', Expected: '' },
     RuncCommit: { ID: '', Expected: '' },
     InitCommit: { ID: '', Expected: '' },
-    SecurityOptions: ['name=seccomp,profile=default', `name=cgroupns`],
+    SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), `name=cgroupns`],
     Warnings: [],
   };
 }

@@ -20,6 +20,7 @@ interface DaemonFlags {
   logDriver?: string;
   logOpt: string[];
   configFile?: string;
+  usernsRemap?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -43,6 +44,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.logDriver ? { logDriver: f.logDriver } : {}),
     ...(f.logOpt.length ? { logOpts: parseLogOpts(f.logOpt) } : {}),
     ...(f.configFile ? { configFile: f.configFile } : {}),
+    ...(f.usernsRemap ? { usernsRemap: f.usernsRemap } : {}),
   };
 }
 
@@ -76,6 +78,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--log-driver', key: 'logDriver', kind: 'string', description: 'Default driver for container logs (default "json-file")' },
     { flags: '--log-opt', key: 'logOpt', kind: 'list', description: 'Default log driver options for containers (default max-size=20m, max-file=3)' },
     { flags: '--config-file', key: 'configFile', kind: 'string', description: 'Daemon configuration file (default "/etc/berth/daemon.json")' },
+    { flags: '--userns-remap', key: 'usernsRemap', kind: 'string', description: 'User/Group setting for user namespaces ("default", "user[:group]", "uid[:gid]")' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
