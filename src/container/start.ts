@@ -16,7 +16,7 @@ import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
-import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
+import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts, withSubpaths } from './mounts';
 
 /** Every container's cgroup (cgroupfs driver), under one parent per host. */
 export function cgroupsPathOf(id: string): string {
@@ -157,7 +157,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     extraMounts.push({ destination: INIT_PATH, source: INIT_BINARY, type: 'bind', options: ['bind', 'ro'] });
     args = [INIT_PATH, '--', ...args];
   }
-  extraMounts.push(...runtimeMounts(mountPointsOf(rec)));
+  extraMounts.push(...runtimeMounts(await withSubpaths(mountPointsOf(rec))));
   const env = [...rec.env];
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
   if (rec.spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
@@ -190,7 +190,8 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     sysctls: h.sysctls,
     tmpfs: h.tmpfs,
     devices: h.devices,
-    annotations: { 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
+    // the user's annotations (API 1.43) first; the stop signal is ours to say
+    annotations: { ...(h.annotations ?? {}), 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
   };
 }
 

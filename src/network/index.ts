@@ -327,11 +327,12 @@ class NetworkServiceImpl implements NetworkService {
       ipAddress: ip,
       ipPrefixLen: subnet.prefix,
       gateway: n.gateway,
-      macAddress: macForAddress(ip),
+      macAddress: req.macAddress ?? macForAddress(ip),
       aliases,
       interfaceName,
       active: false,
       ports: [],
+      ...(req.macAddress ? { staticMac: true } : {}),
     };
   }
 
@@ -339,7 +340,7 @@ class NetworkServiceImpl implements NetworkService {
     const cfg: NetavarkConfig = {
       container_id: sb.containerId,
       container_name: sb.containerName.replace(/^\//, ''),
-      networks: { [n.name]: { static_ips: [ep.ipAddress], aliases: ep.aliases, interface_name: ep.interfaceName } },
+      networks: { [n.name]: { static_ips: [ep.ipAddress], aliases: ep.aliases, interface_name: ep.interfaceName, ...(ep.staticMac ? { static_mac: ep.macAddress } : {}) } },
       network_info: { [n.name]: toNetavarkNetwork(n) },
     };
     if (ep.ports.length > 0) cfg.port_mappings = toNetavarkPortMappings(ep.ports);

@@ -43,9 +43,9 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/create', async (ctx) => {
     const body = await ctx.json<ContainerCreateRequest>();
-    const spec = translateContainerCreate(body, ctx.query.string('name'));
+    const { spec, warnings: deprecated } = translateContainerCreate(body, ctx.query.string('name'), ctx.apiVersion);
     const { id, warnings } = await c.create(spec);
-    sendJson(ctx.res, 201, { Id: id, Warnings: warnings });
+    sendJson(ctx.res, 201, { Id: id, Warnings: [...warnings, ...deprecated] });
   });
 
   router.add('GET', '/containers/json', async (ctx) => {

@@ -8,17 +8,18 @@ export const command: CommandModule<{ force?: boolean; all?: boolean; filter: st
   usage: '[OPTIONS]',
   description: 'Remove unused local volumes',
   flags: [
-    // API 1.41 prunes every unused volume; -a only matters to daemons speaking 1.42+
     { flags: '-a, --all', key: 'all', kind: 'bool', description: 'Remove all unused volumes, not just anonymous ones' },
     { flags: '--filter', key: 'filter', kind: 'list', description: "Provide filter values (e.g. 'label=<label>')" },
     { flags: '-f, --force', key: 'force', kind: 'bool', description: 'Do not prompt for confirmation' },
   ],
   maxArgs: 0,
   async run(ctx, _args, f) {
-    const q = 'WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue?';
+    // API 1.42+ prunes only anonymous volumes unless the `all` filter says otherwise
+    const q = `WARNING! This will remove ${f.all ? 'all' : 'anonymous'} local volumes not used by at least one container.\nAre you sure you want to continue?`;
     if (!f.force && !(await confirm(ctx, q))) return 0;
     const client = await ctx.client();
-    const r = await client.volumes.prune(parseFilterFlags(f.filter));
+    const filters = parseFilterFlags(f.filter);
+    const r = await client.volumes.prune(f.all ? { ...filters, all: { true: true } } : filters);
     if (r.VolumesDeleted?.length) ctx.out.write(`Deleted Volumes:\n${r.VolumesDeleted.join('\n')}\n\n`);
     ctx.out.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed)}\n`);
     return 0;
