@@ -136,6 +136,7 @@ export function toSummary(rec: ContainerRecord, imageName: string): ContainerSum
     labels: rec.spec.labels,
     ports,
     networkMode: rec.spec.host.networkMode,
+    ...(rec.spec.host.annotations ? { annotations: rec.spec.host.annotations } : {}),
     networks: rec.networks,
     mounts: rec.spec.host.mounts,
     ...(rec.mountPoints ? { mountPoints: rec.mountPoints } : {}),

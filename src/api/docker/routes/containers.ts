@@ -53,7 +53,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const opts: { all: boolean; limit?: number; filters: Record<string, string[]>; size: boolean } = { all: ctx.query.bool('all'), filters: ctx.query.filters(), size: ctx.query.bool('size') };
     if (limit !== undefined && limit > 0) opts.limit = limit;
     const list = await c.list(opts);
-    sendJson(ctx.res, 200, list.map(toContainerSummaryWire));
+    sendJson(ctx.res, 200, list.map((s) => toContainerSummaryWire(s, ctx.apiVersion)));
   });
 
   router.add('POST', '/containers/prune', async (ctx) => {
@@ -64,7 +64,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('GET', '/containers/:id/json', async (ctx) => {
     const rec = await c.inspect(ctx.params.id!);
-    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine) }));
+    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion }));
   });
 
   router.add('POST', '/containers/:id/start', async (ctx) => {
