@@ -20,7 +20,7 @@ import { createContainer } from './create';
 import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
 import { handleExit } from './exit';
-import { listRecords, toSummary } from './list';
+import { containerPruneFilter, listRecords, toSummary } from './list';
 import { readK8sLog } from './logs/k8s-file';
 import { recoverContainers, restartPolicyOnBoot } from './recover';
 import { removeContainer } from './remove';
@@ -270,13 +270,10 @@ export class Containers implements ContainerService {
 
   async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     const deleted: string[] = [];
-    const label = filters.label ?? [];
+    const keep = containerPruneFilter(filters);
     for (const rec of this.ctx.store.all()) {
       if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
-      if (!label.every((l) => {
-        const i = l.indexOf('=');
-        return i < 0 ? l in rec.spec.labels : rec.spec.labels[l.slice(0, i)] === l.slice(i + 1);
-      })) continue;
+      if (!keep(rec)) continue;
       await this.remove(rec.id).then(() => deleted.push(rec.id), () => undefined);
     }
     return { deleted, spaceReclaimed: 0 };
