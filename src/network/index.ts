@@ -429,7 +429,7 @@ class NetworkServiceImpl implements NetworkService {
             ephemeral: this.ephemeral,
             isAllocated: (ip, port, proto) => this.isPortAllocated(o.containerId, ip, port, proto),
             isFree: canBindPort,
-          }, `${o.containerName.replace(/^\//, '')} (${first.endpointId})`);
+          }, `${o.containerName.replace(/^\//, '')} (${first.endpointId})`, Math.random, first.ipAddress);
         }
         sb.portMap = toPortMap(first?.ports ?? [], o.exposedPorts, o.portBindings);
         await this.store.putSandbox(sb);
