@@ -43,6 +43,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/create', async (ctx) => {
     const body = await ctx.json<ContainerCreateRequest>();
+    if (body === undefined) throw new InvalidArgumentError('invalid JSON: got EOF while reading request body', 'INVALID_JSON');
     const { spec, warnings: deprecated } = translateContainerCreate(body, ctx.query.string('name'), ctx.apiVersion);
     const { id, warnings } = await c.create(spec);
     sendJson(ctx.res, 201, { Id: id, Warnings: [...warnings, ...deprecated] });

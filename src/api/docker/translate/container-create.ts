@@ -189,7 +189,9 @@ function translateNetworks(body: ContainerCreateRequest, networkMode: string, ap
  * for the fields whose meaning changed between versions.
  */
 export function translateContainerCreate(body: ContainerCreateRequest | undefined, name?: string, apiVersion = API_VERSION): TranslatedCreate {
-  if (!body || typeof body !== 'object') throw new InvalidArgumentError('config cannot be empty in order to create a container', 'EMPTY_CONFIG');
+  // dockerd's Config is empty unless the body has a field besides HostConfig and NetworkingConfig
+  const configKeys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'HostConfig' && k !== 'NetworkingConfig') : [];
+  if (!body || configKeys.length === 0) throw new InvalidArgumentError('config cannot be empty in order to create a container', 'EMPTY_CONFIG');
   if (!body.Image) throw new InvalidArgumentError('no image specified in the create request', 'NO_IMAGE');
   const warnings: string[] = [];
   const host = translateHostConfig(body.HostConfig, apiVersion);
