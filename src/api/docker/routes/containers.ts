@@ -12,6 +12,8 @@ import { hijack } from '../../http/hijack';
 import { sendEmpty, sendJson, writeChunk } from '../../http/respond';
 import { encodeStdcopyFrame, STDERR, STDOUT } from '../../http/stdcopy';
 import { pipeAttach } from '../attach-pipe';
+import { serveAttachWs } from '../attach-ws';
+import { apiAtLeast } from '../../http/api-version';
 import { translateContainerCreate } from '../translate/container-create';
 import { toContainerInspect } from '../translate/container-inspect';
 import { toContainerSummaryWire } from '../translate/container-list';
@@ -237,6 +239,15 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const client = await hijack(ctx, { standardHeaders: false });
     // dockerd: with a tty, or without StdinOnce, end of client input ends the attach
     await pipeAttach(client, inner, { stdin: opts.stdin, endOnInputEnd: rec.spec.tty || !rec.spec.stdinOnce });
+  });
+
+  // before 1.42 dockerd ignored stdin/stdout/stderr here and attached all three
+  router.add('GET', '/containers/:id/attach/ws', async (ctx) => {
+    const q = ctx.query;
+    const pick = (k: string) => !apiAtLeast(ctx.apiVersion, '1.42') || q.bool(k);
+    const rec = c.resolve(ctx.params.id!);
+    const streams = { stdin: pick('stdin'), stdout: pick('stdout'), stderr: pick('stderr') };
+    await serveAttachWs(ctx, () => c.attach(ctx.params.id!, { ...streams, stream: q.bool('stream'), logs: q.bool('logs') }), { tty: rec.spec.tty, ...streams });
   });
 
   router.add('GET', '/containers/:id/changes', async (ctx) => {
