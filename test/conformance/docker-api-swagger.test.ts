@@ -6,8 +6,9 @@
  * Replayed: every request whose body was recorded (JSON or none), in order, with the ids and names the
  * recording's daemon gave swapped for Berth's, and user subnets moved to free ones. Not replayed, because
  * the recording cannot reproduce them: hijacked streams (attach, exec start, session), tar uploads (build,
- * load, import, archive PUT: only their listings were kept), registry traffic (pull, push, login), and
- * endless streams (logs/events that follow, stats that stream). Waits run beside the replay.
+ * load, import, archive PUT: only their listings were kept; a build's tags are given to bb instead),
+ * registry traffic (pull, push, login), and endless streams (logs/events that follow, stats that
+ * stream). Waits run beside the replay.
  *
  * Go sends nil slices and maps as null where swagger has no `x-nullable`; arrays and objects may be null
  * here for that reason (the same rule passes dockerd's own recorded answers, checked first).
@@ -222,11 +223,19 @@ async function replay(d: TestDaemon, file: string, v: Validator, tally: Tally): 
   let replayed = 0;
   let skipped = 0;
   for (const r of readTraffic(file)) {
+    const u = new URL(r.url, 'http://x');
     if (skipReason(r)) {
       skipped++;
+      // a build's image stands in as bb under the build's tags, so what follows finds it
+      if (/\/build$/.test(u.pathname)) {
+        for (const t of u.searchParams.getAll('t')) {
+          const i = t.lastIndexOf(':');
+          const [repo, tag] = i > t.lastIndexOf('/') ? [t.slice(0, i), t.slice(i + 1)] : [t, 'latest'];
+          await send(d.socket, 'POST', `/images/bb/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, undefined, {});
+        }
+      }
       continue;
     }
-    const u = new URL(r.url, 'http://x');
     // the recording negotiated 1.41 with dockerd 20.10; today's clients speak 1.49
     const url = subs.apply(r.url.replace(/^\/v1\.\d+\//, '/v1.49/'));
     const p = new URL(url, 'http://x').pathname.replace(/^\/v[\d.]+/, '');

@@ -25,7 +25,8 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
   return {
     Binds: orNull(h.binds),
     ContainerIDFile: '',
-    LogConfig: { Type: 'k8s-file', Config: {} },
+    // swagger's LogConfig.Type is an enum of Docker's driver names
+    LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: h.networkMode,
     PortBindings: portBindings,
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
