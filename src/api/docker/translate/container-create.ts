@@ -8,6 +8,7 @@ import { API_VERSION } from '../../../base/version';
 import { defaultHostSpec, type ContainerSpec, type HostSpec, type MountSpec } from '../../../container/spec';
 import type { ContainerCreateRequest, HostConfig, Mount } from '../../../protocol/docker/container';
 import { apiAtLeast } from '../../http/api-version';
+import { stringMap } from './volume';
 
 /** Docker accepts a string where a list is expected in old clients (Cmd: "sh"). */
 function strList(v: string[] | string | null | undefined): string[] | undefined {
@@ -53,14 +54,6 @@ function refuseDeviceRequests(requests: unknown): void {
   throw new InvalidArgumentError(`could not select device driver "${r.Driver ?? ''}" with capabilities: ${caps}`, 'NO_DEVICE_DRIVER');
 }
 
-function stringMap(v: unknown, field: string): Record<string, string> {
-  if (v === null || v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`invalid ${field}: expected an object of strings`, 'INVALID_ARGUMENT');
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = String(x);
-  return out;
-}
-
 export function translateHostConfig(hc: HostConfig | null | undefined, apiVersion = API_VERSION): HostSpec {
   const h = defaultHostSpec();
   if (!hc) return h;
@@ -68,7 +61,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
   h.binds = hc.Binds ?? [];
   h.mounts = (hc.Mounts ?? []).map((m) => translateMount(m, apiVersion));
   // Annotations came with 1.43; older clients' are ignored, as dockerd does
-  const annotations = apiAtLeast(apiVersion, '1.43') ? stringMap(hc.Annotations, 'Annotations') : {};
+  const annotations = (apiAtLeast(apiVersion, '1.43') && stringMap(hc.Annotations, 'Annotations')) || {};
   if (Object.keys(annotations).length) h.annotations = annotations;
   h.volumesFrom = hc.VolumesFrom ?? [];
   h.tmpfs = hc.Tmpfs ?? {};
