@@ -3,6 +3,7 @@ import type { CommandModule } from '../../command-module';
 import { parseFilterFlags } from '../../requests/filters';
 import { confirm } from '../../confirm';
 import { humanSize } from '../../output/humanize';
+import { compareApiVersions } from '../../../client/docker-client';
 
 export const command: CommandModule<{ force?: boolean; all?: boolean; filter: string[] }> = {
   usage: '[OPTIONS]',
@@ -19,7 +20,10 @@ export const command: CommandModule<{ force?: boolean; all?: boolean; filter: st
     if (!f.force && !(await confirm(ctx, q))) return 0;
     const client = await ctx.client();
     const filters = parseFilterFlags(f.filter);
-    const r = await client.volumes.prune(f.all ? { ...filters, all: { true: true } } : filters);
+    // as the docker CLI: `all` only to daemons that know it (1.42+), which needs the version settled first
+    if (f.all) await client.negotiate();
+    const all = f.all && compareApiVersions(client.apiVersion, '1.42') >= 0;
+    const r = await client.volumes.prune(all ? { ...filters, all: { true: true } } : filters);
     if (r.VolumesDeleted?.length) ctx.out.write(`Deleted Volumes:\n${r.VolumesDeleted.join('\n')}\n\n`);
     ctx.out.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed)}\n`);
     return 0;
