@@ -3,7 +3,10 @@
  * with the daemon). The runtime runs the process; we record its exit code.
  */
 import { Duplex } from 'node:stream';
-import { ConflictError, NotFoundError } from '../base/errors';
+import { ConflictError, InternalError, InvalidArgumentError, NotFoundError } from '../base/errors';
+
+/** How long a resize waits for its exec to start (dockerd's hardcoded 10 s). */
+const RESIZE_WAIT_MS = 10_000;
 import { newId } from '../base/ids';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
@@ -105,10 +108,17 @@ export class ExecRegistry {
     return endAfter(session.stream, recorded);
   }
 
+  /**
+   * As dockerd: a resize may arrive before its exec started (the docker CLI sends it right after the
+   * start), so it waits up to 10 s for the process; one that ended, or never came, is refused.
+   */
   async resize(execId: string, h: number, w: number): Promise<void> {
     const e = this.get(execId);
-    if (!e.session) throw new ConflictError(`Exec ${execId} is not running`, 'EXEC_NOT_RUNNING');
-    await e.session.resize(h, w);
+    const end = Date.now() + RESIZE_WAIT_MS;
+    while (!e.session && e.info.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    if (e.session) return e.session.resize(h, w);
+    if (e.info.exitCode !== null) throw new InvalidArgumentError(`Exec ${execId} is not running`, 'EXEC_NOT_RUNNING');
+    throw new InternalError('timeout waiting for exec session ready', 'EXEC_NOT_READY');
   }
 
   /** Drop one finished exec (the healthchecks' own, which inspect never lists). */

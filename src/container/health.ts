@@ -14,7 +14,7 @@ import type { ContainerRecord } from './types';
 
 const SECOND = 1_000_000_000;
 /** Docker's defaults (nanoseconds) */
-const DEFAULTS = { interval: 30 * SECOND, timeout: 30 * SECOND, startPeriod: 0, retries: 3 };
+const DEFAULTS = { interval: 30 * SECOND, timeout: 30 * SECOND, startPeriod: 0, startInterval: 5 * SECOND, retries: 3 };
 const MAX_OUTPUT = 4096;
 const KEEP_RESULTS = 5;
 
@@ -23,6 +23,8 @@ export interface HealthConfig {
   interval: number;
   timeout: number;
   startPeriod: number;
+  /** the interval while the container is `starting` within its start period */
+  startInterval: number;
   retries: number;
 }
 
@@ -37,8 +39,15 @@ export function effectiveHealthcheck(rec: ContainerRecord, image: ImageConfigCon
     interval: c?.interval || image?.Interval || DEFAULTS.interval,
     timeout: c?.timeout || image?.Timeout || DEFAULTS.timeout,
     startPeriod: c?.startPeriod || image?.StartPeriod || DEFAULTS.startPeriod,
+    startInterval: c?.startInterval || image?.StartInterval || DEFAULTS.startInterval,
     retries: c?.retries || image?.Retries || DEFAULTS.retries,
   };
+}
+
+/** The wait before the next probe: the start interval while still `starting` inside the start period, as dockerd does. */
+export function nextInterval(cfg: HealthConfig, sinceStartMs: number, status: string | undefined): number {
+  if (sinceStartMs < cfg.startPeriod / 1e6 && status === 'starting') return cfg.startInterval;
+  return cfg.interval;
 }
 
 /** What the check runs: CMD's argv, or CMD-SHELL's script under /bin/sh -c. */
@@ -117,7 +126,7 @@ export class HealthMonitor {
       if (probe.stopped) return;
       probe.timer = setTimeout(() => {
         void this.check(rec, cfg, probe).finally(schedule);
-      }, cfg.interval / 1e6);
+      }, nextInterval(cfg, Date.now() - probe.startedAt, rec.state.health?.status) / 1e6);
       probe.timer.unref();
     };
     schedule();

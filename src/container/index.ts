@@ -20,7 +20,7 @@ import { createContainer } from './create';
 import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
 import { handleExit } from './exit';
-import { listRecords, toSummary } from './list';
+import { containerPruneFilter, listRecords, toSummary } from './list';
 import { ContainerLogs } from './logs/service';
 import { recoverContainers, restartPolicyOnBoot } from './recover';
 import { removeContainer } from './remove';
@@ -275,13 +275,10 @@ export class Containers implements ContainerService {
   async prune(filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     const deleted: string[] = [];
     let spaceReclaimed = 0;
-    const label = filters.label ?? [];
+    const keep = containerPruneFilter(filters);
     for (const rec of this.ctx.store.all()) {
       if (rec.state.status !== 'exited' && rec.state.status !== 'created' && rec.state.status !== 'dead') continue;
-      if (!label.every((l) => {
-        const i = l.indexOf('=');
-        return i < 0 ? l in rec.spec.labels : rec.spec.labels[l.slice(0, i)] === l.slice(i + 1);
-      })) continue;
+      if (!keep(rec)) continue;
       // as dockerd: the writable layer's size is what removal frees; a container that cannot be removed is logged and skipped
       const size = await writableSize(path.join(this.ctx.store.containerDir(rec.id), 'rw', 'upper'));
       try {

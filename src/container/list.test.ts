@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesFilters, statusText, validateListFilters } from './list';
+import { containerPruneFilter, matchesFilters, statusText, validateListFilters } from './list';
 import { defaultContainerSpec } from './spec';
 import type { ContainerRecord } from './types';
 
@@ -52,4 +52,17 @@ test('filters: volume, publish, expose', () => {
 test('unknown filters and statuses are refused', () => {
   assert.throws(() => validateListFilters({ colour: ['red'] }), /invalid filter 'colour'/);
   assert.throws(() => validateListFilters({ status: ['sleeping'] }), /invalid filter 'status=sleeping'/);
+});
+
+test('prune filters: until (created before), label, label!; others refused', () => {
+  const now = Date.parse('2026-01-02T00:00:00Z');
+  const keep = (f: Record<string, string[]>) => containerPruneFilter(f, now)(rec);
+  assert.equal(keep({}), true);
+  assert.equal(keep({ until: ['2026-01-01T12:00:00Z'] }), true);
+  assert.equal(keep({ until: ['36h'] }), false, 'created after now-36h');
+  assert.equal(keep({ until: ['1767225599'] }), false, 'a unix time before the creation');
+  assert.equal(keep({ label: ['app=x'] }), true);
+  assert.equal(keep({ 'label!': ['tier'] }), false);
+  assert.throws(() => keep({ until: ['1h', '2h'] }), /more than one until filter specified/);
+  assert.throws(() => keep({ status: ['exited'] }), /invalid filter 'status'/);
 });

@@ -1,5 +1,6 @@
 /** `docker ps`: summaries with Docker's status strings and filters. */
 import { InvalidArgumentError } from '../base/errors';
+import { untilFilter } from '../base/until';
 import type { ContainerListOptions, ContainerRecord, ContainerSummary } from './types';
 import { isRunning } from './status';
 import { humanDuration } from '../base/human-duration';
@@ -119,6 +120,7 @@ export function toSummary(rec: ContainerRecord, imageName: string): ContainerSum
     labels: rec.spec.labels,
     ports,
     networkMode: rec.spec.host.networkMode,
+    ...(rec.spec.host.annotations ? { annotations: rec.spec.host.annotations } : {}),
     networks: rec.networks,
     mounts: rec.spec.host.mounts,
     ...(rec.mountPoints ? { mountPoints: rec.mountPoints } : {}),
@@ -132,4 +134,22 @@ export function listRecords(all: ContainerRecord[], opts: ContainerListOptions, 
   recs.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
   if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
   return recs;
+}
+
+/** POST /containers/prune filters, as dockerd takes them: label, label! and until (created before). */
+export function containerPruneFilter(filters: Record<string, string[]>, now = Date.now()): (rec: ContainerRecord) => boolean {
+  for (const k of Object.keys(filters)) if (!['label', 'label!', 'until'].includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
+  const cutoff = untilFilter(filters, now);
+  const has = (labels: Record<string, string>, l: string) => {
+    const i = l.indexOf('=');
+    return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
+  };
+  const label = filters['label'] ?? [];
+  const notLabel = filters['label!'] ?? [];
+  return (rec) => {
+    if (cutoff !== undefined && Date.parse(rec.created) >= cutoff) return false;
+    if (!label.every((l) => has(rec.spec.labels, l))) return false;
+    // label!=k=v spares the containers that carry that label
+    return !notLabel.some((l) => has(rec.spec.labels, l));
+  };
 }

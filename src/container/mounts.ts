@@ -148,6 +148,22 @@ export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord
   }
 }
 
+/**
+ * API 1.45 VolumeOptions.Subpath: the mount's source becomes that path inside the (active) volume,
+ * resolved with the volume as root so no link leads out of it; it must exist, as dockerd requires.
+ */
+export async function withSubpaths(mps: MountPoint[]): Promise<MountPoint[]> {
+  return Promise.all(
+    mps.map(async (mp) => {
+      if (mp.type !== 'volume' || !mp.subpath) return mp;
+      const resolved = await resolveInRootfs(mp.source, mp.subpath);
+      const st = await fs.stat(resolved).catch(() => undefined);
+      if (!st) throw new NotFoundError('path', resolved, `cannot access path ${path.join(mp.source, mp.subpath)}: lstat ${resolved}: no such file or directory`);
+      return { ...mp, source: resolved };
+    }),
+  );
+}
+
 /** The runtime's bind/tmpfs mounts for a container's mount points. */
 export function runtimeMounts(mps: MountPoint[]): RuntimeSpecInput['extraMounts'] {
   return mps.map((mp) => {

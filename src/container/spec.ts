@@ -19,11 +19,24 @@ export interface MountSpec {
   volumeLabels?: Record<string, string>;
   volumeDriver?: string;
   volumeDriverOptions?: Record<string, string>;
+  /** type volume: mount this path inside the volume instead of its root (API 1.45 VolumeOptions.Subpath) */
+  volumeSubpath?: string;
 }
 
 export interface RestartPolicySpec {
   name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
   maximumRetryCount: number;
+}
+
+/** Durations in nanoseconds, as Docker keeps them; absent or 0 means the image's or Docker's default. */
+export interface HealthcheckSpec {
+  test: string[];
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  startPeriod?: number;
+  /** the interval between checks during the start period (API 1.44) */
+  startInterval?: number;
 }
 
 export interface ContainerSpec {
@@ -47,10 +60,10 @@ export interface ContainerSpec {
   stopTimeout?: number;
   exposedPorts: Record<string, object>;
   volumes: Record<string, object>;
-  healthcheck?: { test: string[]; interval?: number; timeout?: number; retries?: number; startPeriod?: number };
+  healthcheck?: HealthcheckSpec;
   host: HostSpec;
   /** networks requested at create time (NetworkingConfig.EndpointsConfig) */
-  networks: Record<string, { aliases: string[]; ipv4Address?: string }>;
+  networks: Record<string, { aliases: string[]; ipv4Address?: string; macAddress?: string }>;
 }
 
 export interface HostSpec {
@@ -98,6 +111,8 @@ export interface HostSpec {
   devices: Array<{ pathOnHost: string; pathInContainer: string; cgroupPermissions: string }>;
   /** `--log-driver`/`--log-opt`; type "" = the daemon's default */
   logConfig?: { type: string; config: Record<string, string> };
+  /** OCI annotations handed to the runtime (API 1.43 HostConfig.Annotations) */
+  annotations?: Record<string, string>;
 }
 
 export function defaultHostSpec(): HostSpec {
@@ -163,11 +178,12 @@ export function defaultContainerSpec(image: string): ContainerSpec {
 }
 
 /** A container's healthcheck in the API's and image config's shape (zero fields left out, as dockerd does). */
-export function healthcheckConfig(h: NonNullable<ContainerSpec['healthcheck']>): { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } {
-  const out: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } = { Test: h.test };
+export function healthcheckConfig(h: HealthcheckSpec): { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number; StartInterval?: number } {
+  const out: ReturnType<typeof healthcheckConfig> = { Test: h.test };
   if (h.interval) out.Interval = h.interval;
   if (h.timeout) out.Timeout = h.timeout;
   if (h.retries) out.Retries = h.retries;
   if (h.startPeriod) out.StartPeriod = h.startPeriod;
+  if (h.startInterval) out.StartInterval = h.startInterval;
   return out;
 }

@@ -18,7 +18,7 @@ import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 import { resolveContainerPath } from './path-resolve';
 import { diskProbe } from './archive-extract';
-import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts } from './mounts';
+import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts, withSubpaths } from './mounts';
 import { chownToRemappedRoot, mkdirForRemappedRoot, remapOf } from './userns';
 import type { UsernsRemap } from '../platform/idmap';
 
@@ -164,7 +164,7 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     extraMounts.push({ destination: INIT_PATH, source: INIT_BINARY, type: 'bind', options: ['bind', 'ro'] });
     args = [INIT_PATH, '--', ...args];
   }
-  extraMounts.push(...runtimeMounts(mountPointsOf(rec)));
+  extraMounts.push(...runtimeMounts(await withSubpaths(mountPointsOf(rec))));
   const env = [...rec.env];
   if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
   if (rec.spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
@@ -198,7 +198,8 @@ async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, jo
     tmpfs: h.tmpfs,
     devices: h.devices,
     ...(remap ? { userns: { path: ctx.usernsFile, uidMappings: remap.uidMappings, gidMappings: remap.gidMappings } } : {}),
-    annotations: { 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
+    // the user's annotations (API 1.43) first; the stop signal is ours to say
+    annotations: { ...(h.annotations ?? {}), 'org.opencontainers.image.stopSignal': rec.spec.stopSignal ?? 'SIGTERM' },
   };
 }
 

@@ -68,6 +68,8 @@ export interface ContainerSummary {
   labels: Record<string, string>;
   ports: Array<{ privatePort: number; publicPort?: number; type: string; ip?: string }>;
   networkMode: string;
+  /** HostConfig.Annotations, when the container was created with any */
+  annotations?: Record<string, string>;
   networks: ContainerRecord['networks'];
   mounts: ContainerSpec['host']['mounts'];
   mountPoints?: MountPoint[];

@@ -25,10 +25,12 @@ export function attachmentOf(ep: EndpointRecord): ContainerRecord['networks'][st
 }
 
 /** The networks a container asks for: NetworkMode plus NetworkingConfig's endpoints. */
-export function requestedNetworks(rec: ContainerRecord): Record<string, { aliases: string[]; ipv4Address?: string }> {
+export function requestedNetworks(rec: ContainerRecord): Record<string, { aliases: string[]; ipv4Address?: string; macAddress?: string }> {
   const mode = rec.spec.host.networkMode === 'default' || rec.spec.host.networkMode === '' ? 'bridge' : rec.spec.host.networkMode;
-  const out: Record<string, { aliases: string[]; ipv4Address?: string }> = {};
-  for (const [name, ep] of Object.entries(rec.spec.networks)) out[name === 'default' ? 'bridge' : name] = { aliases: [...ep.aliases], ipv4Address: ep.ipv4Address || undefined };
+  const out: Record<string, { aliases: string[]; ipv4Address?: string; macAddress?: string }> = {};
+  for (const [name, ep] of Object.entries(rec.spec.networks)) {
+    out[name === 'default' ? 'bridge' : name] = { aliases: [...ep.aliases], ipv4Address: ep.ipv4Address || undefined, ...(ep.macAddress ? { macAddress: ep.macAddress } : {}) };
+  }
   if (!out[mode]) out[mode] = { aliases: [] };
   return out;
 }

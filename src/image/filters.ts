@@ -23,15 +23,7 @@ export function createdMs(r: ImageRecord): number {
   return Date.parse(r.config.created ?? r.created) || 0;
 }
 
-/** `until`: unix seconds, an RFC 3339 time, or a Go duration before now ("24h", "1h30m", "90s"). */
-export function parseUntil(v: string, now = Date.now()): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
-  if (d && v) return now - ((Number(d[1] ?? 0) * 60 + Number(d[2] ?? 0)) * 60 + Number(d[3] ?? 0)) * 1000;
-  const t = Date.parse(v);
-  if (!Number.isNaN(t)) return t;
-  throw new InvalidArgumentError(`failed to parse value as time or duration: "${v}"`);
-}
+export { parseUntil } from '../base/until';
 
 export function checkFilterKeys(filters: Record<string, string[]>, allowed: string[]): void {
   for (const k of Object.keys(filters)) if (!allowed.includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);

@@ -38,7 +38,8 @@ import { saveImages } from './save';
 import { imageSbom, scanImage } from './sbom';
 import type { ScanReport } from '../sbom/osv';
 import { tagImage } from './tag';
-import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions } from './types';
+import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions, LoadOptions, PlatformOption } from './types';
+import { assertExportPlatform, assertImagePlatform } from './platform';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -78,11 +79,12 @@ export class Images implements ImageService {
     return commitImage(this.ctx, opts);
   }
 
-  load(tar: Readable, opts?: { signal?: AbortSignal }): Promise<string[]> {
+  load(tar: Readable, opts?: LoadOptions): Promise<string[]> {
     return loadArchive(this.ctx, tar, opts);
   }
 
-  save(refs: string[], out: Writable): Promise<void> {
+  async save(refs: string[], out: Writable, opts: PlatformOption = {}): Promise<void> {
+    assertExportPlatform(refs.map((r) => this.ctx.store.resolve(r)), opts.platform);
     return saveImages(this.ctx, refs, out);
   }
 
@@ -90,8 +92,10 @@ export class Images implements ImageService {
     return listImages(this.ctx, opts);
   }
 
-  async resolve(ref: string): Promise<ImageRecord> {
-    return structuredClone(this.ctx.store.resolve(ref));
+  async resolve(ref: string, opts: PlatformOption = {}): Promise<ImageRecord> {
+    const rec = this.ctx.store.resolve(ref);
+    assertImagePlatform(rec, ref, opts.platform);
+    return structuredClone(rec);
   }
 
   tag(ref: string, repo: string, tag?: string): Promise<void> {
@@ -102,7 +106,8 @@ export class Images implements ImageService {
     return this.lock.run(STORE, () => removeImage(this.ctx, ref, opts));
   }
 
-  async history(ref: string): Promise<ImageHistoryView[]> {
+  async history(ref: string, opts: PlatformOption = {}): Promise<ImageHistoryView[]> {
+    assertImagePlatform(this.ctx.store.resolve(ref), ref, opts.platform);
     return imageHistory(this.ctx, ref);
   }
 

@@ -1,11 +1,12 @@
-/** `docker images`: the summaries, filtered by reference, label, dangling, before and since. */
+/** `docker images`: the summaries, filtered by reference, label, dangling, before, since and until. */
+import { untilFilter } from '../base/until';
 import { checkFilterKeys, createdMs, labelMatches, referenceMatches } from './filters';
 import type { ImageContext } from './image-context';
 import type { ImageListOptions, ImageSummaryView } from './types';
 
 export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): ImageSummaryView[] {
   const f = opts.filters ?? {};
-  checkFilterKeys(f, ['reference', 'label', 'dangling', 'before', 'since']);
+  checkFilterKeys(f, ['reference', 'label', 'dangling', 'before', 'since', 'until']);
   // untagged images that others were built on are a build's intermediates: shown only with -a, as Docker does
   const all = ctx.store.all();
   const parents = new Set(all.map((r) => r.parent)); // once, not a scan of every image per image
@@ -20,6 +21,9 @@ export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): Imag
     const b = createdMs(ctx.store.resolve(f.before[0]!));
     recs = recs.filter((r) => createdMs(r) < b);
   }
+  // until (API 1.44, unversioned): created before the given time
+  const until = untilFilter(f);
+  if (until !== undefined) recs = recs.filter((r) => createdMs(r) < until);
   if (f.since?.length) {
     const s = createdMs(ctx.store.resolve(f.since[0]!));
     recs = recs.filter((r) => createdMs(r) > s);

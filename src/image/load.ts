@@ -19,6 +19,9 @@ import { type ImageContext, publishImageEvent, registerImage } from './image-con
 import { hasLayerContent } from './layer-content';
 import { ingestLayer } from './layer-ingest';
 import { normalizeTag, parseReference, familiarTagged } from './reference';
+import { matchPlatform, type Platform } from './distribution/platform';
+import { configMatchesPlatform } from './platform';
+import type { LoadOptions } from './types';
 
 async function extractArchive(src: Readable, dir: string): Promise<Map<string, string>> {
   const links = new Map<string, string>(); // symlinked entries (old docker-save dedup)
@@ -119,12 +122,14 @@ function renameLines(replaced: { tag: string; id: string }[]): string[] {
   return replaced.map((r) => `The image ${r.tag} already exists, renaming the old one with ID ${r.id} to empty string`);
 }
 
-async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string, string>, signal?: AbortSignal): Promise<string[]> {
+async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string, string>, signal?: AbortSignal, platform?: Platform): Promise<string[]> {
   const manifest = await readJsonFile<Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>>(path.join(dir, 'manifest.json'), 'manifest.json');
   const lines: string[] = [];
   for (const m of manifest) {
     const configFile = resolvePath(dir, links, m.Config);
     const config = await readJsonFile<ImageConfigFile>(configFile, m.Config);
+    // dockerd skips the images of other platforms when one is asked for
+    if (platform && !configMatchesPlatform(config, platform)) continue;
     const tags = (m.RepoTags ?? []).map((t) => normalizeTag(t));
     const { layers, unpin } = await ingestLayers(ctx, config, m.Layers.map((l) => resolvePath(dir, links, l)), signal);
     const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tags).finally(unpin);
@@ -152,8 +157,10 @@ function tagFromAnnotations(a: Record<string, string> | undefined): string | und
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 
-async function loadOciLayout(ctx: ImageContext, dir: string, signal?: AbortSignal): Promise<string[]> {
+async function loadOciLayout(ctx: ImageContext, dir: string, signal?: AbortSignal, platform?: Platform): Promise<string[]> {
   const hostArch = GO_ARCH[os.arch()] ?? os.arch();
+  const wanted = (m: Descriptor): boolean =>
+    !m.platform || (platform ? matchPlatform([m], platform) !== undefined : m.platform.os === 'linux' && m.platform.architecture === hostArch);
   const blob = async (d: Descriptor): Promise<string> => {
     const [alg, hex] = d.digest.split(':');
     if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) throw new InvalidArgumentError(`unsupported digest ${d.digest}`);
@@ -167,13 +174,14 @@ async function loadOciLayout(ctx: ImageContext, dir: string, signal?: AbortSigna
     const doc = await readJsonFile<ImageIndex & ImageManifest>(await blob(d), d.digest);
     if (Array.isArray(doc.manifests)) {
       for (const m of doc.manifests) {
-        if (m.platform && (m.platform.os !== 'linux' || m.platform.architecture !== hostArch)) continue;
+        if (!wanted(m)) continue;
         await visit(m, annotations);
       }
       return;
     }
     const configFile = await blob(doc.config);
     const config = await readJsonFile<ImageConfigFile>(configFile, 'config');
+    if (platform && !configMatchesPlatform(config, platform)) return;
     const files = await Promise.all(doc.layers.map((l) => blob(l)));
     const tag = tagFromAnnotations(annotations);
     const { layers, unpin } = await ingestLayers(ctx, config, files, signal);
@@ -187,7 +195,7 @@ async function loadOciLayout(ctx: ImageContext, dir: string, signal?: AbortSigna
   return lines;
 }
 
-export async function loadArchive(ctx: ImageContext, src: Readable, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+export async function loadArchive(ctx: ImageContext, src: Readable, opts: LoadOptions = {}): Promise<string[]> {
   const dir = path.join(ctx.blobs.tmpDir, `load-${randomBytes(6).toString('hex')}`);
   await fs.mkdir(dir, { recursive: true });
   try {
@@ -198,8 +206,8 @@ export async function loadArchive(ctx: ImageContext, src: Readable, opts: { sign
       if (isBerthError(e) || (e as NodeJS.ErrnoException).code === 'ENOSPC') throw e;
       throw new InvalidArgumentError(`invalid archive: ${errorMessage(e)}`, 'BAD_ARCHIVE', { cause: e });
     }
-    if (await fs.stat(path.join(dir, 'manifest.json')).then(() => true, () => false)) return await loadDockerSave(ctx, dir, links, opts.signal);
-    if (await fs.stat(path.join(dir, 'index.json')).then(() => true, () => false)) return await loadOciLayout(ctx, dir, opts.signal);
+    if (await fs.stat(path.join(dir, 'manifest.json')).then(() => true, () => false)) return await loadDockerSave(ctx, dir, links, opts.signal, opts.platform);
+    if (await fs.stat(path.join(dir, 'index.json')).then(() => true, () => false)) return await loadOciLayout(ctx, dir, opts.signal, opts.platform);
     throw new InvalidArgumentError('invalid archive: neither manifest.json nor index.json found', 'BAD_ARCHIVE');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@
  * The image service contract: what the rest of the engine may ask of images.
  * Images arrive through one store API whether imported, loaded, pulled or built.
  */
+import type { Platform } from './distribution/platform';
 import type { Readable, Writable } from 'node:stream';
 import type { ImageConfigConfig, ImageConfigFile } from '../protocol/oci/image';
 import type { LoginResult } from './distribution/auth';
@@ -106,20 +107,29 @@ export interface ImageListOptions {
   filters?: Record<string, string[]>;
 }
 
+/** API 1.48/1.49 `platform`: the store holds one platform per image; another is refused in dockerd's words. */
+export interface PlatformOption {
+  platform?: Platform;
+}
+
+export interface LoadOptions extends PlatformOption {
+  signal?: AbortSignal;
+}
+
 export interface ImageService {
   /** A rootfs tarball (optionally gzip) → a one-layer image. */
   importRootfs(tar: Readable, opts: ImportOptions): Promise<ImageRecord>;
   /** docker-save and OCI-layout archives; returns Docker's "Loaded image: x" / "Loaded image ID: sha256:..." lines. */
-  load(tar: Readable, opts?: { signal?: AbortSignal }): Promise<string[]>;
+  load(tar: Readable, opts?: LoadOptions): Promise<string[]>;
   /** Writes a docker-save archive (with OCI index.json and oci-layout too, as Docker 25+ does). */
-  save(refs: string[], out: Writable): Promise<void>;
+  save(refs: string[], out: Writable, opts?: PlatformOption): Promise<void>;
   list(opts?: ImageListOptions): Promise<ImageSummaryView[]>;
   /** name, name:tag, name@digest, full or short id → record; throws NotFoundError("No such image: x") */
-  resolve(ref: string): Promise<ImageRecord>;
+  resolve(ref: string, opts?: PlatformOption): Promise<ImageRecord>;
   tag(ref: string, repo: string, tag?: string): Promise<void>;
   /** isInUse(imageId) → ids of containers using it (refuse unless force) */
   remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]>;
-  history(ref: string): Promise<ImageHistoryView[]>;
+  history(ref: string, opts?: PlatformOption): Promise<ImageHistoryView[]>;
   /** Overlay lower directories for an image, top-most layer first (as overlayfs' lowerdir wants). */
   layerDirs(imageId: string): Promise<string[]>;
   /** Remove dangling (or, with dangling=false, all unused) images. */

@@ -330,11 +330,12 @@ class NetworkServiceImpl implements NetworkService {
       ipAddress: ip,
       ipPrefixLen: subnet.prefix,
       gateway: n.gateway,
-      macAddress: macForAddress(ip),
+      macAddress: req.macAddress ?? macForAddress(ip),
       aliases,
       interfaceName,
       active: false,
       ports: [],
+      ...(req.macAddress ? { staticMac: true } : {}),
     };
   }
 
@@ -342,7 +343,7 @@ class NetworkServiceImpl implements NetworkService {
     const cfg: NetavarkConfig = {
       container_id: sb.containerId,
       container_name: sb.containerName.replace(/^\//, ''),
-      networks: { [n.name]: { static_ips: [ep.ipAddress], aliases: ep.aliases, interface_name: ep.interfaceName } },
+      networks: { [n.name]: { static_ips: [ep.ipAddress], aliases: ep.aliases, interface_name: ep.interfaceName, ...(ep.staticMac ? { static_mac: ep.macAddress } : {}) } },
       network_info: { [n.name]: toNetavarkNetwork(n) },
     };
     if (ep.ports.length > 0) cfg.port_mappings = toNetavarkPortMappings(ep.ports);
@@ -431,7 +432,7 @@ class NetworkServiceImpl implements NetworkService {
             ephemeral: this.ephemeral,
             isAllocated: (ip, port, proto) => this.isPortAllocated(o.containerId, ip, port, proto),
             isFree: canBindPort,
-          }, `${o.containerName.replace(/^\//, '')} (${first.endpointId})`);
+          }, `${o.containerName.replace(/^\//, '')} (${first.endpointId})`, Math.random, first.ipAddress);
         }
         sb.portMap = toPortMap(first?.ports ?? [], o.exposedPorts, o.portBindings);
         await this.store.putSandbox(sb);

@@ -18,6 +18,8 @@ export interface NetavarkPerNetwork {
   static_ips: string[];
   aliases: string[];
   interface_name: string;
+  /** the MAC the user asked for; netavark picks one otherwise */
+  static_mac?: string;
 }
 
 export interface NetavarkNetwork {

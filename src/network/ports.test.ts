@@ -39,7 +39,15 @@ test('planPortRequests: fixed, random, range, publish-all', () => {
 test('choosePorts: fixed busy port gives Docker message', async () => {
   const reqs = planPortRequests({ '80/tcp': [{ hostIp: '127.0.0.1', hostPort: '18080' }] }, {}, false);
   await assert.rejects(choosePorts(reqs, freeChooser([18080]), 'bad (abc)'), {
-    message: 'driver failed programming external connectivity on endpoint bad (abc): Bind for 127.0.0.1:18080 failed: port is already allocated',
+    message: 'failed to set up container networking: driver failed programming external connectivity on endpoint bad (abc): Bind for 127.0.0.1:18080 failed: port is already allocated',
+  });
+});
+
+test('choosePorts: a fixed port something outside the daemon holds gives Docker 28\'s bind message', async () => {
+  const reqs = planPortRequests({ '80/tcp': [{ hostIp: '', hostPort: '18080' }] }, {}, false);
+  const hostHeld: PortChooser = { ephemeral: [49153, 49160], isAllocated: () => false, isFree: async () => false };
+  await assert.rejects(choosePorts(reqs, hostHeld, 'web (abc)', Math.random, '10.88.0.2'), {
+    message: 'failed to set up container networking: driver failed programming external connectivity on endpoint web (abc): failed to bind host port for 0.0.0.0:18080:10.88.0.2:80/tcp: address already in use',
   });
 });
 

@@ -130,9 +130,16 @@ export interface PortChooser {
   isFree(hostIp: string, port: number, protocol: PortProtocol): Promise<boolean>;
 }
 
-/** Docker's message for a host port clash; `endpoint` is "<container name> (<endpoint id>)". */
+const SETUP_FAILED = 'failed to set up container networking: driver failed programming external connectivity on endpoint';
+
+/** Docker 28's message for a host port another container holds; `endpoint` is "<container name> (<endpoint id>)". */
 export function portAllocatedMessage(endpoint: string, hostIp: string, port: number): string {
-  return `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${hostIp || '0.0.0.0'}:${port} failed: port is already allocated`;
+  return `${SETUP_FAILED} ${endpoint}: Bind for ${hostIp || '0.0.0.0'}:${port} failed: port is already allocated`;
+}
+
+/** Docker 28's message for a host port something outside the daemon holds (its bind() failed). */
+export function portInUseMessage(endpoint: string, r: PortRequest, containerIp: string): string {
+  return `${SETUP_FAILED} ${endpoint}: failed to bind host port for ${r.hostIp || '0.0.0.0'}:${r.hostPortFrom}:${containerIp}:${r.containerPort}/${r.protocol}: address already in use`;
 }
 
 /**
@@ -140,7 +147,7 @@ export function portAllocatedMessage(endpoint: string, hostIp: string, port: num
  * fails with Docker's "port is already allocated"; "any" ports are tried from a
  * random start in the ephemeral range.
  */
-export async function choosePorts(requests: PortRequest[], chooser: PortChooser, endpoint: string, random: () => number = Math.random): Promise<PublishedPort[]> {
+export async function choosePorts(requests: PortRequest[], chooser: PortChooser, endpoint: string, random: () => number = Math.random, containerIp = ''): Promise<PublishedPort[]> {
   const chosen: PublishedPort[] = [];
   const taken = (ip: string, port: number, proto: PortProtocol) =>
     chooser.isAllocated(ip, port, proto) ||
@@ -150,15 +157,21 @@ export async function choosePorts(requests: PortRequest[], chooser: PortChooser,
     const n = hi - lo + 1;
     const start = r.hostPortFrom === 0 ? Math.floor(random() * n) : 0;
     let got: number | undefined;
+    let held = false;
     for (let i = 0; i < n && got === undefined; i++) {
       const port = lo + ((start + i) % n);
-      if (taken(r.hostIp, port, r.protocol)) continue;
+      if (taken(r.hostIp, port, r.protocol)) {
+        held = true;
+        continue;
+      }
       if (!(await chooser.isFree(r.hostIp, port, r.protocol))) continue;
       got = port;
     }
     if (got === undefined) {
       if (r.hostPortFrom === 0) throw new InternalError('no free host ports left in the ephemeral range', 'PORT_ALLOCATED');
-      throw new InternalError(portAllocatedMessage(endpoint, r.hostIp, r.hostPortFrom), 'PORT_ALLOCATED');
+      // one fixed port: taken by a container of ours, or by something else on the host
+      if (held || n > 1) throw new InternalError(portAllocatedMessage(endpoint, r.hostIp, r.hostPortFrom), 'PORT_ALLOCATED');
+      throw new InternalError(portInUseMessage(endpoint, r, containerIp), 'PORT_IN_USE');
     }
     chosen.push({ containerPort: r.containerPort, protocol: r.protocol, hostIp: r.hostIp, hostPort: got });
   }

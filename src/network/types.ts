@@ -42,6 +42,8 @@ export interface EndpointRecord {
   active: boolean;
   /** host ports given to netavark with this endpoint (the first one only) */
   ports: PublishedPort[];
+  /** the user chose macAddress (netavark must use it) */
+  staticMac?: boolean;
 }
 
 /** Everything the network module holds about one container's sandbox. */
@@ -80,6 +82,8 @@ export interface NetworkInfo {
 export interface EndpointRequest {
   aliases: string[];
   ipv4Address?: string;
+  /** API 1.44 EndpointSettings.MacAddress */
+  macAddress?: string;
 }
 
 export interface AttachOptions {

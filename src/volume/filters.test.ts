@@ -27,10 +27,20 @@ test('list filters refuse unknown keys and bad dangling values', () => {
   assert.throws(() => names({ dangling: ['true', 'false'] }), /more than one value/);
 });
 
-test('prune filters (API 1.41): label and label!, nothing else', () => {
-  const prunable = (f: Record<string, string[]>) => all.filter(volumePruneFilter(f)).map((v) => v.name);
+test('prune filters with all=true (what API 1.41 clients get): label and label!, nothing else', () => {
+  const prunable = (f: Record<string, string[]>) => all.filter(volumePruneFilter({ ...f, all: ['true'] })).map((v) => v.name);
   assert.deepEqual(prunable({}), ['recvol', 'rectmp', 'other']);
   assert.deepEqual(prunable({ label: ['rec=1'] }), ['rectmp']);
   assert.deepEqual(prunable({ 'label!': ['rec'] }), ['recvol']);
   assert.throws(() => prunable({ dangling: ['true'] }), /Invalid filter 'dangling'/);
+});
+
+test('prune (API 1.42+): only anonymous volumes (flag or com.docker.volume.anonymous label) unless all is true', () => {
+  const vols = [vol('named'), { ...vol('anon1'), anonymous: true }, vol('anon2', { 'com.docker.volume.anonymous': '' })];
+  const prunable = (f: Record<string, string[]>) => vols.filter(volumePruneFilter(f)).map((v) => v.name);
+  assert.deepEqual(prunable({}), ['anon1', 'anon2']);
+  assert.deepEqual(prunable({ all: ['false'] }), ['anon1', 'anon2']);
+  assert.deepEqual(prunable({ all: ['1'] }), ['named', 'anon1', 'anon2']);
+  assert.throws(() => prunable({ all: ['maybe'] }), { message: `invalid filter 'all': strconv.ParseBool: parsing "maybe": invalid syntax` });
+  assert.throws(() => prunable({ all: ['true', 'false'] }), /only one value is expected/);
 });

@@ -3,7 +3,9 @@ import { InvalidArgumentError } from '../base/errors';
 import type { VolumeRecord } from './types';
 
 const LIST_FILTERS = ['dangling', 'name', 'label', 'driver'];
-const PRUNE_FILTERS = ['label', 'label!'];
+const PRUNE_FILTERS = ['label', 'label!', 'all'];
+/** Docker's mark of a volume created without a name (API 1.42+ prune takes only these unless `all`). */
+export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 
 function validate(filters: Record<string, string[]>, accepted: string[]): void {
   for (const k of Object.keys(filters)) if (!accepted.includes(k)) throw new InvalidArgumentError(`Invalid filter '${k}'`, 'INVALID_FILTER');
@@ -56,12 +58,27 @@ export function volumeListFilter(filters: Record<string, string[]>, inUse: (name
   };
 }
 
-/** POST /volumes/prune filters (API 1.41: label and label!). */
+/** Go's strconv.ParseBool, with dockerd's wording for the `all` prune filter. */
+function parseAll(values: string[]): boolean {
+  if (values.length > 1) throw new InvalidArgumentError(`invalid filter 'all=[${values.join(' ')}]': only one value is expected`, 'INVALID_FILTER');
+  const v = values[0];
+  if (v === undefined) return false;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw new InvalidArgumentError(`invalid filter 'all': strconv.ParseBool: parsing "${v}": invalid syntax`, 'INVALID_FILTER');
+}
+
+/**
+ * POST /volumes/prune filters: label, label!, all. Only anonymous volumes go unless `all` is true
+ * (the API door adds all=true for clients older than 1.42, which pruned every unused volume).
+ */
 export function volumePruneFilter(filters: Record<string, string[]>): (v: VolumeRecord) => boolean {
   validate(filters, PRUNE_FILTERS);
   const label = filters['label'] ?? [];
   const notLabel = filters['label!'] ?? [];
+  const all = parseAll(filters['all'] ?? []);
   return (v) => {
+    if (!all && !v.anonymous && !(ANONYMOUS_LABEL in v.labels)) return false;
     if (label.length && !matchesLabels(label, v.labels)) return false;
     // label!=k=v prunes volumes that do not carry that label
     if (notLabel.length && notLabel.some((l) => matchesLabels([l], v.labels))) return false;

@@ -11,7 +11,7 @@ import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
 import { isMounted, mountFilesystem, unmount } from '../platform/mount';
 import { copyTreeContents, treeSize } from '../platform/copy-tree';
-import { volumeListFilter, volumePruneFilter } from './filters';
+import { ANONYMOUS_LABEL, volumeListFilter, volumePruneFilter } from './filters';
 import { assertVolumeName, randomVolumeName } from './names';
 import { VolumeStore } from './volume-store';
 import type { VolumeCreateOptions, VolumeInfo, VolumeRecord, VolumeRemoveOptions, VolumeService, VolumeUsage } from './types';
@@ -92,7 +92,10 @@ class LocalVolumes implements VolumeService {
       // dockerd answers a create of an existing local volume with that volume
       const existing = this.store.get(name);
       if (existing) return this.info(existing);
-      const rec: VolumeRecord = { name, driver: 'local', labels: { ...(o.labels ?? {}) }, options: { ...options }, createdAt: nowSeconds(), anonymous: o.anonymous === true };
+      const anonymous = o.anonymous === true || !o.name;
+      // dockerd labels every volume it named itself, so prune (API 1.42+) and clients can tell them apart
+      const labels = anonymous ? { ...(o.labels ?? {}), [ANONYMOUS_LABEL]: '' } : { ...(o.labels ?? {}) };
+      const rec: VolumeRecord = { name, driver: 'local', labels, options: { ...options }, createdAt: nowSeconds(), anonymous };
       await this.store.put(rec);
       this.publish('create', name);
       return this.info(rec);

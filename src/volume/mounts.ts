@@ -16,6 +16,8 @@ export interface MountRequest {
   target: string;
   readOnly: boolean;
   options?: string[];
+  /** type volume: a path inside the volume to mount instead of its root */
+  volumeSubpath?: string;
 }
 
 export interface MountSources {
@@ -130,8 +132,17 @@ export function parseMountRequest(m: MountRequest): MountPoint {
         copyData: false,
         anonymous: false,
       };
-    case 'volume':
-      return { type: 'volume', name: m.source, source: '', destination, mode: 'z', rw: !m.readOnly, propagation: '', copyData: !opts.includes('nocopy'), anonymous: m.source === '' };
+    case 'volume': {
+      const mp: MountPoint = { type: 'volume', name: m.source, source: '', destination, mode: 'z', rw: !m.readOnly, propagation: '', copyData: !opts.includes('nocopy'), anonymous: m.source === '' };
+      if (m.volumeSubpath) {
+        if (!m.source) throw bad('must not set Subpath when using anonymous volumes');
+        // Go's filepath.IsLocal: relative, and never above the volume's root
+        const norm = path.posix.normalize(m.volumeSubpath);
+        if (m.volumeSubpath.startsWith('/') || norm === '..' || norm.startsWith('../')) throw bad('subpath must be a relative path within the volume');
+        mp.subpath = norm;
+      }
+      return mp;
+    }
     case 'tmpfs': {
       if (m.source) throw bad('field Source must be empty');
       const mp: MountPoint = { type: 'tmpfs', name: '', source: '', destination, mode: '', rw: !m.readOnly, propagation: '', copyData: false, anonymous: false };

@@ -51,6 +51,8 @@ export interface MountPoint {
   propagation: string;
   /** populate an empty volume from the image at `destination` on start (unless nocopy) */
   copyData: boolean;
+  /** mount this path inside the volume instead of its root (API 1.45 VolumeOptions.Subpath) */
+  subpath?: string;
   /** the spec named no source (-v /dst, image VOLUME): `rm -v` removes the volume */
   anonymous: boolean;
   /** tmpfs mount options (size=, mode=) */
@@ -68,7 +70,7 @@ export interface VolumeService {
   /** Docker filters: dangling, name, label, driver */
   list(filters?: Record<string, string[]>): Promise<VolumeInfo[]>;
   remove(name: string, opts?: VolumeRemoveOptions): Promise<void>;
-  /** API 1.41: every unused local volume (filters: label, label!) */
+  /** unused anonymous volumes, or every unused one with `all=true` (filters: label, label!, all) */
   prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   /** system df: every volume with its size and number of containers using it */
   usage(): Promise<VolumeUsage[]>;

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../../src/base/logger';
 import { NotFoundError } from '../../src/base/errors';
+import { API_VERSION, MIN_API_VERSION } from '../../src/base/version';
 import { Router } from '../../src/api/http/router';
 import type { Handler } from '../../src/api/http/context';
 import { createHttpServer } from '../../src/api/http/http-app';
@@ -46,8 +47,8 @@ before(async () => {
     });
   server = createHttpServer({
     router,
-    maxVersion: '1.41',
-    minVersion: '1.12',
+    maxVersion: API_VERSION,
+    minVersion: MIN_API_VERSION,
     standardHeaders: dockerStandardHeaders(),
     notFound: async (ctx) => sendJson(ctx.res, 404, { message: 'page not found' }),
     onError: createErrorHook(silentLogger),
@@ -99,18 +100,18 @@ test('standard headers and version prefix', async () => {
   const r = await request('GET', '/v1.40/echo');
   assert.equal(r.status, 200);
   assert.deepEqual(JSON.parse(r.body), { version: '1.40', path: '/echo' });
-  assert.equal(r.headers['api-version'], '1.41');
+  assert.equal(r.headers['api-version'], API_VERSION);
   assert.equal(r.headers['docker-experimental'], 'false');
   assert.equal(r.headers['ostype'], 'linux');
   assert.match(String(r.headers['server']), /^Berth\/[\d.]+ \(linux\)$/);
-  assert.equal(JSON.parse((await request('GET', '/echo')).body).version, '1.41');
+  assert.equal(JSON.parse((await request('GET', '/echo')).body).version, API_VERSION);
 });
 
 test('too-new version → 400 with dockerd message', async () => {
   const r = await request('GET', '/v1.99/echo');
   assert.equal(r.status, 400);
   assert.equal(r.headers['content-type'], 'application/json');
-  assert.deepEqual(JSON.parse(r.body), { message: 'client version 1.99 is too new. Maximum supported API version is 1.41' });
+  assert.deepEqual(JSON.parse(r.body), { message: `client version 1.99 is too new. Maximum supported API version is ${API_VERSION}` });
 });
 
 test('unknown route → 404 page not found; typed error → mapped status', async () => {

@@ -37,3 +37,8 @@ export function splitVersionPrefix(path: string, max: string, min: string): Vers
   }
   return { version, path: m[2] ?? '/' };
 }
+
+/** True when the request's API version is `v` or newer (per-version behaviour, as dockerd's versions.GreaterThanOrEqualTo). */
+export function apiAtLeast(version: string, v: string): boolean {
+  return compareVersions(version, v) >= 0;
+}

@@ -1,6 +1,7 @@
 /** Reading request bodies: whole buffers and JSON with Docker's 400 on bad input. */
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '../../base/errors';
+import { goJsonSyntaxError } from './go-json-error';
 
 export async function readAll(stream: Readable, limit = 16 * 1024 * 1024): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -14,13 +15,16 @@ export async function readAll(stream: Readable, limit = 16 * 1024 * 1024): Promi
   return Buffer.concat(parts);
 }
 
-/** Empty body → undefined. Malformed → 400 with a message naming the problem. */
+/** Empty body → undefined. Malformed → 400 in dockerd's words (Go's decoder errors under "invalid JSON: "). */
 export function parseJsonBody(buf: Buffer): unknown {
   const text = buf.toString('utf8').trim();
   if (!text) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new InvalidArgumentError(`invalid JSON: ${(e as Error).message}`, 'INVALID_JSON');
+    const goMessage = goJsonSyntaxError(text);
+    if (goMessage) throw new InvalidArgumentError(`invalid JSON: ${goMessage}`, 'INVALID_JSON');
+    // the first value is whole: Go's decoder stops there, and dockerd refuses what follows
+    throw new InvalidArgumentError('unexpected content after JSON', 'INVALID_JSON', { cause: e });
   }
 }

@@ -1,4 +1,4 @@
-/** Docker Engine API v1.41 container wire types (swagger names and casing). No behaviour. */
+/** Docker Engine API v1.49 container wire types (swagger names and casing). No behaviour. */
 export interface PortBinding {
   HostIp?: string;
   HostPort?: string;
@@ -23,7 +23,7 @@ export interface Mount {
   ReadOnly?: boolean;
   Consistency?: string;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> }; Subpath?: string };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
@@ -39,6 +39,8 @@ export interface HealthConfig {
   Timeout?: number;
   Retries?: number;
   StartPeriod?: number;
+  /** API 1.44: the interval between checks during the start period */
+  StartInterval?: number;
 }
 
 export interface HostConfig {
@@ -91,7 +93,9 @@ export interface HostConfig {
   CpusetMems?: string;
   Devices?: DeviceMapping[] | null;
   DeviceCgroupRules?: string[] | null;
-  DeviceRequests?: unknown[] | null;
+  DeviceRequests?: Array<{ Driver?: string; Count?: number; DeviceIDs?: string[] | null; Capabilities?: string[][] | null; Options?: Record<string, string> | null }> | null;
+  /** API 1.43: OCI annotations for the runtime */
+  Annotations?: Record<string, string> | null;
   KernelMemory?: number;
   KernelMemoryTCP?: number;
   MemoryReservation?: number;
@@ -155,6 +159,10 @@ export interface EndpointSettings {
   GlobalIPv6PrefixLen?: number;
   MacAddress?: string;
   DriverOpts?: Record<string, string> | null;
+  /** API 1.48 */
+  GwPriority?: number;
+  /** API 1.44: the names the container answers to on this network */
+  DNSNames?: string[] | null;
 }
 
 export interface ContainerCreateRequest extends ContainerConfig {

@@ -1,4 +1,4 @@
-/** Docker Engine API v1.41 image wire types. No behaviour. */
+/** Docker Engine API v1.49 image wire types (fields older versions still get are optional). No behaviour. */
 import type { ContainerConfig } from './container';
 
 export interface ImageInspectResponse {
@@ -8,8 +8,10 @@ export interface ImageInspectResponse {
   Parent: string;
   Comment: string;
   Created: string;
-  Container: string;
-  ContainerConfig: ContainerConfig;
+  /** until API 1.44 */
+  Container?: string;
+  /** until API 1.44 */
+  ContainerConfig?: ContainerConfig;
   DockerVersion: string;
   Author: string;
   Config: ContainerConfig;
@@ -17,7 +19,8 @@ export interface ImageInspectResponse {
   Variant?: string;
   Os: string;
   Size: number;
-  VirtualSize: number;
+  /** until API 1.43 */
+  VirtualSize?: number;
   GraphDriver: { Name: string; Data: Record<string, string> };
   RootFS: { Type: string; Layers: string[] };
   Metadata: { LastTagTime: string };
@@ -31,7 +34,8 @@ export interface ImageSummaryWire {
   Created: number;
   Size: number;
   SharedSize: number;
-  VirtualSize: number;
+  /** until API 1.43 */
+  VirtualSize?: number;
   Labels: Record<string, string> | null;
   Containers: number;
 }

@@ -121,7 +121,7 @@ test('volume create, ls, inspect, rm and prune print what docker prints', { skip
     const missing = berth(['volume', 'inspect', 'berth-e2e-nosuchvol']);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /Error response from daemon: get berth-e2e-nosuchvol: no such volume/);
-    assert.deepEqual(berth(['volume', 'prune', '-f', '--filter', 'label=berthe2e=1']), { code: 0, out: `Deleted Volumes:\n${b}\n\nTotal reclaimed space: 0B\n`, err: '' });
+    assert.deepEqual(berth(['volume', 'prune', '-a', '-f', '--filter', 'label=berthe2e=1']), { code: 0, out: `Deleted Volumes:\n${b}\n\nTotal reclaimed space: 0B\n`, err: '' });
     assert.deepEqual(berth(['volume', 'rm', a]), { code: 0, out: `${a}\n`, err: '' });
     assert.equal(berth(['volume', 'ls', '-q', '--filter', 'name=berth-e2e-v']).out, '');
   } finally {

@@ -191,7 +191,7 @@ test('the same host port for another container is refused with Docker wording', 
   netns.push(ns);
   await assert.rejects(
     svc.attach({ containerId: ids[2]!, containerName: names[2]!, hostname: 'c', netnsPath: ns, networks: { [netName]: { aliases: [] } }, portBindings: { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: String(hostPort) }] }, exposedPorts: {}, publishAll: false }),
-    (e: Error) => /^driver failed programming external connectivity on endpoint bt-c-\w+ \(\w{64}\): Bind for 127\.0\.0\.1:\d+ failed: port is already allocated$/.test(e.message),
+    (e: Error) => /^failed to set up container networking: driver failed programming external connectivity on endpoint bt-c-\w+ \(\w{64}\): Bind for 127\.0\.0\.1:\d+ failed: port is already allocated$/.test(e.message),
   );
   assert.equal(svc.sandbox(ids[2]!), undefined);
 });

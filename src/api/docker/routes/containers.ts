@@ -12,6 +12,8 @@ import { hijack } from '../../http/hijack';
 import { sendEmpty, sendJson, writeChunk } from '../../http/respond';
 import { encodeStdcopyFrame, STDERR, STDOUT } from '../../http/stdcopy';
 import { pipeAttach } from '../attach-pipe';
+import { serveAttachWs } from '../attach-ws';
+import { apiAtLeast } from '../../http/api-version';
 import { translateContainerCreate } from '../translate/container-create';
 import { toContainerInspect } from '../translate/container-inspect';
 import { toContainerSummaryWire } from '../translate/container-list';
@@ -43,9 +45,10 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/create', async (ctx) => {
     const body = await ctx.json<ContainerCreateRequest>();
-    const spec = translateContainerCreate(body, ctx.query.string('name'));
+    if (body === undefined) throw new InvalidArgumentError('invalid JSON: got EOF while reading request body', 'INVALID_JSON');
+    const { spec, warnings: deprecated } = translateContainerCreate(body, ctx.query.string('name'), ctx.apiVersion);
     const { id, warnings } = await c.create(spec);
-    sendJson(ctx.res, 201, { Id: id, Warnings: warnings });
+    sendJson(ctx.res, 201, { Id: id, Warnings: [...warnings, ...deprecated] });
   });
 
   router.add('GET', '/containers/json', async (ctx) => {
@@ -53,7 +56,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const opts: { all: boolean; limit?: number; filters: Record<string, string[]>; size: boolean } = { all: ctx.query.bool('all'), filters: ctx.query.filters(), size: ctx.query.bool('size') };
     if (limit !== undefined && limit > 0) opts.limit = limit;
     const list = await c.list(opts);
-    sendJson(ctx.res, 200, list.map(toContainerSummaryWire));
+    sendJson(ctx.res, 200, list.map((s) => toContainerSummaryWire(s, ctx.apiVersion)));
   });
 
   router.add('POST', '/containers/prune', async (ctx) => {
@@ -64,7 +67,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('GET', '/containers/:id/json', async (ctx) => {
     const rec = await c.inspect(ctx.params.id!);
-    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine) }));
+    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion }));
   });
 
   router.add('POST', '/containers/:id/start', async (ctx) => {
@@ -257,6 +260,15 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const client = await hijack(ctx, { standardHeaders: false });
     // dockerd: with a tty, or without StdinOnce, end of client input ends the attach
     await pipeAttach(client, inner, { stdin: opts.stdin, endOnInputEnd: rec.spec.tty || !rec.spec.stdinOnce });
+  });
+
+  // before 1.42 dockerd ignored stdin/stdout/stderr here and attached all three
+  router.add('GET', '/containers/:id/attach/ws', async (ctx) => {
+    const q = ctx.query;
+    const pick = (k: string) => !apiAtLeast(ctx.apiVersion, '1.42') || q.bool(k);
+    const rec = c.resolve(ctx.params.id!);
+    const streams = { stdin: pick('stdin'), stdout: pick('stdout'), stderr: pick('stderr') };
+    await serveAttachWs(ctx, () => c.attach(ctx.params.id!, { ...streams, stream: q.bool('stream'), logs: q.bool('logs') }), { tty: rec.spec.tty, ...streams });
   });
 
   router.add('GET', '/containers/:id/changes', async (ctx) => {

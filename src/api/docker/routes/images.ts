@@ -1,5 +1,8 @@
 /** Image routes (swagger tag "Image"). Image names may contain '/' and ':', hence `*name`. */
 import { InternalError, InvalidArgumentError, NotImplementedError } from '../../../base/errors';
+import type { Platform } from '../../../image/distribution/platform';
+import { apiAtLeast } from '../../http/api-version';
+import { decodePlatformQuery } from '../translate/platform';
 import { decodeRegistryAuth } from '../../../image/distribution/auth';
 import { encodeProgress } from '../../../image/distribution/progress-json';
 import type { ProgressEvent } from '../../../image/distribution/progress';
@@ -56,12 +59,21 @@ async function streamRegistryProgress(ctx: RequestContext, work: (onProgress: (e
   w.end();
 }
 
+/** The JSON `platform` query from API `since` on (older clients' is ignored, as dockerd does); `single`: save/load refuse several. */
+function platformQuery(ctx: RequestContext, since: string, single: boolean): Platform | undefined {
+  if (!apiAtLeast(ctx.apiVersion, since)) return undefined;
+  if (single && ctx.query.all('platform').length > 1) throw new InvalidArgumentError('multiple platform parameters not supported', 'INVALID_PLATFORM');
+  return decodePlatformQuery(ctx.query.string('platform'));
+}
+
 export function registerImageRoutes(router: Router<Handler>, engine: Engine): void {
   const images = engine.images;
 
   router.add('GET', '/images/json', async (ctx) => {
     const list = await images.list({ all: ctx.query.bool('all'), filters: ctx.query.filters() });
-    sendJson(ctx.res, 200, list.map(toImageSummaryWire));
+    // shared-size (1.42): the store computes no sharing yet; 0 is what system df reports too
+    const shared = apiAtLeast(ctx.apiVersion, '1.42') && ctx.query.bool('shared-size') ? 0 : -1;
+    sendJson(ctx.res, 200, list.map((i) => toImageSummaryWire(i, ctx.apiVersion, shared)));
   });
 
   router.add('POST', '/images/create', async (ctx) => {
@@ -98,9 +110,10 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
   });
 
   router.add('POST', '/images/load', async (ctx) => {
+    const platform = platformQuery(ctx, '1.48', true);
     const w = new JsonLinesWriter(ctx.res);
     await streamProgress(w, async () => {
-      const lines = await images.load(ctx.bodyStream(), { signal: ctx.signal });
+      const lines = await images.load(ctx.bodyStream(), { signal: ctx.signal, ...(platform ? { platform } : {}) });
       for (const l of lines) await w.write({ stream: `${l}\n` });
     });
   });
@@ -118,21 +131,24 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
   });
 
   router.add('GET', '/images/get', async (ctx) => {
-    const names = ctx.query.all('names');
-    await saveTo(ctx.res, names);
+    await saveTo(ctx.res, ctx.query.all('names'), platformQuery(ctx, '1.48', true));
   });
 
   router.add('GET', '/images/*name/get', async (ctx) => {
-    await saveTo(ctx.res, [ctx.params.name!]);
+    await saveTo(ctx.res, [ctx.params.name!], platformQuery(ctx, '1.48', true));
   });
 
   router.add('GET', '/images/*name/json', async (ctx) => {
-    const rec = await images.resolve(ctx.params.name!);
-    sendJson(ctx.res, 200, toImageInspect(rec));
+    const platform = platformQuery(ctx, '1.49', false);
+    const manifests = apiAtLeast(ctx.apiVersion, '1.48') && ctx.query.bool('manifests');
+    if (manifests && platform) throw new InvalidArgumentError('conflicting options: manifests and platform options cannot both be set', 'INVALID_ARGUMENT');
+    const rec = await images.resolve(ctx.params.name!, platform ? { platform } : {});
+    sendJson(ctx.res, 200, toImageInspect(rec, {}, ctx.apiVersion));
   });
 
   router.add('GET', '/images/*name/history', async (ctx) => {
-    const h = await images.history(ctx.params.name!);
+    const platform = platformQuery(ctx, '1.48', false);
+    const h = await images.history(ctx.params.name!, platform ? { platform } : {});
     sendJson(ctx.res, 200, h.map(toHistoryWire));
   });
 
@@ -182,12 +198,13 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
     sendJson(ctx.res, 200, toImageDeleteWire(items));
   });
 
-  async function saveTo(res: import('node:http').ServerResponse, names: string[]): Promise<void> {
+  async function saveTo(res: import('node:http').ServerResponse, names: string[], platform: Platform | undefined): Promise<void> {
     // resolve first so a missing image is a 404, not a broken tar
     for (const n of names) await images.resolve(n);
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/x-tar');
-    await images.save(names, res);
+    // save refuses a platform the images lack before it writes, so the error still gets its own status
+    await images.save(names, res, platform ? { platform } : {});
     if (!res.writableEnded) res.end();
   }
 }

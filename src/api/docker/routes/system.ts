@@ -1,6 +1,7 @@
 /** System routes (swagger tag "System"): ping, version, info, events, df; plugin probe. */
 import { InvalidArgumentError, NotFoundError } from '../../../base/errors';
 import { matchesEventFilters } from '../../../base/event-filter';
+import { apiAtLeast } from '../../http/api-version';
 import type { EngineEvent } from '../../../base/events';
 import { API_VERSION, MIN_API_VERSION, type Engine } from '../../../engine/types';
 import type { Handler } from '../../http/context';
@@ -13,6 +14,8 @@ import { toImageSummaryWire } from '../translate/image';
 import { toContainerSummaryWire } from '../translate/container-list';
 import { toVolumeUsageWire } from '../translate/volume';
 import { asDaemonError } from './images';
+
+const DF_TYPES = ['container', 'image', 'volume', 'build-cache'];
 
 export function registerSystemRoutes(router: Router<Handler>, engine: Engine): void {
   const ping: Handler = async (ctx) => {
@@ -40,20 +43,30 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
   });
 
   router.add('GET', '/info', async (ctx) => {
-    sendJson(ctx.res, 200, toInfoResponse(await engine.info(), { eventsListeners: engine.events.clientSubscribers }));
+    sendJson(ctx.res, 200, toInfoResponse(await engine.info(), { eventsListeners: engine.events.clientSubscribers }, ctx.apiVersion));
   });
 
+  // type= (1.42, repeatable) computes only the kinds asked for; the others are left out, as dockerd does
   router.add('GET', '/system/df', async (ctx) => {
-    const [images, containers, volumes] = await Promise.all([engine.images.list({ all: true }), engine.containers.list({ all: true, size: true }), engine.volumes.usage()]);
-    sendJson(ctx.res, 200, {
-      LayersSize: images.reduce((n, i) => n + i.size, 0),
+    const types = apiAtLeast(ctx.apiVersion, '1.42') ? ctx.query.all('type') : [];
+    for (const t of types) if (!DF_TYPES.includes(t)) throw new InvalidArgumentError(`unknown object type: ${t}`, 'INVALID_DF_TYPE');
+    const want = (t: string) => types.length === 0 || types.includes(t);
+    const [images, containers, volumes] = await Promise.all([
+      want('image') ? engine.images.list({ all: true }) : undefined,
+      want('container') ? engine.containers.list({ all: true, size: true }) : undefined,
+      want('volume') ? engine.volumes.usage() : undefined,
+    ]);
+    const body: Record<string, unknown> = {
+      LayersSize: images ? images.reduce((n, i) => n + i.size, 0) : 0,
       // df is where dockerd computes SharedSize (images/json sends -1); the CLI's RECLAIMABLE needs a number
-      Images: images.map((i) => ({ ...toImageSummaryWire(i), SharedSize: 0 })),
-      Containers: containers.map(toContainerSummaryWire),
-      Volumes: volumes.map(toVolumeUsageWire),
-      BuildCache: [],
-      BuilderSize: 0,
-    });
+      Images: images ? images.map((i) => toImageSummaryWire(i, ctx.apiVersion, 0)) : null,
+      Containers: containers ? containers.map((c) => toContainerSummaryWire(c, ctx.apiVersion)) : null,
+      Volumes: volumes ? volumes.map(toVolumeUsageWire) : null,
+      BuildCache: want('build-cache') ? [] : null,
+    };
+    // BuilderSize left the API in 1.42
+    if (!apiAtLeast(ctx.apiVersion, '1.42')) body.BuilderSize = 0;
+    sendJson(ctx.res, 200, body);
   });
 
   router.add('GET', '/events', async (ctx) => {

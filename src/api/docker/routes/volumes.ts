@@ -3,6 +3,7 @@ import type { Engine } from '../../../engine/types';
 import type { VolumeCreateRequest } from '../../../protocol/docker/volume';
 import type { Handler } from '../../http/context';
 import type { Router } from '../../http/router';
+import { apiAtLeast } from '../../http/api-version';
 import { sendEmpty, sendJson } from '../../http/respond';
 import { toVolumeWire, translateVolumeCreate } from '../translate/volume';
 
@@ -21,7 +22,10 @@ export function registerVolumeRoutes(router: Router<Handler>, engine: Engine): v
 
   router.add('POST', '/volumes/prune', async (ctx) => {
     await ctx.body();
-    const r = await volumes.prune(ctx.query.filters());
+    const filters = ctx.query.filters();
+    // before 1.42 a prune took every unused volume, not only anonymous ones
+    if (!apiAtLeast(ctx.apiVersion, '1.42')) filters['all'] = ['true'];
+    const r = await volumes.prune(filters);
     sendJson(ctx.res, 200, { VolumesDeleted: r.deleted, SpaceReclaimed: r.spaceReclaimed }); // dockerd 20.10: [] when nothing went
   });
 

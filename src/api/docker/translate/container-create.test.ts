@@ -8,7 +8,7 @@ import { cliCreateBody, composeCreateBody, testcontainersCreateBody } from '../.
 const wire = (x: unknown): ContainerCreateRequest => JSON.parse(JSON.stringify(x)) as ContainerCreateRequest;
 
 test('CLI 28 run body maps config and HostConfig fields', () => {
-  const spec = translateContainerCreate(wire(cliCreateBody), 'c1');
+  const { spec } = translateContainerCreate(wire(cliCreateBody), 'c1');
   assert.equal(spec.name, 'c1');
   assert.equal(spec.image, 'bb');
   assert.deepEqual(spec.entrypoint, ['/bin/sh']);
@@ -37,7 +37,7 @@ test('CLI 28 run body maps config and HostConfig fields', () => {
 });
 
 test('compose body maps binds, port bindings, network aliases', () => {
-  const spec = translateContainerCreate(wire(composeCreateBody), 'recproj_web_1');
+  const { spec } = translateContainerCreate(wire(composeCreateBody), 'recproj_web_1');
   assert.deepEqual(spec.host.binds, ['recproj_webdata:/data:rw']);
   assert.deepEqual(spec.host.portBindings, { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: '18081' }] });
   assert.equal(spec.host.networkMode, 'recproj_appnet');
@@ -48,7 +48,7 @@ test('compose body maps binds, port bindings, network aliases', () => {
 });
 
 test('testcontainers minimal body gets defaults and random host port', () => {
-  const spec = translateContainerCreate(wire(testcontainersCreateBody));
+  const { spec } = translateContainerCreate(wire(testcontainersCreateBody));
   assert.equal(spec.name, undefined);
   assert.equal(spec.image, 'bb:latest');
   assert.deepEqual(spec.host.portBindings, { '8080/tcp': [{ hostIp: '', hostPort: '0' }] });
@@ -59,7 +59,7 @@ test('testcontainers minimal body gets defaults and random host port', () => {
 });
 
 test('HostConfig resource and mount fields', () => {
-  const spec = translateContainerCreate({
+  const { spec } = translateContainerCreate({
     Image: 'bb',
     Cmd: 'sh',
     HostConfig: {
@@ -102,4 +102,48 @@ test('invalid bodies are InvalidArgument errors', () => {
   assert.throws(() => translateContainerCreate(undefined), { kind: 'InvalidArgument' });
   assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { RestartPolicy: { Name: 'always' }, AutoRemove: true } }), { kind: 'InvalidArgument' });
   assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [{ Type: 'npipe', Target: '/x' }] } }), { kind: 'InvalidArgument' });
+});
+
+test('API 1.44: several EndpointsConfig at create; older versions are refused in dockerd\'s words', () => {
+  const body = { Image: 'bb', HostConfig: { NetworkMode: 'n1' }, NetworkingConfig: { EndpointsConfig: { n1: { Aliases: ['a'] }, n2: { IPAMConfig: { IPv4Address: '10.9.0.5' } } } } };
+  const { spec } = translateContainerCreate(body, undefined, '1.44');
+  assert.deepEqual(spec.networks, { n1: { aliases: ['a'] }, n2: { aliases: [], ipv4Address: '10.9.0.5' } });
+  assert.throws(() => translateContainerCreate(body, undefined, '1.43'), { kind: 'InvalidArgument', message: 'Container cannot be created with multiple network endpoints: n1, n2' });
+});
+
+test('MacAddress: per endpoint from 1.44 (container-wide is migrated with a warning); before 1.44 only the container-wide one counts', () => {
+  const perEndpoint = { Image: 'bb', HostConfig: { NetworkMode: 'n1' }, NetworkingConfig: { EndpointsConfig: { n1: { MacAddress: '02:42:AC:11:00:99' } } } };
+  assert.deepEqual(translateContainerCreate(perEndpoint, undefined, '1.49').spec.networks, { n1: { aliases: [], macAddress: '02:42:ac:11:00:99' } });
+  assert.deepEqual(translateContainerCreate(perEndpoint, undefined, '1.43').spec.networks, { n1: { aliases: [] } });
+  const wide = { Image: 'bb', MacAddress: '02:42:ac:11:00:98', HostConfig: { NetworkMode: 'default' } };
+  const r = translateContainerCreate(wide, undefined, '1.49');
+  assert.deepEqual(r.spec.networks, { bridge: { aliases: [], macAddress: '02:42:ac:11:00:98' } });
+  assert.deepEqual(r.warnings, ['The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.']);
+  assert.deepEqual(translateContainerCreate(wide, undefined, '1.43').warnings, []);
+  assert.throws(() => translateContainerCreate({ ...wide, HostConfig: { NetworkMode: 'host' } }), { message: 'conflicting options: mac-address and the network mode' });
+});
+
+test('Healthcheck.StartInterval from 1.44, Annotations from 1.43; older clients\' are ignored', () => {
+  const body = { Image: 'bb', Healthcheck: { Test: ['CMD', 'true'], StartPeriod: 10e9, StartInterval: 1e9 }, HostConfig: { Annotations: { 'io.berth.a': 'x' } } };
+  const now = translateContainerCreate(body, undefined, '1.49').spec;
+  assert.equal(now.healthcheck?.startInterval, 1e9);
+  assert.deepEqual(now.host.annotations, { 'io.berth.a': 'x' });
+  const old = translateContainerCreate(body, undefined, '1.42').spec;
+  assert.equal(old.healthcheck?.startInterval, undefined);
+  assert.equal(old.host.annotations, undefined);
+});
+
+test('VolumeOptions.Subpath from 1.45; mount options of another type refused from 1.42', () => {
+  const m = { Type: 'volume' as const, Source: 'v', Target: '/d', VolumeOptions: { Subpath: 'sub/dir' } };
+  assert.equal(translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [m] } }, undefined, '1.45').spec.host.mounts[0]!.volumeSubpath, 'sub/dir');
+  assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [m] } }, undefined, '1.44'), { message: 'VolumeOptions.Subpath needs API v1.45 or newer' });
+  const mixed = { Type: 'bind' as const, Source: '/tmp', Target: '/d', VolumeOptions: { NoCopy: true } };
+  assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [mixed] } }, undefined, '1.42'), { message: 'VolumeOptions must not be specified on mount type "bind"' });
+  assert.doesNotThrow(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [mixed] } }, undefined, '1.41'));
+});
+
+test('DeviceRequests are refused in dockerd\'s words: no device driver here', () => {
+  const gpus = { Image: 'bb', HostConfig: { DeviceRequests: [{ Driver: '', Count: -1, Capabilities: [['gpu']] }] } };
+  assert.throws(() => translateContainerCreate(gpus), { kind: 'InvalidArgument', message: 'could not select device driver "" with capabilities: [[gpu]]' });
+  assert.doesNotThrow(() => translateContainerCreate({ Image: 'bb', HostConfig: { DeviceRequests: [] } }));
 });

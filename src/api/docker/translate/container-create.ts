@@ -4,8 +4,11 @@
  * unknown fields are ignored, as dockerd does.
  */
 import { InvalidArgumentError } from '../../../base/errors';
+import { API_VERSION } from '../../../base/version';
 import { defaultHostSpec, type ContainerSpec, type HostSpec, type MountSpec } from '../../../container/spec';
 import type { ContainerCreateRequest, HostConfig, Mount } from '../../../protocol/docker/container';
+import { apiAtLeast } from '../../http/api-version';
+import { stringMap } from './volume';
 
 /** Docker accepts a string where a list is expected in old clients (Cmd: "sh"). */
 function strList(v: string[] | string | null | undefined): string[] | undefined {
@@ -15,8 +18,15 @@ function strList(v: string[] | string | null | undefined): string[] | undefined 
 
 const num = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-export function translateMount(m: Mount): MountSpec {
+export function translateMount(m: Mount, apiVersion = API_VERSION): MountSpec {
   const type = m.Type ?? 'volume';
+  if (apiAtLeast(apiVersion, '1.42')) {
+    // dockerd refuses options of another mount type from 1.42 on (older versions dropped them)
+    if (m.VolumeOptions && type !== 'volume') throw new InvalidArgumentError(`VolumeOptions must not be specified on mount type "${type}"`, 'INVALID_MOUNT');
+    if (m.BindOptions && type !== 'bind') throw new InvalidArgumentError(`BindOptions must not be specified on mount type "${type}"`, 'INVALID_MOUNT');
+    if (m.TmpfsOptions && type !== 'tmpfs') throw new InvalidArgumentError(`TmpfsOptions must not be specified on mount type "${type}"`, 'INVALID_MOUNT');
+  }
+  if (m.VolumeOptions?.Subpath && !apiAtLeast(apiVersion, '1.45')) throw new InvalidArgumentError('VolumeOptions.Subpath needs API v1.45 or newer', 'INVALID_MOUNT');
   if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw new InvalidArgumentError(`mount type unknown: ${type}`, 'INVALID_MOUNT');
   if (!m.Target) throw new InvalidArgumentError('invalid mount config: Target must not be empty', 'INVALID_MOUNT');
   const options: string[] = [];
@@ -32,14 +42,27 @@ export function translateMount(m: Mount): MountSpec {
   if (vo?.Labels && Object.keys(vo.Labels).length) spec.volumeLabels = { ...vo.Labels };
   if (vo?.DriverConfig?.Name) spec.volumeDriver = vo.DriverConfig.Name;
   if (vo?.DriverConfig?.Options && Object.keys(vo.DriverConfig.Options).length) spec.volumeDriverOptions = { ...vo.DriverConfig.Options };
+  if (vo?.Subpath) spec.volumeSubpath = vo.Subpath;
   return spec;
 }
 
-export function translateHostConfig(hc: HostConfig | null | undefined): HostSpec {
+/** Docker's words for a device request no driver can serve (no GPU runtime here): `[[gpu]]` is Go's %v of the capabilities. */
+function refuseDeviceRequests(requests: unknown): void {
+  if (!Array.isArray(requests) || requests.length === 0) return;
+  const r = (requests[0] ?? {}) as { Driver?: string; Capabilities?: string[][] | null };
+  const caps = `[${(r.Capabilities ?? []).map((c) => `[${(c ?? []).join(' ')}]`).join(' ')}]`;
+  throw new InvalidArgumentError(`could not select device driver "${r.Driver ?? ''}" with capabilities: ${caps}`, 'NO_DEVICE_DRIVER');
+}
+
+export function translateHostConfig(hc: HostConfig | null | undefined, apiVersion = API_VERSION): HostSpec {
   const h = defaultHostSpec();
   if (!hc) return h;
+  refuseDeviceRequests(hc.DeviceRequests);
   h.binds = hc.Binds ?? [];
-  h.mounts = (hc.Mounts ?? []).map(translateMount);
+  h.mounts = (hc.Mounts ?? []).map((m) => translateMount(m, apiVersion));
+  // Annotations came with 1.43; older clients' are ignored, as dockerd does
+  const annotations = (apiAtLeast(apiVersion, '1.43') && stringMap(hc.Annotations, 'Annotations')) || {};
+  if (Object.keys(annotations).length) h.annotations = annotations;
   h.volumesFrom = hc.VolumesFrom ?? [];
   h.tmpfs = hc.Tmpfs ?? {};
   h.networkMode = hc.NetworkMode || 'default';
@@ -108,16 +131,67 @@ export function translateHostConfig(hc: HostConfig | null | undefined): HostSpec
   return h;
 }
 
-/** `name` is the `?name=` query value (Docker ignores a Name in the body). */
-export function translateContainerCreate(body: ContainerCreateRequest | undefined, name?: string): ContainerSpec {
-  if (!body || typeof body !== 'object') throw new InvalidArgumentError('config cannot be empty in order to create a container', 'EMPTY_CONFIG');
-  if (!body.Image) throw new InvalidArgumentError('no image specified in the create request', 'NO_IMAGE');
+/** What a create body asks for, and the warnings dockerd adds for deprecated fields. */
+export interface TranslatedCreate {
+  spec: ContainerSpec;
+  warnings: string[];
+}
+
+type EndpointsConfig = NonNullable<NonNullable<ContainerCreateRequest['NetworkingConfig']>['EndpointsConfig']>;
+
+/**
+ * NetworkingConfig.EndpointsConfig → spec networks, per API version: one endpoint before 1.44, the
+ * container-wide MacAddress moved onto the main network's endpoint (dockerd's handleMACAddressBC).
+ */
+function translateNetworks(body: ContainerCreateRequest, networkMode: string, apiVersion: string, warnings: string[]): ContainerSpec['networks'] {
+  const eps: EndpointsConfig = { ...(body.NetworkingConfig?.EndpointsConfig ?? {}) };
+  const names = Object.keys(eps);
+  if (names.length > 1 && !apiAtLeast(apiVersion, '1.44')) {
+    throw new InvalidArgumentError(`Container cannot be created with multiple network endpoints: ${names.join(', ')}`, 'MULTIPLE_ENDPOINTS');
+  }
+  const mainNet = networkMode === 'default' ? 'bridge' : networkMode;
+  const userOrBridge = !['host', 'none'].includes(networkMode) && !networkMode.startsWith('container:');
+  const mainKey = (): string => (eps[mainNet] !== undefined ? mainNet : eps['default'] !== undefined && mainNet === 'bridge' ? 'default' : mainNet);
+  const wideMac = body.MacAddress ?? '';
+  const macs: Record<string, string> = {};
+  if (apiAtLeast(apiVersion, '1.44')) for (const [n, ep] of Object.entries(eps)) if (ep?.MacAddress) macs[n] = ep.MacAddress;
+  if (wideMac) {
+    if (!userOrBridge) throw new InvalidArgumentError('conflicting options: mac-address and the network mode', 'MAC_CONFLICT');
+    const key = mainKey();
+    if (apiAtLeast(apiVersion, '1.44')) {
+      if (macs[key] && macs[key] !== wideMac) {
+        throw new InvalidArgumentError('the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty', 'MAC_CONFLICT');
+      }
+      warnings.push('The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.');
+    }
+    macs[key] = wideMac;
+    eps[key] ??= {};
+  }
   const networks: ContainerSpec['networks'] = {};
-  for (const [net, ep] of Object.entries(body.NetworkingConfig?.EndpointsConfig ?? {})) {
+  for (const [net, ep] of Object.entries(eps)) {
     const entry: ContainerSpec['networks'][string] = { aliases: ep?.Aliases ?? [] };
     if (ep?.IPAMConfig?.IPv4Address) entry.ipv4Address = ep.IPAMConfig.IPv4Address;
+    const mac = macs[net];
+    if (mac) {
+      if (!/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(mac)) throw new InvalidArgumentError(`invalid MAC address: ${mac}`, 'INVALID_MAC');
+      entry.macAddress = mac.toLowerCase();
+    }
     networks[net] = entry;
   }
+  return networks;
+}
+
+/**
+ * `name` is the `?name=` query value (Docker ignores a Name in the body); `apiVersion` the request's,
+ * for the fields whose meaning changed between versions.
+ */
+export function translateContainerCreate(body: ContainerCreateRequest | undefined, name?: string, apiVersion = API_VERSION): TranslatedCreate {
+  // dockerd's Config is empty unless the body has a field besides HostConfig and NetworkingConfig
+  const configKeys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'HostConfig' && k !== 'NetworkingConfig') : [];
+  if (!body || configKeys.length === 0) throw new InvalidArgumentError('config cannot be empty in order to create a container', 'EMPTY_CONFIG');
+  if (!body.Image) throw new InvalidArgumentError('no image specified in the create request', 'NO_IMAGE');
+  const warnings: string[] = [];
+  const host = translateHostConfig(body.HostConfig, apiVersion);
   const spec: ContainerSpec = {
     image: body.Image,
     env: body.Env ?? [],
@@ -131,8 +205,8 @@ export function translateContainerCreate(body: ContainerCreateRequest | undefine
     attachStderr: body.AttachStderr === true,
     exposedPorts: body.ExposedPorts ?? {},
     volumes: body.Volumes ?? {},
-    host: translateHostConfig(body.HostConfig),
-    networks,
+    host,
+    networks: translateNetworks(body, host.networkMode, apiVersion, warnings),
   };
   if (name) spec.name = name.replace(/^\//, '');
   const cmd = strList(body.Cmd);
@@ -153,6 +227,8 @@ export function translateContainerCreate(body: ContainerCreateRequest | undefine
     if (hc.Timeout) spec.healthcheck.timeout = hc.Timeout;
     if (hc.Retries) spec.healthcheck.retries = hc.Retries;
     if (hc.StartPeriod) spec.healthcheck.startPeriod = hc.StartPeriod;
+    // StartInterval came with 1.44; older clients' is ignored
+    if (hc.StartInterval && apiAtLeast(apiVersion, '1.44')) spec.healthcheck.startInterval = hc.StartInterval;
   }
-  return spec;
+  return { spec, warnings };
 }

@@ -55,10 +55,12 @@ function assertHasKeys(actual: object, recorded: object, where: string): void {
 }
 
 test('container inspect carries every key dockerd sent (top level, State, HostConfig, Config, NetworkSettings)', () => {
-  const j = toContainerInspect(record(), { runtime: 'crun' });
+  const j = toContainerInspect(record(), { runtime: 'crun', apiVersion: '1.41' });
   assertHasKeys(j, containerInspectResponse, 'top');
   assertHasKeys(j.State, containerInspectResponse.State, 'State');
-  assertHasKeys(j.HostConfig, containerInspectResponse.HostConfig, 'HostConfig');
+  // dockerd 23+ leaves KernelMemory(TCP) out when unset, at every API version (1.42 history)
+  const { KernelMemory: _km, KernelMemoryTCP: _kmt, ...hostKeys } = containerInspectResponse.HostConfig;
+  assertHasKeys(j.HostConfig, hostKeys, 'HostConfig');
   assertHasKeys(j.NetworkSettings, containerInspectResponse.NetworkSettings, 'NetworkSettings');
   assertHasKeys(j.NetworkSettings.Networks['bridge']!, containerInspectResponse.NetworkSettings.Networks.bridge, 'Networks.bridge');
   const { ExposedPorts: _ignored, ...cfgKeys } = containerInspectResponse.Config;
@@ -105,12 +107,44 @@ test('image inspect carries every key dockerd sent', () => {
     created: '2026-11-28T03:56:50Z',
     chainIds: [],
   };
-  const j = toImageInspect(rec);
+  // the recording is dockerd 20.10's answer to API 1.41
+  const j = toImageInspect(rec, {}, '1.41');
   assertHasKeys(j, imageInspectResponse, 'top');
   assertHasKeys(j.Config, imageInspectResponse.Config, 'Config');
-  assertHasKeys(j.ContainerConfig, imageInspectResponse.ContainerConfig, 'ContainerConfig');
+  assertHasKeys(j.ContainerConfig!, imageInspectResponse.ContainerConfig, 'ContainerConfig');
+  assert.equal(j.VirtualSize, 1984189);
+  // gone for newer clients: VirtualSize in 1.44, Container and ContainerConfig in 1.45
+  const v144 = toImageInspect(rec, {}, '1.44');
+  assert.equal('VirtualSize' in v144, false);
+  assert.equal('ContainerConfig' in v144, true);
+  const v149 = toImageInspect(rec, {}, '1.49');
+  assert.deepEqual(['VirtualSize' in v149, 'Container' in v149, 'ContainerConfig' in v149], [false, false, false]);
   assert.equal(j.Comment, 'Imported from -');
   assert.deepEqual(j.RootFS, { Type: 'layers', Layers: ['sha256:' + 'a'.repeat(64)] });
   assert.equal(j.GraphDriver.Name, 'overlay2');
   assert.deepEqual(j.Config.Cmd, ['sh']);
+});
+
+test('endpoint names per API version: short id in Aliases until 1.44, DNSNames from 1.44, GwPriority from 1.48', () => {
+  const rec = record();
+  rec.networks['appnet'] = { ipAddress: '10.89.0.2', ipPrefixLen: 24, gateway: '10.89.0.1', macAddress: '02:42:0a:59:00:02', aliases: ['web-alias', 'aaaaaaaaaaaa'], networkId: 'm'.repeat(64), endpointId: 'f'.repeat(64) };
+  const old = toContainerInspect(rec, { runtime: 'crun', apiVersion: '1.43' }).NetworkSettings.Networks['appnet']!;
+  assert.deepEqual(old.Aliases, ['web-alias', 'aaaaaaaaaaaa']);
+  assert.equal('DNSNames' in old, false);
+  const v144 = toContainerInspect(rec, { runtime: 'crun', apiVersion: '1.44' }).NetworkSettings.Networks;
+  assert.deepEqual(v144['appnet']!.Aliases, ['web-alias', 'aaaaaaaaaaaa']);
+  assert.deepEqual(v144['appnet']!.DNSNames, ['web', 'web-alias', 'aaaaaaaaaaaa']);
+  assert.equal(v144['bridge']!.DNSNames, null);
+  const now = toContainerInspect(rec, { runtime: 'crun', apiVersion: '1.49' }).NetworkSettings.Networks['appnet']!;
+  assert.deepEqual(now.Aliases, ['web-alias']);
+  assert.equal(now.GwPriority, 0);
+});
+
+test('HostConfig.Annotations and a mount\'s VolumeOptions.Subpath show in inspect', () => {
+  const rec = record();
+  rec.spec.host.annotations = { 'io.berth.x': '1' };
+  rec.spec.host.mounts = [{ type: 'volume', source: 'v', target: '/d', readOnly: false, volumeSubpath: 'a/b' }];
+  const hc = toContainerInspect(rec, { runtime: 'crun' }).HostConfig;
+  assert.deepEqual(hc.Annotations, { 'io.berth.x': '1' });
+  assert.deepEqual(hc.Mounts, [{ Type: 'volume', Source: 'v', Target: '/d', ReadOnly: false, VolumeOptions: { Subpath: 'a/b' } }]);
 });

@@ -1,4 +1,6 @@
-/** ContainerRecord → Docker's ContainerJSON (GET /containers/{id}/json). Pure. */
+/** ContainerRecord → Docker's ContainerJSON (GET /containers/{id}/json), as the request's API version shows it. Pure. */
+import { API_VERSION } from '../../../base/version';
+import { apiAtLeast } from '../../http/api-version';
 import { healthcheckConfig } from '../../../container/spec';
 import { inspectLogPath } from '../../../container/logs/sinks';
 import type { ContainerRecord } from '../../../container/types';
@@ -76,8 +78,6 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     Devices: h.devices.map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
     DeviceCgroupRules: null,
     DeviceRequests: null,
-    KernelMemory: 0,
-    KernelMemoryTCP: 0,
     MemoryReservation: h.memoryReservation,
     MemorySwap: h.memorySwap,
     MemorySwappiness: null,
@@ -91,11 +91,14 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     IOMaximumBandwidth: 0,
     MaskedPaths: null,
     ReadonlyPaths: null,
+    ...(h.annotations ? { Annotations: h.annotations } : {}),
   };
 }
 
 function toMountWire(m: MountSpec): Mount {
-  return { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+  const out: Mount = { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+  if (m.volumeSubpath) out.VolumeOptions = { Subpath: m.volumeSubpath };
+  return out;
 }
 
 /** The `Mounts` array of inspect and list: binds ("src:dst[:opts]"), --mount entries and tmpfs. */
@@ -130,12 +133,25 @@ export function toMountPointsWire(mps: CoreMountPoint[]): MountPoint[] {
   );
 }
 
-/** `staticIp`: the address the user asked for (--ip), which dockerd echoes as IPAMConfig. */
-export function toEndpointSettings(n: ContainerRecord['networks'][string], staticIp?: string): EndpointSettings {
-  return {
-    IPAMConfig: staticIp ? { IPv4Address: staticIp } : null,
+/** Who the endpoint belongs to, for the names it answers to on a user-defined network. */
+export interface EndpointOwner {
+  id: string;
+  name: string;
+}
+
+/**
+ * `staticIp`: the address the user asked for (--ip), which dockerd echoes as IPAMConfig. From 1.45
+ * Aliases are only the user's (the short id moved to DNSNames, which came in 1.44).
+ */
+export function toEndpointSettings(networkName: string, n: ContainerRecord['networks'][string], owner: EndpointOwner, opts: { staticIp?: string; apiVersion?: string } = {}): EndpointSettings {
+  const apiVersion = opts.apiVersion ?? API_VERSION;
+  const shortId = owner.id.slice(0, 12);
+  const userAliases = n.aliases.filter((a) => a !== shortId);
+  const aliases = apiAtLeast(apiVersion, '1.45') ? userAliases : n.aliases;
+  const out: EndpointSettings = {
+    IPAMConfig: opts.staticIp ? { IPv4Address: opts.staticIp } : null,
     Links: null,
-    Aliases: n.aliases.length ? n.aliases : null,
+    Aliases: aliases.length ? aliases : null,
     NetworkID: n.networkId,
     EndpointID: n.endpointId,
     Gateway: n.gateway,
@@ -147,11 +163,17 @@ export function toEndpointSettings(n: ContainerRecord['networks'][string], stati
     MacAddress: n.macAddress,
     DriverOpts: null,
   };
+  if (apiAtLeast(apiVersion, '1.48')) out.GwPriority = 0;
+  if (apiAtLeast(apiVersion, '1.44')) {
+    // the default bridge has no DNS; on user-defined networks: the name, the aliases, the short id
+    out.DNSNames = networkName === 'bridge' ? null : [...new Set([owner.name.replace(/^\//, ''), ...userAliases, shortId])];
+  }
+  return out;
 }
 
-function toNetworkSettings(rec: ContainerRecord): NetworkSettings {
+function toNetworkSettings(rec: ContainerRecord, apiVersion: string): NetworkSettings {
   const networks: Record<string, EndpointSettings> = {};
-  for (const [name, n] of Object.entries(rec.networks)) networks[name] = toEndpointSettings(n, rec.spec.networks[name]?.ipv4Address);
+  for (const [name, n] of Object.entries(rec.networks)) networks[name] = toEndpointSettings(name, n, rec, { staticIp: rec.spec.networks[name]?.ipv4Address, apiVersion });
   // the top-level fields mirror the default bridge network, as dockerd does
   const primary = rec.networks['bridge'] ?? Object.values(rec.networks)[0];
   const ports: PortMap = {};
@@ -212,7 +234,7 @@ export function toContainerConfigWire(rec: ContainerRecord): ContainerConfig {
   return cfg;
 }
 
-export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[] }): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[]; apiVersion?: string }): ContainerInspectResponse {
   const st = rec.state;
   const state: ContainerInspectResponse['State'] = {
     Status: st.status,
@@ -257,6 +279,6 @@ export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: rec.rootfs } },
     Mounts: rec.mountPoints ? toMountPointsWire(rec.mountPoints) : toMountPoints(rec.spec.host),
     Config: toContainerConfigWire(rec),
-    NetworkSettings: toNetworkSettings(rec),
+    NetworkSettings: toNetworkSettings(rec, opts.apiVersion ?? API_VERSION),
   };
 }

@@ -1,12 +1,15 @@
-/** ContainerSummary (core) → an entry of GET /containers/json. Pure. */
+/** ContainerSummary (core) → an entry of GET /containers/json, as the request's API version shows it. Pure. */
+import { API_VERSION } from '../../../base/version';
+import { apiAtLeast } from '../../http/api-version';
 import type { ContainerSummary } from '../../../container/types';
 import type { ContainerSummaryWire } from '../../../protocol/docker/container';
 import { toEndpointSettings, toMountPoints, toMountPointsWire } from './container-inspect';
 import { defaultHostSpec } from '../../../container/spec';
 
-export function toContainerSummaryWire(s: ContainerSummary): ContainerSummaryWire {
+export function toContainerSummaryWire(s: ContainerSummary, apiVersion = API_VERSION): ContainerSummaryWire {
   const networks: ContainerSummaryWire['NetworkSettings']['Networks'] = {};
-  for (const [name, n] of Object.entries(s.networks)) networks[name] = toEndpointSettings(n);
+  const owner = { id: s.id, name: s.names[0] ?? '' };
+  for (const [name, n] of Object.entries(s.networks)) networks[name] = toEndpointSettings(name, n, owner, { apiVersion });
   return {
     Id: s.id,
     Names: s.names.map((n) => (n.startsWith('/') ? n : `/${n}`)),
@@ -23,7 +26,8 @@ export function toContainerSummaryWire(s: ContainerSummary): ContainerSummaryWir
     Labels: s.labels,
     State: s.state,
     Status: s.status,
-    HostConfig: { NetworkMode: s.networkMode },
+    // Annotations joined the list in 1.46
+    HostConfig: { NetworkMode: s.networkMode, ...(s.annotations && apiAtLeast(apiVersion, '1.46') ? { Annotations: s.annotations } : {}) },
     NetworkSettings: { Networks: networks },
     Mounts: s.mountPoints ? toMountPointsWire(s.mountPoints) : toMountPoints({ ...defaultHostSpec(), mounts: s.mounts }),
     ...(s.sizeRw !== undefined ? { SizeRw: s.sizeRw, SizeRootFs: s.sizeRootFs ?? 0 } : {}),

@@ -1,4 +1,9 @@
-/** Image read models → Docker's image JSON shapes (inspect, list, history, delete). Pure. */
+/**
+ * Image read models → Docker's image JSON shapes (inspect, list, history, delete), as the request's API
+ * version shows them: VirtualSize until 1.43, Container/ContainerConfig until 1.44, `<none>` names until 1.42. Pure.
+ */
+import { API_VERSION } from '../../../base/version';
+import { apiAtLeast } from '../../http/api-version';
 import type { ImageDeleteItem, ImageHistoryView, ImageRecord, ImageSummaryView } from '../../../image/types';
 import type { ImageConfigConfig } from '../../../protocol/oci/image';
 import type { ContainerConfig } from '../../../protocol/docker/container';
@@ -34,7 +39,7 @@ export function toImageContainerConfig(c: ImageConfigConfig | undefined): Contai
   return cfg;
 }
 
-export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] } = {}): ImageInspectResponse {
+export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] } = {}, apiVersion = API_VERSION): ImageInspectResponse {
   const cfg = rec.config;
   const data: Record<string, string> = {};
   if (extras.layerDirs && extras.layerDirs.length) data.LowerDir = extras.layerDirs.join(':');
@@ -45,36 +50,42 @@ export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] 
     Parent: rec.parent ?? '',
     Comment: cfg.comment ?? '',
     Created: cfg.created ?? rec.created,
-    Container: cfg.container ?? '',
-    ContainerConfig: toImageContainerConfig(undefined),
     DockerVersion: cfg.docker_version ?? '',
     Author: cfg.author ?? '',
     Config: toImageContainerConfig(cfg.config),
     Architecture: cfg.architecture,
     Os: cfg.os,
     Size: rec.size,
-    VirtualSize: rec.size,
     GraphDriver: { Name: 'overlay2', Data: data },
     RootFS: { Type: 'layers', Layers: cfg.rootfs.diff_ids },
     Metadata: { LastTagTime: ZERO_TIME },
   };
   if (cfg.variant) out.Variant = cfg.variant;
+  if (!apiAtLeast(apiVersion, '1.44')) out.VirtualSize = rec.size;
+  if (!apiAtLeast(apiVersion, '1.45')) {
+    out.Container = cfg.container ?? '';
+    out.ContainerConfig = toImageContainerConfig(undefined);
+  }
   return out;
 }
 
-export function toImageSummaryWire(v: ImageSummaryView): ImageSummaryWire {
-  return {
+/** `sharedSize`: the number system df computes; image list sends -1 unless asked (shared-size, 1.42). */
+export function toImageSummaryWire(v: ImageSummaryView, apiVersion = API_VERSION, sharedSize = -1): ImageSummaryWire {
+  const untagged = v.repoTags.length === 0 && v.repoDigests.length === 0;
+  const none = untagged && !apiAtLeast(apiVersion, '1.43');
+  const out: ImageSummaryWire = {
     Containers: v.containers,
     Created: v.created,
     Id: v.id,
     Labels: Object.keys(v.labels).length ? v.labels : null,
     ParentId: v.parentId,
-    RepoDigests: v.repoDigests,
-    RepoTags: v.repoTags,
-    SharedSize: -1,
+    RepoDigests: none ? ['<none>@<none>'] : v.repoDigests,
+    RepoTags: none ? ['<none>:<none>'] : v.repoTags,
+    SharedSize: sharedSize,
     Size: v.size,
-    VirtualSize: v.size,
   };
+  if (!apiAtLeast(apiVersion, '1.44')) out.VirtualSize = v.size;
+  return out;
 }
 
 export function toHistoryWire(h: ImageHistoryView): HistoryResponseItem {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInfo, NetworkRecord } from '../../../network/types';
-import { networkListFilter, networkPruneFilter, parseUntil, toNetworkWire, translateNetworkConnect, translateNetworkCreate } from './network';
+import { networkListFilter, networkPruneFilter, toNetworkWire, translateNetworkConnect, translateNetworkCreate } from './network';
+import { parseUntil } from '../../../base/until';
 
 function rec(over: Partial<NetworkRecord> = {}): NetworkRecord {
   return {

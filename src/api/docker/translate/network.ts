@@ -5,6 +5,7 @@
  * Pure; the route file only calls these.
  */
 import { InvalidArgumentError } from '../../../base/errors';
+import { untilFilter } from '../../../base/until';
 import type { EndpointRequest, NetworkCreateOptions, NetworkInfo, NetworkRecord } from '../../../network/types';
 import type { Network, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest } from '../../../protocol/docker/network';
 
@@ -156,30 +157,12 @@ export function networkListFilter(filters: Record<string, string[]>): (info: Net
   };
 }
 
-const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Docker's `until`: unix seconds, an RFC 3339 time, or a Go duration back from now. Returns epoch ms. */
-export function parseUntil(v: string, now = Date.now()): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  if (DURATION_RE.test(v)) {
-    let ms = 0;
-    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-    return now - ms;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`failed to parse value as time or duration: "${v}"`, 'INVALID_FILTER');
-  return t;
-}
-
 /** POST /networks/prune filters (label, label!, until) → a predicate over records. */
 export function networkPruneFilter(filters: Record<string, string[]>, now = Date.now()): (n: NetworkRecord) => boolean {
   for (const k of Object.keys(filters)) {
     if (!['label', 'label!', 'until'].includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`, 'INVALID_FILTER');
   }
-  const until = filters['until'] ?? [];
-  if (until.length > 1) throw new InvalidArgumentError('more than one until filter specified', 'INVALID_FILTER');
-  const cutoff = until.length ? parseUntil(until[0]!, now) : undefined;
+  const cutoff = untilFilter(filters, now);
   const label = filters['label'] ?? [];
   const notLabel = filters['label!'] ?? [];
   return (n) => {

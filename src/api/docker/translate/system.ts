@@ -1,6 +1,8 @@
 /** SystemInfo (core) → GET /version and GET /info bodies. Pure. */
 import type { SystemInfo } from '../../../engine/types';
 import type { SystemVersionResponse } from '../../../protocol/docker/system';
+import { API_VERSION } from '../../../base/version';
+import { apiAtLeast } from '../../http/api-version';
 
 export function toVersionResponse(info: Pick<SystemInfo, 'serverVersion' | 'kernelVersion' | 'architecture'>, api: { max: string; min: string }): SystemVersionResponse {
   const arch = info.architecture === 'x86_64' ? 'amd64' : info.architecture === 'aarch64' ? 'arm64' : info.architecture;
@@ -25,9 +27,9 @@ export function toVersionResponse(info: Pick<SystemInfo, 'serverVersion' | 'kern
   };
 }
 
-/** The /info fields clients read (CLI `docker info`, testcontainers, compose). */
-export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }): Record<string, unknown> {
-  return {
+/** The /info fields clients read (CLI `docker info`, testcontainers, compose), as the request's API version has them. */
+export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }, apiVersion = API_VERSION): Record<string, unknown> {
+  const info: Record<string, unknown> = {
     ID: i.id,
     Containers: i.containers,
     ContainersRunning: i.containersRunning,
@@ -47,8 +49,6 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     CPUSet: true,
     PidsLimit: true,
     IPv4Forwarding: true,
-    BridgeNfIptables: true,
-    BridgeNfIp6tables: true,
     Debug: false,
     NFd: 0,
     OomKillDisable: i.cgroupVersion === '1',
@@ -65,8 +65,6 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     Architecture: i.architecture,
     IndexServerAddress: 'https://index.docker.io/v1/',
     RegistryConfig: {
-      AllowNondistributableArtifactsCIDRs: [],
-      AllowNondistributableArtifactsHostnames: [],
       InsecureRegistryCIDRs: ['127.0.0.0/8'],
       IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
       Mirrors: [],
@@ -82,16 +80,28 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     Labels: [],
     ExperimentalBuild: false,
     ServerVersion: i.serverVersion,
-    Runtimes: { [i.runtime]: { path: i.runtime } },
+    Runtimes: { [i.runtime]: apiAtLeast(apiVersion, '1.44') ? { path: i.runtime, status: {} } : { path: i.runtime } },
     DefaultRuntime: i.runtime,
     Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: true,
     Isolation: '',
     InitBinary: 'docker-init',
-    ContainerdCommit: { ID: '', Expected: '' },
-    RuncCommit: { ID: '', Expected: '' },
-    InitCommit: { ID: '', Expected: '' },
+    ContainerdCommit: { ID: '' },
+    RuncCommit: { ID: '' },
+    InitCommit: { ID: '' },
     SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), `name=cgroupns`],
+    CDISpecDirs: [],
     Warnings: [],
   };
+  // fields that left (or came into) the API, per dockerd's version history
+  if (!apiAtLeast(apiVersion, '1.44')) delete info.CDISpecDirs;
+  if (!apiAtLeast(apiVersion, '1.47')) Object.assign(info.RegistryConfig as object, { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null });
+  if (!apiAtLeast(apiVersion, '1.49')) {
+    Object.assign(info, { BridgeNfIptables: false, BridgeNfIp6tables: false });
+    for (const k of ['ContainerdCommit', 'RuncCommit', 'InitCommit']) (info[k] as { Expected?: string }).Expected = '';
+  } else {
+    // netavark drives iptables
+    info.FirewallBackend = { Driver: 'iptables' };
+  }
+  return info;
 }

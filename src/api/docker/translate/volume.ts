@@ -5,7 +5,8 @@ import type { Volume, VolumeCreateRequest } from '../../../protocol/docker/volum
 
 const orNull = (m: Record<string, string>): Record<string, string> | null => (Object.keys(m).length ? m : null);
 
-function stringMap(v: unknown, field: string): Record<string, string> | undefined {
+/** A JSON object of strings (labels, options, annotations), or undefined when absent. */
+export function stringMap(v: unknown, field: string): Record<string, string> | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`invalid ${field}: expected an object of strings`, 'INVALID_ARGUMENT');
   const out: Record<string, string> = {};
