@@ -3,9 +3,21 @@
  * a secret and two stages that do not depend on each other), and a check that a
  * value appears nowhere in an image as `docker save` writes it.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { Readable } from 'node:stream';
+
+/** A build context dir under `parent` from a map of relative path → content. */
+export async function writeContext(parent: string, files: Record<string, string>): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(parent, 'ctx-'));
+  for (const [rel, content] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fs.writeFile(path.join(dir, rel), content);
+  }
+  return dir;
+}
 
 export const SECRET_VALUE = 'not-in-any-layer-7f3a9c';
 

@@ -12,21 +12,14 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, BERTH, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
-import { FRONTEND_DOCKERFILE, SECRET_VALUE, saveContains } from '../../kit/build-frontend';
+import { FRONTEND_DOCKERFILE, SECRET_VALUE, saveContains, writeContext } from '../../kit/build-frontend';
 
 let d: TestDaemon;
 const berth = (args: string[]) => cli(BERTH, d, args, { timeoutMs: 120_000 });
 const run = randomBytes(3).toString('hex');
 const T = { timeout: 180_000 };
 
-async function context(files: Record<string, string>): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(d.base, 'ctx-'));
-  for (const [rel, content] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await fs.writeFile(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const context = (files: Record<string, string>): Promise<string> => writeContext(d.base, files);
 
 async function ok(args: string[]): Promise<string> {
   const r = await berth(args);

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
+import { writeContext } from '../../kit/build-frontend';
 
 let d: TestDaemon;
 const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => cli(DOCKER, d, args, opts);
@@ -20,15 +21,7 @@ const run = randomBytes(3).toString('hex');
 const uniq = (what: string): string => `${what}-${run}`;
 const T = { timeout: 120_000 };
 
-/** A build context dir from a map of relative path → content. */
-async function context(files: Record<string, string>): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(d.base, 'ctx-'));
-  for (const [rel, content] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await fs.writeFile(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const context = (files: Record<string, string>): Promise<string> => writeContext(d.base, files);
 
 async function out(args: string[]): Promise<string> {
   const r = await docker(args);
