@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { DockerClient } from './docker-client';
 import { parseDaemonAddress } from './host';
+import { API_VERSION } from '../base/version';
 
 /** A daemon that speaks API versions up to `max` and records what it was asked. */
 async function fakeDaemon(socket: string, max: string): Promise<{ seen: string[]; close: () => Promise<void> }> {
@@ -41,12 +42,12 @@ function tempSocket(): { dir: string; socket: string } {
 
 test('optimistic: the first request goes out on our version, no ping', async () => {
   const { dir, socket } = tempSocket();
-  const d = await fakeDaemon(socket, '1.47');
+  const d = await fakeDaemon(socket, API_VERSION);
   const c = new DockerClient(parseDaemonAddress(socket), { optimistic: true });
   try {
     await c.containers.list({});
     await c.images.list({});
-    assert.deepEqual(d.seen, ['GET /v1.41/containers/json', 'GET /v1.41/images/json']);
+    assert.deepEqual(d.seen, [`GET /v${API_VERSION}/containers/json`, `GET /v${API_VERSION}/images/json`]);
   } finally {
     c.close();
     await d.close();
@@ -108,13 +109,13 @@ test('nothing answers: the starter runs once and the requests are resent', async
     optimistic: true,
     onUnreachable: async () => {
       starts++;
-      d = await fakeDaemon(socket, '1.41');
+      d = await fakeDaemon(socket, API_VERSION);
     },
   });
   try {
     await Promise.all([c.containers.list({}), c.images.list({})]);
     assert.equal(starts, 1);
-    assert.deepEqual(d!.seen.sort(), ['GET /v1.41/containers/json', 'GET /v1.41/images/json']);
+    assert.deepEqual(d!.seen.sort(), [`GET /v${API_VERSION}/containers/json`, `GET /v${API_VERSION}/images/json`]);
   } finally {
     c.close();
     await d?.close();
