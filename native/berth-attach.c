@@ -2,7 +2,7 @@
  * berth-attach: bridge between a Node child process's stdio and conmon's
  * attach socket (SOCK_SEQPACKET, which Node's net module cannot open).
  *
- *   berth-attach [--tty] [--no-stdin] <socket-path>
+ *   berth-attach [--tty] [--no-stdin] [--end-on-stdin-eof] <socket-path>
  *
  * stdin  -> one packet per read to the socket; EOF -> shutdown(SHUT_WR)
  *           (conmon then closes the container's stdin unless it was started
@@ -75,15 +75,18 @@ static int connect_seqpacket(const char *path) {
 }
 
 int main(int argc, char **argv) {
-	int tty = 0, use_stdin = 1;
+	int tty = 0, use_stdin = 1, end_on_eof = 0;
 	const char *path = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--tty") == 0) tty = 1;
 		else if (strcmp(argv[i], "--no-stdin") == 0) use_stdin = 0;
+		/* dockerd ends a tty or !StdinOnce attach when its input ends: exiting here, after
+		 * every byte read went out, ends it with nothing of the input lost */
+		else if (strcmp(argv[i], "--end-on-stdin-eof") == 0) end_on_eof = 1;
 		else path = argv[i];
 	}
 	if (!path) {
-		dprintf(2, "error: usage: berth-attach [--tty] [--no-stdin] <socket>\n");
+		dprintf(2, "error: usage: berth-attach [--tty] [--no-stdin] [--end-on-stdin-eof] <socket>\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -131,6 +134,7 @@ int main(int argc, char **argv) {
 			if (n <= 0) {
 				stdin_open = 0;
 				shutdown(sock, SHUT_WR);
+				if (end_on_eof) return 0;
 				continue;
 			}
 			if (send(sock, in, (size_t)n, MSG_NOSIGNAL) < 0) {

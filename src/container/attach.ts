@@ -11,7 +11,11 @@ export class LateAttachStream extends Duplex {
   private pendingWrites: Array<{ chunk: Buffer; cb: (e?: Error | null) => void }> = [];
   private pendingEnd = false;
 
-  constructor(readonly wantsStdin: boolean) {
+  /** `endOnStdinEof`: the attach ends once its input ended and went out (dockerd: a tty, or no StdinOnce) */
+  constructor(
+    readonly wantsStdin: boolean,
+    readonly endOnStdinEof = false,
+  ) {
     super({ allowHalfOpen: true });
   }
 

@@ -193,8 +193,9 @@ export class Containers implements ContainerService {
   async attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; logs: boolean }): Promise<AttachStream> {
     const rec = this.resolve(ref);
     const stdin = opts.stdin && rec.spec.openStdin;
-    const s = new LateAttachStream(stdin);
-    if (rec.state.status === 'running' || rec.state.status === 'paused') s.connect(await this.ctx.runtime.attach(rec.id, { stdin }));
+    // dockerd: with a tty, or without StdinOnce, the end of the client's input ends the attach
+    const s = new LateAttachStream(stdin, rec.spec.tty || !rec.spec.stdinOnce);
+    if (rec.state.status === 'running' || rec.state.status === 'paused') s.connect(await this.ctx.runtime.attach(rec.id, { stdin, endOnStdinEof: s.endOnStdinEof }));
     else this.ctx.attachHub.add(rec.id, s);
     publishContainerEvent(this.ctx, rec, 'attach');
     return s;

@@ -87,7 +87,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await join.ready;
     mark('plumbed');
     for (const s of ctx.attachHub.take(rec.id)) {
-      s.connect(await ctx.runtime.attach(rec.id, { stdin: s.wantsStdin }));
+      s.connect(await ctx.runtime.attach(rec.id, { stdin: s.wantsStdin, endOnStdinEof: s.endOnStdinEof }));
     }
     if (rec.spec.host.consoleSize && rec.spec.tty) {
       const [h, w] = rec.spec.host.consoleSize;

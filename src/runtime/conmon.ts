@@ -189,15 +189,15 @@ export class ConmonRuntime implements ContainerRuntime {
     return this.oci.ps(id);
   }
 
-  async attach(id: string, o: { stdin: boolean }): Promise<AttachStream> {
+  async attach(id: string, o: { stdin: boolean; endOnStdinEof?: boolean }): Promise<AttachStream> {
     const f = await this.files(id);
-    const child = await this.spawnHelper(path.join(f.bundleDir, 'attach'), f.terminal, o.stdin && f.stdin);
+    const child = await this.spawnHelper(path.join(f.bundleDir, 'attach'), f.terminal, o.stdin && f.stdin, !!o.endOnStdinEof);
     return new HelperStream(child, child.stdout!);
   }
 
   /** Starts berth-attach and waits until it is connected (it prints "ok" on stderr). */
-  private async spawnHelper(socketPath: string, tty: boolean, stdin: boolean): Promise<ChildProcess> {
-    const args = [...(tty ? ['--tty'] : []), ...(stdin ? [] : ['--no-stdin']), socketPath];
+  private async spawnHelper(socketPath: string, tty: boolean, stdin: boolean, endOnStdinEof = false): Promise<ChildProcess> {
+    const args = [...(tty ? ['--tty'] : []), ...(stdin ? [] : ['--no-stdin']), ...(stdin && endOnStdinEof ? ['--end-on-stdin-eof'] : []), socketPath];
     const child = spawn(this.helperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin!.on('error', () => undefined); // the helper exits when the container's stdio closes
     // as with conmon's pipes: a reset must reach the readers as a close, never the process as an uncaught error

@@ -115,7 +115,8 @@ export interface ContainerRuntime {
   update(id: string, resources: object): Promise<void>;
   /** PIDs (host view) of all processes in the container */
   pids(id: string): Promise<number[]>;
-  attach(id: string, opts: { stdin: boolean }): Promise<AttachStream>;
+  /** `endOnStdinEof`: the stream ends once its input ended and was delivered (a tty or !StdinOnce attach) */
+  attach(id: string, opts: { stdin: boolean; endOnStdinEof?: boolean }): Promise<AttachStream>;
   resize(id: string, height: number, width: number): Promise<void>;
   /** Has conmon reopen its log file (after the caller renamed it away). */
   reopenLog(id: string): Promise<void>;

@@ -1,15 +1,14 @@
 /**
  * Joins a hijacked client connection to a container or exec stream with
- * Docker's half-close rules: output keeps flowing after the client ends its
- * input; when the process' output ends the connection is closed.
+ * Docker's half-close rules: the client's end of input is passed on (the
+ * stream decides whether that ends the attach, see container/attach.ts);
+ * when the process' output ends the connection is closed.
  */
 import type { Duplex } from 'node:stream';
 
 export interface PipeOptions {
   /** forward client input to the process */
   stdin: boolean;
-  /** on client EOF, end the whole attach (dockerd: tty or !stdinOnce attach) instead of only closing stdin */
-  endOnInputEnd: boolean;
 }
 
 export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Promise<void> {
@@ -43,10 +42,7 @@ export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Pr
         if (!inner.writableEnded) inner.write(b);
       });
       const onInputEnd = () => {
-        if (opts.endOnInputEnd) {
-          inner.destroy();
-          finish();
-        } else if (!inner.writableEnded) inner.end();
+        if (!inner.writableEnded) inner.end();
       };
       // the client may have half-closed before we got here (its 'end' is gone by then)
       if (client.readableEnded) onInputEnd();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { extract } from 'tar-stream';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { startDaemon, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
@@ -244,6 +245,31 @@ describe('container verbs through the API', () => {
       assert.equal(typeof i.ServerVersion, 'string');
     } finally {
       for (const id of [running, paused, stopped]) await rmf(id);
+    }
+  });
+  test('attach with stdin to a running -i container (no StdinOnce): the input arrives, and its end ends the attach', async () => {
+    const id = await create(['cat'], { OpenStdin: true, StdinOnce: false, AttachStdin: false });
+    assert.equal((await api('POST', `/containers/${id}/start`)).status, 204);
+    try {
+      const sock = net.createConnection(d.socket);
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(`POST /containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`);
+      let got = '';
+      sock.on('data', (b: Buffer) => (got += b.toString('latin1')));
+      const ended = new Promise<void>((r) => sock.once('end', () => r()));
+      while (!got.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 10));
+      assert.match(got, /^HTTP\/1.1 101/);
+      sock.end('one\ntwo\n'); // the docker CLI half-closes like this when its stdin ends
+      await ended; // dockerd: without StdinOnce the end of input ends the attach
+      // every byte went in before the attach ended: cat wrote both lines to its log
+      let logs = '';
+      for (const end = Date.now() + 10_000; !logs.includes('two') && Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+        logs = (await api('GET', `/containers/${id}/logs?stdout=1`)).body.toString('latin1');
+      }
+      assert.match(logs, /one\n[^]*two\n/);
+      assert.equal((await inspect(id)).State.Status, 'running', 'the container keeps its stdin (and runs on)');
+    } finally {
+      await rmf(id);
     }
   });
 });

@@ -255,11 +255,9 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const q = ctx.query;
     // detachKeys is accepted; the CLI recognises its detach sequence itself (SUMMARY §3)
     const opts = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), stream: q.bool('stream'), logs: q.bool('logs') };
-    const rec = c.resolve(ctx.params.id!);
     const inner = await c.attach(ctx.params.id!, opts);
     const client = await hijack(ctx, { standardHeaders: false });
-    // dockerd: with a tty, or without StdinOnce, end of client input ends the attach
-    await pipeAttach(client, inner, { stdin: opts.stdin, endOnInputEnd: rec.spec.tty || !rec.spec.stdinOnce });
+    await pipeAttach(client, inner, { stdin: opts.stdin });
   });
 
   // before 1.42 dockerd ignored stdin/stdout/stderr here and attached all three

@@ -47,7 +47,7 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
       return;
     }
     if (!client || !inner) return;
-    await pipeAttach(client, inner, { stdin: info.spec.attachStdin, endOnInputEnd: false });
+    await pipeAttach(client, inner, { stdin: info.spec.attachStdin });
   });
 
   router.add('GET', '/exec/:id/json', async (ctx) => {
