@@ -84,7 +84,17 @@ export class Images implements ImageService {
   }
 
   async save(refs: string[], out: Writable, opts: PlatformOption = {}): Promise<void> {
-    assertExportPlatform(refs.map((r) => this.ctx.store.resolve(r)), opts.platform);
+    // a bare repository name saves every tag (saveImages resolves it); only names that resolve alone are checked here
+    if (opts.platform) {
+      const named = refs.flatMap((r) => {
+        try {
+          return [this.ctx.store.resolve(r)];
+        } catch {
+          return [];
+        }
+      });
+      assertExportPlatform(named, opts.platform);
+    }
     return saveImages(this.ctx, refs, out);
   }
 

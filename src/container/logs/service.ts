@@ -33,6 +33,8 @@ export function logHostFacts(): HostFacts {
 
 export class ContainerLogs {
   private readonly pumps = new Map<string, LogPump>();
+  /** after close() no pump starts: a stopped pump of a running container would otherwise start a new one */
+  private closed = false;
 
   constructor(private readonly d: ContainerLogsDeps) {}
 
@@ -49,7 +51,7 @@ export class ContainerLogs {
 
   /** Runs the container's pump unless it runs already (start, boot recovery, a catch-up). */
   pump(rec: ContainerRecord): void {
-    if (!rec.logConfig || rec.logConfig.type === 'none') return;
+    if (this.closed || !rec.logConfig || rec.logConfig.type === 'none') return;
     const running = this.pumps.get(rec.id);
     if (running) return running.poke();
     const dir = this.d.containerDir(rec.id);
@@ -88,6 +90,7 @@ export class ContainerLogs {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.pumps.values()].map((p) => p.stop()));
   }
 
