@@ -184,11 +184,11 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   if (opts.uiAddr) parseUiAddr(opts.uiAddr); // a bad flag fails before anything starts
   const metricsAt = opts.metricsAddr ? parseMetricsAddr(opts.metricsAddr) : undefined;
   if (opts.metricsAddr && !metricsAt) throw new InvalidArgumentError(`invalid --metrics-addr ${opts.metricsAddr}: want host:port`);
+  const gid = await socketGid(opts, logger); // a missing --group fails before anything is made
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
   const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts), ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}) }, { logger });
-  const gid = await socketGid(opts, logger);
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));
