@@ -2,6 +2,7 @@
 /** berthd: the daemon alone (same as `berth daemon`), argv → daemon/. No logic. The shebang flag: DAEMON_NODE_FLAGS. */
 import { runDaemon } from '../daemon/main';
 import type { DaemonOptions } from '../daemon/options';
+import { parseLogOpts } from '../cli/commands/system/daemon';
 
 function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
   // typed from DaemonOptions so a new option needs no edit here beyond its flag
@@ -10,6 +11,7 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     insecureRegistries: [],
     registryMirrors: [],
   };
+  const logOpts: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [k, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -28,17 +30,19 @@ function parse(argv: string[]): Parameters<typeof runDaemon>[0] {
     else if (k === '--ui-addr') o.uiAddr = val();
     else if (k === '--metrics-addr') o.metricsAddr = val();
     else if (k === '--log-driver') o.logDriver = val();
-    else if (k === '--log-opt') {
-      const kv = val();
-      if (kv.indexOf('=') <= 0) {
-        process.stderr.write(`berthd: invalid argument "${kv}" for "--log-opt" flag: invalid key value pair format: ${kv}\n`);
-        process.exit(125);
-      }
-      o.logOpts = { ...o.logOpts, [kv.slice(0, kv.indexOf('='))]: kv.slice(kv.indexOf('=') + 1) };
-    } else if (k === '--config-file') o.configFile = val();
+    else if (k === '--log-opt') logOpts.push(val());
+    else if (k === '--config-file') o.configFile = val();
     else if (k === '--userns-remap') o.usernsRemap = val();
     else {
       process.stderr.write(`berthd: unknown flag: ${a}\n`);
+      process.exit(125);
+    }
+  }
+  if (logOpts.length) {
+    try {
+      o.logOpts = parseLogOpts(logOpts); // `berth daemon`'s parser and wording
+    } catch (e) {
+      process.stderr.write(`berthd: ${(e as Error).message}\n`);
       process.exit(125);
     }
   }
