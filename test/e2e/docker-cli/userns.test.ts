@@ -137,7 +137,8 @@ describe('docker CLI against berthd --userns-remap default', () => {
 
 test('a daemon started by an unprivileged user says rootless mode is not supported, and makes nothing', () => {
   const root = path.join(os.tmpdir(), `bt-rootless-${process.pid}`);
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BERTHD, '--data-root', `${root}/data`, '--exec-root', `${root}/run`, '-H', `unix://${root}/s.sock`], { encoding: 'utf8', timeout: 30_000 });
+  // read-search rights only, so the checkout may sit in a directory nobody else can enter (a 0700 mktemp clone)
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search', process.execPath, BERTHD, '--data-root', `${root}/data`, '--exec-root', `${root}/run`, '-H', `unix://${root}/s.sock`], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /rootless mode is not supported yet/);
   assert.equal(existsSync(root), false);
