@@ -68,7 +68,10 @@ export async function stageLayer(
     // piped by hand, not pipeline(): a failed unpack leaves `src` to the caller, who may drain it to tell a bad download from a bad layer
     const srcFailed = (e: Error) => tee.destroy(e);
     src.on('error', srcFailed);
-    src.pipe(tee);
+    // The download may have died while the temp file was opening: its error went out before this listener,
+    // and a destroyed stream pipes nothing, so the unpack would wait for bytes that never come.
+    if (src.destroyed) srcFailed(src.errored ?? new Error('premature close: the layer download ended before staging began'));
+    else src.pipe(tee);
     try {
       staged = await deps.layers.unpackToTemp(tee, { signal: opts.signal, lowerDirs: opts.lowerDirs, computeDiffId: !opts.knownDiffId });
     } catch (e) {

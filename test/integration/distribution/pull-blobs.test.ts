@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { pullImage } from '../../../src/image/distribution/pull';
@@ -107,5 +108,22 @@ test('a registry killed in the middle of a layer fails the pull and leaves nothi
   assert.ok(killedAt >= 0 && killedAt < big.length / 2, `killed at ${killedAt} bytes`);
   assert.equal(s.ctx.store.all().length, 0);
   assert.equal(s.ctx.layers.all().length, 0);
+  assert.deepEqual(await storeLeftovers(s.root), { imageTmp: [], blobs: [], layerDirs: [], layerTmp: [] });
+});
+
+test('a layer whose download failed before staging began fails its stage and leaves nothing behind', async (t) => {
+  // The race behind a pull that hung: the registry died while the blob's temp file was still being opened, so
+  // the error was emitted before anyone listened and the unpack waited for bytes that never came.
+  const s = await openStore(t);
+  const src = new PassThrough();
+  src.on('error', () => undefined); // as pipeline() listens in a pull
+  src.destroy(new Error('socket hang up'));
+  await new Promise((r) => src.once('close', r));
+  const blob = { digest: `sha256:${'0'.repeat(64)}`, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 10 };
+  await assert.rejects(s.pullDeps.ingest.stageLayer(src, { blob }), /socket hang up/);
+  const closed = new PassThrough();
+  closed.destroy(); // closed with no error and no end: a premature close
+  await new Promise((r) => closed.once('close', r));
+  await assert.rejects(s.pullDeps.ingest.stageLayer(closed, { blob }), /premature close/i);
   assert.deepEqual(await storeLeftovers(s.root), { imageTmp: [], blobs: [], layerDirs: [], layerTmp: [] });
 });
