@@ -1,6 +1,6 @@
 /*
  * berth-idmap-overlay: mounts a container rootfs overlay whose lower layers are
- * idmapped (Linux 5.19+ overlayfs, 6.8+ "lowerdir+"), so a user-namespaced
+ * idmapped (Linux 5.19+ overlayfs), so a user-namespaced
  * container sees the image's root-owned files as its own root without a
  * chowned copy of every layer.
  *   berth-idmap-overlay <userns-file> <target> <upper> <work> <scratch> <lower>...
@@ -10,6 +10,9 @@
  * at <scratch>/<i> only while the overlay is made (overlayfs refuses detached
  * mounts as layers), then detached: the overlay keeps private clones of its
  * layers, so afterwards nothing but <target> is mounted.
+ * The layers go to overlayfs one by one ("lowerdir+", Linux 6.8+: no option-length limit); a kernel
+ * that refuses that key gets them as one "lowerdir" string of the short scratch paths (5.19 to 6.7).
+ * BERTH_IDMAP_LOWERDIR_STRING=1 forces the string form, so tests reach it on newer kernels.
  * Exits 1 with "berth-idmap-overlay: <step>: <reason>" on stderr.
  */
 #define _GNU_SOURCE
@@ -60,6 +63,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: berth-idmap-overlay <userns-file> <target> <upper> <work> <scratch> <lower>...\n");
     return 2;
   }
+  for (int i = 2; i <= 5; i++) {
+    if (argv[i][0] != '/') { /* the string form below changes the working directory */
+      errno = EINVAL;
+      fail("not an absolute path:", argv[i]);
+    }
+  }
   scratch = argv[5];
   if (mkdir(scratch, 0700) < 0 && errno != EEXIST) fail("mkdir", scratch);
   atexit(detach_scratch);
@@ -67,6 +76,10 @@ int main(int argc, char **argv) {
   if (userns < 0) fail("open", argv[1]);
   int fs = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
   if (fs < 0) fail("fsopen", "overlay");
+  int one_by_one = getenv("BERTH_IDMAP_LOWERDIR_STRING") == NULL;
+  size_t cap = 16 * (size_t)argc;
+  char *lowers = calloc(1, cap);
+  if (!lowers) fail("calloc", NULL);
   for (int i = 6; i < argc; i++) {
     int tree = syscall(SYS_open_tree, AT_FDCWD, argv[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (tree < 0) fail("open_tree", argv[i]);
@@ -78,7 +91,19 @@ int main(int argc, char **argv) {
     if (syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0) fail("move_mount", path);
     attached++;
     close(tree);
-    fsconfig_str(fs, "lowerdir+", path);
+    if (one_by_one && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", path, 0) < 0) {
+      if (errno != EINVAL || i != 6) fail("fsconfig", "lowerdir+");
+      one_by_one = 0; /* a kernel before 6.8: the string form below */
+    }
+    /* names relative to <scratch> keep the string short (the kernel takes one page) */
+    char name[16];
+    snprintf(name, sizeof name, "%s%d", lowers[0] ? ":" : "", attached - 1);
+    strcat(lowers, name);
+  }
+  if (!one_by_one) {
+    /* the short names resolve from the working directory */
+    if (chdir(scratch) < 0) fail("chdir", scratch);
+    fsconfig_str(fs, "lowerdir", lowers);
   }
   fsconfig_str(fs, "upperdir", argv[3]);
   fsconfig_str(fs, "workdir", argv[4]);

@@ -74,7 +74,7 @@ export async function probeIdmappedOverlay(scratch: string, userns: string): Pro
     await mountOverlay({ lowerDirs: [path.join(dir, 'lower')], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target, idmapUserns: userns });
     await unmount(target);
   } catch (e) {
-    throw new InternalError(`--userns-remap needs overlayfs over idmapped layers (Linux 6.8 or later): ${(e as Error)?.message ?? e}`, 'IDMAP_UNSUPPORTED', { cause: e });
+    throw new InternalError(`--userns-remap needs overlayfs over idmapped layers (Linux 5.19 or later): ${(e as Error)?.message ?? e}`, 'IDMAP_UNSUPPORTED', { cause: e });
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
