@@ -166,6 +166,8 @@ export class Containers implements ContainerService {
       },
     });
     const out = recs.map((r) => toSummary(r, imageName(r)));
+    const manifests = await Promise.all(recs.map((r) => this.ctx.images.manifestDescriptor(r.imageId)));
+    for (const [i, d] of manifests.entries()) if (d) out[i]!.imageManifest = d;
     if (opts.size) {
       for (const [i, r] of recs.entries()) {
         const rw = await writableSize(path.join(this.ctx.store.containerDir(r.id), 'rw', 'upper'));
