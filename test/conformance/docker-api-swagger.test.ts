@@ -209,6 +209,17 @@ function skipReason(r: Exchange): string | undefined {
   return undefined;
 }
 
+/** Requests of API 1.47+ that the recording (1.41) lacks: manifests, descriptors, shared sizes. `{c}`: a container of bb. */
+const EXTRA: Array<[method: string, url: string]> = [
+  ['GET', '/v1.49/images/json?manifests=1&shared-size=1'],
+  ['GET', '/v1.49/images/json?all=1'],
+  ['GET', '/v1.49/images/bb/json?manifests=1'],
+  ['GET', '/v1.49/images/bb/json'],
+  ['GET', '/v1.49/containers/json?all=1'],
+  ['GET', '/v1.49/containers/{c}/json'],
+  ['GET', '/v1.49/system/df'],
+];
+
 /**
  * Stop and restart with no grace period: bb's programs as PID 1 (sh, sleep) ignore SIGTERM, so each would
  * wait out its whole timeout (10 s in compose's). They answer no body, so nothing validated changes.
@@ -417,6 +428,21 @@ describe('Docker Engine API 1.49 conformance of the recorded traffic (response t
         assert.deepEqual(mine, [], JSON.stringify(mine, null, 1));
       });
     }
+
+    test('requests of API 1.47+ that the recording lacks validate too (EXTRA)', async () => {
+      const mine: Tally = { validated: new Map(), failures: [], undocumented: [] };
+      const created = await send(d.socket, 'POST', '/v1.49/containers/create?name=swag-extra', JSON.stringify({ Image: 'bb', Cmd: ['true'] }), { 'Content-Type': 'application/json' });
+      assert.equal(created.status, 201, created.body.toString());
+      const id = (JSON.parse(created.body.toString()) as { Id: string }).Id;
+      for (const [method, url] of EXTRA) {
+        const u = url.replace('{c}', id);
+        const res = await send(d.socket, method, u, undefined, {});
+        assert.equal(res.status, 200, `${u}: ${res.body.toString()}`);
+        check(v, mine, method, new URL(u, 'http://x').pathname.replace(/^\/v[\d.]+/, ''), res.status, res.contentType, res.body, `EXTRA ${method} ${u}`);
+      }
+      assert.deepEqual(mine.failures, [], JSON.stringify(mine.failures, null, 1));
+      assert.equal([...mine.validated.values()].reduce((a, b) => a + b, 0), EXTRA.length);
+    });
 
     test('every operation that answered JSON in the recording was validated at least once', () => {
       const recorded = new Set<string>();
