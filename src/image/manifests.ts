@@ -35,8 +35,10 @@ export async function manifestDescriptor(ctx: ImageContext, rec: ImageRecord): P
 
 /** The image's target (API 1.48 Descriptor): its manifest, whose platform the descriptor leaves to the manifest list. */
 export async function imageTarget(ctx: ImageContext, rec: ImageRecord): Promise<Descriptor | undefined> {
-  const t = await manifestTarget(ctx, rec.manifestDigest);
-  return t && { mediaType: t.mediaType, digest: rec.manifestDigest, size: t.size };
+  const d = await manifestDescriptor(ctx, rec);
+  if (!d) return undefined;
+  const { platform: _inTheList, ...target } = d;
+  return target;
 }
 
 /** The image's manifests (API 1.47 Manifests); empty when the manifest blob is gone. */
