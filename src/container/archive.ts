@@ -13,6 +13,7 @@ import { Transform, type Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../base/errors';
 import { defaultBerthFsPath } from '../layer/berth-fs';
 import { unmount } from '../platform/mount';
+import { tarDirectory } from '../platform/tar-dir';
 import { assertWritable, checkArchive, diskProbe, extractArchive, spoolUpload } from './archive-extract';
 import { packContainerPath } from './archive-pack';
 import type { ContainerContext } from './context';
@@ -147,26 +148,43 @@ export function statContainerPath(ctx: ContainerContext, ref: string, userPath: 
   return withContainerFs(ctx, ref, async (cfs) => (await locatePath(cfs, userPath, ref)).stat);
 }
 
+/** `source` piped through a stream whose end the reader sees only once the container is released, so nothing stays mounted after a read. */
+function releasedAtEnd(cfs: ContainerFs, source: Readable): Readable {
+  const tar = new Transform({
+    transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
+    flush: (cb) => void cfs.close().then(() => cb(), cb),
+  });
+  source.once('error', (e) => tar.destroy(e));
+  tar.once('close', () => {
+    source.destroy();
+    void cfs.close();
+  });
+  source.pipe(tar);
+  return tar;
+}
+
 /** GET …/archive: the stat and a tar of the path; a stopped container stays mounted until the tar ends. */
 export async function archiveContainerPath(ctx: ContainerContext, ref: string, userPath: string): Promise<{ stat: ContainerPathStat; tar: Readable }> {
   const abs = absContainerPath(userPath);
   const cfs = await openContainerFs(ctx, ref);
   try {
     const { resolved, stat } = await locatePath(cfs, userPath, ref);
-    const pack = packContainerPath(cfs.table, resolved.containerPath, goBase(abs), containerIdsOf(remapOf(ctx, cfs.rec)));
-    // the reader sees the end only once the container is released, so nothing is mounted after a copy
-    const tar = new Transform({
-      transform: (chunk: Buffer, _enc, cb) => cb(null, chunk),
-      flush: (cb) => void cfs.close().then(() => cb(), cb),
-    });
-    pack.once('error', (e) => tar.destroy(e));
-    tar.once('close', () => {
-      pack.destroy();
-      void cfs.close();
-    });
-    pack.pipe(tar);
+    const tar = releasedAtEnd(cfs, packContainerPath(cfs.table, resolved.containerPath, goBase(abs), containerIdsOf(remapOf(ctx, cfs.rec))));
     publishContainerEvent(ctx, cfs.rec, 'archive-path');
     return { stat, tar };
+  } catch (e) {
+    await cfs.close();
+    throw e;
+  }
+}
+
+/** `docker export`: the root filesystem as a tar (volumes and binds left out, as dockerd does); a stopped container is mounted for it, as dockerd does. */
+export async function exportContainer(ctx: ContainerContext, ref: string): Promise<Readable> {
+  const cfs = await openContainerFs(ctx, ref);
+  try {
+    const tar = releasedAtEnd(cfs, await tarDirectory(cfs.rec.rootfs));
+    publishContainerEvent(ctx, cfs.rec, 'export');
+    return tar;
   } catch (e) {
     await cfs.close();
     throw e;

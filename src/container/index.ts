@@ -31,8 +31,7 @@ import { killContainer, restartContainer, stopContainer } from './lifecycle';
 import { Supervisor } from './supervisor';
 import { listProcesses } from '../platform/procps';
 import { readContainerStats, statsReadContext } from './stats';
-import { tarDirectory } from '../platform/tar-dir';
-import { archiveContainerPath, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
+import { archiveContainerPath, exportContainer, extractToContainerDir, statContainerPath, type ContainerPathStat, type ExtractToDirOptions } from './archive';
 import type {
   CommitOptions,
   ContainerUpdate,
@@ -167,6 +166,8 @@ export class Containers implements ContainerService {
       },
     });
     const out = recs.map((r) => toSummary(r, imageName(r)));
+    const manifests = await Promise.all(recs.map((r) => this.ctx.images.manifestDescriptor(r.imageId)));
+    for (const [i, d] of manifests.entries()) if (d) out[i]!.imageManifest = d;
     if (opts.size) {
       for (const [i, r] of recs.entries()) {
         const rw = await writableSize(path.join(this.ctx.store.containerDir(r.id), 'rw', 'upper'));
@@ -309,14 +310,8 @@ export class Containers implements ContainerService {
     return containerChanges(this.ctx, ref);
   }
 
-  async export(ref: string): Promise<Readable> {
-    const rec = this.resolve(ref);
-    if (!isRunning(rec.state.status)) {
-      throw new ConflictError(`container ${rec.id} must be running to export (stopped containers' filesystems are not mounted)`, 'NOT_MOUNTED');
-    }
-    const tar = await tarDirectory(rec.rootfs);
-    publishContainerEvent(this.ctx, rec, 'export');
-    return tar;
+  export(ref: string): Promise<Readable> {
+    return exportContainer(this.ctx, ref);
   }
 
   statPath(ref: string, path: string): Promise<ContainerPathStat> {

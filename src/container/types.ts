@@ -1,7 +1,7 @@
 /** Read models and options of the container service (core terms, no Docker casing). */
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
-import type { ImageConfigConfig } from '../protocol/oci/image';
+import type { Descriptor, ImageConfigConfig } from '../protocol/oci/image';
 import type { Readable } from 'node:stream';
 import type { ContainerSpec, RestartPolicySpec } from './spec';
 import type { AttachStream } from '../runtime/types';
@@ -76,6 +76,8 @@ export interface ContainerSummary {
   /** with `size`: bytes the container wrote, and those plus its image's */
   sizeRw?: number;
   sizeRootFs?: number;
+  /** the platform-specific manifest of its image (absent once the image is gone) */
+  imageManifest?: Descriptor;
 }
 
 export interface ContainerListOptions {

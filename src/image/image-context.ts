@@ -19,6 +19,8 @@ export interface ImageContext {
   usage: ImageUsage;
   /** serializes record writes of concurrent imports/loads (the layer unpacking before them runs in parallel) */
   registerLock: KeyedMutex;
+  /** manifest digest → its mediaType and size (manifests.ts): content-addressed, so never stale */
+  manifestTargets: Map<string, { mediaType: string; size: number }>;
 }
 
 export function publishImageEvent(ctx: ImageContext, action: string, id: string, name?: string): void {

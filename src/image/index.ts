@@ -26,6 +26,8 @@ import { ImageStore } from './image-store';
 import { importRootfs } from './import';
 import { commitImage } from './commit';
 import { listImages } from './list';
+import { imageManifests, imageTarget, manifestDescriptor } from './manifests';
+import type { Descriptor } from '../protocol/oci/image';
 import { familiarName, familiarTagged, parseReference } from './reference';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { parsePublicKey, signImage, verifyImage, type VerifiedSignature } from './distribution/signatures';
@@ -38,7 +40,7 @@ import { saveImages } from './save';
 import { imageSbom, scanImage } from './sbom';
 import type { ScanReport } from '../sbom/osv';
 import { tagImage } from './tag';
-import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions, LoadOptions, PlatformOption } from './types';
+import type { CommitImageOptions, ImageDeleteItem, ImageHistoryView, ImageListOptions, ImageManifests, ImagePullOptions, ImagePushOptions, ImageRecord, ImageService, ImageSummaryView, ImageUsage, ImportOptions, LoadOptions, PlatformOption } from './types';
 import { assertExportPlatform, assertImagePlatform } from './platform';
 
 export interface ImageServiceOptions {
@@ -119,6 +121,18 @@ export class Images implements ImageService {
   async history(ref: string, opts: PlatformOption = {}): Promise<ImageHistoryView[]> {
     assertImagePlatform(this.ctx.store.resolve(ref), ref, opts.platform);
     return imageHistory(this.ctx, ref);
+  }
+
+  async manifests(imageId: string): Promise<ImageManifests | undefined> {
+    const rec = this.ctx.store.get(imageId);
+    if (!rec) return undefined;
+    const descriptor = await imageTarget(this.ctx, rec);
+    return { ...(descriptor ? { descriptor } : {}), manifests: await imageManifests(this.ctx, rec) };
+  }
+
+  async manifestDescriptor(imageId: string): Promise<Descriptor | undefined> {
+    const rec = this.ctx.store.get(imageId);
+    return rec && manifestDescriptor(this.ctx, rec);
   }
 
   async layerDirs(imageId: string): Promise<string[]> {
@@ -212,5 +226,5 @@ export async function createImageService(opts: ImageServiceOptions): Promise<Ima
   await fs.mkdir(distDir, { recursive: true });
   const trust = await TrustPolicy.open(opts.signaturePolicy, imageRoot);
   const dist = { client: new RegistryClient(opts.registry ?? {}), blobSources: new BlobSources(path.join(distDir, 'blob-sources.json')), trust };
-  return new Images({ blobs, layers, store, events: opts.events, logger: opts.logger, usage: opts.usage, registerLock: new KeyedMutex() }, dist);
+  return new Images({ blobs, layers, store, events: opts.events, logger: opts.logger, usage: opts.usage, registerLock: new KeyedMutex(), manifestTargets: new Map() }, dist);
 }

@@ -2,9 +2,10 @@
 import { untilFilter } from '../base/until';
 import { checkFilterKeys, createdMs, labelMatches, referenceMatches } from './filters';
 import type { ImageContext } from './image-context';
-import type { ImageListOptions, ImageSummaryView } from './types';
+import { imageManifests, imageTarget } from './manifests';
+import type { ImageListOptions, ImageRecord, ImageSummaryView } from './types';
 
-export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): ImageSummaryView[] {
+export async function listImages(ctx: ImageContext, opts: ImageListOptions = {}): Promise<ImageSummaryView[]> {
   const f = opts.filters ?? {};
   checkFilterKeys(f, ['reference', 'label', 'dangling', 'before', 'since', 'until']);
   // untagged images that others were built on are a build's intermediates: shown only with -a, as Docker does
@@ -28,16 +29,34 @@ export function listImages(ctx: ImageContext, opts: ImageListOptions = {}): Imag
     const s = createdMs(ctx.store.resolve(f.since[0]!));
     recs = recs.filter((r) => createdMs(r) > s);
   }
-  return recs
-    .map((r) => ({
-      id: r.id,
-      parentId: r.parent ?? '',
-      repoTags: [...r.repoTags].sort(),
-      repoDigests: [...r.repoDigests],
-      created: Math.floor(createdMs(r) / 1000),
-      size: r.size,
-      labels: r.config.config?.Labels ?? {},
-      containers: ctx.usage(r.id).length,
-    }))
-    .sort((a, b) => b.created - a.created);
+  const shared = opts.sharedSize ? sharedSizes(ctx, all) : undefined;
+  const views = await Promise.all(
+    recs.map(async (r): Promise<ImageSummaryView> => {
+      const descriptor = opts.descriptors ? await imageTarget(ctx, r) : undefined;
+      return {
+        id: r.id,
+        parentId: r.parent ?? '',
+        repoTags: [...r.repoTags].sort(),
+        repoDigests: [...r.repoDigests],
+        created: Math.floor(createdMs(r) / 1000),
+        size: r.size,
+        labels: r.config.config?.Labels ?? {},
+        containers: ctx.usage(r.id).length,
+        ...(shared ? { sharedSize: shared(r) } : {}),
+        ...(descriptor ? { descriptor } : {}),
+        ...(opts.manifests ? { manifests: await imageManifests(ctx, r) } : {}),
+      };
+    }),
+  );
+  return views.sort((a, b) => b.created - a.created);
+}
+
+/**
+ * dockerd's SharedSize: the bytes of an image's layers that another image in the store uses too
+ * (a layer is a chain id, so a shared base is shared, an identical diff on another base is not).
+ */
+function sharedSizes(ctx: ImageContext, all: ImageRecord[]): (r: ImageRecord) => number {
+  const users = new Map<string, number>();
+  for (const r of all) for (const c of new Set(r.chainIds)) users.set(c, (users.get(c) ?? 0) + 1);
+  return (r) => [...new Set(r.chainIds)].reduce((n, c) => n + ((users.get(c) ?? 0) > 1 ? (ctx.layers.get(c)?.size ?? 0) : 0), 0);
 }

@@ -4,7 +4,7 @@
  */
 import type { Platform } from './distribution/platform';
 import type { Readable, Writable } from 'node:stream';
-import type { ImageConfigConfig, ImageConfigFile } from '../protocol/oci/image';
+import type { Descriptor, ImageConfigConfig, ImageConfigFile } from '../protocol/oci/image';
 import type { LoginResult } from './distribution/auth';
 import type { ProgressSink } from './distribution/progress';
 import type { PullResult } from './distribution/pull';
@@ -57,6 +57,36 @@ export interface ImageSummaryView {
   size: number;
   labels: Record<string, string>;
   containers: number;
+  /** with `sharedSize`: bytes of this image's layers that other images use too */
+  sharedSize?: number;
+  /** with `descriptors`: the image's target (absent when its manifest blob is gone) */
+  descriptor?: Descriptor;
+  /** with `manifests` */
+  manifests?: ImageManifestView[];
+}
+
+/** One manifest of an image (API 1.47 ImageManifestSummary; this store keeps image manifests only). */
+export interface ImageManifestView {
+  /** the manifest's digest */
+  id: string;
+  /** the manifest, with its platform */
+  descriptor: Descriptor;
+  /** config and every layer blob are in the blob store */
+  available: boolean;
+  kind: 'image';
+  /** bytes of the blobs it reaches that the store holds */
+  contentSize: number;
+  /** bytes of its unpacked layers */
+  unpackedSize: number;
+  platform: NonNullable<Descriptor['platform']>;
+  /** ids of the containers using the image */
+  containers: string[];
+}
+
+/** An image's target (API 1.48 Descriptor) and its manifests. */
+export interface ImageManifests {
+  descriptor?: Descriptor;
+  manifests: ImageManifestView[];
 }
 
 export interface ImageHistoryView {
@@ -103,6 +133,12 @@ export interface CommitImageOptions {
 
 export interface ImageListOptions {
   all?: boolean;
+  /** compute each image's sharedSize */
+  sharedSize?: boolean;
+  /** read each image's target descriptor */
+  descriptors?: boolean;
+  /** read each image's manifests */
+  manifests?: boolean;
   /** Docker filters: reference, label, dangling, before, since */
   filters?: Record<string, string[]>;
 }
@@ -130,6 +166,10 @@ export interface ImageService {
   /** isInUse(imageId) → ids of containers using it (refuse unless force) */
   remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]>;
   history(ref: string, opts?: PlatformOption): Promise<ImageHistoryView[]>;
+  /** The image's target descriptor and manifests, read from its manifest blob; undefined when the image is gone. */
+  manifests(imageId: string): Promise<ImageManifests | undefined>;
+  /** The platform-specific manifest an image id names (a container's ImageManifestDescriptor); undefined when gone. */
+  manifestDescriptor(imageId: string): Promise<Descriptor | undefined>;
   /** Overlay lower directories for an image, top-most layer first (as overlayfs' lowerdir wants). */
   layerDirs(imageId: string): Promise<string[]>;
   /** Remove dangling (or, with dangling=false, all unused) images. */

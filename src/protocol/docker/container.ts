@@ -1,4 +1,6 @@
 /** Docker Engine API v1.49 container wire types (swagger names and casing). No behaviour. */
+import type { OciDescriptorWire } from './descriptor';
+
 export interface PortBinding {
   HostIp?: string;
   HostPort?: string;
@@ -238,6 +240,8 @@ export interface ContainerInspectResponse {
   RestartCount: number;
   Driver: string;
   Platform: string;
+  /** API 1.48+: the platform-specific manifest of the image it was created from */
+  ImageManifestDescriptor?: OciDescriptorWire;
   MountLabel: string;
   ProcessLabel: string;
   AppArmorProfile: string;
@@ -264,6 +268,8 @@ export interface ContainerSummaryWire {
   Names: string[];
   Image: string;
   ImageID: string;
+  /** API 1.48+, not in /system/df */
+  ImageManifestDescriptor?: OciDescriptorWire;
   Command: string;
   Created: number;
   Ports: Port[];

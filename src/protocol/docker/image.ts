@@ -1,8 +1,23 @@
 /** Docker Engine API v1.49 image wire types (fields older versions still get are optional). No behaviour. */
 import type { ContainerConfig } from './container';
+import type { OciDescriptorWire, OciPlatformWire } from './descriptor';
+
+/** API 1.47 ImageManifestSummary (AttestationData left out: this store keeps no attestations). */
+export interface ImageManifestSummaryWire {
+  ID: string;
+  Descriptor: OciDescriptorWire;
+  Available: boolean;
+  Size: { Total: number; Content: number };
+  Kind: 'image' | 'attestation' | 'unknown';
+  ImageData?: { Platform: OciPlatformWire; Containers: string[]; Size: { Unpacked: number } };
+}
 
 export interface ImageInspectResponse {
   Id: string;
+  /** API 1.48+ */
+  Descriptor?: OciDescriptorWire;
+  /** API 1.48+, with manifests=1 */
+  Manifests?: ImageManifestSummaryWire[];
   RepoTags: string[];
   RepoDigests: string[];
   Parent: string;
@@ -38,6 +53,10 @@ export interface ImageSummaryWire {
   VirtualSize?: number;
   Labels: Record<string, string> | null;
   Containers: number;
+  /** API 1.47+, with manifests=1 */
+  Manifests?: ImageManifestSummaryWire[];
+  /** API 1.48+ */
+  Descriptor?: OciDescriptorWire;
 }
 
 export interface HistoryResponseItem {

@@ -278,6 +278,90 @@ describe('API 1.49 against berthd', () => {
     assert.match((await cli(DOCKER, d, ['volume', 'prune', '-a', '-f'])).stdout, /a149-cli/);
   });
 
+  test('image Manifests (1.47, manifests=1) and Descriptor (1.48) on list and inspect; ImageManifestDescriptor (1.48) on containers, not in df', T, async () => {
+    const bb = async (v: string, query = '') => ((await ok('GET', `/${v}/images/json${query}`)).json() as Array<Record<string, any>>).find((i) => (i.RepoTags as string[]).includes('bb:latest'))!; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON
+    const { Id: cid } = (await ok('POST', '/v1.49/containers/create?name=a149-manifest', { Image: 'bb', Cmd: ['true'] })).json() as { Id: string };
+    try {
+      const img = await bb('v1.49', '?manifests=1');
+      const desc = img.Descriptor;
+      assert.match(desc.digest, /^sha256:[0-9a-f]{64}$/);
+      assert.equal(desc.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+      assert.ok(desc.size > 0 && !('platform' in desc));
+      assert.equal(img.Manifests.length, 1);
+      const m = img.Manifests[0];
+      const arch = (await ok('GET', '/v1.49/images/bb/json')).json().Architecture;
+      assert.deepEqual([m.ID, m.Kind, m.Available, m.Descriptor.digest, m.Descriptor.platform], [desc.digest, 'image', true, desc.digest, { architecture: arch, os: 'linux' }]);
+      assert.deepEqual(m.ImageData.Platform, { architecture: arch, os: 'linux' });
+      assert.deepEqual(m.ImageData.Containers, [cid]);
+      assert.equal(m.ImageData.Size.Unpacked, img.Size);
+      assert.ok(m.Size.Content > desc.size, 'manifest, config and layer blobs');
+      assert.equal(m.Size.Total, m.Size.Content + m.ImageData.Size.Unpacked);
+      // per version: no Manifests before 1.47 or unasked, no Descriptor before 1.48
+      const v = async (ver: string, q: string) => {
+        const o = await bb(ver, q);
+        return ['Manifests' in o, 'Descriptor' in o];
+      };
+      assert.deepEqual(await v('v1.49', ''), [false, true]);
+      assert.deepEqual(await v('v1.47', '?manifests=1'), [true, false]);
+      assert.deepEqual(await v('v1.46', '?manifests=1'), [false, false]);
+      // inspect: Descriptor from 1.48, Manifests from 1.48 when asked
+      const inspect = async (ver: string, q = '') => (await ok('GET', `/${ver}/images/bb/json${q}`)).json();
+      const i49 = await inspect('v1.49', '?manifests=1');
+      assert.deepEqual([i49.Descriptor, i49.Manifests], [desc, img.Manifests]);
+      const plain = await inspect('v1.49');
+      assert.deepEqual(['Manifests' in plain, plain.Descriptor], [false, desc]);
+      const i47 = await inspect('v1.47', '?manifests=1');
+      assert.deepEqual(['Manifests' in i47, 'Descriptor' in i47], [false, false]);
+      // containers: the platform-specific manifest, from 1.48
+      const listed = ((await ok('GET', '/v1.49/containers/json?all=1')).json() as Array<Record<string, unknown>>).find((c) => c.Id === cid)!;
+      assert.deepEqual(listed.ImageManifestDescriptor, m.Descriptor);
+      assert.deepEqual((await ok('GET', `/v1.49/containers/${cid}/json`)).json().ImageManifestDescriptor, m.Descriptor);
+      assert.equal('ImageManifestDescriptor' in (await ok('GET', `/v1.47/containers/${cid}/json`)).json(), false);
+      const old = ((await ok('GET', '/v1.47/containers/json?all=1')).json() as Array<Record<string, unknown>>).find((c) => c.Id === cid)!;
+      assert.equal('ImageManifestDescriptor' in old, false);
+      const df = (await ok('GET', '/v1.49/system/df')).json() as { Containers: Array<Record<string, unknown>> };
+      assert.equal('ImageManifestDescriptor' in df.Containers.find((c) => c.Id === cid)!, false);
+      // the docker CLI 28 shows them: inspect's Descriptor, and ls --tree's platform per manifest
+      const cliInspect = await cli(DOCKER, d, ['image', 'inspect', '--format', '{{json .Descriptor}}', 'bb']);
+      assert.equal(cliInspect.code, 0, cliInspect.stderr);
+      assert.deepEqual(JSON.parse(cliInspect.stdout), desc);
+      const tree = await cli(DOCKER, d, ['image', 'ls', '--tree']);
+      assert.equal(tree.code, 0, tree.stderr);
+      assert.match(tree.stdout, new RegExp(`bb:latest[\\s\\S]*linux/${arch}`));
+    } finally {
+      await call('DELETE', `/containers/${cid}?force=1`);
+    }
+  });
+
+  test('shared-size: bytes of layers other images use too, on image list when asked (else -1) and always in system df', T, async () => {
+    const { Id: cid } = (await ok('POST', '/v1.49/containers/create?name=a149-shared', { Image: 'bb', Cmd: ['sh', '-c', 'echo hi > /f'] })).json() as { Id: string };
+    try {
+      await ok('POST', `/v1.49/containers/${cid}/start`);
+      assert.equal((await ok('POST', `/v1.49/containers/${cid}/wait`)).json().StatusCode, 0);
+      await ok('POST', `/v1.49/commit?container=${cid}&repo=a149-shared&tag=1`);
+      const find = (list: Array<Record<string, any>>, tag: string) => list.find((i) => (i.RepoTags as string[]).includes(tag))!; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON
+      const plain = (await ok('GET', '/v1.49/images/json')).json();
+      assert.equal(find(plain, 'bb:latest').SharedSize, -1);
+      const shared = (await ok('GET', '/v1.49/images/json?shared-size=1')).json();
+      const base = find(shared, 'bb:latest');
+      const top = find(shared, 'a149-shared:1');
+      // bb's one layer is under the commit; the commit's own layer is its alone
+      assert.equal(base.SharedSize, base.Size);
+      assert.equal(top.SharedSize, base.Size);
+      assert.ok(top.Size > top.SharedSize);
+      const df = (await ok('GET', '/v1.49/system/df')).json() as { Images: Array<Record<string, unknown>> };
+      assert.equal(find(df.Images, 'a149-shared:1').SharedSize, base.Size);
+      // the CLI's verbose df prints it: SHARED SIZE of the commit is bb's size
+      const v = await cli(DOCKER, d, ['system', 'df', '-v', '--format', '{{json .Images}}']);
+      assert.equal(v.code, 0, v.stderr);
+      const row = (JSON.parse(v.stdout) as Array<{ Repository: string; SharedSize: string }>).find((r) => r.Repository === 'a149-shared')!;
+      assert.notEqual(row.SharedSize, '0B');
+    } finally {
+      await call('DELETE', `/containers/${cid}?force=1`);
+      await call('DELETE', '/images/a149-shared:1');
+    }
+  });
+
   test('bad JSON bodies: 400 in dockerd\'s words', T, async () => {
     const bad = await call('POST', '/v1.49/containers/create', undefined, '{invalid json');
     assert.deepEqual([bad.status, bad.json().message], [400, "invalid JSON: invalid character 'i' looking for beginning of object key string"]);

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { extract } from 'tar-stream';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -54,6 +55,29 @@ async function runDetached(cmd: string[], name?: string): Promise<string> {
 
 const rmf = (id: string) => api('DELETE', `/containers/${id}?force=1`);
 const inspect = async (id: string) => json<{ Name: string; State: { Status: string; ExitCode: number; Running: boolean; Paused: boolean } }>(await api('GET', `/containers/${id}/json`));
+
+/** GET …/export as a map of entry name → content. */
+async function exported(id: string): Promise<Map<string, string>> {
+  const r = await api('GET', `/containers/${id}/export`);
+  assert.equal(r.status, 200, r.body.toString());
+  assert.ok(r.complete);
+  const names = new Map<string, string>();
+  await new Promise<void>((resolve, reject) => {
+    const x = extract();
+    x.on('entry', (h, body, next) => {
+      const chunks: Buffer[] = [];
+      body.on('data', (c: Buffer) => chunks.push(c));
+      body.on('end', () => {
+        names.set(h.name.replace(/^\.\//, ''), Buffer.concat(chunks).toString());
+        next();
+      });
+    });
+    x.on('finish', resolve);
+    x.on('error', reject);
+    x.end(r.body);
+  });
+  return names;
+}
 
 describe('container verbs through the API', () => {
   before(async () => {
@@ -145,26 +169,25 @@ describe('container verbs through the API', () => {
         assert.equal(st.status, 404);
         await new Promise((r) => setTimeout(r, 20));
       }
-      const r = await api('GET', `/containers/${id}/export`);
-      assert.equal(r.status, 200);
-      assert.ok(r.complete);
-      const names = new Map<string, string>();
-      await new Promise<void>((resolve, reject) => {
-        const x = extract();
-        x.on('entry', (h, body, next) => {
-          const chunks: Buffer[] = [];
-          body.on('data', (c: Buffer) => chunks.push(c));
-          body.on('end', () => {
-            names.set(h.name.replace(/^\.\//, ''), Buffer.concat(chunks).toString());
-            next();
-          });
-        });
-        x.on('finish', resolve);
-        x.on('error', reject);
-        x.end(r.body);
-      });
+      const names = await exported(id);
       assert.ok(names.has('bin/busybox'));
       assert.equal(names.get('marker'), 'exported\n');
+    } finally {
+      await rmf(id);
+    }
+  });
+
+  test('export of a stopped container: its rootfs is mounted for the tar and unmounted after, as dockerd exports it', async () => {
+    const id = await runDetached(['sh', '-c', 'echo stopped > /marker']);
+    try {
+      const w = await api('POST', `/containers/${id}/wait`);
+      assert.equal(json<{ StatusCode: number }>(w).StatusCode, 0);
+      const merged = json<{ GraphDriver: { Data: { MergedDir: string } } }>(await api('GET', `/containers/${id}/json`)).GraphDriver.Data.MergedDir;
+      const names = await exported(id);
+      assert.ok(names.has('bin/busybox'));
+      assert.equal(names.get('marker'), 'stopped\n');
+      const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+      assert.ok(!mounts.includes(` ${merged} `), `${merged} is still mounted`);
     } finally {
       await rmf(id);
     }

@@ -51,7 +51,7 @@ export async function openStore(t: TestContext, client = new RegistryClient()): 
   const store = new ImageStore(imageRoot);
   await store.init();
   const layers = await LayerStore.open(root, { logger: silentLogger });
-  const ctx: ImageContext = { blobs, layers, store, events: new EventBus(), logger: silentLogger, usage: () => [], registerLock: new KeyedMutex() };
+  const ctx: ImageContext = { blobs, layers, store, events: new EventBus(), logger: silentLogger, usage: () => [], registerLock: new KeyedMutex(), manifestTargets: new Map() };
   const blobSources = new BlobSources(path.join(root, 'distribution', 'blob-sources.json'));
   await fs.mkdir(path.join(root, 'distribution'), { recursive: true });
   return {

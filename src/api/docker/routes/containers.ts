@@ -67,7 +67,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('GET', '/containers/:id/json', async (ctx) => {
     const rec = await c.inspect(ctx.params.id!);
-    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion }));
+    const imageManifest = apiAtLeast(ctx.apiVersion, '1.48') ? await engine.images.manifestDescriptor(rec.imageId) : undefined;
+    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, ...(imageManifest ? { imageManifest } : {}) }));
   });
 
   router.add('POST', '/containers/:id/start', async (ctx) => {

@@ -70,10 +70,14 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
   const images = engine.images;
 
   router.add('GET', '/images/json', async (ctx) => {
-    const list = await images.list({ all: ctx.query.bool('all'), filters: ctx.query.filters() });
-    // shared-size (1.42): the store computes no sharing yet; 0 is what system df reports too
-    const shared = apiAtLeast(ctx.apiVersion, '1.42') && ctx.query.bool('shared-size') ? 0 : -1;
-    sendJson(ctx.res, 200, list.map((i) => toImageSummaryWire(i, ctx.apiVersion, shared)));
+    const list = await images.list({
+      all: ctx.query.bool('all'),
+      filters: ctx.query.filters(),
+      sharedSize: apiAtLeast(ctx.apiVersion, '1.42') && ctx.query.bool('shared-size'),
+      descriptors: apiAtLeast(ctx.apiVersion, '1.48'),
+      manifests: apiAtLeast(ctx.apiVersion, '1.47') && ctx.query.bool('manifests'),
+    });
+    sendJson(ctx.res, 200, list.map((i) => toImageSummaryWire(i, ctx.apiVersion)));
   });
 
   router.add('POST', '/images/create', async (ctx) => {
@@ -143,7 +147,8 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
     const manifests = apiAtLeast(ctx.apiVersion, '1.48') && ctx.query.bool('manifests');
     if (manifests && platform) throw new InvalidArgumentError('conflicting options: manifests and platform options cannot both be set', 'INVALID_ARGUMENT');
     const rec = await images.resolve(ctx.params.name!, platform ? { platform } : {});
-    sendJson(ctx.res, 200, toImageInspect(rec, {}, ctx.apiVersion));
+    const m = apiAtLeast(ctx.apiVersion, '1.48') ? await images.manifests(rec.id) : undefined;
+    sendJson(ctx.res, 200, toImageInspect(rec, { ...(m ? { manifests: m } : {}), withManifests: manifests }, ctx.apiVersion));
   });
 
   router.add('GET', '/images/*name/history', async (ctx) => {

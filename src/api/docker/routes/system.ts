@@ -52,15 +52,16 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
     for (const t of types) if (!DF_TYPES.includes(t)) throw new InvalidArgumentError(`unknown object type: ${t}`, 'INVALID_DF_TYPE');
     const want = (t: string) => types.length === 0 || types.includes(t);
     const [images, containers, volumes] = await Promise.all([
-      want('image') ? engine.images.list({ all: true }) : undefined,
+      want('image') ? engine.images.list({ all: true, sharedSize: true }) : undefined,
       want('container') ? engine.containers.list({ all: true, size: true }) : undefined,
       want('volume') ? engine.volumes.usage() : undefined,
     ]);
     const body: Record<string, unknown> = {
       LayersSize: images ? images.reduce((n, i) => n + i.size, 0) : 0,
-      // df is where dockerd computes SharedSize (images/json sends -1); the CLI's RECLAIMABLE needs a number
-      Images: images ? images.map((i) => toImageSummaryWire(i, ctx.apiVersion, 0)) : null,
-      Containers: containers ? containers.map((c) => toContainerSummaryWire(c, ctx.apiVersion)) : null,
+      // df is where dockerd computes SharedSize (images/json sends -1 unless shared-size)
+      Images: images ? images.map((i) => toImageSummaryWire(i, ctx.apiVersion)) : null,
+      // no ImageManifestDescriptor in df, as dockerd's
+      Containers: containers ? containers.map(({ imageManifest: _left, ...c }) => toContainerSummaryWire(c, ctx.apiVersion)) : null,
       Volumes: volumes ? volumes.map(toVolumeUsageWire) : null,
       BuildCache: want('build-cache') ? [] : null,
     };

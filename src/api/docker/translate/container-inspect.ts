@@ -4,6 +4,8 @@ import { apiAtLeast } from '../../http/api-version';
 import { healthcheckConfig } from '../../../container/spec';
 import { inspectLogPath } from '../../../container/logs/sinks';
 import type { ContainerRecord } from '../../../container/types';
+import type { Descriptor } from '../../../protocol/oci/image';
+import { toDescriptorWire } from './image';
 import type { HostSpec, MountSpec } from '../../../container/spec';
 import type { MountPoint as CoreMountPoint } from '../../../volume/types';
 import type {
@@ -234,7 +236,7 @@ export function toContainerConfigWire(rec: ContainerRecord): ContainerConfig {
   return cfg;
 }
 
-export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[]; apiVersion?: string }): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[]; apiVersion?: string; imageManifest?: Descriptor }): ContainerInspectResponse {
   const st = rec.state;
   const state: ContainerInspectResponse['State'] = {
     Status: st.status,
@@ -271,6 +273,7 @@ export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string
     RestartCount: st.restartCount,
     Driver: 'overlay2',
     Platform: 'linux',
+    ...(opts.imageManifest && apiAtLeast(opts.apiVersion ?? API_VERSION, '1.48') ? { ImageManifestDescriptor: toDescriptorWire(opts.imageManifest) } : {}),
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',

@@ -5,6 +5,7 @@ import type { ContainerSummary } from '../../../container/types';
 import type { ContainerSummaryWire } from '../../../protocol/docker/container';
 import { toEndpointSettings, toMountPoints, toMountPointsWire } from './container-inspect';
 import { defaultHostSpec } from '../../../container/spec';
+import { toDescriptorWire } from './image';
 
 export function toContainerSummaryWire(s: ContainerSummary, apiVersion = API_VERSION): ContainerSummaryWire {
   const networks: ContainerSummaryWire['NetworkSettings']['Networks'] = {};
@@ -15,6 +16,7 @@ export function toContainerSummaryWire(s: ContainerSummary, apiVersion = API_VER
     Names: s.names.map((n) => (n.startsWith('/') ? n : `/${n}`)),
     Image: s.image,
     ImageID: s.imageId,
+    ...(s.imageManifest && apiAtLeast(apiVersion, '1.48') ? { ImageManifestDescriptor: toDescriptorWire(s.imageManifest) } : {}),
     Command: s.command,
     Created: s.created,
     Ports: s.ports.map((p) => {

@@ -4,10 +4,11 @@
  */
 import { API_VERSION } from '../../../base/version';
 import { apiAtLeast } from '../../http/api-version';
-import type { ImageDeleteItem, ImageHistoryView, ImageRecord, ImageSummaryView } from '../../../image/types';
-import type { ImageConfigConfig } from '../../../protocol/oci/image';
+import type { ImageDeleteItem, ImageHistoryView, ImageManifests, ImageManifestView, ImageRecord, ImageSummaryView } from '../../../image/types';
+import type { Descriptor, ImageConfigConfig } from '../../../protocol/oci/image';
+import type { OciDescriptorWire } from '../../../protocol/docker/descriptor';
 import type { ContainerConfig } from '../../../protocol/docker/container';
-import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspectResponse, ImageSummaryWire } from '../../../protocol/docker/image';
+import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspectResponse, ImageManifestSummaryWire, ImageSummaryWire } from '../../../protocol/docker/image';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -39,7 +40,23 @@ export function toImageContainerConfig(c: ImageConfigConfig | undefined): Contai
   return cfg;
 }
 
-export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] } = {}, apiVersion = API_VERSION): ImageInspectResponse {
+export function toDescriptorWire(d: Descriptor): OciDescriptorWire {
+  return { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.platform ? { platform: { ...d.platform } } : {}) };
+}
+
+function toManifestSummaryWire(m: ImageManifestView): ImageManifestSummaryWire {
+  return {
+    ID: m.id,
+    Descriptor: toDescriptorWire(m.descriptor),
+    Available: m.available,
+    Size: { Total: m.contentSize + m.unpackedSize, Content: m.contentSize },
+    Kind: m.kind,
+    ImageData: { Platform: { ...m.platform }, Containers: m.containers, Size: { Unpacked: m.unpackedSize } },
+  };
+}
+
+/** `manifests`: Descriptor (1.48+) and, when asked, Manifests (1.48+ on inspect). */
+export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[]; manifests?: ImageManifests; withManifests?: boolean } = {}, apiVersion = API_VERSION): ImageInspectResponse {
   const cfg = rec.config;
   const data: Record<string, string> = {};
   if (extras.layerDirs && extras.layerDirs.length) data.LowerDir = extras.layerDirs.join(':');
@@ -61,6 +78,10 @@ export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] 
     Metadata: { LastTagTime: ZERO_TIME },
   };
   if (cfg.variant) out.Variant = cfg.variant;
+  if (apiAtLeast(apiVersion, '1.48') && extras.manifests) {
+    if (extras.manifests.descriptor) out.Descriptor = toDescriptorWire(extras.manifests.descriptor);
+    if (extras.withManifests) out.Manifests = extras.manifests.manifests.map(toManifestSummaryWire);
+  }
   if (!apiAtLeast(apiVersion, '1.44')) out.VirtualSize = rec.size;
   if (!apiAtLeast(apiVersion, '1.45')) {
     out.Container = cfg.container ?? '';
@@ -69,8 +90,8 @@ export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[] 
   return out;
 }
 
-/** `sharedSize`: the number system df computes; image list sends -1 unless asked (shared-size, 1.42). */
-export function toImageSummaryWire(v: ImageSummaryView, apiVersion = API_VERSION, sharedSize = -1): ImageSummaryWire {
+/** SharedSize is -1 where the view has none (image list without shared-size, as dockerd sends it); Manifests (1.47) and Descriptor (1.48) where the view has them. */
+export function toImageSummaryWire(v: ImageSummaryView, apiVersion = API_VERSION): ImageSummaryWire {
   const untagged = v.repoTags.length === 0 && v.repoDigests.length === 0;
   const none = untagged && !apiAtLeast(apiVersion, '1.43');
   const out: ImageSummaryWire = {
@@ -81,10 +102,12 @@ export function toImageSummaryWire(v: ImageSummaryView, apiVersion = API_VERSION
     ParentId: v.parentId,
     RepoDigests: none ? ['<none>@<none>'] : v.repoDigests,
     RepoTags: none ? ['<none>:<none>'] : v.repoTags,
-    SharedSize: sharedSize,
+    SharedSize: v.sharedSize ?? -1,
     Size: v.size,
   };
   if (!apiAtLeast(apiVersion, '1.44')) out.VirtualSize = v.size;
+  if (v.manifests && apiAtLeast(apiVersion, '1.47')) out.Manifests = v.manifests.map(toManifestSummaryWire);
+  if (v.descriptor && apiAtLeast(apiVersion, '1.48')) out.Descriptor = toDescriptorWire(v.descriptor);
   return out;
 }
 
