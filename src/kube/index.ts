@@ -6,7 +6,8 @@
 import { kubeDown, ownersOf, type DownResult } from './down';
 import type { KubeEngine } from './engine-port';
 import { kubeGenerate, type GenerateResult } from './generate';
-import { parseManifests } from './manifest';
+import { KINDS, parseManifests, type UnknownFields } from './manifest';
+import { unknownFieldsOf } from './schema-fields';
 import { planKube } from './plan';
 import { kubePlay, type PlayResult } from './play';
 
@@ -22,9 +23,10 @@ export interface KubeService {
 }
 
 export function createKubeService(e: KubeEngine): KubeService {
+  let unknownOf: Promise<UnknownFields> | undefined;
   return {
     async play(yaml, opts = {}) {
-      const { objects, warnings } = parseManifests(yaml);
+      const { objects, warnings } = parseManifests(yaml, await (unknownOf ??= unknownFieldsOf(KINDS)));
       const plan = planKube(objects, warnings);
       if (opts.replace) {
         const { namespace, owners } = ownersOf(objects);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifests } from './manifest';
+import { KINDS, parseManifests } from './manifest';
+import { unknownFieldsOf } from './schema-fields';
 import { planKube, expandRefs } from './plan';
 import { parseQuantity, cpuToNano, memoryToBytes } from './quantity';
 import { KUBE_LABEL, PAUSE_IMAGE } from './labels';
@@ -135,4 +136,24 @@ test('quantities and $(VAR) references', () => {
   assert.throws(() => memoryToBytes('12XB'), /quantities must match/);
   const vars = new Map([['A', 'x']]);
   assert.equal(expandRefs('$(A)-$(B)-$$(A)', vars), 'x-$(B)-$(A)');
+});
+
+test('fields Kubernetes does not know are warned as unknown, fields Berth ignores as not supported, each once', async () => {
+  const yaml = [
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: { name: p, lables: { a: b } }',
+    'spec:',
+    '  affinity: {}',
+    '  containers: [{ name: c, image: bb, imagePullPolcy: Never, ports: [{ containerPort: 80, hostPrt: 1 }] }]',
+    '  volumes: [{ name: v, configMap: { name: x, itemz: [] } }]',
+  ].join('\n');
+  const { warnings } = parseManifests(yaml, await unknownFieldsOf(KINDS));
+  assert.deepEqual(warnings, [
+    'Pod p: unknown field metadata.lables: ignored',
+    'Pod p: unknown field spec.containers[0].imagePullPolcy: ignored',
+    'Pod p: unknown field spec.containers[0].ports[0].hostPrt: ignored',
+    'Pod p: unknown field spec.volumes[0].configMap.itemz: ignored',
+    'Pod p: field spec.affinity is not supported: ignored',
+  ]);
 });
