@@ -206,3 +206,9 @@ test('Services: port ≠ targetPort is redirected per pod (named ports by each p
     { hostIp: '::1', hostPort: 9002, target: 82, protocol: 'tcp' },
   ]);
 });
+
+test('spec.hostname is the hostname of every container of the pod (compose kube writes it from hostname:)', () => {
+  const plan = planKube(parseManifests('apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { hostname: web1, containers: [{ name: c, image: bb }] }\n').objects);
+  assert.equal(plan.pods[0]!.infra.hostname, 'web1');
+  assert.equal(plan.pods[0]!.containers[0]!.spec.hostname, 'web1');
+});

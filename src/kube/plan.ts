@@ -154,7 +154,7 @@ class PodPlanner {
     if (!c.image) throw new InvalidArgumentError(`${what}: image is required`);
     const s = defaultContainerSpec(c.image);
     s.name = `${pod}-${c.name}`;
-    s.hostname = pod;
+    s.hostname = spec.hostname ?? pod; // the pod's hostname, as its infra container's
     s.labels = labelsFor(this.namespace, owner, pod, role, c.name, podLabels);
     const { env, vars } = this.env(c, pod, podLabels, what);
     s.env = env;
