@@ -260,4 +260,37 @@ describe('berth kube against berthd', () => {
     assert.equal((await berth(['kube', 'down', '-'], gen.stdout)).code, 0);
     assert.deepEqual(await leftovers('default'), []);
   });
+
+  test('a restarted daemon listens again on a Service host port its pods still publish, and reaches both', T, async () => {
+    const port = freeLowPort();
+    const ns2 = `${ns}r`;
+    const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: echo, namespace: ${ns2} }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: echo } }
+  template:
+    metadata: { labels: { app: echo } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{ name: echo, image: bb, command: [sh, -c, "mkdir /w && hostname > /w/h && exec httpd -f -p 8000 -h /w"], ports: [{ containerPort: 8000 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: ${ns2} }
+spec: { type: NodePort, selector: { app: echo }, ports: [{ port: 80, targetPort: 8000, nodePort: ${port} }] }
+`;
+    assert.equal((await namespaceNetwork(ns2)).code, 0);
+    const play = await berth(['kube', 'play', '-'], yaml);
+    assert.equal(play.code, 0, play.stderr);
+    await d.kill9();
+    await d.restart();
+    const hosts = new Set<string>();
+    for (let i = 0; i < 6; i++) hosts.add(await httpGet(`http://127.0.0.1:${port}/h`));
+    assert.deepEqual([...hosts].sort(), ['echo-1\n', 'echo-2\n']);
+    assert.equal((await berth(['kube', 'down', '-'], yaml)).code, 0);
+    assert.deepEqual(await leftovers(ns2), []);
+  });
 });
