@@ -136,6 +136,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       usernsRemap: usernsRemap !== undefined,
     };
   }
+  const kube = createKubeService({ containers: c, images, networks, volumes, events, logger: logger.child({ module: 'kube' }) });
   const metrics = createEngineMetrics({ containers: c, events, info, graphDriver: 'overlay2' });
   timeActions(metrics, c, 'container', { create: 'create', start: 'start', remove: 'delete', commit: 'commit', changes: 'changes' });
   timeActions(metrics, images, 'image', { remove: 'delete', tag: 'tag', pull: 'pull', push: 'push', load: 'load', importRootfs: 'import' });
@@ -147,7 +148,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     networks,
     volumes,
     builds,
-    kube: createKubeService({ containers: c, images, networks, volumes }),
+    kube,
     events,
     config,
     runtimeName: runtime.name,
@@ -156,6 +157,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     metrics,
     info,
     async close(): Promise<void> {
+      kube.close();
       await c.close();
       await networks.close();
       // running containers keep the namespace for a later daemon (and their exec)

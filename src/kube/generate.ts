@@ -9,6 +9,7 @@ import type { ContainerRecord } from '../container/types';
 import type { KubeEngine } from './engine-port';
 import { KUBE_LABEL } from './labels';
 import { bytesToMemory, nanoToCpu } from './quantity';
+import { parsePublished } from './service-ports';
 
 export type GeneratedObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
 
@@ -55,6 +56,11 @@ function portsOf(netOwner: ContainerRecord, withHostPorts: boolean): Ports {
       }
     }
     container.set(key, p);
+  }
+  // host ports the daemon proxies over a Service's pods (service-proxy.ts): published, never a hostPort of one pod
+  for (const p of parsePublished(netOwner.spec.labels[KUBE_LABEL.publish])) {
+    if (!container.has(`${p.target}/tcp`)) container.set(`${p.target}/tcp`, { containerPort: p.target, protocol: 'TCP' });
+    published.push({ containerPort: p.target, hostPort: p.hostPort, protocol: 'TCP' });
   }
   return { container: [...container.values()], published };
 }

@@ -8,6 +8,10 @@ export const KUBE_LABEL = {
   role: 'io.berth.kube.role',
   /** the container's name in the pod spec */
   container: 'io.berth.kube.container',
+  /** on an infra container: its Services' ports that differ from their targetPorts ("80>8080/tcp,..."), see port-redirect.ts */
+  redirects: 'io.berth.kube.redirects',
+  /** on an infra container: host ports the daemon's proxy spreads over the selected pods ("0.0.0.0:9000>8080/tcp,..."), see service-proxy.ts */
+  publish: 'io.berth.kube.publish',
 } as const;
 
 /** The image of pods' infra containers, made on the machine from the host's catatonit. */

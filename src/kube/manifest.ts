@@ -158,8 +158,17 @@ export interface ParsedManifests {
   warnings: string[];
 }
 
-/** Parses the YAML stream; `List` objects are unpacked; unknown kinds and fields become warnings. */
-export function parseManifests(text: string): ParsedManifests {
+/** The fields of an object that Kubernetes' schema for its kind does not have (schema-fields.ts). */
+export type UnknownFields = (kind: K8sObject['kind'], o: object) => string[];
+
+/** The kinds Berth reads, as apiVersion and kind, for loading their schemas ahead of a parse. */
+export const KINDS = Object.entries(API_VERSIONS).map(([kind, apiVersion]) => ({ kind: kind as K8sObject['kind'], apiVersion }));
+
+/**
+ * Parses the YAML stream; `List` objects are unpacked; unknown kinds and fields become warnings: a field
+ * Kubernetes does not know (by `unknownOf`) as unknown, one it knows but Berth does not act on as not supported.
+ */
+export function parseManifests(text: string, unknownOf?: UnknownFields): ParsedManifests {
   const warnings: string[] = [];
   const raw: unknown[] = [];
   for (const doc of parseAllDocuments(text)) {
@@ -181,7 +190,11 @@ export function parseManifests(text: string): ParsedManifests {
     const k = kind as K8sObject['kind'];
     if (typeof name !== 'string' || !name) throw new InvalidArgumentError(`${kind}: metadata.name is required`);
     if (v.apiVersion !== API_VERSIONS[k]) throw new InvalidArgumentError(`${kind} ${name}: apiVersion "${String(v.apiVersion)}" is not supported (want ${API_VERSIONS[k]})`);
-    checkFields(v, SPECS[k], '', (field) => warnings.push(`${kind} ${name}: field ${field} is not supported: ignored`));
+    const unknown = unknownOf?.(k, v) ?? [];
+    for (const field of unknown) warnings.push(`${kind} ${name}: unknown field ${field}: ignored`);
+    checkFields(v, SPECS[k], '', (field) => {
+      if (!unknown.includes(field)) warnings.push(`${kind} ${name}: field ${field} is not supported: ignored`);
+    });
     if ((k === 'Pod' && !isObj(v.spec)) || (k === 'Deployment' && !(isObj(v.spec) && isObj(v.spec.template) && isObj(v.spec.template.spec)))) {
       throw new InvalidArgumentError(`${kind} ${name}: ${k === 'Pod' ? 'spec' : 'spec.template.spec'} is required`);
     }

@@ -11,6 +11,7 @@ import { defaultContainerSpec, type ContainerSpec, type MountSpec, type RestartP
 import { infraName, KUBE_LABEL, namespaceNetwork, PAUSE_IMAGE } from './labels';
 import type { K8sContainer, K8sObject, K8sPodSpec, K8sProbe, K8sSecurityContext, K8sVolume } from './manifest';
 import { cpuToNano, cpuToShares, memoryToBytes } from './quantity';
+import { formatPublished, formatRedirects, listenerKey, type Published, type Redirect } from './service-ports';
 
 export interface FileContent {
   path: string;
@@ -55,6 +56,8 @@ export interface KubePlan {
   /** named volumes for claims (made unless they exist) */
   claims: string[];
   pods: PodPlan[];
+  /** host ports the daemon's proxy spreads over the pods of a Service (target: per pod, in their labels) */
+  listeners: Published[];
   warnings: string[];
 }
 
@@ -151,7 +154,7 @@ class PodPlanner {
     if (!c.image) throw new InvalidArgumentError(`${what}: image is required`);
     const s = defaultContainerSpec(c.image);
     s.name = `${pod}-${c.name}`;
-    s.hostname = pod;
+    s.hostname = spec.hostname ?? pod; // the pod's hostname, as its infra container's
     s.labels = labelsFor(this.namespace, owner, pod, role, c.name, podLabels);
     const { env, vars } = this.env(c, pod, podLabels, what);
     s.env = env;
@@ -351,7 +354,12 @@ export function planKube(objects: K8sObject[], parseWarnings: string[] = []): Ku
       hostPaths,
     });
   }
-  // Services: their names are DNS aliases of the pods they select; node ports are published on the first of them
+  // Services: their names are DNS aliases of the pods they select; a port that differs from its targetPort is
+  // redirected in each pod's network namespace; node ports go to the one pod selected, or through the daemon's
+  // proxy when there are more (TCP; UDP reaches the first pod only)
+  const redirects = new Map<string, Redirect[]>();
+  const published = new Map<string, Published[]>();
+  const listeners = new Map<string, Published>();
   for (const o of objects) {
     if (o.kind !== 'Service') continue;
     const svc = o.metadata.name;
@@ -363,22 +371,45 @@ export function planKube(objects: K8sObject[], parseWarnings: string[] = []): Ku
       if (ep && !ep.aliases.includes(svc)) ep.aliases.push(svc);
     }
     const type = o.spec.type ?? 'ClusterIP';
+    if (type === 'ExternalName') warnings.push(`Service ${svc}: type ExternalName is not supported: ignored`);
     for (const port of o.spec.ports ?? []) {
-      const first = selected[0];
-      const target = first ? portNumber(first.spec.containers, port.targetPort ?? port.port, `Service ${svc}`) : port.targetPort ?? port.port;
-      if (target !== port.port) warnings.push(`Service ${svc}: port ${port.port} → targetPort ${String(target)}: in the cluster network peers dial the pod's port ${String(target)} (the service name resolves to the pods, there is no service address to translate the port)`);
+      const protocol = (port.protocol ?? 'TCP').toLowerCase();
+      // a named targetPort is each pod's own container port of that name
+      const targets = selected.map((p) => portNumber([...p.spec.containers, ...(p.spec.initContainers ?? [])], port.targetPort ?? port.port, `Service ${svc}: pod ${p.name}`));
+      selected.forEach((p, i) => {
+        const target = targets[i]!;
+        if (target === port.port) return;
+        if (protocol !== 'tcp' && protocol !== 'udp') {
+          warnings.push(`Service ${svc}: port ${port.port}/${protocol} → targetPort ${target}: only TCP and UDP ports are redirected; peers dial ${target}`);
+          return;
+        }
+        const list = redirects.get(p.name) ?? [];
+        const taken = list.find((r) => r.port === port.port && r.protocol === protocol);
+        if (taken && taken.target !== target) warnings.push(`Service ${svc}: pod ${p.name} already sends port ${port.port}/${protocol} to ${taken.target} (another Service): ${target} is not reached through it`);
+        else if (!taken) list.push({ port: port.port, target, protocol });
+        redirects.set(p.name, list);
+      });
       if (type !== 'NodePort' && type !== 'LoadBalancer') continue;
-      if (!first) continue;
+      if (!selected.length) continue;
       const hostPort = type === 'NodePort' ? port.nodePort ?? port.port : port.port;
-      const key = `${target}/${(port.protocol ?? 'TCP').toLowerCase()}`;
+      if (selected.length > 1 && protocol === 'tcp') {
+        const entry = { hostIp: '', hostPort, protocol: 'tcp' as const };
+        if (listeners.has(listenerKey(entry))) throw new InvalidArgumentError(`Service ${svc}: host port ${hostPort} is published twice`);
+        listeners.set(listenerKey(entry), { ...entry, target: 0 });
+        selected.forEach((p, i) => published.set(p.name, [...(published.get(p.name) ?? []), { ...entry, target: targets[i]! }]));
+        continue;
+      }
+      const first = selected[0]!;
+      const key = `${targets[0]!}/${protocol}`;
       const infra = infraSpecs.get(first.name)!;
       infra.exposedPorts[key] = {};
       (infra.host.portBindings[key] ??= []).push({ hostIp: '', hostPort: String(hostPort) });
-      if (selected.length > 1) warnings.push(`Service ${svc}: host port ${hostPort} reaches pod ${first.name} only (no load balancing across ${selected.length} pods; the service name resolves to all of them)`);
+      if (selected.length > 1) warnings.push(`Service ${svc}: host port ${hostPort}/${protocol} reaches pod ${first.name} only (the daemon balances TCP ports only; the service name resolves to all ${selected.length} pods)`);
     }
-    if (type === 'ExternalName') warnings.push(`Service ${svc}: type ExternalName is not supported: ignored`);
   }
+  for (const [pod, rs] of redirects) infraSpecs.get(pod)!.labels[KUBE_LABEL.redirects] = formatRedirects(rs);
+  for (const [pod, ps] of published) infraSpecs.get(pod)!.labels[KUBE_LABEL.publish] = formatPublished(ps);
   warnings.push(...planner.warnings);
-  return { namespace, network, claims: [...claims], pods: out, warnings };
+  return { namespace, network, claims: [...claims], pods: out, listeners: [...listeners.values()], warnings };
 }
 

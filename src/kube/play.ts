@@ -12,6 +12,9 @@ import type { KubeEngine } from './engine-port';
 import { KUBE_LABEL } from './labels';
 import { ensurePauseImage } from './pause-image';
 import type { ContainerPlan, KubePlan, PodPlan } from './plan';
+import { applyRedirects } from './port-redirect';
+import { parseRedirects } from './service-ports';
+import type { ServiceProxies } from './service-proxy';
 
 export interface PlayResult {
   namespace: string;
@@ -42,7 +45,7 @@ async function ensureImages(e: KubeEngine, plan: KubePlan): Promise<void> {
   }
 }
 
-export async function kubePlay(e: KubeEngine, plan: KubePlan): Promise<PlayResult> {
+export async function kubePlay(e: KubeEngine, plan: KubePlan, proxies: ServiceProxies): Promise<PlayResult> {
   for (const p of plan.pods) {
     for (const name of [p.infra.name!, ...[...p.init, ...p.containers].map((c) => c.spec.name!)]) {
       if (await exists(async () => e.containers.resolve(name))) throw new ConflictError(`pod ${p.name}: the container name "${name}" is already in use: kube down the objects first, or play with --replace`);
@@ -61,6 +64,7 @@ export async function kubePlay(e: KubeEngine, plan: KubePlan): Promise<PlayResul
       await e.volumes.create({ name: claim, labels: { [KUBE_LABEL.namespace]: plan.namespace, [KUBE_LABEL.owner]: `PersistentVolumeClaim/${claim}` } });
       result.volumes.push(claim);
     }
+    await proxies.open(plan.listeners);
     for (const h of plan.pods.flatMap((p) => p.hostPaths)) {
       if (h.kind === 'dir') await fs.mkdir(h.path, { recursive: true });
       else {
@@ -75,6 +79,7 @@ export async function kubePlay(e: KubeEngine, plan: KubePlan): Promise<PlayResul
     return result;
   } catch (err) {
     await rollback(e, result, createdNetwork).catch(() => undefined);
+    await proxies.sync().catch(() => undefined);
     throw err;
   }
 }
@@ -107,6 +112,7 @@ async function podUp(e: KubeEngine, plan: KubePlan, p: PodPlan, result: PlayResu
   const pod = { name: p.name, infraId: infra.id, containerIds: [] as string[], initContainerIds: [] as string[] };
   result.pods.push(pod);
   await e.containers.start(infra.id);
+  await redirectPorts(e, infra.id);
   for (const c of p.init) {
     const { id } = await e.containers.create(await withSubPaths(e, c));
     pod.initContainerIds.push(id);
@@ -130,4 +136,11 @@ async function withSubPaths(e: KubeEngine, c: ContainerPlan): Promise<ContainerS
     spec.host.mounts.push({ type: 'bind', source, target: m.target, readOnly: m.readOnly });
   }
   return spec;
+}
+
+/** The Services' port → targetPort redirects of a pod, into its infra container's network namespace (again at each start). */
+export async function redirectPorts(e: KubeEngine, infraId: string): Promise<void> {
+  const rec = e.containers.resolve(infraId);
+  const rs = parseRedirects(rec.spec.labels[KUBE_LABEL.redirects]);
+  if (rs.length && rec.state.pid > 0) await applyRedirects(rec.state.pid, rs);
 }

@@ -23,6 +23,34 @@ test('the validators reject a wrong type, a bad enum value, a missing required f
   assert.deepEqual(await kubeSchemaErrors({ apiVersion: 'v1', kind: 'Nope' }), ['no schema for v1/Nope']);
 });
 
+test('the strict check names every unknown field by its path, and lets maps, int-or-string and quantities be', async () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'x', labels: { 'any/key': 'v' }, annotations: { a: 'b' }, bogus: 1 },
+    spec: {
+      containers: [
+        { name: 'a', image: 'i', imagePullPolcy: 'Never', ports: [{ containerPort: 80, hostPrt: 1 }], resources: { limits: { cpu: '1', memory: 1024 } } },
+        { name: 'b', image: 'i', readinessProbe: { httpGet: { port: 'http', path: '/' }, periodSecond: 1 } },
+      ],
+      volumes: [{ name: 'v', emptyDir: {}, persistentVolume: {} }],
+    },
+    extra: { deep: { deeper: 1 } },
+  };
+  assert.deepEqual(await kubeSchemaErrors(pod), [
+    'v1/Pod: unknown field "metadata.bogus"',
+    'v1/Pod: unknown field "spec.containers[0].imagePullPolcy"',
+    'v1/Pod: unknown field "spec.containers[0].ports[0].hostPrt"',
+    'v1/Pod: unknown field "spec.containers[1].readinessProbe.periodSecond"',
+    'v1/Pod: unknown field "spec.volumes[0].persistentVolume"',
+    'v1/Pod: unknown field "extra"',
+  ]);
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { 'weird.key': 'v' }, binaryData: { b: 'AA==' } };
+  assert.deepEqual(await kubeSchemaErrors(cm), []);
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { selector: { a: 'b' }, ports: [{ port: 80, targetPort: 'http' }, { port: 81, targetPort: 8081 }], type: 'NodePort' } };
+  assert.deepEqual(await kubeSchemaErrors(svc), []);
+});
+
 test('compose kube of every awesome-compose sample validates against the Kubernetes schemas', async () => {
   const samples = readdirSync(SAMPLES).filter((d) => existsSync(path.join(SAMPLES, d, 'compose.yaml')) || existsSync(path.join(SAMPLES, d, 'compose.yml')));
   assert.ok(samples.length >= 39);

@@ -1,32 +1,23 @@
 /**
  * Kubernetes' own schemas as validators: the `kubernetes-models` package (v5.1) ships validators compiled from
  * the Kubernetes OpenAPI spec for every built-in kind, checking types, formats, enums and required fields.
- * It does not refuse unknown fields (the OpenAPI spec allows them), so a misspelt field goes unseen here.
- * The package is ESM-only, hence the dynamic import.
+ * They do not refuse unknown fields (the OpenAPI spec allows them); `unknownFields` (src/kube/schema-fields.ts,
+ * which `kube play` warns with) adds that check from the same schemas, as kubectl's strict validation does.
  */
-interface Model {
-  validate(): void;
-}
-type ModelClass = new (data: object) => Model;
+import { kubeModel, unknownFields } from '../../src/kube/schema-fields';
 
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-/** The schema errors of one object ([] when it validates); a kind without a model is an error too. */
+/** The schema errors of one object ([] when it validates, strictly); a kind without a model is an error too. */
 export async function kubeSchemaErrors(o: object): Promise<string[]> {
   const { apiVersion, kind } = o as { apiVersion?: unknown; kind?: unknown };
   const key = `${String(apiVersion)}/${String(kind)}`;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !/^[a-z0-9.]*\/?v\d\w*$/.test(apiVersion)) return [`no schema for ${key}`];
-  let mod = modules.get(apiVersion);
-  if (!mod) {
-    mod = import(`kubernetes-models/${apiVersion}`) as Promise<Record<string, unknown>>;
-    modules.set(apiVersion, mod);
-  }
-  const Cls = (await mod.catch(() => ({}) as Record<string, unknown>))[kind] as ModelClass | undefined;
-  if (typeof Cls !== 'function') return [`no schema for ${key}`];
+  const model = typeof apiVersion === 'string' && typeof kind === 'string' ? await kubeModel(apiVersion, kind) : undefined;
+  if (!model) return [`no schema for ${key}`];
+  const errors: string[] = [];
   try {
-    new Cls(o).validate();
-    return [];
+    model.prototype.validate.call(o);
   } catch (e) {
-    return [`${key}: ${(e as Error).message}`];
+    errors.push(`${key}: ${(e as Error).message}`);
   }
+  for (const f of unknownFields(model, o)) errors.push(`${key}: unknown field "${f}"`);
+  return errors;
 }

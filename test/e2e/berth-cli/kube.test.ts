@@ -72,7 +72,7 @@ spec:
     spec:
       terminationGracePeriodSeconds: 1
       initContainers:
-        - { name: prep, image: bb, command: [sh, -c, "echo init-ran > /www/init.txt"], volumeMounts: [{ name: www, mountPath: /www }] }
+        - { name: prep, image: bb, command: [sh, -c, "echo init-ran > /www/init.txt; hostname > /www/host.txt"], volumeMounts: [{ name: www, mountPath: /www }] }
       containers:
         - name: web
           image: bb
@@ -99,6 +99,11 @@ apiVersion: v1
 kind: Service
 metadata: { name: web, namespace: ${ns} }
 spec: { type: LoadBalancer, selector: { app: web }, ports: [{ port: ${port}, targetPort: http }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-internal, namespace: ${ns} }
+spec: { selector: { app: web }, ports: [{ port: 80, targetPort: 8080 }] }
 ---
 apiVersion: v1
 kind: Pod
@@ -132,8 +137,12 @@ describe('berth kube against berthd', () => {
     console.log(`# kube play of the 2-replica deployment (+ client pod, 8 containers): ${ms} ms`);
     assert.match(play.stdout, /^Pod:\nclient\n/m);
     assert.match(play.stdout, /^Pod:\nweb-1\n/m);
-    assert.match(play.stderr, /host port \d+ reaches pod web-1 only/);
+    assert.doesNotMatch(play.stderr, /reaches pod web-1 only/);
     assert.equal(await httpGet(`http://127.0.0.1:${port}/`), 'hello from configmap\n');
+    // the host port reaches both replicas (the daemon's proxy takes them in turn): each answers its hostname
+    const hosts = new Set<string>();
+    for (let i = 0; i < 6; i++) hosts.add(await httpGet(`http://127.0.0.1:${port}/host.txt`));
+    assert.deepEqual([...hosts].sort(), ['web-1\n', 'web-2\n']);
     assert.equal(await httpGet(`http://127.0.0.1:${port}/init.txt`), 'init-ran\n', 'the init container ran first, into the shared emptyDir');
     // both replicas under the service name, and the service answers by name
     const lookup = await docker(['exec', 'client-client', 'nslookup', 'web']);
@@ -141,6 +150,14 @@ describe('berth kube against berthd', () => {
     assert.equal(lookup.stdout.split('Name:').length - 1, 2, lookup.stdout);
     const byName = await docker(['exec', 'client-client', 'wget', '-q', '-O', '-', 'http://web:8080/']);
     assert.equal(byName.stdout, 'hello from configmap\n', byName.stderr);
+    // SERVICE:port lands on the pods' targetPort (8080), for the ClusterIP Service and the LoadBalancer's cluster port
+    for (const url of ['http://web-internal/', `http://web-internal:80/host.txt`, `http://web:${port}/`]) {
+      const r = await docker(['exec', 'client-client', 'wget', '-q', '-O', '-', url]);
+      assert.equal(r.code, 0, `${url}: ${r.stderr}`);
+      assert.match(r.stdout, /^(hello from configmap|web-[12])\n$/, url);
+    }
+    // and nothing listens on port 80 in the pod itself: the redirect did it
+    assert.notEqual((await docker(['exec', 'web-1-web', 'sh', '-c', 'netstat -ltn | grep -q ":80 "'])).code, 0);
     // the pod's containers share the infra container's network namespace: localhost reaches httpd
     assert.equal((await docker(['exec', 'web-2-web', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/init.txt'])).stdout, 'init-ran\n');
     assert.equal((await docker(['exec', 'web-1-web', 'sh', '-c', 'echo $GREETING $PASSWORD; id -u'])).stdout, 'hi s3cr3t\n1000\n');
@@ -174,6 +191,7 @@ describe('berth kube against berthd', () => {
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /Pods removed:\n/);
     assert.deepEqual(await leftovers(ns), []);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`), 'the proxy stopped listening with the pods gone');
   });
 
   test('bad input makes nothing: an unknown ConfigMap fails the play with the object named', T, async () => {
@@ -241,5 +259,38 @@ describe('berth kube against berthd', () => {
     assert.match(await httpGet(`http://127.0.0.1:${gport}/passwd`), /^root:/);
     assert.equal((await berth(['kube', 'down', '-'], gen.stdout)).code, 0);
     assert.deepEqual(await leftovers('default'), []);
+  });
+
+  test('a restarted daemon listens again on a Service host port its pods still publish, and reaches both', T, async () => {
+    const port = freeLowPort();
+    const ns2 = `${ns}r`;
+    const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: echo, namespace: ${ns2} }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: echo } }
+  template:
+    metadata: { labels: { app: echo } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{ name: echo, image: bb, command: [sh, -c, "mkdir /w && hostname > /w/h && exec httpd -f -p 8000 -h /w"], ports: [{ containerPort: 8000 }] }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: ${ns2} }
+spec: { type: NodePort, selector: { app: echo }, ports: [{ port: 80, targetPort: 8000, nodePort: ${port} }] }
+`;
+    assert.equal((await namespaceNetwork(ns2)).code, 0);
+    const play = await berth(['kube', 'play', '-'], yaml);
+    assert.equal(play.code, 0, play.stderr);
+    await d.kill9();
+    await d.restart();
+    const hosts = new Set<string>();
+    for (let i = 0; i < 6; i++) hosts.add(await httpGet(`http://127.0.0.1:${port}/h`));
+    assert.deepEqual([...hosts].sort(), ['echo-1\n', 'echo-2\n']);
+    assert.equal((await berth(['kube', 'down', '-'], yaml)).code, 0);
+    assert.deepEqual(await leftovers(ns2), []);
   });
 });
