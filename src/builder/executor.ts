@@ -532,14 +532,29 @@ class Builder {
     if (hit) return this.done(st, hit, key);
     const prepared = await this.prepareMounts(st, mounts, ins.script);
     try {
-      const cid = await this.ports.createStep(base.id, {
+      const proc = {
         cmd,
         env: [...(st.config.Env ?? []), ...argPairs.map(([k, v]) => `${k}=${v}`), ...prepared.env],
         user: st.config.User ?? '',
         workingDir: st.config.WorkingDir ?? '',
         networkMode,
         mounts: prepared.mounts,
-      });
+      };
+      // Light unless the user asked to keep intermediate containers (--rm=false) or the image declares
+      // VOLUMEs (a step container gets volumes there, whose changes the layer leaves out).
+      if (this.ports.runLight && this.opts.remove && !Object.keys(st.config.Volumes ?? {}).length) {
+        const run = await this.ports.runLight(base.id, proc, (id) => st.out(` ---> Running in ${short(id)}\n`), (chunk) => st.out(chunk.toString('utf8')), this.signal);
+        try {
+          // unlike the classic builder, a failed step leaves no container behind: it never was one
+          if (run.exitCode !== 0) throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
+          const img = await run.commit(st.config, createdBy);
+          st.out(`Removing intermediate container ${short(run.id)}\n`);
+          return await this.done(st, img, key);
+        } finally {
+          await run.release();
+        }
+      }
+      const cid = await this.ports.createStep(base.id, proc);
       st.out(` ---> Running in ${short(cid)}\n`);
       let code: number;
       try {

@@ -28,6 +28,16 @@ export interface StepProcess {
   mounts?: StepMount[];
 }
 
+/** A RUN step run to its end without a container (the light path); its overlay stays until release(). */
+export interface StepRun {
+  id: string;
+  exitCode: number;
+  /** the step's changes as a new image on its base; a step that changed nothing makes no layer */
+  commit(config: ImageConfigConfig, createdBy: string): Promise<BuildImage>;
+  /** unmounts and removes what the step left; idempotent */
+  release(): Promise<void>;
+}
+
 export interface BuildPorts {
   /** a local image by reference or id; undefined when there is none */
   findImage(ref: string): Promise<BuildImage | undefined>;
@@ -38,6 +48,11 @@ export interface BuildPorts {
   commitImage(baseId: string | undefined, layer: Readable | undefined, config: ImageConfigConfig, createdBy: string, author?: string): Promise<BuildImage>;
   /** a created (not started) container of `imageId` for one step */
   createStep(imageId: string, proc: StepProcess): Promise<string>;
+  /**
+   * Runs a RUN step straight under the OCI runtime (absent: this engine cannot, use createStep).
+   * `onStart` gets the step's id before its first output. A cancel kills it and leaves nothing.
+   */
+  runLight?(imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun>;
   /** starts it, streams its output, returns its exit code */
   runStep(containerId: string, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<number>;
   /** whether `path` (resolved in the container, symlinks followed) is a directory; undefined when absent */

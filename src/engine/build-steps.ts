@@ -1,0 +1,162 @@
+/**
+ * The light RUN step: the process runs straight under the OCI runtime (`runc run`) over an
+ * overlay of the image's layers, with no container record, no conmon and no log files, and its
+ * layer is the overlay's upper dir. An ordinary container costs a record, conmon, three runtime
+ * calls and a log pump per step (~4× the step itself on a loaded 2-core host); see
+ * docs/architecture.md "Build steps". Networking is the containers' own (EngineNetworking), so a
+ * step sees the network, hosts and resolv.conf a step container would.
+ *
+ * Where it differs from the classic builder: a failed step leaves no container to inspect
+ * (there never was one; BuildKit leaves none either), and no container events are published.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../base/logger';
+import { errorMessage } from '../base/errors';
+import { newId } from '../base/ids';
+import type { BuildImage, StepRun } from '../builder/ports';
+import { RUNTIME_MOUNT_POINTS } from '../container/commit';
+import type { ContainerNetworking } from '../container/context';
+import { mergeEnv } from '../container/create';
+import { hostFacts } from '../container/host-facts';
+import type { ContainerSpec } from '../container/spec';
+import { buildRuntimeInput, type RuntimeInputContext } from '../container/start';
+import type { ContainerRecord } from '../container/types';
+import { ZERO_TIME } from '../container/status';
+import type { ImageRecord, ImageService } from '../image/types';
+import { packUpper, scanUpper } from '../layer/upper-diff';
+import { mountOverlay, unmount } from '../platform/mount';
+import { generateRuntimeSpec } from '../runtime/oci-spec';
+import { runToEnd } from '../runtime/oci-run';
+import type { OciRuntime } from '../runtime/oci-runtime';
+
+/** Runtime ids of light steps start with this, so a later daemon knows what to stop. */
+const STEP_PREFIX = 'berth-build-';
+
+export interface LightStepDeps {
+  images: ImageService;
+  networking: ContainerNetworking;
+  oci: OciRuntime;
+  /** the runtime input's view of the containers (for the `container:` network and pid modes) */
+  runtimeCtx: RuntimeInputContext;
+  dataRoot: string;
+  execRoot: string;
+  logger: Logger;
+}
+
+const view = (rec: ImageRecord): BuildImage => ({ id: rec.id, config: rec.config.config ?? {}, layers: rec.chainIds.length });
+
+/** A container record that is never stored: what the network and runtime-spec code read. */
+function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, dir: string, bundle: string): ContainerRecord {
+  const imgCfg = image.config.config ?? {};
+  const [cmd, ...args] = spec.cmd ?? [];
+  return {
+    id,
+    name: `build-step-${id.slice(0, 12)}`,
+    created: new Date().toISOString(),
+    spec,
+    imageId: image.id,
+    path: cmd ?? '',
+    args,
+    env: mergeEnv(imgCfg.Env ?? [], spec.env),
+    workingDir: spec.workingDir || imgCfg.WorkingDir || '/',
+    user: spec.user ?? imgCfg.User ?? '',
+    hostname: id.slice(0, 12),
+    state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME, oomKilled: false, restartCount: 0, stoppedByUser: false },
+    rootfs: path.join(dir, 'rootfs'),
+    logPath: '',
+    networks: {},
+    ports: {},
+    resolvConfPath: path.join(bundle, 'resolv.conf'),
+    hostnamePath: path.join(bundle, 'hostname'),
+    hostsPath: path.join(bundle, 'hosts'),
+    mountPoints: spec.host.mounts.map((m) => ({
+      type: m.type === 'tmpfs' ? 'tmpfs' : 'bind',
+      name: '',
+      source: m.source,
+      destination: m.target,
+      mode: '',
+      rw: !m.readOnly,
+      propagation: m.type === 'bind' ? 'rprivate' : '',
+      copyData: false,
+      anonymous: false,
+      ...(m.options?.length ? { options: m.options } : {}),
+    })),
+  };
+}
+
+/**
+ * Runs one step to its end. The returned run holds the mounted overlay (its upper dir is the
+ * step's changes) until release(); a cancel kills the process and undoes everything.
+ */
+export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun> {
+  const image = await deps.images.resolve(spec.image);
+  const id = newId();
+  const dir = path.join(stepsRoot(deps.dataRoot), id);
+  const bundle = path.join(bundlesRoot(deps.execRoot), id);
+  const rec = stepRecord(id, spec, image, dir, bundle);
+  const undo: Array<() => Promise<void>> = [];
+  const release = async (): Promise<void> => {
+    for (const u of undo.splice(0).reverse()) await u().catch((e: unknown) => deps.logger.warn({ step: id, err: errorMessage(e) }, 'build step cleanup failed'));
+  };
+  try {
+    undo.push(() => fs.rm(dir, { recursive: true, force: true }));
+    undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
+    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+    await fs.mkdir(rec.rootfs, { recursive: true });
+    const upperDir = path.join(dir, 'upper');
+    await mountOverlay({ lowerDirs: await deps.images.layerDirs(image.id), upperDir, workDir: path.join(dir, 'work'), target: rec.rootfs });
+    undo.push(() => unmount(rec.rootfs));
+    const join = await deps.networking.setup(rec);
+    undo.push(() => deps.networking.teardown(rec));
+    await Promise.all([
+      fs.writeFile(rec.hostnamePath, `${rec.hostname}\n`),
+      fs.writeFile(rec.hostsPath, join.hosts),
+      fs.writeFile(rec.resolvConfPath, join.resolvConf),
+    ]);
+    const input = await buildRuntimeInput(deps.runtimeCtx, rec, join);
+    await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(generateRuntimeSpec(input, await hostFacts())));
+    await join.ready;
+    onStart(id);
+    const exitCode = await runToEnd(deps.oci, { id: STEP_PREFIX + id, bundleDir: bundle, onOutput, signal });
+    const mountPoints = [...RUNTIME_MOUNT_POINTS, ...spec.host.mounts.map((m) => m.target)];
+    return {
+      id,
+      exitCode,
+      async commit(config, createdBy) {
+        const changes = await scanUpper(upperDir, mountPoints);
+        // no change, no layer: a step that only ran something is a metadata step
+        const layer = changes.entries.length ? await packUpper(upperDir, changes) : undefined;
+        return view(await deps.images.commit({ baseId: image.id, layer, config, createdBy }));
+      },
+      release,
+    };
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}
+
+function stepsRoot(dataRoot: string): string {
+  return path.join(dataRoot, 'builder', 'steps');
+}
+
+function bundlesRoot(execRoot: string): string {
+  return path.join(execRoot, 'build-steps');
+}
+
+/**
+ * Boot repair: the steps a killed daemon was running. Their processes are killed (`runc run`
+ * outlives its parent), their overlays unmounted, their directories removed. Network sandboxes
+ * are the network service's recover(): a step is never a live container.
+ */
+export async function removeStepLeftovers(oci: OciRuntime, dataRoot: string, execRoot: string, logger: Logger): Promise<void> {
+  const ids = await fs.readdir(oci.root).catch(() => [] as string[]);
+  for (const rid of ids.filter((n) => n.startsWith(STEP_PREFIX))) {
+    await oci.delete(rid, true).catch((e: unknown) => logger.warn({ step: rid, err: errorMessage(e) }, 'removing a leftover build step failed'));
+  }
+  const steps = stepsRoot(dataRoot);
+  for (const id of await fs.readdir(steps).catch(() => [] as string[])) await unmount(path.join(steps, id, 'rootfs'));
+  await fs.rm(steps, { recursive: true, force: true });
+  await fs.rm(bundlesRoot(execRoot), { recursive: true, force: true });
+}
