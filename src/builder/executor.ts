@@ -23,7 +23,7 @@ import type { CacheMounts } from './cache-mounts';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
-import type { BuildCacheStore, BuildImage, BuildPorts, StepMount } from './ports';
+import type { BuildCacheStore, BuildImage, BuildPorts, StepFs, StepMount } from './ports';
 
 export interface BuildOptions {
   /** the extracted build context */
@@ -710,21 +710,21 @@ class Builder {
     const key = hash('workdir', st.image.id, abs, JSON.stringify(st.config));
     const hit = await this.cached(st, key);
     if (hit) return this.done(st, hit, key);
-    const cid = await this.ports.createStep(st.image.id, { cmd: ['/bin/sh', '-c', `#(nop) WORKDIR ${abs}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' });
+    const tree = await this.openFs(st.image.id, `WORKDIR ${abs}`);
     try {
-      if ((await this.ports.isDirectory(cid, abs)) === undefined) {
+      if ((await tree.isDirectory(abs)) === undefined) {
         const staging = await fs.mkdtemp(path.join(this.tmp, 'workdir-'));
         try {
           await fs.mkdir(path.join(staging, abs), { recursive: true, mode: 0o755 });
-          await this.ports.putArchive(cid, packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' ? { skip: true } : undefined) }, '/', ''));
+          await tree.putArchive(packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' ? { skip: true } : undefined) }, '/', ''));
         } finally {
           await fs.rm(staging, { recursive: true, force: true });
         }
-        const img = await this.ports.commitStep(cid, st.config, createdBy);
+        const img = await tree.commit(st.config, createdBy);
         return await this.done(st, img, key);
       }
     } finally {
-      await this.ports.removeStep(cid).catch(() => undefined);
+      await tree.release();
     }
     return this.metadata(st, createdBy);
   }
@@ -797,9 +797,9 @@ class Builder {
         return;
       }
       const base = st.image && st.image.layers > 0 ? st.image : undefined;
-      const cid = base ? await this.ports.createStep(base.id, { cmd: ['/bin/sh', '-c', `#(nop) ${verb}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' }) : undefined;
+      const tree = base ? await this.openFs(base.id, verb) : undefined;
       try {
-        const destExistsAsDir = !destIsDir && cid ? (await this.ports.isDirectory(cid, dest)) === true : false;
+        const destExistsAsDir = !destIsDir && tree ? (await tree.isDirectory(dest)) === true : false;
         for (const rel of sources) {
           const src = path.join(srcRoot, rel);
           if (kinds.get(rel) === 'archive') {
@@ -811,7 +811,7 @@ class Builder {
             : kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
           await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel, undefined, exclude);
         }
-        const owner = ins.chown ? (cid ? await this.ports.resolveOwner(cid, ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
+        const owner = ins.chown ? (tree ? await tree.resolveOwner(ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
         // the destination's own ancestors keep what the image has; a scratch layer needs them as entries
         const ancestors = new Set<string>();
         for (let p = path.posix.dirname(dest.replace(/\/+$/, '') || '/'); p !== '/'; p = path.posix.dirname(p)) ancestors.add(p);
@@ -820,18 +820,18 @@ class Builder {
           hostPathOf: (p) => path.join(staging, p),
           adjust: (p, s, h) => {
             if (p === '/') return { skip: true };
-            if (cid && ancestors.has(p)) return { skip: true };
+            if (tree && ancestors.has(p)) return { skip: true };
             h.uid = owner.uid;
             h.gid = owner.gid;
             if (mode !== undefined && !s.isSymbolicLink()) h.mode = mode;
             return undefined;
           },
         }, '/', '');
-        const img = cid ? (await this.ports.putArchive(cid, tar), await this.ports.commitStep(cid, st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
+        const img = tree ? (await tree.putArchive(tar), await tree.commit(st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
         await this.done(st, img, key);
         if (fromKey) await this.cache.set(fromKey, img.id);
       } finally {
-        if (cid) await this.ports.removeStep(cid).catch(() => undefined);
+        await tree?.release();
       }
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
@@ -875,13 +875,13 @@ class Builder {
   private async fetchFrom(st: StageState, from: string, sources: string[], into: string): Promise<string[]> {
     const image = await this.fromImage(st, from);
     if (!image || image.layers === 0) throw new InvalidArgumentError(`COPY --from=${from}: the stage has no filesystem`, 'BAD_FROM');
-    const cid = await this.ports.createStep(image.id, { cmd: ['/bin/sh', '-c', '#(nop) COPY --from'], env: [], user: '', workingDir: '/', networkMode: 'none' });
+    const tree = await this.openFs(image.id, 'COPY --from');
     try {
       const out: string[] = [];
       for (const [i, src] of sources.entries()) {
         const dir = path.join(into, String(i));
         await fs.mkdir(dir);
-        const tar = await this.ports.getArchive(cid, src).catch((e: unknown) => {
+        const tar = await tree.getArchive(src).catch((e: unknown) => {
           if (e instanceof NotFoundError) throw new NotFoundError('file', src, `COPY failed: stat ${src}: file does not exist`);
           throw e;
         });
@@ -897,8 +897,22 @@ class Builder {
       }
       return out;
     } finally {
-      await this.ports.removeStep(cid).catch(() => undefined);
+      await tree.release();
     }
+  }
+
+  /** An image's filesystem for a step that only copies: no container where the engine can do without. */
+  private async openFs(imageId: string, what: string): Promise<StepFs> {
+    if (this.ports.openStepFs) return this.ports.openStepFs(imageId);
+    const cid = await this.ports.createStep(imageId, { cmd: ['/bin/sh', '-c', `#(nop) ${what}`], env: [], user: '', workingDir: '/', networkMode: 'none' });
+    return {
+      isDirectory: (p) => this.ports.isDirectory(cid, p),
+      putArchive: (t) => this.ports.putArchive(cid, t),
+      getArchive: (p) => this.ports.getArchive(cid, p),
+      resolveOwner: (spec) => this.ports.resolveOwner(cid, spec),
+      commit: (config, createdBy) => this.ports.commitStep(cid, config, createdBy),
+      release: () => this.ports.removeStep(cid).catch(() => undefined),
+    };
   }
 
   /**

@@ -28,14 +28,28 @@ export interface StepProcess {
   mounts?: StepMount[];
 }
 
-/** A RUN step run to its end without a container (the light path); its overlay stays until release(). */
-export interface StepRun {
+/**
+ * An image's filesystem opened for one step without a container: an overlay with a fresh upper
+ * dir, whose changes commit() makes the step's layer. release() unmounts and removes it (idempotent).
+ */
+export interface StepFs {
+  /** whether `path` (resolved in the image, symlinks followed) is a directory; undefined when absent */
+  isDirectory(path: string): Promise<boolean | undefined>;
+  /** a tar extracted at "/", missing parent directories made 0755 */
+  putArchive(tar: Readable): Promise<void>;
+  /** a path as a tar named by its base name (docker cp) */
+  getArchive(path: string): Promise<Readable>;
+  /** "user[:group]" to numbers with the image's /etc/passwd and /etc/group */
+  resolveOwner(spec: string): Promise<{ uid: number; gid: number }>;
+  /** the changes as a new image on the opened one; no change makes no layer */
+  commit(config: ImageConfigConfig, createdBy: string): Promise<BuildImage>;
+  release(): Promise<void>;
+}
+
+/** A RUN step run to its end on a StepFs. */
+export interface StepRun extends StepFs {
   id: string;
   exitCode: number;
-  /** the step's changes as a new image on its base; a step that changed nothing makes no layer */
-  commit(config: ImageConfigConfig, createdBy: string): Promise<BuildImage>;
-  /** unmounts and removes what the step left; idempotent */
-  release(): Promise<void>;
 }
 
 export interface BuildPorts {
@@ -53,6 +67,8 @@ export interface BuildPorts {
    * `onStart` gets the step's id before its first output. A cancel kills it and leaves nothing.
    */
   runLight?(imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun>;
+  /** an image's filesystem for COPY, ADD and WORKDIR without a container (absent: use createStep) */
+  openStepFs?(imageId: string): Promise<StepFs>;
   /** starts it, streams its output, returns its exit code */
   runStep(containerId: string, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<number>;
   /** whether `path` (resolved in the container, symlinks followed) is a directory; undefined when absent */

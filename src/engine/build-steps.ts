@@ -9,12 +9,18 @@
  * Where it differs from the classic builder: a failed step leaves no container to inspect
  * (there never was one; BuildKit leaves none either), and no container events are published.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../base/logger';
-import { errorMessage } from '../base/errors';
+import { errorMessage, NotFoundError } from '../base/errors';
 import { newId } from '../base/ids';
-import type { BuildImage, StepRun } from '../builder/ports';
+import type { BuildImage, StepFs, StepRun } from '../builder/ports';
+import { checkArchive, diskProbe, extractArchive, spoolUpload } from '../container/archive-extract';
+import { packContainerPath } from '../container/archive-pack';
+import { absContainerPath, assertsDirectory, goBase, resolveContainerPath, type PathMount } from '../container/path-resolve';
+import { resolveUser } from '../container/user';
+import { defaultBerthFsPath } from '../layer/berth-fs';
 import { RUNTIME_MOUNT_POINTS } from '../container/commit';
 import type { ContainerNetworking } from '../container/context';
 import { mergeEnv } from '../container/create';
@@ -47,7 +53,7 @@ export interface LightStepDeps {
 const view = (rec: ImageRecord): BuildImage => ({ id: rec.id, config: rec.config.config ?? {}, layers: rec.chainIds.length });
 
 /** A container record that is never stored: what the network and runtime-spec code read. */
-function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, dir: string, bundle: string): ContainerRecord {
+function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, rootfs: string, bundle: string): ContainerRecord {
   const imgCfg = image.config.config ?? {};
   const [cmd, ...args] = spec.cmd ?? [];
   return {
@@ -63,7 +69,7 @@ function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, dir: st
     user: spec.user ?? imgCfg.User ?? '',
     hostname: id.slice(0, 12),
     state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME, oomKilled: false, restartCount: 0, stoppedByUser: false },
-    rootfs: path.join(dir, 'rootfs'),
+    rootfs,
     logPath: '',
     networks: {},
     ports: {},
@@ -86,29 +92,103 @@ function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, dir: st
 }
 
 /**
- * Runs one step to its end. The returned run holds the mounted overlay (its upper dir is the
+ * The image's layers under a fresh upper dir, mounted at `<dir>/rootfs`; `undo` takes what
+ * later phases add, and release() runs it all (in reverse).
+ */
+async function openTree(deps: LightStepDeps, image: ImageRecord, id: string, logger: Logger): Promise<{ rootfs: string; upperDir: string; dir: string; undo: Array<() => Promise<void>>; release: () => Promise<void> }> {
+  const dir = path.join(stepsRoot(deps.dataRoot), id);
+  const undo: Array<() => Promise<void>> = [];
+  const release = async (): Promise<void> => {
+    for (const u of undo.splice(0).reverse()) await u().catch((e: unknown) => logger.warn({ step: id, err: errorMessage(e) }, 'build step cleanup failed'));
+  };
+  const rootfs = path.join(dir, 'rootfs');
+  const upperDir = path.join(dir, 'upper');
+  try {
+    undo.push(() => fs.rm(dir, { recursive: true, force: true }));
+    await fs.mkdir(rootfs, { recursive: true });
+    await mountOverlay({ lowerDirs: await deps.images.layerDirs(image.id), upperDir, workDir: path.join(dir, 'work'), target: rootfs });
+    undo.push(() => unmount(rootfs));
+    return { rootfs, upperDir, dir, undo, release };
+  } catch (e) {
+    await release();
+    throw e;
+  }
+}
+
+/** The StepFs of an opened tree: paths resolved in the image's space, as `docker cp` resolves them. */
+function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void): StepFs {
+  const table: PathMount[] = [{ destination: '/', source: t.rootfs, rw: true }];
+  return {
+    async isDirectory(p) {
+      const r = await resolveContainerPath(table, absContainerPath(p), diskProbe, { followLast: true });
+      const st = await fs.stat(r.hostPath).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+        throw e;
+      });
+      return st?.isDirectory();
+    },
+    async putArchive(tar) {
+      const spool = path.join(t.dir, `put-${randomBytes(6).toString('hex')}.tar`);
+      try {
+        const opts = { noOverwriteDirNonDir: false, readonlyRootfs: false, fsTool: defaultBerthFsPath() };
+        await spoolUpload(tar, spool);
+        await checkArchive(spool, table, '/', opts);
+        await extractArchive(spool, table, '/', opts);
+      } finally {
+        await fs.rm(spool, { force: true });
+      }
+    },
+    async getArchive(p) {
+      const abs = absContainerPath(p);
+      const r = await resolveContainerPath(table, abs, diskProbe, { followLast: assertsDirectory(abs) });
+      await fs.lstat(r.hostPath).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT' || e.code === 'ENOTDIR') throw new NotFoundError('file', p, `Could not find the file ${p} in the image`);
+        throw e;
+      });
+      return packContainerPath(table, r.containerPath, goBase(abs));
+    },
+    async resolveOwner(spec) {
+      const u = await resolveUser(t.rootfs, spec, []);
+      return { uid: u.uid, gid: u.gid };
+    },
+    async commit(config, createdBy) {
+      const changes = await scanUpper(t.upperDir, mountPoints);
+      // no change, no layer: a step that only ran something is a metadata step
+      const layer = changes.entries.length ? await packUpper(t.upperDir, changes) : undefined;
+      const img = view(await deps.images.commit({ baseId: image.id, layer, config, createdBy }));
+      onCommit?.();
+      return img;
+    },
+    release: t.release,
+  };
+}
+
+/** An image's filesystem for COPY, ADD and WORKDIR: mounted, nothing started. */
+export async function openStepFs(deps: LightStepDeps, imageId: string): Promise<StepFs> {
+  const image = await deps.images.resolve(imageId);
+  const id = newId();
+  return treeFs(deps, image, await openTree(deps, image, id, deps.logger), []);
+}
+
+/**
+ * Runs one RUN step to its end. The returned run holds the mounted overlay (its upper dir is the
  * step's changes) until release(); a cancel kills the process and undoes everything.
  */
 export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun> {
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string) => (phases[name] = Math.round(performance.now() - t0));
   const image = await deps.images.resolve(spec.image);
   const id = newId();
-  const dir = path.join(stepsRoot(deps.dataRoot), id);
+  const tree = await openTree(deps, image, id, deps.logger);
   const bundle = path.join(bundlesRoot(deps.execRoot), id);
-  const rec = stepRecord(id, spec, image, dir, bundle);
-  const undo: Array<() => Promise<void>> = [];
-  const release = async (): Promise<void> => {
-    for (const u of undo.splice(0).reverse()) await u().catch((e: unknown) => deps.logger.warn({ step: id, err: errorMessage(e) }, 'build step cleanup failed'));
-  };
+  const rec = stepRecord(id, spec, image, tree.rootfs, bundle);
   try {
-    undo.push(() => fs.rm(dir, { recursive: true, force: true }));
-    undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
+    mark('mount');
+    tree.undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-    await fs.mkdir(rec.rootfs, { recursive: true });
-    const upperDir = path.join(dir, 'upper');
-    await mountOverlay({ lowerDirs: await deps.images.layerDirs(image.id), upperDir, workDir: path.join(dir, 'work'), target: rec.rootfs });
-    undo.push(() => unmount(rec.rootfs));
     const join = await deps.networking.setup(rec);
-    undo.push(() => deps.networking.teardown(rec));
+    tree.undo.push(() => deps.networking.teardown(rec));
     await Promise.all([
       fs.writeFile(rec.hostnamePath, `${rec.hostname}\n`),
       fs.writeFile(rec.hostsPath, join.hosts),
@@ -116,23 +196,20 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onS
     ]);
     const input = await buildRuntimeInput(deps.runtimeCtx, rec, join);
     await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(generateRuntimeSpec(input, await hostFacts())));
+    mark('spec');
     await join.ready;
+    mark('network');
     onStart(id);
     const exitCode = await runToEnd(deps.oci, { id: STEP_PREFIX + id, bundleDir: bundle, onOutput, signal });
+    mark('run');
     const mountPoints = [...RUNTIME_MOUNT_POINTS, ...spec.host.mounts.map((m) => m.target)];
-    return {
-      id,
-      exitCode,
-      async commit(config, createdBy) {
-        const changes = await scanUpper(upperDir, mountPoints);
-        // no change, no layer: a step that only ran something is a metadata step
-        const layer = changes.entries.length ? await packUpper(upperDir, changes) : undefined;
-        return view(await deps.images.commit({ baseId: image.id, layer, config, createdBy }));
-      },
-      release,
+    const onCommit = () => {
+      mark('commit');
+      deps.logger.debug({ step: id, phasesMs: phases }, 'build step done');
     };
+    return { ...treeFs(deps, image, tree, mountPoints, onCommit), id, exitCode };
   } catch (e) {
-    await release();
+    await tree.release();
     throw e;
   }
 }

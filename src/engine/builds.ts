@@ -16,7 +16,7 @@ import { extractTar } from '../builder/context/extract';
 import { runBuild, type BuildOptions } from '../builder/executor';
 import type { BuildImage, BuildPorts, StepProcess } from '../builder/ports';
 import { defaultContainerSpec, type ContainerSpec } from '../container/spec';
-import { runLightStep, type LightStepDeps } from './build-steps';
+import { openStepFs, runLightStep, type LightStepDeps } from './build-steps';
 import type { ContainerService } from '../container/types';
 import { resolveUserSpec } from '../container/user';
 import type { ImageRecord, ImageService } from '../image/types';
@@ -111,7 +111,12 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
     async createStep(imageId: string, proc: StepProcess) {
       return (await containers.create(stepSpec(imageId, proc))).id;
     },
-    ...(light ? { runLight: (imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal) => runLightStep(light, stepSpec(imageId, proc), onStart, onOutput, signal) } : {}),
+    ...(light
+      ? {
+          runLight: (imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal) => runLightStep(light, stepSpec(imageId, proc), onStart, onOutput, signal),
+          openStepFs: (imageId: string) => openStepFs(light, imageId),
+        }
+      : {}),
     async runStep(cid, onOutput, signal) {
       const exit = containers.wait(cid, { condition: 'next-exit', signal });
       exit.catch(() => undefined);
