@@ -545,8 +545,11 @@ class Builder {
       if (this.ports.runLight && this.opts.remove && !Object.keys(st.config.Volumes ?? {}).length) {
         const run = await this.ports.runLight(base.id, proc, (id) => st.out(` ---> Running in ${short(id)}\n`), (chunk) => st.out(chunk.toString('utf8')), this.signal);
         try {
-          // unlike the classic builder, a failed step leaves no container behind: it never was one
-          if (run.exitCode !== 0) throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
+          if (run.exitCode !== 0) {
+            // as the classic builder leaves it: a container to inspect, unless it held a secret
+            if (!this.opts.forceRemove && !prepared.env.length) await run.keep();
+            throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
+          }
           const img = await run.commit(st.config, createdBy);
           st.out(`Removing intermediate container ${short(run.id)}\n`);
           return await this.done(st, img, key);

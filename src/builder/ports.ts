@@ -50,6 +50,8 @@ export interface StepFs {
 export interface StepRun extends StepFs {
   id: string;
   exitCode: number;
+  /** makes the (failed) step a stopped container holding its changes, as the classic builder leaves it; then release() */
+  keep(): Promise<void>;
 }
 
 export interface BuildPorts {

@@ -6,8 +6,9 @@
  * docs/architecture.md "Build steps". Networking is the containers' own (EngineNetworking), so a
  * step sees the network, hosts and resolv.conf a step container would.
  *
- * Where it differs from the classic builder: a failed step leaves no container to inspect
- * (there never was one; BuildKit leaves none either), and no container events are published.
+ * Where it differs from the classic builder: a step is no container while it runs (`docker ps`
+ * does not list it, no container events); a failed one becomes a stopped container afterwards,
+ * with its changes, so what users inspect after a failed build is what Docker leaves.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -27,7 +28,7 @@ import { mergeEnv } from '../container/create';
 import { hostFacts } from '../container/host-facts';
 import type { ContainerSpec } from '../container/spec';
 import { buildRuntimeInput, type RuntimeInputContext } from '../container/start';
-import type { ContainerRecord } from '../container/types';
+import type { ContainerRecord, ContainerService } from '../container/types';
 import { ZERO_TIME } from '../container/status';
 import type { ImageRecord, ImageService } from '../image/types';
 import { packUpper, scanUpper } from '../layer/upper-diff';
@@ -41,6 +42,7 @@ const STEP_PREFIX = 'berth-build-';
 
 export interface LightStepDeps {
   images: ImageService;
+  containers: Pick<ContainerService, 'create'>;
   networking: ContainerNetworking;
   oci: OciRuntime;
   /** the runtime input's view of the containers (for the `container:` network and pid modes) */
@@ -207,7 +209,22 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onS
       mark('commit');
       deps.logger.debug({ step: id, phasesMs: phases }, 'build step done');
     };
-    return { ...treeFs(deps, image, tree, mountPoints, onCommit), id, exitCode };
+    return {
+      ...treeFs(deps, image, tree, mountPoints, onCommit),
+      id,
+      exitCode,
+      async keep() {
+        const { id: cid } = await deps.containers.create(spec);
+        const store = deps.runtimeCtx.store;
+        const kept = store.resolve(cid);
+        await unmount(tree.rootfs);
+        const upper = path.join(store.containerDir(cid), 'rw', 'upper');
+        await fs.rm(upper, { recursive: true, force: true });
+        await fs.rename(tree.upperDir, upper);
+        kept.state = { ...kept.state, status: 'exited', exitCode, startedAt: rec.created, finishedAt: new Date().toISOString() };
+        await store.save(kept);
+      },
+    };
   } catch (e) {
     await tree.release();
     throw e;

@@ -110,7 +110,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   await removeBuildLeftovers(config.dataRoot);
   await removeStepLeftovers(runtime.oci, config.dataRoot, config.execRoot, logger);
   // remapped steps would need idmapped layers and a remapped upper dir: they stay containers
-  const lightSteps = usernsRemap ? undefined : { images, networking, oci: runtime.oci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
+  const lightSteps = usernsRemap ? undefined : { images, containers: c, networking, oci: runtime.oci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
   const builds = createBuildService(config.dataRoot, c, images, events, lightSteps);
 
   async function info(): Promise<SystemInfo> {
