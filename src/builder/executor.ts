@@ -16,6 +16,7 @@ import { packTree } from '../platform/tar-tree';
 import type { ImageConfigConfig } from '../protocol/oci/image';
 import { detectCompression } from '../layer/decompress';
 import { extractTar } from './context/extract';
+import { fetchGit, parseGitRef, type GitRef } from './git-source';
 import type { RawInstruction } from './dockerfile/ast';
 import { decodeInstruction, type CommandLine, type CopyLike, type Instruction, type RunInstruction } from './dockerfile/instructions';
 import type { RunMount } from './dockerfile/run-mounts';
@@ -748,21 +749,25 @@ class Builder {
     try {
       let dest = ins.dest;
       if (!dest.startsWith('/')) dest = path.posix.join(st.config.WorkingDir || '/', dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
-      const urls = verb === 'ADD' ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
-      if (urls.length && urls.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
-      if (ins.checksum !== undefined && urls.length === 0) throw new InvalidArgumentError("checksum can't be specified for non-HTTP(S) sources", 'ADD_CHECKSUM');
+      const gits = verb === 'ADD' ? ins.sources.map(parseGitRef).filter((g): g is GitRef => g !== undefined) : [];
+      const urls = verb === 'ADD' && !gits.length ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
+      if ((urls.length || gits.length) && urls.length + gits.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
+      if (ins.checksum !== undefined && urls.length + gits.length === 0) throw new InvalidArgumentError("checksum can't be specified for non-HTTP(S) sources", 'ADD_CHECKSUM');
+      if (ins.keepGitDir && !gits.length) throw new InvalidArgumentError('--keep-git-dir is only for git sources', 'ADD_KEEP_GIT_DIR');
       const contents = ins.contents ?? [];
       if (contents.length && ins.sources.length) throw new InvalidArgumentError(`${verb} of here-documents and files at once is not supported by Berth: use one ${verb} for each`, 'COPY_MIXED');
-      if (urls.length || contents.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
+      if (urls.length || gits.length || contents.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
       const srcRoot = fromDir ?? fetchDir ?? this.ctxDir;
       const exclude = ins.exclude ? createIgnoreMatcher(ins.exclude) : undefined;
       let sources = fromDir
         ? await this.fetchFrom(st, from!, ins.sources, fromDir)
         : contents.length
           ? await writeHeredocs(contents, fetchDir!)
-          : fetchDir
-            ? await downloadAll(urls, fetchDir, this.signal, ins.checksum)
-            : await this.matchContext(ins.sources);
+          : gits.length
+            ? await fetchGitAll(gits, fetchDir!, { keepGitDir: ins.keepGitDir === true, checksum: ins.checksum, signal: this.signal })
+            : fetchDir
+              ? await downloadAll(urls, fetchDir, this.signal, ins.checksum)
+              : await this.matchContext(ins.sources);
       // --parents keeps a source's path; --from sources are known by the path they had in the stage
       const originalPath = (rel: string): string => (fromDir ? path.posix.normalize(ins.sources[Number(rel.split('/')[0])] ?? rel).replace(/^\/+/, '') : rel);
       if (exclude) sources = sources.filter((rel) => !exclude.ignores(originalPath(rel)));
@@ -1026,6 +1031,18 @@ async function writeHeredocs(contents: Array<{ name: string; data: string }>, in
     await fs.writeFile(file, c.data);
     await fs.chmod(file, 0o644);
     out.push(`${i}/${c.name}`);
+  }
+  return out;
+}
+
+/** ADD <git ref>: each repository checked out into `into/<i>`; the folders (a subdir's) are the sources. */
+async function fetchGitAll(gits: GitRef[], into: string, opts: { keepGitDir: boolean; checksum?: string; signal?: AbortSignal }): Promise<string[]> {
+  if (opts.checksum !== undefined && gits.length !== 1) throw new InvalidArgumentError('checksum can\'t be specified for multiple sources', 'ADD_CHECKSUM');
+  if (opts.checksum !== undefined && !/^[0-9a-f]{40}$/.test(opts.checksum)) throw new InvalidArgumentError(`invalid checksum for a git source: ${opts.checksum} (a full commit hash)`, 'ADD_CHECKSUM');
+  const out: string[] = [];
+  for (const [i, g] of gits.entries()) {
+    const { dir } = await fetchGit(g, path.join(into, String(i)), opts);
+    out.push(path.relative(into, dir));
   }
   return out;
 }
