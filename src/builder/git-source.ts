@@ -30,9 +30,9 @@ export function parseGitRef(src: string): GitRef | undefined {
   const ref = colon < 0 ? fragment : fragment.slice(0, colon);
   const subdir = colon < 0 ? '' : fragment.slice(colon + 1);
   if (ref.startsWith('-')) throw new InvalidArgumentError(`invalid git ref ${JSON.stringify(ref)}`, 'BAD_GIT_REF');
-  const sub = path.posix.normalize(`/${subdir}`).slice(1);
-  if (subdir && (sub === '..' || sub.startsWith('../'))) throw new InvalidArgumentError(`invalid git subdir ${JSON.stringify(subdir)}`, 'BAD_GIT_REF');
-  return { remote, ref, subdir: sub };
+  const sub = subdir ? path.posix.normalize(subdir).replace(/^\/+|\/+$/g, '') : '';
+  if (sub === '..' || sub.startsWith('../')) throw new InvalidArgumentError(`invalid git subdir ${JSON.stringify(subdir)}`, 'BAD_GIT_REF');
+  return { remote, ref, subdir: sub === '.' ? '' : sub };
 }
 
 /** Only the network transports: a git source never reads the daemon's own files (file://, local paths). */
