@@ -249,8 +249,10 @@ class Builder {
     } catch (e) {
       this.abort.abort();
       await Promise.allSettled([...this.results.values()]);
+      await Promise.all(this.releasing.values());
       throw this.firstError ?? e;
     }
+    await Promise.all(this.releasing.values());
     if (!result) throw new InvalidArgumentError('the build made no image: a FROM scratch stage needs at least one instruction', 'EMPTY_IMAGE');
     const unused = Object.keys(this.opts.buildArgs).filter((k) => !this.usedArgs.has(k) && !PREDEFINED_ARGS.has(k));
     if (unused.length) this.opts.out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
@@ -506,6 +508,13 @@ class Builder {
     return this.cache.set(key, img.id);
   }
 
+  /** Steps committed: their unmount and removal run while the build goes on, and end before it does. */
+  private readonly releasing = new Map<StepFs, Promise<void>>();
+
+  private releaseLater(step: StepFs): void {
+    this.releasing.set(step, step.release());
+  }
+
   private async metadata(st: StageState, createdBy: string): Promise<void> {
     const key = hash('meta', st.image?.id ?? 'scratch', createdBy, JSON.stringify(st.config), st.author ?? '');
     const img = (await this.cached(st, key)) ?? (await this.ports.commitImage(st.image?.id, undefined, st.config, createdBy, st.author));
@@ -553,9 +562,10 @@ class Builder {
           }
           const img = await run.commit(st.config, createdBy);
           st.out(`Removing intermediate container ${short(run.id)}\n`);
+          this.releaseLater(run);
           return await this.done(st, img, key);
         } finally {
-          await run.release();
+          if (!this.releasing.has(run)) await run.release();
         }
       }
       const cid = await this.ports.createStep(base.id, proc);
@@ -836,10 +846,11 @@ class Builder {
           },
         }, '/', '');
         const img = tree ? (await tree.putArchive(tar), await tree.commit(st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
+        if (tree) this.releaseLater(tree);
         await this.done(st, img, key);
         if (fromKey) await this.cache.set(fromKey, img.id);
       } finally {
-        await tree?.release();
+        if (tree && !this.releasing.has(tree)) await tree.release();
       }
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
