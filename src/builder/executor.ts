@@ -16,6 +16,7 @@ import { packTree } from '../platform/tar-tree';
 import type { ImageConfigConfig } from '../protocol/oci/image';
 import { detectCompression } from '../layer/decompress';
 import { extractTar } from './context/extract';
+import { fetchGit, parseGitRef, type GitRef } from './git-source';
 import type { RawInstruction } from './dockerfile/ast';
 import { decodeInstruction, type CommandLine, type CopyLike, type Instruction, type RunInstruction } from './dockerfile/instructions';
 import type { RunMount } from './dockerfile/run-mounts';
@@ -23,7 +24,7 @@ import type { CacheMounts } from './cache-mounts';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
-import type { BuildCacheStore, BuildImage, BuildPorts, StepMount } from './ports';
+import type { BuildCacheStore, BuildImage, BuildPorts, StepFs, StepMount } from './ports';
 
 export interface BuildOptions {
   /** the extracted build context */
@@ -248,8 +249,10 @@ class Builder {
     } catch (e) {
       this.abort.abort();
       await Promise.allSettled([...this.results.values()]);
+      await Promise.all(this.releasing.values());
       throw this.firstError ?? e;
     }
+    await Promise.all(this.releasing.values());
     if (!result) throw new InvalidArgumentError('the build made no image: a FROM scratch stage needs at least one instruction', 'EMPTY_IMAGE');
     const unused = Object.keys(this.opts.buildArgs).filter((k) => !this.usedArgs.has(k) && !PREDEFINED_ARGS.has(k));
     if (unused.length) this.opts.out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
@@ -505,6 +508,13 @@ class Builder {
     return this.cache.set(key, img.id);
   }
 
+  /** Steps committed: their unmount and removal run while the build goes on, and end before it does. */
+  private readonly releasing = new Map<StepFs, Promise<void>>();
+
+  private releaseLater(step: StepFs): void {
+    this.releasing.set(step, step.release());
+  }
+
   private async metadata(st: StageState, createdBy: string): Promise<void> {
     const key = hash('meta', st.image?.id ?? 'scratch', createdBy, JSON.stringify(st.config), st.author ?? '');
     const img = (await this.cached(st, key)) ?? (await this.ports.commitImage(st.image?.id, undefined, st.config, createdBy, st.author));
@@ -532,14 +542,33 @@ class Builder {
     if (hit) return this.done(st, hit, key);
     const prepared = await this.prepareMounts(st, mounts, ins.script);
     try {
-      const cid = await this.ports.createStep(base.id, {
+      const proc = {
         cmd,
         env: [...(st.config.Env ?? []), ...argPairs.map(([k, v]) => `${k}=${v}`), ...prepared.env],
         user: st.config.User ?? '',
         workingDir: st.config.WorkingDir ?? '',
         networkMode,
         mounts: prepared.mounts,
-      });
+      };
+      // Light unless the user asked to keep intermediate containers (--rm=false) or the image declares
+      // VOLUMEs (a step container gets volumes there, whose changes the layer leaves out).
+      if (this.ports.runLight && this.opts.remove && !Object.keys(st.config.Volumes ?? {}).length) {
+        const run = await this.ports.runLight(base.id, proc, (id) => st.out(` ---> Running in ${short(id)}\n`), (chunk) => st.out(chunk.toString('utf8')), this.signal);
+        try {
+          if (run.exitCode !== 0) {
+            // as the classic builder leaves it: a container to inspect, unless it held a secret
+            if (!this.opts.forceRemove && !prepared.env.length) await run.keep();
+            throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
+          }
+          const img = await run.commit(st.config, createdBy);
+          st.out(`Removing intermediate container ${short(run.id)}\n`);
+          this.releaseLater(run);
+          return await this.done(st, img, key);
+        } finally {
+          if (!this.releasing.has(run)) await run.release();
+        }
+      }
+      const cid = await this.ports.createStep(base.id, proc);
       st.out(` ---> Running in ${short(cid)}\n`);
       let code: number;
       try {
@@ -695,21 +724,21 @@ class Builder {
     const key = hash('workdir', st.image.id, abs, JSON.stringify(st.config));
     const hit = await this.cached(st, key);
     if (hit) return this.done(st, hit, key);
-    const cid = await this.ports.createStep(st.image.id, { cmd: ['/bin/sh', '-c', `#(nop) WORKDIR ${abs}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' });
+    const tree = await this.openFs(st.image.id, `WORKDIR ${abs}`);
     try {
-      if ((await this.ports.isDirectory(cid, abs)) === undefined) {
+      if ((await tree.isDirectory(abs)) === undefined) {
         const staging = await fs.mkdtemp(path.join(this.tmp, 'workdir-'));
         try {
           await fs.mkdir(path.join(staging, abs), { recursive: true, mode: 0o755 });
-          await this.ports.putArchive(cid, packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' ? { skip: true } : undefined) }, '/', ''));
+          await tree.putArchive(packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' ? { skip: true } : undefined) }, '/', ''));
         } finally {
           await fs.rm(staging, { recursive: true, force: true });
         }
-        const img = await this.ports.commitStep(cid, st.config, createdBy);
+        const img = await tree.commit(st.config, createdBy);
         return await this.done(st, img, key);
       }
     } finally {
-      await this.ports.removeStep(cid).catch(() => undefined);
+      await tree.release();
     }
     return this.metadata(st, createdBy);
   }
@@ -730,21 +759,25 @@ class Builder {
     try {
       let dest = ins.dest;
       if (!dest.startsWith('/')) dest = path.posix.join(st.config.WorkingDir || '/', dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
-      const urls = verb === 'ADD' ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
-      if (urls.length && urls.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
-      if (ins.checksum !== undefined && urls.length === 0) throw new InvalidArgumentError("checksum can't be specified for non-HTTP(S) sources", 'ADD_CHECKSUM');
+      const gits = verb === 'ADD' ? ins.sources.map(parseGitRef).filter((g): g is GitRef => g !== undefined) : [];
+      const urls = verb === 'ADD' && !gits.length ? ins.sources.filter((x) => /^https?:\/\//i.test(x)) : [];
+      if ((urls.length || gits.length) && urls.length + gits.length !== ins.sources.length) throw new InvalidArgumentError('ADD with both URLs and local sources is not supported by Berth: use one ADD for each', 'ADD_MIXED');
+      if (ins.checksum !== undefined && urls.length + gits.length === 0) throw new InvalidArgumentError("checksum can't be specified for non-HTTP(S) sources", 'ADD_CHECKSUM');
+      if (ins.keepGitDir && !gits.length) throw new InvalidArgumentError('--keep-git-dir is only for git sources', 'ADD_KEEP_GIT_DIR');
       const contents = ins.contents ?? [];
       if (contents.length && ins.sources.length) throw new InvalidArgumentError(`${verb} of here-documents and files at once is not supported by Berth: use one ${verb} for each`, 'COPY_MIXED');
-      if (urls.length || contents.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
+      if (urls.length || gits.length || contents.length) fetchDir = await fs.mkdtemp(path.join(this.tmp, 'add-'));
       const srcRoot = fromDir ?? fetchDir ?? this.ctxDir;
       const exclude = ins.exclude ? createIgnoreMatcher(ins.exclude) : undefined;
       let sources = fromDir
         ? await this.fetchFrom(st, from!, ins.sources, fromDir)
         : contents.length
           ? await writeHeredocs(contents, fetchDir!)
-          : fetchDir
-            ? await downloadAll(urls, fetchDir, this.signal, ins.checksum)
-            : await this.matchContext(ins.sources);
+          : gits.length
+            ? await fetchGitAll(gits, fetchDir!, { keepGitDir: ins.keepGitDir === true, checksum: ins.checksum, signal: this.signal })
+            : fetchDir
+              ? await downloadAll(urls, fetchDir, this.signal, ins.checksum)
+              : await this.matchContext(ins.sources);
       // --parents keeps a source's path; --from sources are known by the path they had in the stage
       const originalPath = (rel: string): string => (fromDir ? path.posix.normalize(ins.sources[Number(rel.split('/')[0])] ?? rel).replace(/^\/+/, '') : rel);
       if (exclude) sources = sources.filter((rel) => !exclude.ignores(originalPath(rel)));
@@ -782,9 +815,9 @@ class Builder {
         return;
       }
       const base = st.image && st.image.layers > 0 ? st.image : undefined;
-      const cid = base ? await this.ports.createStep(base.id, { cmd: ['/bin/sh', '-c', `#(nop) ${verb}`], env: st.config.Env ?? [], user: '', workingDir: '/', networkMode: 'none' }) : undefined;
+      const tree = base ? await this.openFs(base.id, verb) : undefined;
       try {
-        const destExistsAsDir = !destIsDir && cid ? (await this.ports.isDirectory(cid, dest)) === true : false;
+        const destExistsAsDir = !destIsDir && tree ? (await tree.isDirectory(dest)) === true : false;
         for (const rel of sources) {
           const src = path.join(srcRoot, rel);
           if (kinds.get(rel) === 'archive') {
@@ -796,7 +829,7 @@ class Builder {
             : kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
           await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel, undefined, exclude);
         }
-        const owner = ins.chown ? (cid ? await this.ports.resolveOwner(cid, ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
+        const owner = ins.chown ? (tree ? await tree.resolveOwner(ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
         // the destination's own ancestors keep what the image has; a scratch layer needs them as entries
         const ancestors = new Set<string>();
         for (let p = path.posix.dirname(dest.replace(/\/+$/, '') || '/'); p !== '/'; p = path.posix.dirname(p)) ancestors.add(p);
@@ -805,18 +838,19 @@ class Builder {
           hostPathOf: (p) => path.join(staging, p),
           adjust: (p, s, h) => {
             if (p === '/') return { skip: true };
-            if (cid && ancestors.has(p)) return { skip: true };
+            if (tree && ancestors.has(p)) return { skip: true };
             h.uid = owner.uid;
             h.gid = owner.gid;
             if (mode !== undefined && !s.isSymbolicLink()) h.mode = mode;
             return undefined;
           },
         }, '/', '');
-        const img = cid ? (await this.ports.putArchive(cid, tar), await this.ports.commitStep(cid, st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
+        const img = tree ? (await tree.putArchive(tar), await tree.commit(st.config, createdBy)) : await this.ports.commitImage(st.image?.id, tar, st.config, createdBy, st.author);
+        if (tree) this.releaseLater(tree);
         await this.done(st, img, key);
         if (fromKey) await this.cache.set(fromKey, img.id);
       } finally {
-        if (cid) await this.ports.removeStep(cid).catch(() => undefined);
+        if (tree && !this.releasing.has(tree)) await tree.release();
       }
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
@@ -860,13 +894,13 @@ class Builder {
   private async fetchFrom(st: StageState, from: string, sources: string[], into: string): Promise<string[]> {
     const image = await this.fromImage(st, from);
     if (!image || image.layers === 0) throw new InvalidArgumentError(`COPY --from=${from}: the stage has no filesystem`, 'BAD_FROM');
-    const cid = await this.ports.createStep(image.id, { cmd: ['/bin/sh', '-c', '#(nop) COPY --from'], env: [], user: '', workingDir: '/', networkMode: 'none' });
+    const tree = await this.openFs(image.id, 'COPY --from');
     try {
       const out: string[] = [];
       for (const [i, src] of sources.entries()) {
         const dir = path.join(into, String(i));
         await fs.mkdir(dir);
-        const tar = await this.ports.getArchive(cid, src).catch((e: unknown) => {
+        const tar = await tree.getArchive(src).catch((e: unknown) => {
           if (e instanceof NotFoundError) throw new NotFoundError('file', src, `COPY failed: stat ${src}: file does not exist`);
           throw e;
         });
@@ -882,8 +916,22 @@ class Builder {
       }
       return out;
     } finally {
-      await this.ports.removeStep(cid).catch(() => undefined);
+      await tree.release();
     }
+  }
+
+  /** An image's filesystem for a step that only copies: no container where the engine can do without. */
+  private async openFs(imageId: string, what: string): Promise<StepFs> {
+    if (this.ports.openStepFs) return this.ports.openStepFs(imageId);
+    const cid = await this.ports.createStep(imageId, { cmd: ['/bin/sh', '-c', `#(nop) ${what}`], env: [], user: '', workingDir: '/', networkMode: 'none' });
+    return {
+      isDirectory: (p) => this.ports.isDirectory(cid, p),
+      putArchive: (t) => this.ports.putArchive(cid, t),
+      getArchive: (p) => this.ports.getArchive(cid, p),
+      resolveOwner: (spec) => this.ports.resolveOwner(cid, spec),
+      commit: (config, createdBy) => this.ports.commitStep(cid, config, createdBy),
+      release: () => this.ports.removeStep(cid).catch(() => undefined),
+    };
   }
 
   /**
@@ -994,6 +1042,18 @@ async function writeHeredocs(contents: Array<{ name: string; data: string }>, in
     await fs.writeFile(file, c.data);
     await fs.chmod(file, 0o644);
     out.push(`${i}/${c.name}`);
+  }
+  return out;
+}
+
+/** ADD <git ref>: each repository checked out into `into/<i>`; the folders (a subdir's) are the sources. */
+async function fetchGitAll(gits: GitRef[], into: string, opts: { keepGitDir: boolean; checksum?: string; signal?: AbortSignal }): Promise<string[]> {
+  if (opts.checksum !== undefined && gits.length !== 1) throw new InvalidArgumentError('checksum can\'t be specified for multiple sources', 'ADD_CHECKSUM');
+  if (opts.checksum !== undefined && !/^[0-9a-f]{40}$/.test(opts.checksum)) throw new InvalidArgumentError(`invalid checksum for a git source: ${opts.checksum} (a full commit hash)`, 'ADD_CHECKSUM');
+  const out: string[] = [];
+  for (const [i, g] of gits.entries()) {
+    const { dir } = await fetchGit(g, path.join(into, String(i)), opts);
+    out.push(path.relative(into, dir));
   }
   return out;
 }

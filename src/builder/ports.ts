@@ -28,6 +28,32 @@ export interface StepProcess {
   mounts?: StepMount[];
 }
 
+/**
+ * An image's filesystem opened for one step without a container: an overlay with a fresh upper
+ * dir, whose changes commit() makes the step's layer. release() unmounts and removes it (idempotent).
+ */
+export interface StepFs {
+  /** whether `path` (resolved in the image, symlinks followed) is a directory; undefined when absent */
+  isDirectory(path: string): Promise<boolean | undefined>;
+  /** a tar extracted at "/", missing parent directories made 0755 */
+  putArchive(tar: Readable): Promise<void>;
+  /** a path as a tar named by its base name (docker cp) */
+  getArchive(path: string): Promise<Readable>;
+  /** "user[:group]" to numbers with the image's /etc/passwd and /etc/group */
+  resolveOwner(spec: string): Promise<{ uid: number; gid: number }>;
+  /** the changes as a new image on the opened one; no change makes no layer */
+  commit(config: ImageConfigConfig, createdBy: string): Promise<BuildImage>;
+  release(): Promise<void>;
+}
+
+/** A RUN step run to its end on a StepFs. */
+export interface StepRun extends StepFs {
+  id: string;
+  exitCode: number;
+  /** makes the (failed) step a stopped container holding its changes, as the classic builder leaves it; then release() */
+  keep(): Promise<void>;
+}
+
 export interface BuildPorts {
   /** a local image by reference or id; undefined when there is none */
   findImage(ref: string): Promise<BuildImage | undefined>;
@@ -38,6 +64,13 @@ export interface BuildPorts {
   commitImage(baseId: string | undefined, layer: Readable | undefined, config: ImageConfigConfig, createdBy: string, author?: string): Promise<BuildImage>;
   /** a created (not started) container of `imageId` for one step */
   createStep(imageId: string, proc: StepProcess): Promise<string>;
+  /**
+   * Runs a RUN step straight under the OCI runtime (absent: this engine cannot, use createStep).
+   * `onStart` gets the step's id before its first output. A cancel kills it and leaves nothing.
+   */
+  runLight?(imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun>;
+  /** an image's filesystem for COPY, ADD and WORKDIR without a container (absent: use createStep) */
+  openStepFs?(imageId: string): Promise<StepFs>;
   /** starts it, streams its output, returns its exit code */
   runStep(containerId: string, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<number>;
   /** whether `path` (resolved in the container, symlinks followed) is a directory; undefined when absent */

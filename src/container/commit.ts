@@ -15,7 +15,7 @@ import { containerIdsOf, remapOf } from './userns';
 import { healthcheckConfig } from './spec';
 
 /** Where the runtime mounts in every container (runtime/oci-spec's defaults) and Berth's per-container files. */
-const RUNTIME_MOUNT_POINTS = ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv', INIT_PATH];
+export const RUNTIME_MOUNT_POINTS = ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/.dockerenv', INIT_PATH];
 
 function upperDir(ctx: ContainerContext, rec: ContainerRecord): string {
   return path.join(ctx.store.containerDir(rec.id), 'rw', 'upper');

@@ -147,8 +147,11 @@ async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<v
   ]);
 }
 
+/** What the runtime input needs of the container context (build steps give it without a container service). */
+export type RuntimeInputContext = Pick<ContainerContext, 'usernsRemap' | 'usernsFile' | 'store'>;
+
 /** Resolved at start because the user and workdir live in the (now mounted) rootfs. */
-async function buildRuntimeInput(ctx: ContainerContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
+export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
   const h = rec.spec.host;
   const remap = remapOf(ctx, rec);
   const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
@@ -213,7 +216,7 @@ async function makeWorkingDir(rootfs: string, workingDir: string, remap: UsernsR
   await mkdirForRemappedRoot(remap, hostPath);
 }
 
-function nsPath(ctx: ContainerContext, mode: string, ns: string): string {
+function nsPath(ctx: RuntimeInputContext, mode: string, ns: string): string {
   const other = ctx.store.resolve(mode.slice(mode.indexOf(':') + 1));
   if (other.state.status !== 'running') throw new FailedPreconditionError(`cannot join ${ns} namespace of a non running container: container ${other.id} is ${other.state.status}`);
   return `/proc/${other.state.pid}/ns/${ns}`;

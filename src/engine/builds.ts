@@ -15,7 +15,8 @@ import { CacheMounts } from '../builder/cache-mounts';
 import { extractTar } from '../builder/context/extract';
 import { runBuild, type BuildOptions } from '../builder/executor';
 import type { BuildImage, BuildPorts, StepProcess } from '../builder/ports';
-import { defaultContainerSpec } from '../container/spec';
+import { defaultContainerSpec, type ContainerSpec } from '../container/spec';
+import { openStepFs, runLightStep, type LightStepDeps } from './build-steps';
 import type { ContainerService } from '../container/types';
 import { resolveUserSpec } from '../container/user';
 import type { ImageRecord, ImageService } from '../image/types';
@@ -65,7 +66,25 @@ async function readTarFile(src: Readable): Promise<string> {
   return text;
 }
 
-export function createBuildPorts(containers: ContainerService, images: ImageService): BuildPorts {
+/** A RUN step's process as a container spec (a step container's, and a light step's). */
+function stepSpec(imageId: string, proc: StepProcess): ContainerSpec {
+  const spec = defaultContainerSpec(imageId);
+  spec.cmd = proc.cmd;
+  spec.entrypoint = ['']; // the classic builder runs RUN without the image's ENTRYPOINT
+  spec.env = proc.env;
+  spec.user = proc.user || undefined;
+  spec.workingDir = proc.workingDir || undefined;
+  spec.host.networkMode = proc.networkMode || 'default';
+  spec.host.mounts = (proc.mounts ?? []).map((m) =>
+    m.type === 'bind'
+      ? { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly }
+      : { type: 'tmpfs', source: '', target: m.target, readOnly: false, options: m.sizeBytes ? [`size=${m.sizeBytes}`] : [] },
+  );
+  return spec;
+}
+
+/** `light`: what RUN steps need to run without a container (absent: every step is a container). */
+export function createBuildPorts(containers: ContainerService, images: ImageService, light?: LightStepDeps): BuildPorts {
   const find = async (ref: string) => images.resolve(ref).then(view, (e: unknown) => {
     if (e instanceof NotFoundError) return undefined;
     throw e;
@@ -90,20 +109,14 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
       return view(await images.commit({ baseId, layer, config, createdBy, author }));
     },
     async createStep(imageId: string, proc: StepProcess) {
-      const spec = defaultContainerSpec(imageId);
-      spec.cmd = proc.cmd;
-      spec.entrypoint = ['']; // the classic builder runs RUN without the image's ENTRYPOINT
-      spec.env = proc.env;
-      spec.user = proc.user || undefined;
-      spec.workingDir = proc.workingDir || undefined;
-      spec.host.networkMode = proc.networkMode || 'default';
-      spec.host.mounts = (proc.mounts ?? []).map((m) =>
-        m.type === 'bind'
-          ? { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly }
-          : { type: 'tmpfs', source: '', target: m.target, readOnly: false, options: m.sizeBytes ? [`size=${m.sizeBytes}`] : [] },
-      );
-      return (await containers.create(spec)).id;
+      return (await containers.create(stepSpec(imageId, proc))).id;
     },
+    ...(light
+      ? {
+          runLight: (imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal) => runLightStep(light, stepSpec(imageId, proc), onStart, onOutput, signal),
+          openStepFs: (imageId: string) => openStepFs(light, imageId),
+        }
+      : {}),
     async runStep(cid, onOutput, signal) {
       const exit = containers.wait(cid, { condition: 'next-exit', signal });
       exit.catch(() => undefined);
@@ -142,9 +155,9 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
   };
 }
 
-export function createBuildService(dataRoot: string, containers: ContainerService, images: ImageService, events: EventBus): BuildService {
+export function createBuildService(dataRoot: string, containers: ContainerService, images: ImageService, events: EventBus, light?: LightStepDeps): BuildService {
   const cache = new FileBuildCache(dataRoot);
-  const ports = createBuildPorts(containers, images);
+  const ports = createBuildPorts(containers, images, light);
   const tmpRoot = path.join(dataRoot, 'builder', 'tmp');
   const cacheMounts = new CacheMounts(path.join(dataRoot, 'builder', 'cache-mounts'));
   return {

@@ -3,6 +3,7 @@
  * API and library users. The composition happens here and nowhere else.
  */
 import { createBuildService, removeBuildLeftovers } from './builds';
+import { removeStepLeftovers } from './build-steps';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -107,7 +108,10 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
-  const builds = createBuildService(config.dataRoot, c, images, events);
+  await removeStepLeftovers(runtime.oci, config.dataRoot, config.execRoot, logger);
+  // remapped steps would need idmapped layers and a remapped upper dir: they stay containers
+  const lightSteps = usernsRemap ? undefined : { images, containers: c, networking, oci: runtime.oci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
+  const builds = createBuildService(config.dataRoot, c, images, events, lightSteps);
 
   async function info(): Promise<SystemInfo> {
     const all = await c.list({ all: true });

@@ -46,7 +46,7 @@ interface SyncMessage {
   message?: string;
 }
 
-export async function createRuntime(opts: CreateRuntimeOptions): Promise<ContainerRuntime> {
+export async function createRuntime(opts: CreateRuntimeOptions): Promise<ConmonRuntime> {
   const oci = await probeRuntime(opts.runtime ?? 'auto', path.join(opts.execRoot, 'runc'));
   const conmon = opts.conmonPath ?? (await findBinary('conmon'));
   if (!conmon) throw new UnavailableError('conmon not found', 'CONMON_NOT_FOUND');

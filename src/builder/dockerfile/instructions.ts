@@ -29,8 +29,10 @@ export interface CopyLike {
   parents?: boolean;
   /** --exclude patterns (.dockerignore syntax) */
   exclude?: string[];
-  /** ADD --checksum=sha256:... of the one URL source */
+  /** ADD --checksum: sha256:... of the one URL source, or the commit of the one git source */
   checksum?: string;
+  /** ADD --keep-git-dir: a git source keeps its .git */
+  keepGitDir?: boolean;
 }
 
 export interface RunInstruction extends CommandLine {
@@ -188,6 +190,7 @@ function decode(raw: RawInstruction, expand: (word: string) => string, expandWor
       if (f.parents === 'true') out.parents = true;
       if (f.exclude?.length) out.exclude = f.exclude.map(expand);
       if (f.checksum !== undefined) out.checksum = expand(f.checksum);
+      if (f['keep-git-dir'] === 'true') out.keepGitDir = true;
       if (raw.cmd === 'add') return { kind: 'add', ...out };
       return f.from !== undefined ? { kind: 'copy', ...out, from: expand(f.from) } : { kind: 'copy', ...out };
     }

@@ -9,6 +9,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as net from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { freePort } from '../../kit/ports';
 import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
@@ -125,5 +129,54 @@ describe('docker build (classic builder) with Dockerfile frontend 1.x syntax aga
     const s = await docker(['build', ssh]);
     assert.notEqual(s.code, 0);
     assert.match(s.stderr, /dockerfile parse error on line 2: RUN --mount=type=ssh needs a BuildKit session/);
+  });
+  test('ADD of git repositories from a git daemon on 127.0.0.1: #ref:subdir, the default branch, --keep-git-dir, --checksum', T, async () => {
+    const work = path.join(d.base, 'git-work');
+    const served = path.join(d.base, 'git-served');
+    const git = (args: string[], cwd = work) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+    await fs.mkdir(path.join(work, 'sub'), { recursive: true });
+    git(['init', '-q', '-b', 'main']);
+    await fs.writeFile(path.join(work, 'a.txt'), 'first\n');
+    await fs.writeFile(path.join(work, 'sub', 'b.txt'), 'in sub\n');
+    git(['add', '.']);
+    git(['commit', '-qm', 'one']);
+    git(['tag', 'v1']);
+    const v1 = git(['rev-parse', 'HEAD']);
+    await fs.writeFile(path.join(work, 'a.txt'), 'second\n');
+    git(['commit', '-qam', 'two']);
+    await fs.mkdir(served);
+    git(['clone', '-q', '--bare', work, path.join(served, 'repo.git')], d.base);
+    const port = await freePort();
+    const daemon = spawn('git', ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${served}`, '--export-all', served], { stdio: 'ignore' });
+    const url = `git://127.0.0.1:${port}/repo.git`;
+    const tag = `git-${run}`;
+    try {
+      for (let up = false; !up; ) {
+        up = await new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => setTimeout(() => r(false), 50)));
+      }
+      const ctx = await context({
+        Dockerfile: [
+          'FROM bb',
+          `ADD ${url}#v1:sub /from-tag`,
+          `ADD ${url} /head/`,
+          `ADD --keep-git-dir=true ${url}#main /kept`,
+          `ADD --checksum=${v1} ${url}#${v1} /pinned`,
+          'CMD cat /from-tag/b.txt /head/a.txt /pinned/a.txt && ls -A /head && test -d /kept/.git && echo kept',
+        ].join('\n'),
+      });
+      await ok(['build', '-q', '-t', tag, ctx]);
+      assert.equal(await ok(['run', '--rm', '--network', 'none', tag]), 'in sub\nsecond\nfirst\na.txt\nsub\nkept\n');
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), `FROM bb\nADD --checksum=${'0'.repeat(40)} ${url}#v1 /x\n`);
+      const wrong = await docker(['build', ctx]);
+      assert.notEqual(wrong.code, 0);
+      assert.match(wrong.stderr, new RegExp(`expected checksum to match 0{40}, got ${v1}`));
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), `FROM bb\nADD ${url}#no-such-branch /x\n`);
+      const missing = await docker(['build', ctx]);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /failed to fetch git source .*#no-such-branch/);
+    } finally {
+      daemon.kill();
+      await docker(['rmi', '-f', tag]);
+    }
   });
 });

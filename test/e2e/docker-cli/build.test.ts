@@ -6,8 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
@@ -27,6 +27,40 @@ async function out(args: string[]): Promise<string> {
   const r = await docker(args);
   assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** Polls `probe` until it gives a truthy value (at most 30 s): the value. */
+async function waitFor<T>(probe: () => Promise<T | false>, what: string): Promise<T> {
+  for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const v = await probe();
+    if (v) return v;
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+/** The runtime ids of light RUN steps (runc's state dirs). */
+async function runningSteps(): Promise<string[]> {
+  return (await fs.readdir(path.join(d.execRoot, 'runc')).catch(() => [] as string[])).filter((n) => n.startsWith('berth-build-'));
+}
+
+/** Neither the steps' runtime state, processes and network sandboxes, nor any mount under the data root is left. */
+async function assertStepsGone(steps: string[]): Promise<void> {
+  assert.deepEqual(await runningSteps(), []);
+  const procs = async (): Promise<string[]> => {
+    const out = [];
+    for (const pid of await fs.readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const seen = await Promise.all([`/proc/${pid}/cmdline`, `/proc/${pid}/cgroup`].map((f) => fs.readFile(f, 'utf8').catch(() => '')));
+      if (steps.some((s) => seen.some((t) => t.includes(s) || t.includes(`/berth/${s.slice('berth-build-'.length)}`)))) out.push(pid);
+    }
+    return out;
+  };
+  // a killed step's `runc run` notices its container's end a moment after the container is gone
+  await waitFor(async () => (await procs()).length === 0, `no runtime or step process is left (${(await procs()).join(' ')})`);
+  assert.ok(!(await fs.readFile('/proc/self/mountinfo', 'utf8')).includes(path.join(d.dataRoot, 'builder')), 'no step overlay is left mounted');
+  const sandboxes = await fs.readdir(path.join(d.dataRoot, 'networks', 'sandboxes')).catch(() => [] as string[]);
+  assert.ok(!sandboxes.some((f) => steps.some((s) => f.startsWith(s.slice('berth-build-'.length)))), 'no step network sandbox is left');
+  assert.deepEqual(await fs.readdir(path.join(d.dataRoot, 'builder', 'steps')).catch(() => []), [], 'no step directory is left');
 }
 
 describe('docker build, commit and diff against berthd', () => {
@@ -195,16 +229,14 @@ describe('docker build, commit and diff against berthd', () => {
     const tmp = path.join(d.dataRoot, 'builder', 'tmp');
     try {
       const building = docker(['build', '-t', tag, ctx]);
-      for (let i = 0; i < 100; i++) {
-        if ((await docker(['ps', '-q', '--filter', 'status=running'])).stdout.trim()) break; // the RUN step is running
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const steps = await waitFor(async () => (await runningSteps()).length > 0 && runningSteps(), 'the RUN step runs');
       await d.kill9();
       assert.notEqual((await building).code, 0);
-      const { existsSync, readdirSync } = await import('node:fs');
+      const { readdirSync } = await import('node:fs');
       assert.ok(readdirSync(tmp).length > 0, 'the build context was unpacked under the data root');
       await d.restart();
       assert.ok(!existsSync(tmp) || readdirSync(tmp).length === 0, 'the next start clears what the killed build left');
+      await assertStepsGone(steps);
       const again = await docker(['build', '-t', tag, ctx]);
       assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.equal(await out(['run', '--rm', '--network', 'none', tag, 'cat', '/slow']), 'slow\n');
@@ -213,6 +245,28 @@ describe('docker build, commit and diff against berthd', () => {
       const left = (await docker(['ps', '-aq', '--filter', `ancestor=bb`])).stdout.split('\n').filter(Boolean);
       if (left.length) await docker(['rm', '-f', ...left]);
       await docker(['rmi', '-f', tag]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
+  test('a build whose client goes away stops its RUN step: no runtime process, mount, netns or sandbox is left', T, async () => {
+    const ctx = await context({ Dockerfile: 'FROM bb\nRUN echo started && sleep 120\n' });
+    const client = spawn(DOCKER, ['build', ctx], { env: d.env, stdio: 'ignore' });
+    const exited = new Promise((r) => client.once('exit', r));
+    try {
+      const steps = await waitFor(async () => (await runningSteps()).length > 0 && runningSteps(), 'the RUN step runs');
+      const id = (steps[0] as string).slice('berth-build-'.length);
+      // the step is on the default bridge: its sandbox names the netns it was given
+      const sandbox = path.join(d.dataRoot, 'networks', 'sandboxes', `${id}.json`);
+      const { netnsPath } = JSON.parse(await waitFor(() => fs.readFile(sandbox, 'utf8').catch(() => false as const), 'the step has a sandbox')) as { netnsPath: string };
+      assert.ok(existsSync(netnsPath));
+      client.kill('SIGKILL');
+      await exited;
+      await waitFor(async () => (await runningSteps()).length === 0 && !existsSync(sandbox) && !existsSync(netnsPath), 'the step is stopped and its network released');
+      await assertStepsGone(steps);
+      assert.equal((await out(['ps', '-aq'])).trim(), '', 'a cancelled step leaves no container');
+    } finally {
+      client.kill('SIGKILL');
       await fs.rm(ctx, { recursive: true, force: true });
     }
   });
