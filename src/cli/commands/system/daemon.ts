@@ -1,6 +1,7 @@
 /** `berth daemon`: flags → DaemonOptions → runDaemon() of src/daemon/main.ts (loaded only here). */
 import type { CommandModule } from '../../command-module';
-import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from '../../../daemon/options';
+import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_SOCKET_GROUP, daemonDefaults, type DaemonOptions } from '../../../daemon/options';
+import { isRootlessInvocation } from '../../../platform/rootless';
 import { CliExit } from '../../exit-codes';
 
 interface DaemonFlags {
@@ -25,12 +26,14 @@ interface DaemonFlags {
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
+export function toDaemonOptions(f: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonOptions {
   if (f.logLevel && !(LEVELS as readonly string[]).includes(f.logLevel)) throw new CliExit(125, `invalid log level: ${f.logLevel}`);
+  // an unprivileged user's daemon is a rootless one, with dockerd-rootless's places
+  const defaults = daemonDefaults(isRootlessInvocation(env), env);
   return {
-    dataRoot: f.dataRoot ?? DEFAULT_DATA_ROOT,
-    execRoot: f.execRoot ?? DEFAULT_EXEC_ROOT,
-    hosts: f.host.length ? f.host : [DEFAULT_HOST],
+    dataRoot: f.dataRoot ?? defaults.dataRoot,
+    execRoot: f.execRoot ?? defaults.execRoot,
+    hosts: f.host.length ? f.host : [defaults.host],
     ...(f.runtime ? { runtime: f.runtime } : {}),
     ...(f.logLevel ? { logLevel: f.logLevel as DaemonOptions['logLevel'] } : {}),
     ...(f.bip ? { bip: f.bip } : {}),
@@ -85,7 +88,6 @@ export const command: CommandModule<DaemonFlags> = {
   async run(_ctx, _args, f) {
     // loaded only here: the daemon's dependencies must not slow down client commands
     const main = require('../../../daemon/main') as typeof import('../../../daemon/main');
-    await main.runDaemon(toDaemonOptions(f));
-    return 0;
+    return main.runDaemon(toDaemonOptions(f));
   },
 };
