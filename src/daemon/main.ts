@@ -240,7 +240,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<number> 
   opts.onReady?.();
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
-      logger.info({ signal: sig }, 'shutting down; containers keep running');
+      logger.info({ signal: sig }, rootless ? 'shutting down; rootless containers stop with the daemon' : 'shutting down; containers keep running');
       resolve();
     };
     process.once('SIGINT', () => stop('SIGINT'));

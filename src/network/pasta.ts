@@ -58,7 +58,7 @@ export async function stopPasta(pidFile: string): Promise<void> {
   const pid = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (pid > 0) {
     const comm = (await fs.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
-    if (comm === 'pasta' || comm === 'passt') {
+    if (comm.startsWith('pasta') || comm.startsWith('passt')) { // Debian's runs as passt.avx2
       try {
         process.kill(pid, 'SIGTERM');
       } catch {
