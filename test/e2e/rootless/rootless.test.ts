@@ -105,6 +105,15 @@ describe('rootless berthd started by an unprivileged user', () => {
     assert.equal(again, 'ECONNREFUSED', 'the port is released with the container');
   });
 
+  test("the user's own berth CLI finds the rootless daemon without -H", async () => {
+    const argv = u!.asUser([path.join(u!.repo, 'bin/berth'), 'run', '--rm', 'bb', 'id', '-u']);
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(argv[0]!, argv.slice(1), { timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '0');
+  });
+
   test('--network none has only loopback; run --rm leaves no container', async () => {
     const r = await docker(['run', '--rm', '--network', 'none', 'bb', 'sh', '-c', 'ls /sys/class/net; id -u']);
     assert.equal(r.code, 0, r.stderr);
