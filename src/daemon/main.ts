@@ -36,6 +36,7 @@ interface DaemonJson {
   group?: string;
   'signature-policy'?: string;
   'userns-remap'?: string;
+  'storage-driver'?: string;
 }
 
 /** Reads the config file: an explicit one must exist; the default one may be absent. */
@@ -78,6 +79,7 @@ export function resolveOptions(input: Partial<DaemonOptions>, rootless = false):
     socketGroup: input.socketGroup || j.group,
     signaturePolicy: input.signaturePolicy || j['signature-policy'],
     usernsRemap: input.usernsRemap || j['userns-remap'],
+    storageDriver: input.storageDriver || j['storage-driver'],
     // options belong to a driver: the file's apply only when the flags name no other driver
     logOpts: input.logOpts && Object.keys(input.logOpts).length ? input.logOpts : input.logDriver && input.logDriver !== j['log-driver'] ? {} : j['log-opts'],
   };
@@ -98,6 +100,7 @@ export function resolveOptions(input: Partial<DaemonOptions>, rootless = false):
     logDriver: opts.logDriver,
     logOpts: opts.logOpts,
     usernsRemap: opts.usernsRemap || process.env.BERTH_USERNS_REMAP || undefined,
+    ...(opts.storageDriver ? { storageDriver: opts.storageDriver } : {}),
     onReady: opts.onReady,
   };
 }
@@ -191,7 +194,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<number> 
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts), ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}), ...(rootless ? { rootless: true } : {}) }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts), ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}), ...(rootless ? { rootless: true } : {}), ...(opts.storageDriver ? { storageDriver: opts.storageDriver } : {}) }, { logger });
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));

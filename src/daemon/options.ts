@@ -29,6 +29,8 @@ export interface DaemonOptions {
   configFile?: string;
   /** dockerd's --userns-remap ("default", "user[:group]", "uid[:gid]") */
   usernsRemap?: string;
+  /** dockerd's --storage-driver: overlay2, or fuse-overlayfs (rootless); unset = chosen at start */
+  storageDriver?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }

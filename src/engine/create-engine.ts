@@ -20,7 +20,7 @@ import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
 import { checkRemappedRootReaches, remappedRoot, resolveUsernsRemap } from '../platform/idmap';
 import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
-import { probeIdmappedOverlay, probeRootlessStorage } from '../platform/mount';
+import { probeIdmappedOverlay, probeRootlessStorage, type StorageDriver } from '../platform/mount';
 import type { RootlessFacts } from '../platform/rootless';
 import { decideDelegation, prepareDelegatedCgroup, readCgroupFacts } from '../platform/rootless-cgroups';
 import { PastaNetworking } from './pasta-networking';
@@ -47,7 +47,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   validateLogConfig(logDefaults, logHostFacts()); // a daemon with a bad default refuses to start, as dockerd does
   // before anything else is made: a bad value, or a kernel that cannot do it, leaves no state behind
   if (config.rootless && config.usernsRemap) throw new InvalidArgumentError('--userns-remap is not supported in rootless mode: the rootless daemon already runs in a user namespace');
-  const rootless = config.rootless ? await rootlessFacts(config.execRoot, logger) : undefined;
+  const wanted = storageDriverOf(config);
+  const rootless = config.rootless ? await rootlessFacts(config.execRoot, logger, wanted) : undefined;
   const usernsRemap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
   let usernsFile: string | undefined;
   if (usernsRemap) {
@@ -183,9 +184,18 @@ async function stopAll(c: Containers, logger: Logger): Promise<void> {
 }
 
 /** What a rootless daemon can use here, decided once at start and logged. */
-async function rootlessFacts(execRoot: string, logger: Logger): Promise<RootlessFacts> {
+/** The storage driver asked for, in the mount layer's terms; fuse-overlayfs serves only a rootless daemon. */
+function storageDriverOf(config: EngineConfig): StorageDriver | undefined {
+  const d = config.storageDriver;
+  if (d === undefined || d === '') return undefined;
+  if (d === 'overlay2' || d === 'overlay') return 'overlay';
+  if (d === 'fuse-overlayfs' && config.rootless) return 'fuse-overlayfs';
+  throw new InvalidArgumentError(d === 'fuse-overlayfs' ? 'the fuse-overlayfs storage driver is for rootless mode: a daemon run as root uses overlay2' : `error initializing graphdriver: driver not supported: ${d}`);
+}
+
+async function rootlessFacts(execRoot: string, logger: Logger, wanted: StorageDriver | undefined): Promise<RootlessFacts> {
   if (!(await commandExists('pasta'))) throw new UnavailableError('rootless mode needs pasta for container networking (Debian package passt)');
-  const storage = await probeRootlessStorage(execRoot);
+  const storage = await probeRootlessStorage(execRoot, wanted);
   const cgroups = decideDelegation(await readCgroupFacts());
   if (cgroups.kind === 'v2') await prepareDelegatedCgroup(cgroups);
   const facts: RootlessFacts = { storage, cgroups, network: 'pasta' };

@@ -68,6 +68,8 @@ export interface EngineConfig {
   usernsRemap?: string;
   /** the daemon is rootless: root of a user namespace an unprivileged user made (daemon/rootless-launch.ts) */
   rootless?: boolean;
+  /** dockerd's --storage-driver: "overlay2", or "fuse-overlayfs" (rootless only); unset = chosen at start */
+  storageDriver?: string;
 }
 
 export interface Engine {

@@ -62,21 +62,22 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
 
 /**
  * The rootless daemon's storage: overlayfs where the kernel mounts it in a user namespace (5.11+),
- * else fuse-overlayfs. Tried in a scratch dir that is removed again.
+ * else fuse-overlayfs; or the one `wanted`, checked. Tried in a scratch dir that is removed again.
  */
-export async function probeRootlessStorage(scratch: string): Promise<StorageDriver> {
+export async function probeRootlessStorage(scratch: string, wanted?: StorageDriver): Promise<StorageDriver> {
   const dir = path.join(scratch, `overlay-probe-${process.pid}`);
   await fs.mkdir(path.join(dir, 'lower'), { recursive: true });
   const target = path.join(dir, 'merged');
   try {
     const o = { lowerDirs: [path.join(dir, 'lower')], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target };
-    for (const driver of ['overlay', 'fuse-overlayfs'] as const) {
+    const drivers = wanted ? [wanted] : (['overlay', 'fuse-overlayfs'] as const);
+    for (const driver of drivers) {
       try {
         await mountOverlay({ ...o, driver });
         await unmount(target);
         return driver;
       } catch (e) {
-        if (driver === 'fuse-overlayfs') throw new InternalError(`rootless mode needs overlayfs in a user namespace (Linux 5.11+) or fuse-overlayfs (Debian package fuse-overlayfs): ${(e as Error)?.message ?? e}`, 'ROOTLESS_NO_STORAGE', { cause: e });
+        if (driver === drivers[drivers.length - 1]) throw new InternalError(`rootless mode needs overlayfs in a user namespace (Linux 5.11+) or fuse-overlayfs (Debian package fuse-overlayfs): ${(e as Error)?.message ?? e}`, 'ROOTLESS_NO_STORAGE', { cause: e });
       }
     }
     throw new InternalError('unreachable', 'ROOTLESS_NO_STORAGE');

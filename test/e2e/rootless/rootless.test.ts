@@ -146,3 +146,28 @@ describe('rootless berthd started by an unprivileged user', () => {
     await fs.access(path.join(u!.runtimeDir, 'berth.sock')).then(() => assert.fail('the socket is removed'), () => undefined);
   });
 });
+
+describe('rootless berthd with --storage-driver fuse-overlayfs (the fallback where overlayfs cannot mount)', () => {
+  before(async () => {
+    u = await createRootlessUser('f');
+    daemon = await startRootlessBerthd(u, ['--storage-driver', 'fuse-overlayfs']);
+    const r = await docker(['import', await makeBusyboxTar(path.join(u.base, 'bb.tar')), 'bb:latest']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await daemon?.stop().catch(() => undefined);
+    await u?.remove();
+  });
+
+  test('docker info names it; the rootfs is a fuse mount; deletions and a commit work through it', async () => {
+    assert.equal((await docker(['info', '--format', '{{.Driver}}'])).stdout.trim(), 'fuse-overlayfs');
+    const r = await docker(['run', '--name', 'f1', 'bb', 'sh', '-c', "awk '$2 == \"/\" {print $3}' /proc/mounts; rm /bin/vi && mkdir /opt && echo x > /opt/f"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'fuse.fuse-overlayfs');
+    assert.equal((await docker(['commit', 'f1', 'fimg'])).code, 0);
+    const c = await docker(['run', '--rm', 'fimg', 'sh', '-c', 'cat /opt/f; test -e /bin/vi || echo gone']);
+    assert.deepEqual(c.stdout.trim().split('\n'), ['x', 'gone']);
+    await docker(['rm', 'f1']);
+    await docker(['rmi', 'fimg']);
+  });
+});

@@ -22,6 +22,7 @@ interface DaemonFlags {
   logOpt: string[];
   configFile?: string;
   usernsRemap?: string;
+  storageDriver?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -48,6 +49,7 @@ export function toDaemonOptions(f: DaemonFlags, env: NodeJS.ProcessEnv = process
     ...(f.logOpt.length ? { logOpts: parseLogOpts(f.logOpt) } : {}),
     ...(f.configFile ? { configFile: f.configFile } : {}),
     ...(f.usernsRemap ? { usernsRemap: f.usernsRemap } : {}),
+    ...(f.storageDriver ? { storageDriver: f.storageDriver } : {}),
   };
 }
 
@@ -82,6 +84,7 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--log-opt', key: 'logOpt', kind: 'list', description: 'Default log driver options for containers (default max-size=20m, max-file=3)' },
     { flags: '--config-file', key: 'configFile', kind: 'string', description: 'Daemon configuration file (default "/etc/berth/daemon.json")' },
     { flags: '--userns-remap', key: 'usernsRemap', kind: 'string', description: 'User/Group setting for user namespaces ("default", "user[:group]", "uid[:gid]")' },
+    { flags: '-s, --storage-driver', key: 'storageDriver', kind: 'string', description: 'Storage driver to use: overlay2, or fuse-overlayfs in rootless mode (default: overlay2 where the kernel mounts it)' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
