@@ -1,3 +1,6 @@
+import * as path from 'node:path';
+import { InvalidArgumentError } from '../base/errors';
+
 /** Options of `berth daemon` (resolved from defaults, daemon.json, BERTH_* env and flags). */
 export interface DaemonOptions {
   dataRoot: string; // default /var/lib/berth
@@ -45,9 +48,6 @@ export interface DaemonOptions {
  * not memory taken up front.
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=64'];
-
-import * as path from 'node:path';
-import { InvalidArgumentError } from '../base/errors';
 
 export const DEFAULT_DATA_ROOT = '/var/lib/berth';
 export const DEFAULT_EXEC_ROOT = '/run/berth';

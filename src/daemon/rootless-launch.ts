@@ -25,7 +25,8 @@ export async function launchRootless(): Promise<number> {
   const uidMaps = rootlessMappings(uid, await fs.readFile('/etc/subuid', 'utf8').catch(() => ''), me.username);
   if (!uidMaps) throw new InvalidArgumentError(`rootless mode needs a subordinate UID range for ${me.username} in /etc/subuid (e.g. usermod --add-subuids 100000-165535 ${me.username})`);
   const groupName = (await fs.readFile('/etc/group', 'utf8').catch(() => '')).split('\n').find((l) => l.split(':')[2] === String(gid))?.split(':')[0] ?? me.username;
-  const gidMaps = rootlessMappings(gid, await fs.readFile('/etc/subgid', 'utf8').catch(() => ''), me.username) ?? rootlessMappings(gid, await fs.readFile('/etc/subgid', 'utf8').catch(() => ''), groupName);
+  const subgid = await fs.readFile('/etc/subgid', 'utf8').catch(() => '');
+  const gidMaps = rootlessMappings(gid, subgid, me.username) ?? rootlessMappings(gid, subgid, groupName);
   if (!gidMaps) throw new InvalidArgumentError(`rootless mode needs a subordinate GID range for ${me.username} in /etc/subgid (e.g. usermod --add-subgids 100000-165535 ${me.username})`);
 
   const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
