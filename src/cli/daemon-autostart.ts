@@ -10,7 +10,8 @@ import type { DaemonAddress } from '../client/host';
 import { DAEMON_NODE_FLAGS, DEFAULT_DATA_ROOT } from '../daemon/options';
 
 function openLog(env: NodeJS.ProcessEnv): number {
-  const candidates = ['/var/log/berth.log', path.join(env.BERTH_DATA_ROOT || DEFAULT_DATA_ROOT, 'daemon.log')];
+  const rootless = process.getuid?.() !== 0 && env.XDG_RUNTIME_DIR;
+  const candidates = rootless ? [path.join(env.XDG_RUNTIME_DIR!, 'berth', 'daemon.log')] : ['/var/log/berth.log', path.join(env.BERTH_DATA_ROOT || DEFAULT_DATA_ROOT, 'daemon.log')];
   for (const file of candidates) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });

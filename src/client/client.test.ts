@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeQuery, pathSegment } from './transport';
 import { negotiateApiVersion, encodeFilters } from './docker-client';
-import { parseDaemonAddress } from './host';
+import { defaultClientHost, parseDaemonAddress } from './host';
 import { StdcopyDemuxer, encodeStdcopyFrame } from './stdcopy';
 import { errorMessageFromBody } from './api-error';
 
@@ -41,4 +41,14 @@ test('stdcopy demux handles frames split across chunks', () => {
 test('error bodies give Docker messages', () => {
   assert.equal(errorMessageFromBody(404, '{"message":"No such container: x"}'), 'No such container: x');
   assert.equal(errorMessageFromBody(500, 'plain'), 'plain');
+});
+
+test("the default socket: root's daemon for root; an unprivileged user's own rootless one, unless only root's is there", () => {
+  const env = { XDG_RUNTIME_DIR: '/run/user/1000' };
+  const has = (...files: string[]) => (p: string) => files.includes(p);
+  assert.equal(defaultClientHost(env, 0, has('/run/user/1000/berth.sock')), 'unix:///run/berth/berth.sock');
+  assert.equal(defaultClientHost({}, 1000, has()), 'unix:///run/berth/berth.sock');
+  assert.equal(defaultClientHost(env, 1000, has('/run/user/1000/berth.sock', '/run/berth/berth.sock')), 'unix:///run/user/1000/berth.sock');
+  assert.equal(defaultClientHost(env, 1000, has()), 'unix:///run/user/1000/berth.sock', 'nothing runs: the user gets (and auto-starts) a rootless daemon');
+  assert.equal(defaultClientHost(env, 1000, has('/run/berth/berth.sock')), 'unix:///run/berth/berth.sock', 'a member of the berth group uses root\'s daemon');
 });

@@ -2,6 +2,8 @@
  * Daemon address resolution: `-H`, then BERTH_HOST, then DOCKER_HOST, then the default socket.
  * Owns parsing of `unix://` and `tcp://` addresses; knows nothing about HTTP.
  */
+import { existsSync } from 'node:fs';
+
 export const DEFAULT_CLIENT_HOST = 'unix:///run/berth/berth.sock';
 
 export type DaemonAddress =
@@ -28,7 +30,19 @@ export function parseDaemonAddress(raw: string): DaemonAddress {
   return { kind: 'tcp', host, port, url: `tcp://${host}:${port}` };
 }
 
+/**
+ * The default socket: root's daemon, except for an unprivileged user with a runtime dir, whose own
+ * rootless daemon listens in it (dockerd-rootless's place) — unless only root's daemon answers there
+ * (a member of the socket's group), so both kinds of user keep working without -H.
+ */
+export function defaultClientHost(env: NodeJS.ProcessEnv, uid: number, exists: (p: string) => boolean): string {
+  if (uid === 0 || !env.XDG_RUNTIME_DIR) return DEFAULT_CLIENT_HOST;
+  const own = `${env.XDG_RUNTIME_DIR.replace(/\/+$/, '')}/berth.sock`;
+  if (exists(own) || !exists(DEFAULT_CLIENT_HOST.slice('unix://'.length))) return `unix://${own}`;
+  return DEFAULT_CLIENT_HOST;
+}
+
 /** Picks the address the way the docker CLI does: flag, then env, then default. */
 export function resolveDaemonAddress(flag: string | undefined, env: NodeJS.ProcessEnv): DaemonAddress {
-  return parseDaemonAddress(flag || env.BERTH_HOST || env.DOCKER_HOST || DEFAULT_CLIENT_HOST);
+  return parseDaemonAddress(flag || env.BERTH_HOST || env.DOCKER_HOST || defaultClientHost(env, process.getuid?.() ?? 0, existsSync));
 }

@@ -50,7 +50,8 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
   const img = await ctx.images.resolve(rec.imageId);
   // validate the changes before anything is written
   const config = applyChanges(opts.config ?? committedConfig(rec, img.config.config ?? {}), opts.changes ?? []);
-  const pause = opts.pause !== false && rec.state.status === 'running';
+  // pausing needs the freezer cgroup: a rootless container without one is committed running, as podman does
+  const pause = opts.pause !== false && rec.state.status === 'running' && ctx.rootless?.cgroups.kind !== 'none';
   if (pause) await ctx.runtime.pause(rec.id);
   try {
     const changes = await scan(ctx, rec);

@@ -16,6 +16,7 @@ import type { AttachHub } from './attach';
 import type { LogConfig } from './logs/config';
 import type { ContainerLogs } from './logs/service';
 import type { UsernsRemap } from '../platform/idmap';
+import type { RootlessFacts } from '../platform/rootless';
 
 /** How a container joins a network namespace; implemented by the engine with network/ (port owned by its consumer). */
 export interface ContainerNetworking {
@@ -55,6 +56,8 @@ export interface ContainerServiceDeps {
   usernsRemap?: UsernsRemap;
   /** the user namespace remapped containers join (platform/userns-file.ts); set with usernsRemap */
   usernsFile?: string;
+  /** set when the daemon is rootless: its storage driver, cgroup delegation and network helper */
+  rootless?: RootlessFacts;
 }
 
 export interface ContainerContext extends ContainerServiceDeps {

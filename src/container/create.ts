@@ -15,6 +15,7 @@ import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
 import { createMountPoints, dropVolumes } from './mounts';
 import { validateUsernsMode } from './userns';
+import { validateRootlessLimits } from './rootless';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -82,6 +83,7 @@ export function validateSpec(spec: ContainerSpec): void {
 export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
   validateSpec(spec);
   validateUsernsMode(spec.host, ctx.usernsRemap);
+  if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
   const image = await ctx.images.resolve(spec.image);
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};

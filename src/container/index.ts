@@ -9,7 +9,7 @@ import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError } from '../base/errors';
+import { ConflictError, FailedPreconditionError, InvalidArgumentError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
 import type { AttachStream } from '../runtime/types';
 import { AttachHub, LateAttachStream } from './attach';
@@ -257,6 +257,7 @@ export class Containers implements ContainerService {
       if (!canPause(rec.state.status)) {
         throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `Container ${rec.id} is not running`);
       }
+      if (this.ctx.rootless?.cgroups.kind === 'none') throw new FailedPreconditionError(`cannot pause container ${rec.id} in rootless mode without cgroups v2 (the freezer): ${this.ctx.rootless.cgroups.reason}`);
       await this.ctx.runtime.pause(rec.id);
       rec.state.status = 'paused';
       await this.ctx.store.save(rec);

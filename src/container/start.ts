@@ -11,6 +11,7 @@ import { mountOverlay, unmount, isMounted } from '../platform/mount';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext, NetworkJoin } from './context';
 import { bundleDir, cgroupsPathOf, publishContainerEvent } from './context';
+import { rootlessCgroupsPath } from './rootless';
 import { canStart, isRunning } from './status';
 import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
@@ -134,7 +135,7 @@ export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): 
   const remap = remapOf(ctx, rec);
   // the upper dir's root is the rootfs's root: the container's root must own it to write there
   if (remap) await chownToRemappedRoot(remap, [upperDir]);
-  await mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs, ...(remap && ctx.usernsFile ? { idmapUserns: ctx.usernsFile } : {}) });
+  await mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'rw', 'work'), target: rec.rootfs, ...(remap && ctx.usernsFile ? { idmapUserns: ctx.usernsFile } : {}), ...(ctx.rootless ? { driver: ctx.rootless.storage } : {}) });
 }
 
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
@@ -148,7 +149,7 @@ async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<v
 }
 
 /** What the runtime input needs of the container context (build steps give it without a container service). */
-export type RuntimeInputContext = Pick<ContainerContext, 'usernsRemap' | 'usernsFile' | 'store'>;
+export type RuntimeInputContext = Pick<ContainerContext, 'usernsRemap' | 'usernsFile' | 'store' | 'rootless'>;
 
 /** Resolved at start because the user and workdir live in the (now mounted) rootfs. */
 export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: ContainerRecord, join: NetworkJoin): Promise<RuntimeSpecInput> {
@@ -193,7 +194,8 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     capDrop: h.capDrop,
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
     securityOpt: h.securityOpt,
-    cgroupsPath: cgroupsPathOf(rec.id),
+    cgroupsPath: ctx.rootless ? rootlessCgroupsPath(ctx.rootless.cgroups, rec.id) : cgroupsPathOf(rec.id),
+    ...(ctx.rootless ? { rootless: true } : {}),
     resources: resourcesOf(h),
     ulimits: h.ulimits,
     shmSize: h.shmSize,

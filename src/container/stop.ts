@@ -44,7 +44,8 @@ export async function stopLocked(ctx: ContainerContext, rec: ContainerRecord, op
       const c = await exited(timeout < 0 ? -1 : timeout * 1000);
       if (c !== undefined) return c;
     }
-    await ctx.runtime.kill(rec.id, 'SIGKILL', true).catch(() => undefined);
+    // runc signals every process through the cgroup: without one (rootless, no delegation) the init's death ends its pid namespace
+    await ctx.runtime.kill(rec.id, 'SIGKILL', ctx.rootless?.cgroups.kind !== 'none').catch(() => undefined);
     publishContainerEvent(ctx, rec, 'kill', { signal: '9' });
     return exited(KILL_WAIT_MS);
   });

@@ -10,6 +10,7 @@ import { hostFacts } from './host-facts';
 import type { HostSpec } from './spec';
 import type { ContainerUpdate } from './types';
 import { resourcesOf } from './start';
+import { validateRootlessLimits } from './rootless';
 import { isRunning } from './status';
 
 const KEYS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuQuota', 'cpuPeriod', 'cpusetCpus', 'cpusetMems', 'pidsLimit'] as const;
@@ -40,6 +41,7 @@ export function applyUpdate(h: HostSpec, u: ContainerUpdate): HostSpec {
 export async function updateContainer(ctx: ContainerContext, ref: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
   return underLock(ctx, ref, async (rec) => {
     const next = applyUpdate(rec.spec.host, u);
+    if (ctx.rootless) validateRootlessLimits(next, ctx.rootless.cgroups);
     if (isRunning(rec.state.status)) {
       const resources = updatableResources(resourcesOf(next), await hostFacts());
       await ctx.runtime.update(rec.id, resources);

@@ -10,7 +10,9 @@ import { createStreamLogger, type Logger } from '../base/logger';
 import { InvalidArgumentError, UnavailableError } from '../base/errors';
 import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
-import { DEFAULT_CONFIG_FILE, DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from './options';
+import { DEFAULT_CONFIG_FILE, DEFAULT_SOCKET_GROUP, daemonDefaults, type DaemonOptions } from './options';
+import { isRootlessDaemon, isUnprivileged } from '../platform/rootless';
+import { launchRootless } from './rootless-launch';
 import { lookupGroupId } from '../platform/groups';
 import { parseUiAddr } from '../api/ui/address';
 import { startWebUi, type WebUi } from './web-ui';
@@ -34,11 +36,12 @@ interface DaemonJson {
   group?: string;
   'signature-policy'?: string;
   'userns-remap'?: string;
+  'storage-driver'?: string;
 }
 
 /** Reads the config file: an explicit one must exist; the default one may be absent. */
-export function readDaemonJson(file: string | undefined): DaemonJson {
-  const f = file || DEFAULT_CONFIG_FILE;
+export function readDaemonJson(file: string | undefined, defaultFile = DEFAULT_CONFIG_FILE): DaemonJson {
+  const f = file || defaultFile;
   let text: string;
   try {
     text = readFileSync(f, 'utf8');
@@ -57,8 +60,9 @@ export function readDaemonJson(file: string | undefined): DaemonJson {
   }
 }
 
-export function resolveOptions(input: Partial<DaemonOptions>): DaemonOptions {
-  const j = readDaemonJson(input.configFile || process.env.BERTH_CONFIG_FILE);
+export function resolveOptions(input: Partial<DaemonOptions>, rootless = false): DaemonOptions {
+  const defaults = daemonDefaults(rootless, process.env);
+  const j = readDaemonJson(input.configFile || process.env.BERTH_CONFIG_FILE, defaults.configFile);
   const opts: Partial<DaemonOptions> = {
     ...input,
     dataRoot: input.dataRoot || j['data-root'],
@@ -75,13 +79,14 @@ export function resolveOptions(input: Partial<DaemonOptions>): DaemonOptions {
     socketGroup: input.socketGroup || j.group,
     signaturePolicy: input.signaturePolicy || j['signature-policy'],
     usernsRemap: input.usernsRemap || j['userns-remap'],
+    storageDriver: input.storageDriver || j['storage-driver'],
     // options belong to a driver: the file's apply only when the flags name no other driver
     logOpts: input.logOpts && Object.keys(input.logOpts).length ? input.logOpts : input.logDriver && input.logDriver !== j['log-driver'] ? {} : j['log-opts'],
   };
   return {
-    dataRoot: path.resolve(opts.dataRoot || process.env.BERTH_DATA_ROOT || DEFAULT_DATA_ROOT),
-    execRoot: path.resolve(opts.execRoot || process.env.BERTH_EXEC_ROOT || DEFAULT_EXEC_ROOT),
-    hosts: opts.hosts?.length ? opts.hosts : [process.env.BERTH_HOST || DEFAULT_HOST],
+    dataRoot: path.resolve(opts.dataRoot || process.env.BERTH_DATA_ROOT || defaults.dataRoot),
+    execRoot: path.resolve(opts.execRoot || process.env.BERTH_EXEC_ROOT || defaults.execRoot),
+    hosts: opts.hosts?.length ? opts.hosts : [process.env.BERTH_HOST || defaults.host],
     runtime: opts.runtime || process.env.BERTH_RUNTIME || 'auto',
     logLevel: opts.logLevel ?? ((process.env.BERTH_LOG_LEVEL as DaemonOptions['logLevel']) || 'info'),
     bip: opts.bip || process.env.BERTH_BIP || undefined,
@@ -95,6 +100,7 @@ export function resolveOptions(input: Partial<DaemonOptions>): DaemonOptions {
     logDriver: opts.logDriver,
     logOpts: opts.logOpts,
     usernsRemap: opts.usernsRemap || process.env.BERTH_USERNS_REMAP || undefined,
+    ...(opts.storageDriver ? { storageDriver: opts.storageDriver } : {}),
     onReady: opts.onReady,
   };
 }
@@ -169,12 +175,11 @@ async function listen(server: Server, sock: string, gid: number | undefined): Pr
   if (gid !== undefined) await fs.chown(sock, 0, gid);
 }
 
-/** Rootless mode (an unprivileged user's daemon) is not built yet: say so before anything fails half-way. */
-export const ROOTLESS_UNSUPPORTED = 'rootless mode is not supported yet: run berthd as root (--userns-remap default runs containers whose root is not root on the host)';
-
-export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
-  if (process.getuid?.() !== 0) throw new UnavailableError(ROOTLESS_UNSUPPORTED);
-  const opts = resolveOptions(input);
+/** Serves until SIGINT/SIGTERM; resolves with the exit code. An unprivileged user's daemon runs in its own namespaces. */
+export async function runDaemon(input: Partial<DaemonOptions>): Promise<number> {
+  if (isUnprivileged()) return launchRootless();
+  const rootless = isRootlessDaemon();
+  const opts = resolveOptions(input, rootless);
   const logger = createStreamLogger((l) => process.stderr.write(l), opts.logLevel);
   // A promise nobody awaited failed: a bug, logged loudly; the daemon keeps serving the containers it watches
   // instead of dying (Node's default) and leaving every client with a dropped connection.
@@ -184,11 +189,12 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   if (opts.uiAddr) parseUiAddr(opts.uiAddr); // a bad flag fails before anything starts
   const metricsAt = opts.metricsAddr ? parseMetricsAddr(opts.metricsAddr) : undefined;
   if (opts.metricsAddr && !metricsAt) throw new InvalidArgumentError(`invalid --metrics-addr ${opts.metricsAddr}: want host:port`);
-  const gid = await socketGid(opts, logger); // a missing --group fails before anything is made
+  // a missing --group fails before anything is made; a rootless daemon's socket stays the user's own
+  const gid = rootless ? undefined : await socketGid(opts, logger);
   await fs.mkdir(opts.execRoot, { recursive: true });
   const pidfile = await takePidfile(opts.execRoot);
   const defaultBridge = { subnet: opts.bip ? networkOfCidr(opts.bip) : undefined, interfaceName: opts.bridge };
-  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts), ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}) }, { logger });
+  const engine = await createEngine({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, runtime: opts.runtime, defaultBridge, insecureRegistries: opts.insecureRegistries ?? [], registryMirrors: opts.registryMirrors ?? [], ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}), logConfig: daemonLogConfig(opts), ...(opts.usernsRemap ? { usernsRemap: opts.usernsRemap } : {}), ...(rootless ? { rootless: true } : {}), ...(opts.storageDriver ? { storageDriver: opts.storageDriver } : {}) }, { logger });
   const servers: Server[] = [];
   for (const h of opts.hosts) {
     const server = createDockerApiServer(engine, logger.child({ module: 'api' }));
@@ -237,11 +243,12 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<void> {
   opts.onReady?.();
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
-      logger.info({ signal: sig }, 'shutting down; containers keep running');
+      logger.info({ signal: sig }, rootless ? 'shutting down; rootless containers stop with the daemon' : 'shutting down; containers keep running');
       resolve();
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await shutdown();
+  return 0;
 }

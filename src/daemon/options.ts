@@ -1,3 +1,6 @@
+import * as path from 'node:path';
+import { InvalidArgumentError } from '../base/errors';
+
 /** Options of `berth daemon` (resolved from defaults, daemon.json, BERTH_* env and flags). */
 export interface DaemonOptions {
   dataRoot: string; // default /var/lib/berth
@@ -29,6 +32,8 @@ export interface DaemonOptions {
   configFile?: string;
   /** dockerd's --userns-remap ("default", "user[:group]", "uid[:gid]") */
   usernsRemap?: string;
+  /** dockerd's --storage-driver: overlay2, or fuse-overlayfs (rootless); unset = chosen at start */
+  storageDriver?: string;
   /** resolves when the daemon listens (used by the CLI's auto-start and tests) */
   onReady?: () => void;
 }
@@ -49,3 +54,29 @@ export const DEFAULT_EXEC_ROOT = '/run/berth';
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 export const DEFAULT_SOCKET_GROUP = 'berth';
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
+
+export interface DaemonDefaults {
+  dataRoot: string;
+  execRoot: string;
+  host: string;
+  configFile: string;
+}
+
+export const ROOTFUL_DEFAULTS: DaemonDefaults = { dataRoot: DEFAULT_DATA_ROOT, execRoot: DEFAULT_EXEC_ROOT, host: DEFAULT_HOST, configFile: DEFAULT_CONFIG_FILE };
+
+/** dockerd-rootless's places, with berth for docker: XDG data and config dirs, and the user's runtime dir. */
+export function rootlessDefaults(env: NodeJS.ProcessEnv): DaemonDefaults {
+  const home = env.HOME || '/';
+  const run = env.XDG_RUNTIME_DIR;
+  if (!run) throw new InvalidArgumentError('rootless mode needs XDG_RUNTIME_DIR to be set (the user\'s runtime directory, e.g. /run/user/1000)');
+  return {
+    dataRoot: path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'berth'),
+    execRoot: path.join(run, 'berth'),
+    host: `unix://${path.join(run, 'berth.sock')}`,
+    configFile: path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'berth', 'daemon.json'),
+  };
+}
+
+export function daemonDefaults(rootless: boolean, env: NodeJS.ProcessEnv): DaemonDefaults {
+  return rootless ? rootlessDefaults(env) : ROOTFUL_DEFAULTS;
+}

@@ -21,7 +21,12 @@ import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
 import { checkRemappedRootReaches, remappedRoot, resolveUsernsRemap } from '../platform/idmap';
 import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
-import { probeIdmappedOverlay } from '../platform/mount';
+import { probeIdmappedOverlay, probeRootlessStorage, type StorageDriver } from '../platform/mount';
+import type { RootlessFacts } from '../platform/rootless';
+import { decideDelegation, prepareDelegatedCgroup, readCgroupFacts } from '../platform/rootless-cgroups';
+import { PastaNetworking } from './pasta-networking';
+import { commandExists } from '../platform/spawn';
+import { InvalidArgumentError, UnavailableError, errorMessage } from '../base/errors';
 import { EngineNetworking } from './networking';
 import { NetavarkBridge } from './bridge-networking';
 import { createNetworkService } from '../network/index';
@@ -42,6 +47,9 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const logDefaults = config.logConfig ?? BUILTIN_DEFAULT_LOG_CONFIG;
   validateLogConfig(logDefaults, logHostFacts()); // a daemon with a bad default refuses to start, as dockerd does
   // before anything else is made: a bad value, or a kernel that cannot do it, leaves no state behind
+  if (config.rootless && config.usernsRemap) throw new InvalidArgumentError('--userns-remap is not supported in rootless mode: the rootless daemon already runs in a user namespace');
+  const wanted = storageDriverOf(config);
+  const rootless = config.rootless ? await rootlessFacts(config.execRoot, logger, wanted) : undefined;
   const usernsRemap = config.usernsRemap ? await resolveUsernsRemap(config.usernsRemap) : undefined;
   let usernsFile: string | undefined;
   if (usernsRemap) {
@@ -81,8 +89,9 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     events,
     defaultBridge: config.defaultBridge,
     ...(usernsFile ? { usernsFile } : {}),
+    ...(rootless ? { rootless: true } : {}),
   });
-  const networking = new EngineNetworking(store, new NetavarkBridge(networks));
+  const networking = new EngineNetworking(store, rootless ? new PastaNetworking(config.execRoot, networks) : new NetavarkBridge(networks));
   // container records are the one source of volume references (any state holds one, as in Docker)
   const volumes = await createVolumeService({
     dataRoot: config.dataRoot,
@@ -102,6 +111,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     execRoot: config.execRoot,
     logDefaults,
     ...(usernsRemap && usernsFile ? { usernsRemap, usernsFile } : {}),
+    ...(rootless ? { rootless } : {}),
   });
   // After container recovery: what is still running keeps its endpoints, the rest is released.
   await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
@@ -109,8 +119,9 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
   await removeStepLeftovers(runtime.oci, config.dataRoot, config.execRoot, logger);
-  // remapped steps would need idmapped layers and a remapped upper dir: they stay containers
-  const lightSteps = usernsRemap ? undefined : { images, containers: c, networking, oci: runtime.oci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
+  // remapped steps would need idmapped layers and a remapped upper dir, rootless ones pasta and runc's rootless
+  // cgroups: both stay containers
+  const lightSteps = usernsRemap || rootless ? undefined : { images, containers: c, networking, oci: runtime.oci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
   const builds = createBuildService(config.dataRoot, c, images, events, lightSteps);
 
   async function info(): Promise<SystemInfo> {
@@ -138,10 +149,12 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       loggingDriver: logDefaults.type,
       logDrivers: LOG_DRIVERS.filter((d) => d !== 'journald' || logHostFacts().journald),
       usernsRemap: usernsRemap !== undefined,
+      rootless: rootless !== undefined,
+      storageDriver: rootless?.storage === 'fuse-overlayfs' ? 'fuse-overlayfs' : 'overlay2',
     };
   }
   const kube = createKubeService({ containers: c, images, networks, volumes, events, logger: logger.child({ module: 'kube' }) });
-  const metrics = createEngineMetrics({ containers: c, events, info, graphDriver: 'overlay2' });
+  const metrics = createEngineMetrics({ containers: c, events, info, graphDriver: rootless?.storage === 'fuse-overlayfs' ? 'fuse-overlayfs' : 'overlay2' });
   timeActions(metrics, c, 'container', { create: 'create', start: 'start', remove: 'delete', commit: 'commit', changes: 'changes' });
   timeActions(metrics, images, 'image', { remove: 'delete', tag: 'tag', pull: 'pull', push: 'push', load: 'load', importRootfs: 'import' });
   timeActions(metrics, networks, 'network', { create: 'create', remove: 'delete', connect: 'connect', disconnect: 'disconnect' });
@@ -161,6 +174,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     metrics,
     info,
     async close(): Promise<void> {
+      // a rootless daemon's namespaces (its mounts) end with it: its containers stop with it, as rootless dockerd's do
+      if (rootless) await stopAll(c, logger);
       kube.close();
       await c.close();
       await networks.close();
@@ -168,6 +183,31 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       if (usernsFile && !store.all().some((r) => r.state.status === 'running' || r.state.status === 'paused')) await releaseUsernsFile(config.execRoot);
     },
   };
+}
+
+async function stopAll(c: Containers, logger: Logger): Promise<void> {
+  const running = (await c.list({ all: false })).map((x) => x.id);
+  await Promise.all(running.map((id) => c.stop(id, { timeout: 10 }).catch((e: unknown) => logger.warn({ container: id, err: errorMessage(e) }, 'stopping a container at shutdown failed'))));
+}
+
+/** What a rootless daemon can use here, decided once at start and logged. */
+/** The storage driver asked for, in the mount layer's terms; fuse-overlayfs serves only a rootless daemon. */
+function storageDriverOf(config: EngineConfig): StorageDriver | undefined {
+  const d = config.storageDriver;
+  if (d === undefined || d === '') return undefined;
+  if (d === 'overlay2' || d === 'overlay') return 'overlay';
+  if (d === 'fuse-overlayfs' && config.rootless) return 'fuse-overlayfs';
+  throw new InvalidArgumentError(d === 'fuse-overlayfs' ? 'the fuse-overlayfs storage driver is for rootless mode: a daemon run as root uses overlay2' : `error initializing graphdriver: driver not supported: ${d}`);
+}
+
+async function rootlessFacts(execRoot: string, logger: Logger, wanted: StorageDriver | undefined): Promise<RootlessFacts> {
+  if (!(await commandExists('pasta'))) throw new UnavailableError('rootless mode needs pasta for container networking (Debian package passt)');
+  const storage = await probeRootlessStorage(execRoot, wanted);
+  const cgroups = decideDelegation(await readCgroupFacts());
+  if (cgroups.kind === 'v2') await prepareDelegatedCgroup(cgroups);
+  const facts: RootlessFacts = { storage, cgroups, network: 'pasta' };
+  logger.info({ storage, cgroups: cgroups.kind === 'v2' ? `${cgroups.parent} (${cgroups.controllers.join(' ')})` : `none: ${cgroups.reason}`, network: facts.network }, 'rootless mode');
+  return facts;
 }
 
 /** Wraps the named methods of a service so each call's duration lands in engine_daemon_<kind>_actions_seconds. */

@@ -32,6 +32,10 @@ export interface SystemInfo {
   logDrivers: string[];
   /** the daemon runs containers in user namespaces (--userns-remap) */
   usernsRemap: boolean;
+  /** the daemon is rootless (`docker info`: name=rootless) */
+  rootless: boolean;
+  /** overlay2, or fuse-overlayfs where a rootless daemon cannot mount overlayfs */
+  storageDriver: string;
 }
 
 export interface EngineMetrics {
@@ -62,6 +66,10 @@ export interface EngineConfig {
   logConfig?: { type: string; config: Record<string, string> };
   /** dockerd's --userns-remap: "default" (the berthremap user), "user[:group]" or "uid[:gid]" */
   usernsRemap?: string;
+  /** the daemon is rootless: root of a user namespace an unprivileged user made (daemon/rootless-launch.ts) */
+  rootless?: boolean;
+  /** dockerd's --storage-driver: "overlay2", or "fuse-overlayfs" (rootless only); unset = chosen at start */
+  storageDriver?: string;
 }
 
 export interface Engine {

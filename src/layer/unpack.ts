@@ -13,6 +13,7 @@ import * as tar from 'tar-stream';
 import { decompressed } from './decompress';
 import { FsBatch, S_IFBLK, S_IFCHR, S_IFIFO } from './berth-fs';
 import { classifyWhiteout, normalizeEntryPath, parentPrefixes, resolveInside, unsafeEntry } from './path-safety';
+import { inInitialUserns, overlayXattrPrefix } from '../platform/rootless';
 
 export interface UnpackOptions {
   /** path of build/native/berth-fs */
@@ -129,7 +130,8 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
 
   const applyXattrs = (abs: string, h: TarHeader) => {
     for (const [k, v] of Object.entries(h.pax ?? {})) {
-      if (k.startsWith('SCHILY.xattr.')) batch.setXattr(abs, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
+      // trusted.* is host root's alone: a rootless daemon cannot keep it
+      if (k.startsWith('SCHILY.xattr.') && (inInitialUserns() || !k.startsWith('SCHILY.xattr.trusted.'))) batch.setXattr(abs, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
     }
   };
 
@@ -181,7 +183,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
         if (!st) await fs.mkdir(abs, { mode: 0o755 });
         else if (!st.isDirectory()) throw unsafeEntry(h.name, 'opaque marker in a non-directory');
       }
-      batch.setXattr(resolveInside(dest, wh.dir), 'trusted.overlay.opaque', 'y');
+      batch.setXattr(resolveInside(dest, wh.dir), `${overlayXattrPrefix()}opaque`, 'y');
       return false;
     }
     if (wh.kind === 'file') {
@@ -273,6 +275,8 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       case 'character-device':
       case 'block-device':
       case 'fifo': {
+        // a user namespace may make no device node (rootless dockerd skips them too); the runtime binds /dev's
+        if (h.type !== 'fifo' && !inInitialUserns()) return false;
         await clear(abs, false);
         const type = h.type === 'fifo' ? S_IFIFO : h.type === 'block-device' ? S_IFBLK : S_IFCHR;
         const uid = chown ? h.uid ?? 0 : process.getuid?.() ?? 0;

@@ -2,7 +2,7 @@
  * A container's changes, read off its overlay upper directory: the layer that
  * `docker commit` and each build step store, and the list `docker diff` shows.
  * overlayfs records a deletion as a 0/0 character device and a directory that
- * hides what is below it with trusted.overlay.opaque; an image layer says the
+ * hides what is below it with trusted.overlay.opaque (user.overlay.opaque in rootless mode); an image layer says the
  * same with `.wh.<name>` and `.wh..wh..opq` entries (OCI image spec, "whiteouts").
  */
 import { promises as fs, type Stats } from 'node:fs';
@@ -11,9 +11,8 @@ import type { Readable } from 'node:stream';
 import type * as tar from 'tar-stream';
 import { packTree, type EntryAdjustment } from '../platform/tar-tree';
 import { readXattrs } from './berth-fs';
+import { overlayXattrPrefix } from '../platform/rootless';
 
-const OVERLAY_XATTR = 'trusted.overlay.';
-const OPAQUE = 'trusted.overlay.opaque';
 
 export interface UpperScan {
   /** relative paths ("etc/hosts") left out: mount points the runtime made, not the container's changes */
@@ -91,10 +90,10 @@ export async function packUpper(upper: string, scan: UpperScan, ids?: (uid: numb
         const pax: Record<string, string> = {};
         for (const [k, v] of attrs) {
           // tar-stream writes pax values as UTF-8 text: a binary value (file capabilities) cannot pass
-          if (!k.startsWith(OVERLAY_XATTR) && Buffer.from(v.toString('utf8'), 'utf8').equals(v)) pax[`SCHILY.xattr.${k}`] = v.toString('utf8');
+          if (!k.startsWith(overlayXattrPrefix()) && Buffer.from(v.toString('utf8'), 'utf8').equals(v)) pax[`SCHILY.xattr.${k}`] = v.toString('utf8');
         }
         if (Object.keys(pax).length) out.pax = pax;
-        if (st.isDirectory() && attrs.get(OPAQUE)?.toString() === 'y') {
+        if (st.isDirectory() && attrs.get(`${overlayXattrPrefix()}opaque`)?.toString() === 'y') {
           out.after = [{ name: `${header.name.replace(/\/$/, '')}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o600, uid: 0, gid: 0, mtime: epoch }];
         }
       }

@@ -6,7 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, UnavailableError, errorMessage } from '../base/errors';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, NotImplementedError, UnavailableError, errorMessage } from '../base/errors';
+import { ROOTLESS_NETWORKS_UNSUPPORTED } from './pasta';
 import { newId } from '../base/ids';
 import { KeyedMutex } from '../base/async';
 import type { Logger } from '../base/logger';
@@ -39,6 +40,8 @@ export interface NetworkServiceOptions {
   aardvarkBinary?: string;
   /** the --userns-remap user namespace file: it owns every netns made (see netns.ts) */
   usernsFile?: string;
+  /** a rootless daemon: no bridges of its own (engine/pasta-networking.ts connects containers) */
+  rootless?: boolean;
 }
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -148,6 +151,7 @@ class NetworkServiceImpl implements NetworkService {
 
   create(o: NetworkCreateOptions): Promise<NetworkCreateResult> {
     return this.serial(async () => {
+      if (this.opts.rootless) throw new NotImplementedError(ROOTLESS_NETWORKS_UNSUPPORTED, 'ROOTLESS_NETWORK');
       if (!NAME_RE.test(o.name)) throw new InvalidArgumentError(`invalid network name "${o.name}", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NETWORK_NAME');
       const driver = o.driver || 'bridge';
       if (driver !== 'bridge') throw new NotFoundError('plugin', driver, `plugin "${driver}" not found`);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { run, runUnchecked } from '../platform/spawn';
 import { nativeToolPath } from '../platform/native-tool';
 import { InternalError, errorMessage } from '../base/errors';
+import { inInitialUserns } from '../platform/rootless';
 
 export function netnsDir(execRoot: string): string {
   return path.join(execRoot, 'netns');
@@ -30,7 +31,7 @@ export async function createNetns(execRoot: string, name: string, userns?: strin
     // loopback up, as every container expects 127.0.0.1 to work; unshare runs it inside the new netns.
     // Docker's default sysctls for a container netns (any user may bind low ports and ping). Set from the
     // host: a user-namespaced container does not own this netns and could not write them itself.
-    const script = 'ip link set lo up && echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start && echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range';
+    const script = `ip link set lo up && echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start && echo "0 ${await topMappedGid()}" > /proc/sys/net/ipv4/ping_group_range`;
     const argv = userns ? [nativeToolPath('berth-userns'), 'netns', userns, file] : ['unshare', `--net=${file}`];
     await run([...argv, 'sh', '-c', script], { timeoutMs: 10_000 });
   } catch (e) {
@@ -38,6 +39,13 @@ export async function createNetns(execRoot: string, name: string, userns?: strin
     throw new InternalError(`failed to create network namespace ${file}: ${errorMessage(e)}`, 'NETNS_CREATE_FAILED', { cause: e });
   }
   return file;
+}
+
+/** The kernel takes a ping group range only of IDs mapped in the writer's user namespace (a rootless daemon's is small). */
+async function topMappedGid(): Promise<number> {
+  if (inInitialUserns()) return 2147483647;
+  const map = await fs.readFile('/proc/self/gid_map', 'utf8');
+  return Math.max(0, ...map.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number)).map(([inside = 0, , count = 1]) => inside + count - 1));
 }
 
 /** Unmounts and deletes; a path that is already gone is fine. */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { InternalError } from '../base/errors';
 import { run, runUnchecked } from './spawn';
 import { nativeToolPath } from './native-tool';
+import { inInitialUserns } from './rootless';
 
 export interface OverlayMountOptions {
   /** topmost layer first (overlayfs order) */
@@ -20,7 +21,11 @@ export interface OverlayMountOptions {
   options?: string[];
   /** user-namespaced container: lower layers idmapped by this user namespace (an nsfs file), so its root owns what host root owns */
   idmapUserns?: string;
+  /** the kernel's overlayfs (default), or fuse-overlayfs where a rootless daemon cannot mount it */
+  driver?: StorageDriver;
 }
+
+export type StorageDriver = 'overlay' | 'fuse-overlayfs';
 
 /** The kernel copies at most one page of mount data; stay well below it. */
 const MAX_OPTION_LENGTH = 3500;
@@ -31,7 +36,8 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   await fs.mkdir(o.workDir, { recursive: true });
   await fs.mkdir(o.target, { recursive: true });
   if (o.idmapUserns) return mountIdmappedOverlay(o, o.idmapUserns);
-  const extra = o.options ?? [];
+  // in a user namespace overlayfs keeps its whiteouts and opaque marks in user.overlay.* (layer/unpack.ts writes them)
+  const extra = [...(o.options ?? []), ...(o.driver !== 'fuse-overlayfs' && !inInitialUserns() ? ['userxattr'] : [])];
   const build = (lowers: string[]) => [`lowerdir=${lowers.join(':')}`, `upperdir=${o.upperDir}`, `workdir=${o.workDir}`, ...extra].join(',');
   let data = build(o.lowerDirs);
   let cwd: string | undefined;
@@ -50,7 +56,34 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
     if (data.length > MAX_OPTION_LENGTH) throw new InternalError(`overlay mount options too long (${data.length} bytes)`, 'OVERLAY_OPTIONS_TOO_LONG');
   }
   if (data.includes(',,') || /[\n]/.test(data)) throw new InternalError('invalid character in overlay paths', 'OVERLAY_BAD_PATH');
-  await run(['mount', '-t', 'overlay', 'overlay', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+  if (o.driver === 'fuse-overlayfs') await run(['fuse-overlayfs', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+  else await run(['mount', '-t', 'overlay', 'overlay', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+}
+
+/**
+ * The rootless daemon's storage: overlayfs where the kernel mounts it in a user namespace (5.11+),
+ * else fuse-overlayfs; or the one `wanted`, checked. Tried in a scratch dir that is removed again.
+ */
+export async function probeRootlessStorage(scratch: string, wanted?: StorageDriver): Promise<StorageDriver> {
+  const dir = path.join(scratch, `overlay-probe-${process.pid}`);
+  await fs.mkdir(path.join(dir, 'lower'), { recursive: true });
+  const target = path.join(dir, 'merged');
+  try {
+    const o = { lowerDirs: [path.join(dir, 'lower')], upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target };
+    const drivers = wanted ? [wanted] : (['overlay', 'fuse-overlayfs'] as const);
+    for (const driver of drivers) {
+      try {
+        await mountOverlay({ ...o, driver });
+        await unmount(target);
+        return driver;
+      } catch (e) {
+        if (driver === drivers[drivers.length - 1]) throw new InternalError(`rootless mode needs overlayfs in a user namespace (Linux 5.11+) or fuse-overlayfs (Debian package fuse-overlayfs): ${(e as Error)?.message ?? e}`, 'ROOTLESS_NO_STORAGE', { cause: e });
+      }
+    }
+    throw new InternalError('unreachable', 'ROOTLESS_NO_STORAGE');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -3,6 +3,8 @@
  * (runtime/oci-runtime.ts, runtime/conmon.ts, network/netavark.ts, ...) call this.
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { BerthError } from '../base/errors';
 
 export class CommandFailedError extends BerthError {
@@ -69,4 +71,12 @@ export function runUnchecked(argv: string[], opts: RunOptions = {}): Promise<Run
     child.stdin!.on('error', () => {}); // the child may exit before reading its input
     child.stdin!.end(opts.input ?? undefined);
   });
+}
+
+/** Whether `bin` is an executable on PATH. */
+export async function commandExists(bin: string): Promise<boolean> {
+  for (const dir of (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    if (await fs.access(path.join(dir, bin), fs.constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
 }

@@ -205,3 +205,10 @@ describe('readHostFacts', () => {
     assert.equal(dev['/dev/null']!.type, 'c');
   });
 });
+
+it('rootless on the host network: /sys is bound (sysfs mounts only in a netns the user namespace owns)', () => {
+  const sys = (over: Partial<RuntimeSpecInput>) => generateRuntimeSpec(input(over), host).mounts.find((m) => m.destination === '/sys');
+  assert.equal(sys({ rootless: true })?.type, 'sysfs');
+  assert.deepEqual(sys({ rootless: true, namespaces: { network: 'host', pid: 'private', ipc: 'private', uts: 'private' } }), { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+  assert.equal(sys({ namespaces: { network: 'host', pid: 'private', ipc: 'private', uts: 'private' } })?.type, 'sysfs');
+});

@@ -24,6 +24,8 @@ export interface RuntimeSpecInput {
   namespaces: { network: 'private' | 'host' | string; pid: 'private' | 'host' | string; ipc: 'private' | 'host' | string; uts: 'private' | 'host' };
   privileged: boolean;
   /** a user namespace with these maps (daemon --userns-remap); absent = the host's */
+  /** a rootless daemon's container: no cgroup of its own unless delegated, /sys bound where sysfs cannot be mounted */
+  rootless?: boolean;
   userns?: { path?: string; uidMappings: IdMapping[]; gidMappings: IdMapping[] };
   capAdd: string[];
   capDrop: string[];

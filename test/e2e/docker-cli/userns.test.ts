@@ -7,12 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as http from 'node:http';
-import { startDaemon, cli, BERTHD, DOCKER, type TestDaemon } from '../../kit/daemon';
+import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 import { freeLowPort } from '../../kit/ports';
 
@@ -133,13 +131,4 @@ describe('docker CLI against berthd --userns-remap default', () => {
     assert.ok((JSON.parse(r.stdout) as string[]).includes('name=userns'), r.stdout);
     assert.deepEqual(mountsUnder(path.join(d.dataRoot, 'containers')), []);
   });
-});
-
-test('a daemon started by an unprivileged user says rootless mode is not supported, and makes nothing', () => {
-  const root = path.join(os.tmpdir(), `bt-rootless-${process.pid}`);
-  // read-search rights only, so the checkout may sit in a directory nobody else can enter (a 0700 mktemp clone)
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search', process.execPath, BERTHD, '--data-root', `${root}/data`, '--exec-root', `${root}/run`, '-H', `unix://${root}/s.sock`], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /rootless mode is not supported yet/);
-  assert.equal(existsSync(root), false);
 });

@@ -36,7 +36,7 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     ContainersPaused: i.containersPaused,
     ContainersStopped: i.containersStopped,
     Images: i.images,
-    Driver: 'overlay2',
+    Driver: i.storageDriver,
     DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Native Overlay Diff', 'true']],
     Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: [...i.logDrivers] },
     MemoryLimit: true,
@@ -89,7 +89,7 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     ContainerdCommit: { ID: '' },
     RuncCommit: { ID: '' },
     InitCommit: { ID: '' },
-    SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), `name=cgroupns`],
+    SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), ...(i.rootless ? ['name=rootless'] : []), `name=cgroupns`],
     CDISpecDirs: [],
     Warnings: [],
   };

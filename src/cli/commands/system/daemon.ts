@@ -1,6 +1,7 @@
 /** `berth daemon`: flags → DaemonOptions → runDaemon() of src/daemon/main.ts (loaded only here). */
 import type { CommandModule } from '../../command-module';
-import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_HOST, DEFAULT_SOCKET_GROUP, type DaemonOptions } from '../../../daemon/options';
+import { DEFAULT_DATA_ROOT, DEFAULT_EXEC_ROOT, DEFAULT_SOCKET_GROUP, daemonDefaults, type DaemonOptions } from '../../../daemon/options';
+import { isRootlessInvocation } from '../../../platform/rootless';
 import { CliExit } from '../../exit-codes';
 
 interface DaemonFlags {
@@ -21,16 +22,19 @@ interface DaemonFlags {
   logOpt: string[];
   configFile?: string;
   usernsRemap?: string;
+  storageDriver?: string;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
+export function toDaemonOptions(f: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonOptions {
   if (f.logLevel && !(LEVELS as readonly string[]).includes(f.logLevel)) throw new CliExit(125, `invalid log level: ${f.logLevel}`);
+  // an unprivileged user's daemon is a rootless one, with dockerd-rootless's places
+  const defaults = daemonDefaults(isRootlessInvocation(env), env);
   return {
-    dataRoot: f.dataRoot ?? DEFAULT_DATA_ROOT,
-    execRoot: f.execRoot ?? DEFAULT_EXEC_ROOT,
-    hosts: f.host.length ? f.host : [DEFAULT_HOST],
+    dataRoot: f.dataRoot ?? defaults.dataRoot,
+    execRoot: f.execRoot ?? defaults.execRoot,
+    hosts: f.host.length ? f.host : [defaults.host],
     ...(f.runtime ? { runtime: f.runtime } : {}),
     ...(f.logLevel ? { logLevel: f.logLevel as DaemonOptions['logLevel'] } : {}),
     ...(f.bip ? { bip: f.bip } : {}),
@@ -45,6 +49,7 @@ export function toDaemonOptions(f: DaemonFlags): DaemonOptions {
     ...(f.logOpt.length ? { logOpts: parseLogOpts(f.logOpt) } : {}),
     ...(f.configFile ? { configFile: f.configFile } : {}),
     ...(f.usernsRemap ? { usernsRemap: f.usernsRemap } : {}),
+    ...(f.storageDriver ? { storageDriver: f.storageDriver } : {}),
   };
 }
 
@@ -79,13 +84,13 @@ export const command: CommandModule<DaemonFlags> = {
     { flags: '--log-opt', key: 'logOpt', kind: 'list', description: 'Default log driver options for containers (default max-size=20m, max-file=3)' },
     { flags: '--config-file', key: 'configFile', kind: 'string', description: 'Daemon configuration file (default "/etc/berth/daemon.json")' },
     { flags: '--userns-remap', key: 'usernsRemap', kind: 'string', description: 'User/Group setting for user namespaces ("default", "user[:group]", "uid[:gid]")' },
+    { flags: '-s, --storage-driver', key: 'storageDriver', kind: 'string', description: 'Storage driver to use: overlay2, or fuse-overlayfs in rootless mode (default: overlay2 where the kernel mounts it)' },
     { flags: '-l, --log-level', key: 'logLevel', kind: 'string', description: 'Set the logging level ("debug"|"info"|"warn"|"error")' },
   ],
   maxArgs: 0,
   async run(_ctx, _args, f) {
     // loaded only here: the daemon's dependencies must not slow down client commands
     const main = require('../../../daemon/main') as typeof import('../../../daemon/main');
-    await main.runDaemon(toDaemonOptions(f));
-    return 0;
+    return main.runDaemon(toDaemonOptions(f));
   },
 };
