@@ -77,7 +77,7 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
       descriptors: apiAtLeast(ctx.apiVersion, '1.48'),
       manifests: apiAtLeast(ctx.apiVersion, '1.47') && ctx.query.bool('manifests'),
     });
-    sendJson(ctx.res, 200, list.map((i) => toImageSummaryWire(i, ctx.apiVersion)));
+    sendJson(ctx.res, 200, list.map((i) => toImageSummaryWire(i, ctx.apiVersion, { listed: true })));
   });
 
   router.add('POST', '/images/create', async (ctx) => {

@@ -90,12 +90,16 @@ export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[];
   return out;
 }
 
-/** SharedSize is -1 where the view has none (image list without shared-size, as dockerd sends it); Manifests (1.47) and Descriptor (1.48) where the view has them. */
-export function toImageSummaryWire(v: ImageSummaryView, apiVersion = API_VERSION): ImageSummaryWire {
+/**
+ * SharedSize is -1 where the view has none (image list without shared-size, as dockerd sends it); Manifests (1.47)
+ * and Descriptor (1.48) where the view has them. `listed`: the image list, where dockerd sends Containers as -1
+ * before API 1.51 (only /system/df counted them).
+ */
+export function toImageSummaryWire(v: ImageSummaryView, apiVersion = API_VERSION, o: { listed?: boolean } = {}): ImageSummaryWire {
   const untagged = v.repoTags.length === 0 && v.repoDigests.length === 0;
   const none = untagged && !apiAtLeast(apiVersion, '1.43');
   const out: ImageSummaryWire = {
-    Containers: v.containers,
+    Containers: o.listed && !apiAtLeast(apiVersion, '1.51') ? -1 : v.containers,
     Created: v.created,
     Id: v.id,
     Labels: Object.keys(v.labels).length ? v.labels : null,
