@@ -21,6 +21,7 @@ import type { RawInstruction } from './dockerfile/ast';
 import { decodeInstruction, type CommandLine, type CopyLike, type Instruction, type RunInstruction } from './dockerfile/instructions';
 import type { RunMount } from './dockerfile/run-mounts';
 import type { CacheMounts } from './cache-mounts';
+import { openAgentProxy } from './ssh-agent-proxy';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
@@ -47,6 +48,8 @@ export interface BuildOptions {
   tmpDir?: string;
   /** RUN --mount=type=secret sources: id → a file the daemon holds for this build only */
   secrets?: Record<string, string>;
+  /** RUN --mount=type=ssh agents: id → the agent's unix socket, on the daemon's host */
+  ssh?: Record<string, string>;
   /** images whose build steps may be reused (`--cache-from`); when set, only they are */
   cacheFrom?: string[];
   /** RUN --mount=type=cache directories, kept between builds */
@@ -557,7 +560,7 @@ class Builder {
         try {
           if (run.exitCode !== 0) {
             // as the classic builder leaves it: a container to inspect, unless it held a secret
-            if (!this.opts.forceRemove && !prepared.env.length) await run.keep();
+            if (!this.opts.forceRemove && !prepared.secretInEnv) await run.keep();
             throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
           }
           const img = await run.commit(st.config, createdBy);
@@ -574,12 +577,12 @@ class Builder {
       try {
         code = await this.ports.runStep(cid, (chunk) => st.out(chunk.toString('utf8')), this.signal);
       } catch (e) {
-        if (this.opts.forceRemove || this.signal.aborted || prepared.env.length) await this.ports.removeStep(cid).catch(() => undefined);
+        if (this.opts.forceRemove || this.signal.aborted || prepared.secretInEnv) await this.ports.removeStep(cid).catch(() => undefined);
         throw e;
       }
       if (code !== 0) {
         // a container that holds a secret in its environment never outlives its step
-        if (this.opts.forceRemove || prepared.env.length) await this.ports.removeStep(cid).catch(() => undefined);
+        if (this.opts.forceRemove || prepared.secretInEnv) await this.ports.removeStep(cid).catch(() => undefined);
         throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
       }
       const img = await this.ports.commitStep(cid, st.config, createdBy);
@@ -625,9 +628,11 @@ class Builder {
   }
 
   /** The host side of a RUN's mounts, and what to undo after the step. */
-  private async prepareMounts(st: StageState, mounts: RunMount[], script: RunInstruction['script']): Promise<{ mounts: StepMount[]; env: string[]; release: () => Promise<void> }> {
+  private async prepareMounts(st: StageState, mounts: RunMount[], script: RunInstruction['script']): Promise<{ mounts: StepMount[]; env: string[]; secretInEnv: boolean; release: () => Promise<void> }> {
     const out: StepMount[] = [];
     const env: string[] = [];
+    let secretInEnv = false;
+    let sshIndex = 0;
     const undo: Array<() => Promise<void> | void> = [];
     const release = async (): Promise<void> => {
       for (const u of undo.reverse()) await u();
@@ -681,7 +686,10 @@ class Builder {
               if (m.required) throw new InvalidArgumentError(`secret ${m.id}: not found`, 'SECRET_NOT_FOUND');
               break;
             }
-            if (m.env !== undefined) env.push(`${m.env}=${await fs.readFile(file, 'utf8')}`);
+            if (m.env !== undefined) {
+              env.push(`${m.env}=${await fs.readFile(file, 'utf8')}`);
+              secretInEnv = true;
+            }
             if (m.target !== undefined) {
               const copy = path.join(await scratch(), 'secret');
               await fs.copyFile(file, copy);
@@ -691,9 +699,25 @@ class Builder {
             }
             break;
           }
+          case 'ssh': {
+            // numbered over the RUN's ssh mounts, forwarded or not, as BuildKit numbers them
+            const target = m.target ?? `/run/buildkit/ssh_agent.${sshIndex}`;
+            sshIndex++;
+            const agent = this.opts.ssh?.[m.id];
+            if (agent === undefined) {
+              if (m.required) throw new InvalidArgumentError(`ssh ${m.id}: no SSH agent socket or key was forwarded for this id (berth build --ssh ${m.id}[=SOCKET|KEY])`, 'SSH_NOT_FOUND');
+              break;
+            }
+            const proxy = await openAgentProxy(agent, path.join(await scratch(), 'agent.sock'), m);
+            undo.push(() => proxy.close());
+            out.push({ type: 'bind', source: proxy.path, target, readOnly: false });
+            // the first forwarded agent is the one ssh and git find by themselves
+            if (!env.some((e) => e.startsWith('SSH_AUTH_SOCK='))) env.push(`SSH_AUTH_SOCK=${target}`);
+            break;
+          }
         }
       }
-      return { mounts: out, env, release };
+      return { mounts: out, env, secretInEnv, release };
     } catch (e) {
       await release();
       throw e;

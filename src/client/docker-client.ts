@@ -277,10 +277,11 @@ export class DockerClient {
 
   readonly images = {
     /** POST /build (classic builder, version=1): context tar in, JSON lines out */
-    build: (context: Readable, q: { tags: string[]; dockerfile?: string; buildArgs?: Record<string, string>; labels?: Record<string, string>; target?: string; noCache?: boolean; quiet?: boolean; rm?: boolean; forceRm?: boolean; pull?: boolean; networkMode?: string; cacheFrom?: string[]; secrets?: string[] }): Promise<IncomingMessage> =>
+    build: (context: Readable, q: { tags: string[]; dockerfile?: string; buildArgs?: Record<string, string>; labels?: Record<string, string>; target?: string; noCache?: boolean; quiet?: boolean; rm?: boolean; forceRm?: boolean; pull?: boolean; networkMode?: string; cacheFrom?: string[]; secrets?: string[]; ssh?: string[] }): Promise<IncomingMessage> =>
       this.stream('POST', '/build', {
         cachefrom: q.cacheFrom?.length ? JSON.stringify(q.cacheFrom) : undefined,
         secrets: q.secrets?.length ? JSON.stringify(q.secrets) : undefined,
+        ssh: q.ssh?.length ? JSON.stringify(q.ssh) : undefined,
         buildargs: q.buildArgs && Object.keys(q.buildArgs).length ? JSON.stringify(q.buildArgs) : undefined,
         dockerfile: q.dockerfile || undefined,
         forcerm: q.forceRm || undefined,

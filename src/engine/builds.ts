@@ -172,6 +172,7 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
         if (head.length > 0 && !(head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')) {
           await pipeline(plain, createWriteStream(path.join(dir, opts.dockerfile || 'Dockerfile')));
         } else await extractTar(plain, dir);
+        await checkAgents(opts.ssh ?? {});
         const secrets = await takeSecrets(dir, secretSources ?? {}, secretDir);
         const img = await runBuild(ports, cache, { ...opts, contextDir: dir, tmpDir: tmpRoot, secrets, cacheMounts });
         return { id: img.id };
@@ -187,6 +188,15 @@ export function createBuildService(dataRoot: string, containers: ContainerServic
       return { entries, bytes };
     },
   };
+}
+
+/** ssh agents are sockets on the daemon's host: a path that is none is refused before any step runs. */
+async function checkAgents(agents: Record<string, string>): Promise<void> {
+  for (const [id, sock] of Object.entries(agents)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new InvalidArgumentError(`invalid ssh id ${JSON.stringify(id)}`, 'BAD_SSH');
+    const st = await fs.stat(sock).catch(() => undefined);
+    if (!st?.isSocket()) throw new InvalidArgumentError(`ssh ${id}: ${sock} is not a unix socket on the daemon's host (an SSH agent's socket is expected)`, 'BAD_SSH');
+  }
 }
 
 /** Moves each secret out of the context into `into` (0600), and empty folders it leaves behind. */

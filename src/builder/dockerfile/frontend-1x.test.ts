@@ -74,8 +74,15 @@ describe('RUN --mount and --network', () => {
     });
   });
 
+  it('ssh mounts: the default agent, numbered targets left to the executor, uid/gid/mode', () => {
+    const [, run] = decodeAll('FROM a\nRUN --mount=type=ssh --mount=type=ssh,id=work,target=/agent,required,uid=1000,mode=0660 true\n');
+    assert.deepEqual((run as { mounts: unknown[] }).mounts, [
+      { type: 'ssh', id: 'default', required: false, mode: 0o600, uid: 0, gid: 0 },
+      { type: 'ssh', id: 'work', required: true, mode: 0o660, uid: 1000, gid: 0, target: '/agent' },
+    ]);
+  });
+
   it('refuses what it cannot do, in words', () => {
-    assert.match(errorOf('FROM a\nRUN --mount=type=ssh true'), /needs a BuildKit session/);
     assert.match(errorOf('FROM a\nRUN --mount=type=nope,target=/x true'), /unsupported mount type "nope"/);
     assert.match(errorOf('FROM a\nRUN --mount=type=cache true'), /mount destination not specified/);
     assert.match(errorOf('FROM a\nRUN --mount=type=cache,target=/x,color=red true'), /unexpected key 'color'/);

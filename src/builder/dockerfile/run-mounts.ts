@@ -1,7 +1,6 @@
 /**
  * `RUN --mount=...` (Dockerfile frontend 1.2+): the CSV forms BuildKit accepts for
- * bind, cache, tmpfs and secret mounts, their defaults and their error words.
- * ssh mounts need a client session, which the classic API does not have.
+ * bind, cache, tmpfs, secret and ssh mounts, their defaults and their error words.
  */
 export interface BindMount { type: 'bind'; target: string; source: string; from?: string; readOnly: boolean }
 export interface CacheMount {
@@ -19,7 +18,9 @@ export interface CacheMount {
 }
 export interface TmpfsMount { type: 'tmpfs'; target: string; size?: number }
 export interface SecretMount { type: 'secret'; id: string; target?: string; env?: string; required: boolean; mode: number; uid: number; gid: number }
-export type RunMount = BindMount | CacheMount | TmpfsMount | SecretMount;
+/** `target` left out: `/run/buildkit/ssh_agent.N`, N counting the RUN's ssh mounts (the executor numbers them) */
+export interface SshMount { type: 'ssh'; id: string; target?: string; required: boolean; mode: number; uid: number; gid: number }
+export type RunMount = BindMount | CacheMount | TmpfsMount | SecretMount | SshMount;
 
 export class RunMountError extends Error {}
 
@@ -62,7 +63,6 @@ export function parseRunMount(value: string): RunMount {
       type = (v as string).toLowerCase();
     }
   }
-  if (type === 'ssh') throw new RunMountError('RUN --mount=type=ssh needs a BuildKit session to reach the client\'s SSH agent: Berth builds over the classic API, which has none');
   let target: string | undefined;
   let source: string | undefined;
   let from: string | undefined;
@@ -112,6 +112,11 @@ export function parseRunMount(value: string): RunMount {
     const out: SecretMount = { type: 'secret', id: secretId, required, mode: mode ?? 0o400, uid, gid };
     if (env !== undefined) out.env = env;
     if (target !== undefined || env === undefined) out.target = clean(target ?? `/run/secrets/${secretId}`);
+    return out;
+  }
+  if (type === 'ssh') {
+    const out: SshMount = { type: 'ssh', id: id ?? 'default', required, mode: mode ?? 0o600, uid, gid };
+    if (target !== undefined) out.target = clean(target);
     return out;
   }
   if (target === undefined) throw new RunMountError('mount destination not specified');

@@ -2,12 +2,14 @@
  * `berth build` with Dockerfile frontend 1.x syntax against berthd: the same Dockerfile as the
  * docker CLI test (here-documents, a cache mount, two stages that must run at once) plus a
  * secret sent with --secret that reaches its RUN and no layer, history or context copy;
- * --iidfile, -o type=tar|local, --cache-from and the plain progress view.
+ * --iidfile, -o type=tar|local, --cache-from and the plain progress view; RUN --mount=type=ssh
+ * relaying to an ssh-agent given by its socket or by key files.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startDaemon, cli, BERTH, type TestDaemon } from '../../kit/daemon';
@@ -109,6 +111,49 @@ describe('berth build with Dockerfile frontend 1.x syntax', () => {
       assert.doesNotMatch(other, /Using cache/);
     } finally {
       await berth(['rmi', '-f', tag, `other-${run}`]);
+    }
+  });
+
+  test('RUN --mount=type=ssh reaches the agent --ssh names (a socket, or key files), as the owner and mode asked, in no layer', T, async () => {
+    const tag = `fe-ssh-${run}`;
+    const dir = path.join(d.base, 'ssh');
+    await fs.mkdir(dir, { recursive: true });
+    const key = path.join(dir, 'key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const sock = path.join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await fs.stat(sock).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync('ssh-add', [key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const ctx = await context({
+        Dockerfile: [
+          'FROM bb',
+          'RUN --mount=type=ssh --mount=type=bind,source=agent-probe,target=/probe /probe > /ids && echo "$SSH_AUTH_SOCK" > /sock',
+          'RUN --mount=type=ssh,id=keys,required --mount=type=bind,source=agent-probe,target=/probe /probe >> /ids',
+          "RUN --mount=type=ssh,uid=1000,mode=0660,target=/agent stat -c '%u %a' /agent > /owner",
+          'RUN --mount=type=ssh,id=elsewhere echo "[${SSH_AUTH_SOCK:-unset}]" > /unforwarded',
+          '',
+        ].join('\n'),
+      });
+      // a static client: busybox has no ssh-add, and its nc cannot dial a unix socket
+      execFileSync('gcc', ['-static', '-O2', '-o', path.join(ctx, 'agent-probe'), path.resolve(__dirname, '../../../../test/kit/agent-probe.c')]);
+      await ok(['build', '-t', tag, '--ssh', `default=${sock}`, '--ssh', `keys=${key}`, ctx]);
+      assert.equal(await ok(['run', '--rm', tag, 'cat', '/ids', '/sock', '/owner', '/unforwarded']), 'identities=1\nidentities=1\n/run/buildkit/ssh_agent.0\n1000 660\n[unset]\n');
+      assert.equal((await berth(['run', '--rm', tag, 'ls', '/run/buildkit', '/agent'])).code, 1, 'the mount points stay out of the layers');
+      // the agent berth build started for the key file ended with the build
+      const left = () => execFileSync('sh', ['-c', `pgrep -f '[s]sh-agent -D -a ${os.tmpdir()}/berth-ssh-' || true`]).toString();
+      for (let i = 0; i < 50 && left() !== ''; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(left(), '');
+      const required = await context({ Dockerfile: 'FROM bb\nRUN --mount=type=ssh,id=work,required true\n' });
+      const r = await berth(['build', '--ssh', `default=${sock}`, required]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /ssh work: no SSH agent socket or key was forwarded for this id/);
+      const notSocket = await berth(['build', '--ssh', `default=${path.join(dir, 'missing')}`, required]);
+      assert.notEqual(notSocket.code, 0);
+      assert.match(notSocket.stderr, /missing: no such file or socket/);
+    } finally {
+      agent.kill();
+      await berth(['rmi', '-f', tag]);
     }
   });
 });

@@ -40,6 +40,24 @@ function secretsParam(ctx: RequestContext): Record<string, string> {
   return out;
 }
 
+/**
+ * `ssh` (Berth's own; the classic API has none): a JSON list of "id=NAME,src=SOCKET", SOCKET an
+ * SSH agent's socket on the daemon's host, which RUN --mount=type=ssh relays to.
+ */
+function sshParam(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  const specs = jsonParam<unknown>(ctx, 'ssh', []);
+  if (!Array.isArray(specs)) throw new InvalidArgumentError('invalid ssh parameter: a JSON list of "id=NAME,src=SOCKET" is expected', 'BAD_PARAM');
+  for (const spec of specs) {
+    const fields = new Map(String(spec).split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as const));
+    const id = fields.get('id') || 'default';
+    const src = fields.get('src') ?? fields.get('source');
+    if (!src) throw new InvalidArgumentError(`invalid ssh ${JSON.stringify(spec)}: src (the agent's socket) is required`, 'BAD_SSH');
+    out[id] = src;
+  }
+  return out;
+}
+
 export function registerBuildRoutes(router: Router<Handler>, engine: Engine): void {
   router.add('POST', '/build', async (ctx) => {
     const q = ctx.query;
@@ -67,6 +85,7 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
         networkMode: q.string('networkmode') || 'default',
         pull: q.bool('pull'),
         secrets: secretsParam(ctx),
+        ssh: sshParam(ctx),
         cacheFrom: [jsonParam<string[] | string>(ctx, 'cachefrom', [])].flat().filter((r): r is string => typeof r === 'string' && r !== ''),
         signal: ctx.signal,
         out,

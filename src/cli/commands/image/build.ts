@@ -4,10 +4,13 @@
  * as a plain progress view). A failed RUN exits with its code, as the docker CLI does.
  * `--secret` files ride in the context tar (the daemon takes them out before any step runs);
  * `--output` exports the built image's filesystem as a tar or into a directory.
+ * `--ssh` names SSH agent sockets on this machine (the daemon relays RUN --mount=type=ssh to them);
+ * key files are loaded into an ssh-agent of the build's own, stopped when the build ends.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,6 +34,7 @@ interface Flags {
   pull?: boolean;
   network?: string;
   secret: string[];
+  ssh: string[];
   cacheFrom: string[];
   iidfile?: string;
   output: string[];
@@ -59,6 +63,76 @@ async function readSecret(spec: string, env: NodeJS.ProcessEnv): Promise<{ id: s
     throw new CliExit(1, `secret ${id}: failed to read ${file}: no such file`);
   });
   return { id, data };
+}
+
+interface Agents {
+  /** "id=NAME,src=SOCKET" for the API */
+  specs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `--ssh default|ID[=SOCKET|KEY[,KEY...]]` (buildx's forms): an agent's socket passes as it is; key
+ * files go into an ssh-agent started for this build (ssh-add asks for passphrases on the terminal).
+ */
+async function forwardAgents(list: string[], env: NodeJS.ProcessEnv): Promise<Agents> {
+  const specs: string[] = [];
+  const agents: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const stop = async (): Promise<void> => {
+    for (const a of agents) a.kill('SIGTERM');
+    await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+  };
+  try {
+    for (const spec of list) {
+      const i = spec.indexOf('=');
+      const id = (i < 0 ? spec : spec.slice(0, i)).trim();
+      const paths = i < 0 ? [] : spec.slice(i + 1).split(',').filter(Boolean);
+      if (!id) throw new CliExit(1, `invalid ssh ${spec}: an id is required (default)`);
+      if (paths.length === 0) {
+        const sock = env.SSH_AUTH_SOCK;
+        if (!sock) throw new CliExit(1, 'invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set');
+        paths.push(sock);
+      }
+      const kinds = await Promise.all(paths.map((p) => fs.stat(p).then((st) => (st.isSocket() ? 'socket' : 'file'), () => 'missing')));
+      const missing = paths.find((_, k) => kinds[k] === 'missing');
+      if (missing !== undefined) throw new CliExit(1, `ssh ${id}: ${missing}: no such file or socket`);
+      if (kinds.includes('socket')) {
+        if (paths.length > 1) throw new CliExit(1, `ssh ${id}: an agent's socket cannot be combined with other sockets or keys`);
+        specs.push(`id=${id},src=${path.resolve(paths[0]!)}`);
+        continue;
+      }
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-ssh-'));
+      dirs.push(dir);
+      const sock = path.join(dir, 'agent.sock');
+      const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+      agents.push(agent);
+      await new Promise<void>((resolve, reject) => {
+        agent.once('error', () => reject(new CliExit(1, `ssh ${id}: key files need ssh-agent (openssh-client), which could not be started`)));
+        const wait = async (): Promise<void> => {
+          for (let n = 0; n < 100 && agent.exitCode === null; n++) {
+            if (await fs.stat(sock).then((st) => st.isSocket(), () => false)) return resolve();
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          reject(new CliExit(1, `ssh ${id}: ssh-agent did not start`));
+        };
+        void wait();
+      });
+      const added = spawn('ssh-add', paths, { stdio: ['inherit', 'ignore', 'pipe'], env: { ...env, SSH_AUTH_SOCK: sock } });
+      let err = '';
+      added.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+      const code = await new Promise<number>((resolve) => {
+        added.once('error', () => resolve(127));
+        added.once('close', (c) => resolve(c ?? 1));
+      });
+      if (code !== 0) throw new CliExit(1, `ssh ${id}: failed to load ${paths.join(', ')}: ${err.trim() || `ssh-add exited with ${code}`}`);
+      specs.push(`id=${id},src=${sock}`);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { specs, stop };
 }
 
 type OutputSpec = { type: 'tar' | 'local'; dest: string };
@@ -125,6 +199,7 @@ export const command: CommandModule<Flags> = {
     { flags: '--pull', key: 'pull', kind: 'bool', description: 'Always attempt to pull a newer version of the image' },
     { flags: '--network', key: 'network', kind: 'string', description: 'Set the networking mode for the RUN instructions during build' },
     { flags: '--secret', key: 'secret', kind: 'list', description: 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")' },
+    { flags: '--ssh', key: 'ssh', kind: 'list', description: 'SSH agent socket or keys to expose to the build (format: "default|<id>[=<socket>|<key>[,<key>]]")' },
     { flags: '--cache-from', key: 'cacheFrom', kind: 'list', description: 'Images to consider as cache sources' },
     { flags: '--iidfile', key: 'iidfile', kind: 'string', description: 'Write the image ID to the file' },
     { flags: '-o, --output', key: 'output', kind: 'list', description: 'Output destination (format: "type=local,dest=path")' },
@@ -158,47 +233,53 @@ export const command: CommandModule<Flags> = {
       if (where === '-') throw new CliExit(1, '--secret needs a context directory (PATH), not -');
       body = appendToContext(body, secrets.map((s) => ({ name: `${secretDir}/${s.id}`, data: s.data })));
     }
-    const client = await ctx.client();
-    const res = await client.images.build(body, {
-      tags: f.tag,
-      dockerfile,
-      buildArgs: keyValues(f.buildArg, true),
-      labels: keyValues(f.label, false),
-      target: f.target,
-      noCache: f.noCache,
-      quiet,
-      rm: f.rm,
-      forceRm: f.forceRm,
-      pull: f.pull,
-      networkMode: f.network,
-      cacheFrom: f.cacheFrom,
-      secrets: secrets.map((s) => `id=${s.id},src=${secretDir}/${s.id}`),
-    });
-    const plain = !quiet && (progress === 'plain' || progress === 'tty' || (progress === 'auto' && ctx.out.isTTY === true));
-    const view = plain ? new BuildProgressView((t) => ctx.err.write(t)) : undefined;
-    let id = '';
-    for await (const m of readJsonLines<ProgressMessage & { aux?: { ID?: string } }>(res)) {
-      if (m.errorDetail || m.error) {
-        const code = m.errorDetail?.code;
-        const message = m.errorDetail?.message ?? m.error ?? 'build failed';
-        view?.end(message);
-        throw new CliExit(code && code > 0 ? code : 1, view ? '' : message);
+    const agents = await forwardAgents(f.ssh, ctx.env);
+    try {
+      const client = await ctx.client();
+      const res = await client.images.build(body, {
+        tags: f.tag,
+        dockerfile,
+        buildArgs: keyValues(f.buildArg, true),
+        labels: keyValues(f.label, false),
+        target: f.target,
+        noCache: f.noCache,
+        quiet,
+        rm: f.rm,
+        forceRm: f.forceRm,
+        pull: f.pull,
+        networkMode: f.network,
+        cacheFrom: f.cacheFrom,
+        secrets: secrets.map((s) => `id=${s.id},src=${secretDir}/${s.id}`),
+        ssh: agents.specs,
+      });
+      const plain = !quiet && (progress === 'plain' || progress === 'tty' || (progress === 'auto' && ctx.out.isTTY === true));
+      const view = plain ? new BuildProgressView((t) => ctx.err.write(t)) : undefined;
+      let id = '';
+      for await (const m of readJsonLines<ProgressMessage & { aux?: { ID?: string } }>(res)) {
+        if (m.errorDetail || m.error) {
+          const code = m.errorDetail?.code;
+          const message = m.errorDetail?.message ?? m.error ?? 'build failed';
+          view?.end(message);
+          throw new CliExit(code && code > 0 ? code : 1, view ? '' : message);
+        }
+        if (m.aux?.ID) id = m.aux.ID;
+        if (!m.stream) continue;
+        if (quiet) id = m.stream.trim();
+        if (view) {
+          if (/^Successfully (built|tagged) /.test(m.stream)) continue;
+          view.feed(m.stream);
+        } else if (!quiet || output?.dest !== '-') ctx.out.write(m.stream);
       }
-      if (m.aux?.ID) id = m.aux.ID;
-      if (!m.stream) continue;
-      if (quiet) id = m.stream.trim();
       if (view) {
-        if (/^Successfully (built|tagged) /.test(m.stream)) continue;
-        view.feed(m.stream);
-      } else if (!quiet || output?.dest !== '-') ctx.out.write(m.stream);
+        view.end();
+        ctx.err.write(`writing image ${id} done\n`);
+        for (const t of f.tag) ctx.err.write(`naming to ${t} done\n`);
+      }
+      if (f.iidfile) await fs.writeFile(f.iidfile, id);
+      if (output) await exportImage(await ctx.client(), id, output, ctx.out);
+      return 0;
+    } finally {
+      await agents.stop();
     }
-    if (view) {
-      view.end();
-      ctx.err.write(`writing image ${id} done\n`);
-      for (const t of f.tag) ctx.err.write(`naming to ${t} done\n`);
-    }
-    if (f.iidfile) await fs.writeFile(f.iidfile, id);
-    if (output) await exportImage(await ctx.client(), id, output, ctx.out);
-    return 0;
   },
 };
