@@ -13,9 +13,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # the daemon socket's group, as Docker's `docker` group: members use berth without sudo
 getent group berth >/dev/null || groupadd --system berth
-# rootless mode: pasta opens /dev/net/tun as the user. udev makes it 0666 on a booted Debian; a machine
-# without udev (a container, some VMs) has it 0600 root, and every rootless container network fails
-if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then chmod 0666 /dev/net/tun; fi
+# rootless mode: pasta opens /dev/net/tun and fuse-overlayfs /dev/fuse as the user. udev makes both 0666
+# on a booted Debian; a machine without udev (a container, some VMs) has them 0600 root, and every rootless
+# container network (and the fuse-overlayfs storage) fails
+for dev in /dev/net/tun /dev/fuse; do
+  if [ -c "$dev" ] && [ "$(stat -c %a "$dev")" != 666 ]; then chmod 0666 "$dev"; fi
+done
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
