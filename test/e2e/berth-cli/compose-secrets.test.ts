@@ -123,6 +123,8 @@ describe('compose secrets and configs against berthd', () => {
     assert.equal(changed.code, 0, changed.stderr);
     assert.match(changed.stderr, new RegExp(`Container ${project}-app-1 +Recreate`));
     assert.equal(await answer(), PAGE.replace('tok-1', 'tok-2'));
+    const once = await compose(['run', '--rm', '-T', 'app', 'cat', '/run/secrets/token', '/motd']);
+    assert.deepEqual([once.code, once.stdout], [0, 'tok-2hello world'], 'a one-off container gets them too');
     assert.equal((await compose(['down'])).code, 0);
 
     await fs.writeFile(path.join(dir, '.env'), 'WHO=world\n');
