@@ -133,6 +133,18 @@ describe('compose secrets and configs against berthd', () => {
     assert.match(unset.stderr, new RegExp(`environment variable "TOKEN" required by file "${project}_token" is not set`));
     assert.deepEqual(await leftovers(), [], 'nothing was made');
     await fs.writeFile(path.join(dir, '.env'), 'TOKEN=tok-1\nWHO=world\n');
+
+    // a missing secret file is the daemon's refusal of the bind, as under docker compose (not a directory made in its place)
+    await fs.rename(path.join(dir, 'db', 'password.txt'), path.join(dir, 'db', 'moved.txt'));
+    try {
+      const missing = await compose(['up', '-d']);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /invalid mount config for type "bind": bind source path does not exist: .*\/db\/password\.txt/);
+      await assert.rejects(fs.stat(path.join(dir, 'db', 'password.txt')));
+    } finally {
+      await fs.rename(path.join(dir, 'db', 'moved.txt'), path.join(dir, 'db', 'password.txt'));
+      await compose(['down']);
+    }
   });
 
   test('compose kube | kube play -: Secrets and ConfigMaps give the app the same files', T, async () => {
