@@ -80,8 +80,9 @@ function deployment(p: ComposeProject, s: ServiceConfig, warn: (w: string) => vo
   // each secret/config is one key of its Secret/ConfigMap, mounted alone (subPath) at compose's path
   for (const u of fileRefUses(p, s)) {
     const key = dataKey(u.ref.source);
-    let vname = kubeName(`${u.kind}-${u.ref.source}`);
-    for (let i = 2; volumes.some((x) => x.name === vname); i++) vname = kubeName(`${u.kind}-${u.ref.source}-${i}`);
+    const base = kubeName(`${u.kind}-${u.ref.source}`).slice(0, 56); // room for a "-N" that tells repeats apart
+    let vname = kubeName(base);
+    for (let i = 2; volumes.some((x) => x.name === vname); i++) vname = `${kubeName(base)}-${i}`;
     const items = [{ key, path: key, mode: u.ref.mode ?? 0o444 }];
     const objName = kubeName(u.def.external ? u.def.name : u.ref.source);
     volumes.push({ name: vname, ...(u.kind === 'secret' ? { secret: { secretName: objName, items } } : { configMap: { name: objName, items } }) });

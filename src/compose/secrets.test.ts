@@ -199,6 +199,14 @@ describe('compose kube', () => {
     assert.ok(warnings.some((w) => /secret token: uid\/gid have no per-file counterpart/.test(w)));
   });
 
+  it('a long name used twice gives two distinct valid volume names', async () => {
+    const long = 'k'.repeat(80);
+    const p = await load(dirWith({ 'compose.yaml': `services:\n  a:\n    image: bb\n    secrets: [${long}, { source: ${long}, target: /x }]\nsecrets:\n  ${long}:\n    environment: E\n` }), { E: 'v' });
+    const names = (find(toKube(p).objects, 'Deployment', 'a')!.spec.template.spec.volumes as Array<{ name: string }>).map((v) => v.name);
+    assert.equal(new Set(names).size, 2);
+    for (const n of names) assert.match(n, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+  });
+
   it('external ones and missing sources are warned about; unused ones are not written; binary configs go to binaryData', async () => {
     const dir = dirWith({ 'compose.yaml': 'services:\n  a:\n    image: bb\n    secrets: [ext, gone]\n    configs: [bin]\nsecrets:\n  ext:\n    external: true\n  gone:\n    file: ./nothing\n  unused:\n    file: ./x\nconfigs:\n  bin:\n    file: ./bin\n', bin: '' });
     writeFileSync(path.join(dir, 'bin'), Buffer.from([0xff, 0x00, 0xfe]));
