@@ -174,7 +174,10 @@ export class ComposeRunner {
   private async createContainer(s: ServiceConfig, n: number): Promise<string> {
     const name = containerName(this.p.name, s, n);
     const { Id } = await this.client.containers.create(containerCreateBody(this.p, s, n), name);
-    await this.injectFiles(s, Id);
+    await this.injectFiles(s, Id).catch(async (e: unknown) => {
+      await this.client.containers.remove(Id, { force: true }).catch(() => undefined); // not left half-made
+      throw e;
+    });
     await this.joinOtherNetworks(s, Id, true);
     this.say('Container', name, 'Created');
     return Id;
@@ -277,7 +280,10 @@ export class ComposeRunner {
     if (body.HostConfig) body.HostConfig.PortBindings = {};
     const name = opts.name ?? `${this.p.name}-${service}-run-${randomBytes(6).toString('hex')}`;
     const { Id } = await this.client.containers.create(body, name);
-    await this.injectFiles(s, Id);
+    await this.injectFiles(s, Id).catch(async (e: unknown) => {
+      await this.client.containers.remove(Id, { force: true }).catch(() => undefined);
+      throw e;
+    });
     await this.joinOtherNetworks(s, Id, false); // a one-off beside the service container cannot take its fixed address
     return { id: Id, name };
   }

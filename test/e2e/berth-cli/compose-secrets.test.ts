@@ -147,6 +147,20 @@ describe('compose secrets and configs against berthd', () => {
     }
   });
 
+  test('a secret that cannot be copied in (read-only rootfs, as dockerd refuses it) leaves no container behind', T, async () => {
+    const file = path.join(dir, 'ro.yaml');
+    await fs.writeFile(file, ['services:', '  ro:', '    image: bb', '    command: ["true"]', '    read_only: true', '    secrets: [token]', 'secrets:', '  token:', '    environment: TOKEN', 'networks:', '  default:', `    ipam: { config: [{ subnet: "${freeSubnet()}" }] }`].join('\n'));
+    const ro = (args: string[]) => berth(['compose', '-p', `${project}ro`, '-f', file, ...args]);
+    try {
+      const up = await ro(['up', '-d']);
+      assert.equal(up.code, 1, up.stderr);
+      assert.match(up.stderr, /container rootfs is marked read-only/);
+      assert.equal((await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}ro`])).stdout, '');
+    } finally {
+      assert.equal((await ro(['down'])).code, 0);
+    }
+  });
+
   test('compose kube | kube play -: Secrets and ConfigMaps give the app the same files', T, async () => {
     const kube = await compose(['kube']);
     assert.equal(kube.code, 0, kube.stderr);
