@@ -4,8 +4,9 @@
  * either tool finds the other's), and the network and volume create bodies.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ContainerCreateRequest, HostConfig } from '../protocol/docker/container';
-import type { ComposeProject, NetworkConfig, ServiceConfig, VolumeConfig } from './loader/model';
+import type { ComposeProject, FileObjectConfig, NetworkConfig, ServiceConfig, ServiceFileRef, VolumeConfig } from './loader/model';
 
 export const LABEL = {
   project: 'com.docker.compose.project',
@@ -35,11 +36,129 @@ export function imageOf(project: string, s: ServiceConfig): string {
   return s.image ?? `${project}-${s.name}`;
 }
 
-/** The hash compose compares to decide whether a container is out of date. */
-export function configHash(s: ServiceConfig): string {
-  const { scale: _scale, ...rest } = s;
+/** A compose-level failure of a verb, in compose's words (the CLI exits 1 with it). */
+export class ComposeError extends Error {}
+
+/** Where a secret is in the container: /run/secrets/<target|source>, an absolute target as it is. */
+export function secretTarget(r: ServiceFileRef): string {
+  const t = r.target ?? r.source;
+  return t.startsWith('/') ? t : `/run/secrets/${t}`;
+}
+
+/** Where a config is in the container: /<target|source>, an absolute target as it is. */
+export function configTarget(r: ServiceFileRef): string {
+  const t = r.target ?? r.source;
+  return t.startsWith('/') ? t : `/${t}`;
+}
+
+export interface FileRefUse {
+  kind: 'secret' | 'config';
+  ref: ServiceFileRef;
+  def: FileObjectConfig;
+  target: string;
+}
+
+/** The secrets and configs of a service with their definitions and container paths. */
+export function fileRefUses(p: ComposeProject, s: ServiceConfig): FileRefUse[] {
+  const out: FileRefUse[] = [];
+  for (const [kind, refs, defs, at] of [['secret', s.secrets, p.secrets, secretTarget], ['config', s.configs, p.configs, configTarget]] as const) {
+    for (const ref of refs) {
+      const def = defs[ref.source];
+      if (!def) throw new ComposeError(`service "${s.name}" refers to undefined ${kind} ${ref.source}: invalid compose project`);
+      out.push({ kind, ref, def, target: at(ref) });
+    }
+  }
+  return out;
+}
+
+/** A file the runner writes into a created container (PUT …/archive) before it starts. */
+export interface InjectedFile {
+  path: string;
+  data: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The value of an `environment`/`content` secret or config, undefined for a file-based one.
+ * An unset variable is an error in compose's words.
+ */
+function inlineValue(p: ComposeProject, u: FileRefUse): string | undefined {
+  if (u.def.environment !== undefined) {
+    const v = p.environment[u.def.environment];
+    if (v === undefined) throw new ComposeError(`environment variable ${JSON.stringify(u.def.environment)} required by file ${JSON.stringify(u.def.name)} is not set`);
+    return v;
+  }
+  return u.def.content;
+}
+
+/**
+ * How compose v2 gives a container its secrets and configs outside swarm: file-based ones are
+ * read-only bind mounts of the file (uid/gid/mode cannot apply to a bind, so they are ignored with
+ * compose's warning), environment/content ones are files written into the container before it starts,
+ * mode 0444 unless given, owned by uid/gid. External ones exist only in a swarm.
+ */
+export function fileRefPlan(p: ComposeProject, s: ServiceConfig): { mounts: NonNullable<HostConfig['Mounts']>; files: InjectedFile[]; warnings: string[] } {
+  const mounts: NonNullable<HostConfig['Mounts']> = [];
+  const files: InjectedFile[] = [];
+  const warnings = new Set<string>();
+  for (const u of fileRefUses(p, s)) {
+    if (u.def.external) throw new ComposeError(`unsupported external ${u.kind} ${u.def.name}`);
+    const value = inlineValue(p, u);
+    if (value === undefined) {
+      if (u.ref.uid !== undefined || u.ref.gid !== undefined || u.ref.mode !== undefined) warnings.add(`${u.kind === 'secret' ? 'secrets' : 'config'} \`uid\`, \`gid\` and \`mode\` are not supported, they will be ignored`);
+      mounts.push({ Type: 'bind', Source: u.def.file!, Target: u.target, ReadOnly: true });
+      continue;
+    }
+    const id = (x: string | undefined, what: string): number => {
+      if (x === undefined) return 0;
+      if (!/^\d+$/.test(x)) throw new ComposeError(`service "${s.name}": ${u.kind} ${u.ref.source}: ${what} ${JSON.stringify(x)} is not a number`);
+      return Number(x);
+    };
+    files.push({ path: u.target, data: Buffer.from(value, 'utf8'), mode: u.ref.mode ?? 0o444, uid: id(u.ref.uid, 'uid'), gid: id(u.ref.gid, 'gid') });
+  }
+  return { mounts, files, warnings: [...warnings] };
+}
+
+/**
+ * The hash compose compares to decide whether a container is out of date. What a service's secrets
+ * and configs hold counts too: an environment value or inline content is copied in at creation, and a
+ * file saved by renaming a new one over it (as editors do) is a new inode the old bind no longer shows.
+ */
+export function configHash(p: ComposeProject, s: ServiceConfig): string {
+  const { scale: _scale, secrets, configs, ...rest } = s;
   void _scale;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+  const h = createHash('sha256').update(JSON.stringify(rest));
+  // absent when unused, so the hashes of containers made before secrets were supported still match
+  if (secrets.length || configs.length) {
+    const sources = fileRefUsesLenient(p, s).map((u) => ({ ...u, value: sourceDigest(p, u) }));
+    h.update(JSON.stringify({ secrets, configs, sources }));
+  }
+  return h.digest('hex');
+}
+
+/** fileRefUses without the undefined ones (the loader refuses those; the hash need not). */
+function fileRefUsesLenient(p: ComposeProject, s: ServiceConfig): FileRefUse[] {
+  try {
+    return fileRefUses(p, s);
+  } catch {
+    return [];
+  }
+}
+
+function sourceDigest(p: ComposeProject, u: FileRefUse): string | undefined {
+  let data: string | Buffer | undefined;
+  if (u.def.environment !== undefined) data = p.environment[u.def.environment];
+  else if (u.def.content !== undefined) data = u.def.content;
+  else if (u.def.file !== undefined) {
+    try {
+      data = readFileSync(u.def.file);
+    } catch {
+      data = undefined; // missing: the create that follows says so
+    }
+  }
+  return data === undefined ? undefined : createHash('sha256').update(data).digest('hex');
 }
 
 /** The network a service joins first goes in the create body; the rest are connected before start. */
@@ -73,6 +192,7 @@ export function containerCreateBody(p: ComposeProject, s: ServiceConfig, n: numb
     else if (v.source) binds.push(`${p.volumes[v.source]?.name ?? `${p.name}_${v.source}`}:${v.target}${v.readOnly ? ':ro' : ''}`);
     else mounts.push({ Type: 'volume', Target: v.target, ReadOnly: v.readOnly });
   }
+  mounts.push(...fileRefPlan(p, s).mounts);
   const nets = serviceNetworks(p, s);
   const first = nets[0];
   const tmpfs: Record<string, string> = {};
@@ -101,7 +221,7 @@ export function containerCreateBody(p: ComposeProject, s: ServiceConfig, n: numb
     [LABEL.service]: s.name,
     [LABEL.number]: String(n),
     [LABEL.oneoff]: opts.oneoff ? 'True' : 'False',
-    [LABEL.configHash]: configHash(s),
+    [LABEL.configHash]: configHash(p, s),
     [LABEL.workingDir]: p.workingDir,
     [LABEL.image]: imageOf(p.name, s),
     [LABEL.version]: COMPOSE_VERSION,

@@ -6,8 +6,9 @@
  * What has no Kubernetes counterpart (bind mounts, depends_on order, host
  * networking) is converted as close as it goes and reported in `warnings`.
  */
-import type { ComposeProject, ServiceConfig } from './loader/model';
-import { imageOf } from './convert';
+import { readFileSync } from 'node:fs';
+import type { ComposeProject, FileObjectConfig, ServiceConfig } from './loader/model';
+import { fileRefUses, imageOf } from './convert';
 import { kubeName } from '../base/dns-label';
 
 export type KubeObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
@@ -76,6 +77,18 @@ function deployment(p: ComposeProject, s: ServiceConfig, warn: (w: string) => vo
       volumes.push({ name: vname, hostPath: { path: v.source } });
     }
   }
+  // each secret/config is one key of its Secret/ConfigMap, mounted alone (subPath) at compose's path
+  for (const u of fileRefUses(p, s)) {
+    const key = dataKey(u.ref.source);
+    const base = kubeName(`${u.kind}-${u.ref.source}`).slice(0, 56); // room for a "-N" that tells repeats apart
+    let vname = kubeName(base);
+    for (let i = 2; volumes.some((x) => x.name === vname); i++) vname = `${kubeName(base)}-${i}`;
+    const items = [{ key, path: key, mode: u.ref.mode ?? 0o444 }];
+    const objName = kubeName(u.def.external ? u.def.name : u.ref.source);
+    volumes.push({ name: vname, ...(u.kind === 'secret' ? { secret: { secretName: objName, items } } : { configMap: { name: objName, items } }) });
+    mounts.push({ name: vname, mountPath: u.target, subPath: key, readOnly: true });
+    if (u.ref.uid !== undefined || u.ref.gid !== undefined) warn(`service ${s.name}: ${u.kind} ${u.ref.source}: uid/gid have no per-file counterpart (the pod's securityContext.fsGroup sets the group of all its volumes)`);
+  }
   if (mounts.length) container.volumeMounts = mounts;
   if (Object.keys(s.dependsOn).length) warn(`service ${s.name}: depends_on has no Kubernetes counterpart; pods start in any order (readiness probes and retries take its place)`);
   if (s.networkMode === 'host') warn(`service ${s.name}: network_mode host becomes hostNetwork`);
@@ -120,6 +133,49 @@ function services(p: ComposeProject, s: ServiceConfig): KubeObject[] {
   return out;
 }
 
+/** A Secret/ConfigMap key: what Kubernetes allows ([-._a-zA-Z0-9]+). */
+const dataKey = (source: string) => source.replace(/[^-._a-zA-Z0-9]/g, '-') || 'x';
+
+/** The bytes of a secret/config, or why there are none (then the object is written without them). */
+function fileObjectData(p: ComposeProject, o: FileObjectConfig): Buffer | string {
+  if (o.environment !== undefined) {
+    const v = p.environment[o.environment];
+    return v === undefined ? `environment variable ${o.environment} is not set` : Buffer.from(v, 'utf8');
+  }
+  if (o.content !== undefined) return Buffer.from(o.content, 'utf8');
+  try {
+    return readFileSync(o.file!);
+  } catch (e) {
+    return `${o.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`;
+  }
+}
+
+/** A Secret (base64 data) per secret and a ConfigMap (text as data, other bytes as binaryData) per config that a service uses. */
+function fileObjects(p: ComposeProject, warn: (w: string) => void): KubeObject[] {
+  const out: KubeObject[] = [];
+  const used = new Map<string, ReturnType<typeof fileRefUses>[number]>();
+  for (const s of Object.values(p.services)) for (const u of fileRefUses(p, s)) used.set(`${u.kind}/${u.ref.source}`, u);
+  for (const u of used.values()) {
+    const source = u.ref.source;
+    const key = dataKey(source);
+    if (u.def.external) {
+      warn(`${u.kind} ${source} is external: it must exist in the cluster as a ${u.kind === 'secret' ? 'Secret' : 'ConfigMap'} named ${kubeName(u.def.name)} with the key ${key}`);
+      continue;
+    }
+    const metadata = { name: kubeName(source), labels: { 'app.kubernetes.io/part-of': kubeName(p.name) } };
+    const data = fileObjectData(p, u.def);
+    if (typeof data === 'string') warn(`${u.kind} ${source}: ${data}, so the ${u.kind === 'secret' ? 'Secret' : 'ConfigMap'} ${metadata.name} has no key ${key}: add it before the pods can start`);
+    if (u.kind === 'secret') {
+      out.push({ apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', ...(typeof data === 'string' ? {} : { data: { [key]: data.toString('base64') } }) });
+      continue;
+    }
+    const text = typeof data === 'string' ? undefined : data.toString('utf8');
+    const isText = text !== undefined && Buffer.from(text, 'utf8').equals(data as Buffer);
+    out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata, ...(typeof data === 'string' ? {} : isText ? { data: { [key]: text } } : { binaryData: { [key]: data.toString('base64') } }) });
+  }
+  return out;
+}
+
 export function toKube(p: ComposeProject): KubeResult {
   const warnings: string[] = [];
   const objects: KubeObject[] = [];
@@ -135,6 +191,7 @@ export function toKube(p: ComposeProject): KubeResult {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
   }
+  objects.push(...fileObjects(p, (w) => warnings.push(w)));
   for (const s of Object.values(p.services)) {
     objects.push(deployment(p, s, (w) => warnings.push(w)));
     const svcs = services(p, s);

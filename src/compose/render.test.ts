@@ -31,6 +31,8 @@ test('every awesome-compose sample renders to a file that loads back to the same
       assert.deepEqual(model(again), model(p), sample);
       assert.deepEqual(again.networks, p.networks, sample);
       assert.deepEqual(again.volumes, p.volumes, sample);
+      assert.deepEqual(again.secrets, p.secrets, sample);
+      assert.deepEqual(again.configs, p.configs, sample);
     } finally {
       await fs.rm(rendered, { force: true });
     }

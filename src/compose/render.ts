@@ -5,7 +5,7 @@
  * by a person or fed to another tool.
  */
 import { stringify } from 'yaml';
-import type { ComposeProject, ServiceConfig } from './loader/model';
+import type { ComposeProject, FileObjectConfig, ServiceConfig, ServiceFileRef } from './loader/model';
 
 /** nanoseconds → Go's duration text ("1m30s", "500ms") */
 export function goDuration(ns: number): string {
@@ -24,6 +24,23 @@ export function goDuration(ns: number): string {
 }
 
 const nonEmpty = <T extends object>(o: T): T | undefined => (Object.keys(o).length ? o : undefined);
+
+const fileRef = (r: ServiceFileRef) => ({
+  source: r.source,
+  ...(r.target !== undefined ? { target: r.target } : {}),
+  ...(r.uid !== undefined ? { uid: r.uid } : {}),
+  ...(r.gid !== undefined ? { gid: r.gid } : {}),
+  ...(r.mode !== undefined ? { mode: r.mode } : {}),
+});
+
+const fileObject = (o: FileObjectConfig) => ({
+  name: o.name,
+  ...(o.file !== undefined ? { file: o.file } : {}),
+  ...(o.environment !== undefined ? { environment: o.environment } : {}),
+  ...(o.content !== undefined ? { content: o.content } : {}),
+  ...(o.external ? { external: true } : {}),
+  ...(Object.keys(o.labels).length ? { labels: o.labels } : {}),
+});
 
 function service(s: ServiceConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -91,6 +108,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (s.stopGracePeriodNs !== undefined) out.stop_grace_period = goDuration(s.stopGracePeriodNs);
   if (s.scale !== 1) out.scale = s.scale;
   set('profiles', s.profiles);
+  set('secrets', s.secrets.map(fileRef));
+  set('configs', s.configs.map(fileRef));
   return out;
 }
 
@@ -116,5 +135,7 @@ export function renderProject(p: ComposeProject): string {
       ...(Object.keys(v.labels).length ? { labels: v.labels } : {}),
     }]));
   }
+  if (Object.keys(p.secrets).length) doc.secrets = Object.fromEntries(Object.entries(p.secrets).map(([k, o]) => [k, fileObject(o)]));
+  if (Object.keys(p.configs).length) doc.configs = Object.fromEntries(Object.entries(p.configs).map(([k, o]) => [k, fileObject(o)]));
   return stringify(doc, { aliasDuplicateObjects: false });
 }

@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import * as tar from 'tar-stream';
 import type { DockerClient } from '../client/docker-client';
 import { DockerApiError } from '../client/api-error';
 import { readJsonLines, type ProgressMessage } from '../client/json-lines';
 import { packBuildContext } from '../client/build-context';
 import { StdcopyDemuxer } from '../client/stdcopy';
 import type { ContainerSummary } from '../client/wire-types';
-import { containerCreateBody, containerName, configHash, imageOf, LABEL, networkCreateBody, serviceNetworks, volumeCreateBody } from './convert';
+import { ComposeError, containerCreateBody, containerName, configHash, fileRefPlan, imageOf, LABEL, networkCreateBody, serviceNetworks, volumeCreateBody } from './convert';
 import type { ComposeProject, ServiceConfig } from './loader/model';
 
 export interface RunnerIO {
@@ -19,7 +20,7 @@ export interface RunnerIO {
   err: Writable;
 }
 
-export class ComposeError extends Error {}
+export { ComposeError };
 
 const isNotFound = (e: unknown) => e instanceof DockerApiError && e.status === 404;
 /** A container's name as compose prints it (the API's has a leading slash). */
@@ -173,9 +174,33 @@ export class ComposeRunner {
   private async createContainer(s: ServiceConfig, n: number): Promise<string> {
     const name = containerName(this.p.name, s, n);
     const { Id } = await this.client.containers.create(containerCreateBody(this.p, s, n), name);
+    await this.injectFiles(s, Id).catch(async (e: unknown) => {
+      await this.client.containers.remove(Id, { force: true }).catch(() => undefined); // not left half-made
+      throw e;
+    });
     await this.joinOtherNetworks(s, Id, true);
     this.say('Container', name, 'Created');
     return Id;
+  }
+
+  /** Unset variables and external secrets fail before anything is made; compose's warnings are told once. */
+  private checkFileRefs(services: ServiceConfig[]): void {
+    const warnings = new Set(services.flatMap((s) => fileRefPlan(this.p, s).warnings));
+    for (const w of warnings) this.io.err.write(`WARN[0000] ${w}\n`);
+  }
+
+  /**
+   * environment/content secrets and configs are copied into the created container, as compose v2 does:
+   * the value lives in the container (no file of it on the host to clean up or leak), and a tar header
+   * carries the uid/gid/mode compose honours for them.
+   */
+  private async injectFiles(s: ServiceConfig, id: string): Promise<void> {
+    const { files } = fileRefPlan(this.p, s);
+    if (!files.length) return;
+    const pack = tar.pack();
+    for (const f of files) pack.entry({ name: f.path.replace(/^\/+/, ''), size: f.data.length, mode: f.mode, uid: f.uid, gid: f.gid, mtime: new Date() }, f.data);
+    pack.finalize();
+    await this.client.containers.putArchive(id, '/', pack, { copyUIDGID: files.some((f) => f.uid !== 0 || f.gid !== 0) });
   }
 
   /** The first network of a service is in the create body; the others are joined before start. */
@@ -198,6 +223,7 @@ export class ComposeRunner {
 
   async up(opts: { services?: string[]; build?: boolean; scale?: Record<string, number>; noStart?: boolean; removeOrphans?: boolean }): Promise<string[]> {
     const order = startOrder(this.p, opts.services);
+    this.checkFileRefs(order);
     await this.ensureNetworks(order);
     await this.ensureVolumes(order);
     for (const s of order) await this.ensureImage(s, opts.build ?? false);
@@ -207,7 +233,7 @@ export class ComposeRunner {
     const started: string[] = [];
     for (const s of order) {
       const want = opts.scale?.[s.name] ?? s.scale;
-      const hash = configHash(s);
+      const hash = configHash(this.p, s);
       const existing = await this.containers({ service: s.name });
       for (const c of existing) {
         if (Number(c.Labels?.[LABEL.number]) > want) await this.removeContainer(c);
@@ -241,6 +267,7 @@ export class ComposeRunner {
     if (!s) throw new ComposeError(`no such service: ${service}`);
     const deps = Object.keys(s.dependsOn).filter((d) => this.p.services[d]);
     if (deps.length && !opts.noDeps) await this.up({ services: deps });
+    this.checkFileRefs([s]);
     await this.ensureNetworks([s]);
     await this.ensureVolumes([s]);
     await this.ensureImage(s, false);
@@ -253,6 +280,10 @@ export class ComposeRunner {
     if (body.HostConfig) body.HostConfig.PortBindings = {};
     const name = opts.name ?? `${this.p.name}-${service}-run-${randomBytes(6).toString('hex')}`;
     const { Id } = await this.client.containers.create(body, name);
+    await this.injectFiles(s, Id).catch(async (e: unknown) => {
+      await this.client.containers.remove(Id, { force: true }).catch(() => undefined);
+      throw e;
+    });
     await this.joinOtherNetworks(s, Id, false); // a one-off beside the service container cannot take its fixed address
     return { id: Id, name };
   }

@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadProject } from '../../src/compose/loader';
 import { toKube } from '../../src/compose/kube';
@@ -64,4 +65,31 @@ test('compose kube of every awesome-compose sample validates against the Kuberne
     }
   }
   assert.ok(objects > 100, `${objects} objects`);
+});
+
+test('compose kube of secrets and configs (file, environment, content, binary, external) validates too', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-kube-secrets-'));
+  try {
+    writeFileSync(path.join(dir, 'pw.txt'), 'pw\n');
+    writeFileSync(path.join(dir, 'blob'), Buffer.from([0xff, 0, 1]));
+    writeFileSync(path.join(dir, 'compose.yaml'), [
+      'services:',
+      '  app:',
+      '    image: bb',
+      '    secrets: [pw, { source: tok, target: /etc/tok, mode: 0400 }, ext]',
+      '    configs: [{ source: conf, target: etc/app.conf }, blob]',
+      'secrets:',
+      '  pw: { file: ./pw.txt }',
+      '  tok: { environment: TOK }',
+      '  ext: { external: true }',
+      'configs:',
+      '  conf: { content: "a=1" }',
+      '  blob: { file: ./blob }',
+    ].join('\n'));
+    const { objects } = toKube(await loadProject({ workingDir: dir, env: { TOK: 't' } }));
+    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), ['ConfigMap/blob', 'ConfigMap/conf', 'Deployment/app', 'Secret/pw', 'Secret/tok']);
+    for (const o of objects) assert.deepEqual(await kubeSchemaErrors(JSON.parse(JSON.stringify(o)) as object), [], `${o.kind} ${o.metadata.name}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

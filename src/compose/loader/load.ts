@@ -13,7 +13,7 @@ import { ComposeFileError } from './errors';
 import { interpolate, InterpolationError, type Lookup, type SubstituteOptions } from './interpolate';
 import { mergeDocuments, mergeService } from './merge';
 import type { ComposeProject, ServiceConfig } from './model';
-import { hostPath, isRemoteContext, normalizeNetwork, normalizeService, normalizeVolume, type NormalizeContext } from './normalize';
+import { hostPath, isRemoteContext, normalizeFileObject, normalizeNetwork, normalizeService, normalizeVolume, type NormalizeContext } from './normalize';
 import { schemaError } from './schema';
 import { COMPOSE_TAGS, OverrideTag, ResetTag, isMapping, stripTags } from './yaml-tags';
 
@@ -205,6 +205,8 @@ function checkConsistency(project: ComposeProject, disabled: Record<string, Serv
     for (const v of s.volumes) {
       if (v.type === 'volume' && v.source && !project.volumes[v.source]) bad(`service "${name}" refers to undefined volume ${v.source}`);
     }
+    for (const x of s.secrets) if (!project.secrets[x.source]) bad(`service "${name}" refers to undefined secret ${x.source}`);
+    for (const x of s.configs) if (!project.configs[x.source]) bad(`service "${name}" refers to undefined config ${x.source}`);
     for (const [dep, d] of Object.entries(s.dependsOn)) {
       if (project.services[dep]) continue;
       if (disabled[dep]) {
@@ -304,6 +306,8 @@ export async function loadProject(opts: LoadOptions = {}): Promise<ComposeProjec
     services,
     networks: {},
     volumes: {},
+    secrets: {},
+    configs: {},
     disabledServices,
     composeFiles: files,
     environment: env,
@@ -314,6 +318,8 @@ export async function loadProject(opts: LoadOptions = {}): Promise<ComposeProjec
     project.networks.default = normalizeNetwork('default', null, ctx);
   }
   for (const [k, v] of Object.entries(isMapping(merged.volumes) ? merged.volumes : {})) project.volumes[k] = normalizeVolume(k, v, ctx);
+  for (const [k, v] of Object.entries(isMapping(merged.secrets) ? merged.secrets : {})) project.secrets[k] = normalizeFileObject('secret', k, v, ctx);
+  for (const [k, v] of Object.entries(isMapping(merged.configs) ? merged.configs : {})) project.configs[k] = normalizeFileObject('config', k, v, ctx);
 
   if (opts.consistency !== false) checkConsistency(project, disabledServices);
   return project;

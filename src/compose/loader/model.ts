@@ -11,6 +11,8 @@ export interface ComposeProject {
   services: Record<string, ServiceConfig>;
   networks: Record<string, NetworkConfig>;
   volumes: Record<string, VolumeConfig>;
+  secrets: Record<string, FileObjectConfig>;
+  configs: Record<string, FileObjectConfig>;
   /** Services left out by the active profiles, normalized the same way. */
   disabledServices: Record<string, ServiceConfig>;
   /** The compose files read, absolute, in merge order. */
@@ -127,6 +129,9 @@ export interface ServiceConfig {
   /** deploy.replicas or scale, default 1. */
   scale: number;
   profiles: string[];
+  /** Top-level secrets/configs this service gets, as files in its containers. */
+  secrets: ServiceFileRef[];
+  configs: ServiceFileRef[];
   pullPolicy?: string;
   platform?: string;
 }
@@ -151,4 +156,32 @@ export interface VolumeConfig {
   driver?: string;
   driverOpts: Record<string, string>;
   labels: Record<string, string>;
+}
+
+/**
+ * A top-level secret or config: where its bytes come from. Exactly one of file, environment,
+ * content (configs only) is set, unless it is external (made outside compose, swarm only).
+ */
+export interface FileObjectConfig {
+  /** `${project}_${key}` unless `name:` is set or it is external. */
+  name: string;
+  external: boolean;
+  /** Absolute host path. */
+  file?: string;
+  /** Name of the project environment variable that holds the value. */
+  environment?: string;
+  /** configs: the content inline. */
+  content?: string;
+  labels: Record<string, string>;
+}
+
+/** A service's use of a secret or config (short syntax `- NAME` is `{ source: NAME }`). */
+export interface ServiceFileRef {
+  source: string;
+  /** As written: relative targets are resolved against /run/secrets (secrets) or / (configs) when mounted. */
+  target?: string;
+  uid?: string;
+  gid?: string;
+  /** Permission bits (the file's octal mode as a number). */
+  mode?: number;
 }

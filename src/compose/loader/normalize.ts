@@ -6,7 +6,7 @@ import { ComposeFileError } from './errors';
 import type { Lookup } from './interpolate';
 import { keyValueMap } from './merge';
 import type {
-  BuildConfig, DependsOnConfig, HealthcheckConfig, NetworkConfig, ServiceConfig, ServiceNetworkConfig, ServiceVolumeConfig, VolumeConfig,
+  BuildConfig, DependsOnConfig, FileObjectConfig, HealthcheckConfig, NetworkConfig, ServiceConfig, ServiceFileRef, ServiceNetworkConfig, ServiceVolumeConfig, VolumeConfig,
 } from './model';
 import { parseBytes, parseDuration, parsePort, shellSplit, toBool, toInt } from './parse';
 import { isMapping } from './yaml-tags';
@@ -204,6 +204,26 @@ function ulimits(v: unknown, what: string): Record<string, { soft: number; hard:
   return out;
 }
 
+/** A file mode as compose reads it: a number is the mode, a string is octal ("0440"). */
+function fileMode(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0o7777) return v;
+  if (typeof v === 'string' && /^(0o)?[0-7]{1,5}$/.test(v.trim())) return parseInt(v.trim().replace(/^0o/, ''), 8);
+  throw new ComposeFileError(`${what}: invalid file mode ${JSON.stringify(v)}`);
+}
+
+/** A service's `secrets:`/`configs:`: `- NAME` or `{ source, target, uid, gid, mode }`. */
+function fileRefs(v: unknown, what: string): ServiceFileRef[] {
+  return (Array.isArray(v) ? v : []).map((e, i) => {
+    if (!isMapping(e)) return { source: str(e) };
+    const out: ServiceFileRef = { source: str(e.source) };
+    if (e.target !== undefined && e.target !== null && e.target !== '') out.target = str(e.target);
+    if (e.uid !== undefined && e.uid !== null) out.uid = str(e.uid);
+    if (e.gid !== undefined && e.gid !== null) out.gid = str(e.gid);
+    if (e.mode !== undefined && e.mode !== null) out.mode = fileMode(e.mode, `${what}[${i}].mode`);
+    return out;
+  });
+}
+
 export function normalizeService(name: string, s: Dict, ctx: NormalizeContext): ServiceConfig {
   const what = `services.${name}`;
   const bool = (k: string): boolean => (s[k] === undefined || s[k] === null ? false : toBool(s[k], `${what}.${k}`));
@@ -265,6 +285,8 @@ export function normalizeService(name: string, s: Dict, ctx: NormalizeContext): 
     volumesFrom: strList(s.volumes_from),
     scale: replicas ?? scaleKey ?? 1,
     profiles: strList(s.profiles),
+    secrets: fileRefs(s.secrets, `${what}.secrets`),
+    configs: fileRefs(s.configs, `${what}.configs`),
   };
   const set = <K extends keyof ServiceConfig>(k: K, v: ServiceConfig[K] | undefined): void => {
     if (v !== undefined) svc[k] = v;
@@ -330,5 +352,21 @@ export function normalizeVolume(key: string, raw: unknown, ctx: NormalizeContext
   const d = isMapping(raw) ? raw : {};
   const out: VolumeConfig = { ...externalName(key, d, ctx.projectName), driverOpts: stringMap(d.driver_opts), labels: stringMap(d.labels, '') };
   if (d.driver !== undefined) out.driver = str(d.driver);
+  return out;
+}
+
+/** A top-level secret (`file | environment | external`) or config (also `content`). */
+export function normalizeFileObject(kind: 'secret' | 'config', key: string, raw: unknown, ctx: NormalizeContext): FileObjectConfig {
+  const d = isMapping(raw) ? raw : {};
+  const out: FileObjectConfig = { ...externalName(key, d, ctx.projectName), labels: stringMap(d.labels, '') };
+  if (d.file !== undefined && d.file !== null) out.file = hostPath(str(d.file), ctx.workingDir, ctx.home);
+  if (d.environment !== undefined && d.environment !== null) out.environment = str(d.environment);
+  if (kind === 'config' && d.content !== undefined && d.content !== null) out.content = str(d.content);
+  if (!out.external) {
+    const sources = [out.file, out.environment, out.content].filter((x) => x !== undefined).length;
+    const choices = kind === 'secret' ? '`file` or `environment`' : '`file`, `environment` or `content`';
+    if (sources === 0) throw new ComposeFileError(`${kind} "${key}" must declare either ${choices}: invalid compose project`);
+    if (sources > 1) throw new ComposeFileError(`${kind} "${key}" must declare only one of ${choices}: invalid compose project`);
+  }
   return out;
 }

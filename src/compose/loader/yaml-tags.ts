@@ -2,7 +2,7 @@
  * Compose's merge tags: `!reset` removes the key from what earlier files (or an
  * extended service) set, `!override` replaces instead of merging.
  */
-import type { CollectionTag, ScalarTag } from 'yaml';
+import type { CollectionTag, ScalarTag, Tags } from 'yaml';
 
 export class ResetTag {}
 export class OverrideTag {
@@ -19,7 +19,14 @@ const overrideCollection = (collection: 'map' | 'seq'): CollectionTag => ({
   resolve: (node) => new OverrideTag(node.toJSON()),
 });
 
-export const COMPOSE_TAGS = [resetScalar, resetCollection('map'), resetCollection('seq'), overrideScalar, overrideCollection('map'), overrideCollection('seq')];
+/**
+ * `0440` is octal to compose (go-yaml reads a leading-zero integer as octal, as YAML 1.1 did), where
+ * YAML 1.2 would read 440: file modes (`secrets[].mode: 0440`) are written that way. Placed before the
+ * core schema's int so it is tried first.
+ */
+const leadingZeroOctal: ScalarTag = { identify: (v) => typeof v === 'number', default: true, tag: 'tag:yaml.org,2002:int', format: 'OCT', test: /^0[0-7]+$/, resolve: (s) => parseInt(s, 8) };
+
+export const COMPOSE_TAGS = (core: Tags): Tags => [leadingZeroOctal, ...core, resetScalar, resetCollection('map'), resetCollection('seq'), overrideScalar, overrideCollection('map'), overrideCollection('seq')];
 
 /** The tree as a file means it on its own: reset keys gone, override markers unwrapped. */
 export function stripTags(v: unknown): unknown {

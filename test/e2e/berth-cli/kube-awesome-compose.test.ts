@@ -1,6 +1,7 @@
 /**
  * The round trip of issue #12: awesome-compose samples run under `berth compose up` and through
- * `berth compose kube | berth kube play -`, and their services answer the same on the published ports.
+ * `berth compose kube | berth kube play -`, and their services answer the same on the published ports
+ * (sparkjava-mysql's two services also read the same db-password secret, as a bind and as a Secret).
  * Nothing can be pulled here, so each image a sample names (or builds) is a stand-in built from the
  * host's busybox that behaves as the sample needs: it listens on the sample's port and answers, and
  * reaches its peers by their service names (a web front → a backend → a store, as the real images do).
@@ -95,8 +96,13 @@ async function leftovers(): Promise<string[]> {
  * Runs the sample both ways; `probe` reads what its services answer (from the host, over 127.0.0.1), once
  * under compose and once as Kubernetes objects, and the two must be the same.
  */
-async function roundTrip(sample: string, ports: Record<string, number>, probe: () => Promise<string>): Promise<{ compose: string; kube: string; warnings: string }> {
+async function roundTrip(sample: string, ports: Record<string, number>, probe: () => Promise<string>, files: Record<string, string> = {}): Promise<{ compose: string; kube: string; warnings: string }> {
   const file = await copySample(sample, ports);
+  // files the sample's repository has but the copy here lacks (secrets: db/password.txt)
+  for (const [f, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(path.dirname(file), f)), { recursive: true });
+    await fs.writeFile(path.join(path.dirname(file), f), text);
+  }
   const up = await berth(['compose', '-f', file, 'up', '-d']);
   assert.equal(up.code, 0, up.stderr);
   let composeAnswer = '';
@@ -176,6 +182,24 @@ describe('awesome-compose samples: compose up and compose kube | kube play - ans
       return front + direct;
     });
     assert.equal(r.compose, 'web1: Number of visits is: 1\nweb2: Number of visits is: 2\nweb2: Number of visits is: 3\n');
+    assert.equal(r.kube, r.compose);
+  });
+
+  test('sparkjava-mysql: the backend logs in to db with the db-password secret both read from /run/secrets', T, async () => {
+    // mariadb: accepts the password in its MYSQL_ROOT_PASSWORD_FILE (the secret), refuses any other
+    await buildStandIn({
+      tag: 'mariadb:10.6.4-focal',
+      port: 3306,
+      prep: 'echo "$MYSQL_ROOT_PASSWORD_FILE" > /srv/pwfile',
+      cgi: { login: 'if [ "$QUERY_STRING" = "$(cat "$(cat /srv/pwfile)")" ]; then echo "db=$MYSQL_DATABASE login ok"; else echo "access denied for \'$QUERY_STRING\'"; fi' },
+    });
+    await buildStandIn({ tag: 'sparkjava-mysql-backend', port: 8080, cgi: { index: 'wget -q -O - "http://db:3306/cgi-bin/login?$(cat /run/secrets/db-password)"' } });
+    const port = freeLowPort();
+    const r = await roundTrip('sparkjava-mysql', { '8080': port }, async () => {
+      await answer(`http://127.0.0.1:${port}/index.html`, (b) => b === 'ok\n');
+      return answer(`http://127.0.0.1:${port}/cgi-bin/index`, (b) => b !== '');
+    }, { 'db/password.txt': 'db-78n1' });
+    assert.equal(r.compose, 'db=example login ok\n');
     assert.equal(r.kube, r.compose);
   });
 });

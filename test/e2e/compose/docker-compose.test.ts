@@ -1,7 +1,7 @@
 /**
  * The real docker-compose (1.29.2, Debian's, through docker-py; it also spawns the docker CLI
  * for `exec`) against berthd, unmodified: a web service with a named volume and a published
- * port, a client that reaches it by service name, scaling, exec both ways, top, restart,
+ * port and a file secret, a client that reaches it by service name, scaling, exec both ways, top, restart,
  * stop/start, a one-off `run --rm`, builds, and `down -v` leaving nothing behind.
  */
 import { after, before, describe, test } from 'node:test';
@@ -44,6 +44,7 @@ describe('docker-compose 1.29 against berthd', () => {
     dir = await fs.mkdtemp(path.join(d.base, 'proj-'));
     port = freeLowPort();
     await fs.mkdir(path.join(dir, 'ctx'));
+    await fs.writeFile(path.join(dir, 'token.txt'), 'file-secret\n');
     await fs.writeFile(path.join(dir, 'ctx', 'Dockerfile'), 'FROM bb\nRUN echo built > /built.txt\nCMD ["cat", "/built.txt"]\n');
     await fs.writeFile(path.join(dir, 'docker-compose.yml'), [
       'version: "3.8"',
@@ -57,6 +58,7 @@ describe('docker-compose 1.29 against berthd', () => {
       `      - "127.0.0.1:${port}:80"`,
       '    volumes:',
       '      - webdata:/data',
+      '    secrets: [token]',
       '    networks: [appnet]',
       '  client:',
       '    image: bb:latest',
@@ -69,6 +71,9 @@ describe('docker-compose 1.29 against berthd', () => {
       '    profiles: [never]',
       'volumes:',
       '  webdata:',
+      'secrets:',
+      '  token:',
+      '    file: ./token.txt',
       'networks:',
       '  appnet:',
       '    ipam:',
@@ -96,6 +101,9 @@ describe('docker-compose 1.29 against berthd', () => {
     assert.equal((ps.stdout.match(new RegExp(`${project}_client_1`, 'g')) ?? []).length, 1, ps.stdout);
     const ex = await compose(['exec', '-T', 'web', 'cat', '/data/greeting.txt']);
     assert.deepEqual([ex.code, ex.stdout], [0, 'hi-compose\n'], ex.stderr);
+    // a file secret outside swarm: the file bind-mounted read-only at /run/secrets/<name>
+    const secret = await compose(['exec', '-T', 'web', 'sh', '-c', 'cat /run/secrets/token; echo x > /run/secrets/token || echo read-only']);
+    assert.equal(secret.stdout, 'file-secret\nread-only\n', secret.stderr);
     // docker-py's own exec half-closes its socket at once; the output must still come
     for (let i = 0; i < 3; i++) {
       const py = await compose(['exec', '-T', 'web', 'ls', '/www'], { COMPOSE_INTERACTIVE_NO_CLI: '1' });
