@@ -25,6 +25,7 @@ import { probeIdmappedOverlay, probeRootlessStorage, type StorageDriver } from '
 import type { RootlessFacts } from '../platform/rootless';
 import { decideDelegation, prepareDelegatedCgroup, readCgroupFacts } from '../platform/rootless-cgroups';
 import { PastaNetworking } from './pasta-networking';
+import { RootlessNetworking } from './rootless-networking';
 import { commandExists } from '../platform/spawn';
 import { InvalidArgumentError, UnavailableError, errorMessage } from '../base/errors';
 import { EngineNetworking } from './networking';
@@ -91,7 +92,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     ...(usernsFile ? { usernsFile } : {}),
     ...(rootless ? { rootless: true } : {}),
   });
-  const networking = new EngineNetworking(store, rootless ? new PastaNetworking(config.execRoot, networks) : new NetavarkBridge(networks));
+  const networking = new EngineNetworking(store, rootless ? new RootlessNetworking(new PastaNetworking(config.execRoot, networks), new NetavarkBridge(networks)) : new NetavarkBridge(networks));
   // container records are the one source of volume references (any state holds one, as in Docker)
   const volumes = await createVolumeService({
     dataRoot: config.dataRoot,

@@ -1,7 +1,7 @@
 /**
  * The default `bridge` network of a rootless daemon: a netns per container, connected by its own
- * pasta (network/pasta.ts), with the published ports bound by pasta on the host. netavark cannot
- * plumb bridges without host root, so user-defined networks are refused in rootless mode for now.
+ * pasta (network/pasta.ts), with the published ports bound by pasta on the host. User-defined
+ * networks are the rootless netns's (engine/rootless-networking.ts picks one or the other).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import type { NetworkJoin } from '../container/context';
 import type { ContainerRecord } from '../container/types';
 import { renderHosts } from '../network/dns-files';
 import { canBindPort, ephemeralPortRange } from '../network/host-ports';
-import { PASTA_ADDRESS, PASTA_DNS, PASTA_GATEWAY, PASTA_PREFIX, ROOTLESS_NETWORKS_UNSUPPORTED, startPasta, stopPasta } from '../network/pasta';
+import { PASTA_ADDRESS, PASTA_DNS, PASTA_GATEWAY, PASTA_PREFIX, ROOTLESS_BRIDGE_MIX, startPasta, stopPasta } from '../network/pasta';
 import { choosePorts, planPortRequests, toPortMap, type PublishedPort } from '../network/ports';
 import type { NetworkService } from '../network/types';
 import { hostResolvConf, withHostGateway, type BridgeNetworking } from './networking';
@@ -35,7 +35,7 @@ export class PastaNetworking implements BridgeNetworking {
   }
 
   async validate(rec: ContainerRecord): Promise<void> {
-    if (Object.keys(requestedNetworks(rec)).some((n) => n !== 'bridge')) throw new InvalidArgumentError(ROOTLESS_NETWORKS_UNSUPPORTED, 'ROOTLESS_NETWORK');
+    if (Object.keys(requestedNetworks(rec)).some((n) => n !== 'bridge')) throw new InvalidArgumentError(ROOTLESS_BRIDGE_MIX, 'ROOTLESS_NETWORK');
     planPortRequests(rec.spec.host.portBindings, rec.spec.exposedPorts, rec.spec.host.publishAllPorts);
   }
 

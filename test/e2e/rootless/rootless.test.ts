@@ -48,6 +48,18 @@ async function getWhenUp(port: number, p: string): Promise<{ status: number; bod
   }
 }
 
+/** The user's processes other than the daemon: network helpers, conmon, containers. */
+function helpersOf(user: RootlessUser): string[] {
+  return user.pids().map((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      return ''; // gone meanwhile
+    }
+  })
+    .filter((c) => c && !c.includes('berthd.js') && !c.includes('berth-rootless'));
+}
+
 function mountsMentioning(s: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(s));
 }
@@ -121,14 +133,36 @@ describe('rootless berthd started by an unprivileged user', () => {
     assert.equal((await docker(['ps', '-aq'])).stdout, '');
   });
 
-  test('limits without cgroups, and user-defined networks, are refused in words', async () => {
+  test('limits without cgroups are refused in words', async () => {
     const mem = await docker(['run', '--rm', '--memory', '64m', 'bb', 'true']);
     assert.equal(mem.code, 125);
     assert.match(mem.stderr, /cannot specify resource limits \(--memory\) in rootless mode/);
-    const net = await docker(['network', 'create', 'rlnet']);
-    assert.notEqual(net.code, 0);
-    assert.match(net.stderr, /user-defined networks are not supported yet/);
     assert.equal((await docker(['ps', '-aq'])).stdout, '', 'refused creates leave no container');
+  });
+
+  test('user-defined network: peers by name, a published loopback port, network rm leaves nothing', async () => {
+    assert.equal((await docker(['network', 'create', 'rlnet'])).code, 0);
+    const port = freeLowPort();
+    try {
+      const srv = await docker(['run', '-d', '--name', 'srv', '--network', 'rlnet', '-p', `127.0.0.1:${port}:80`, 'bb',
+        'sh', '-c', 'mkdir /www && echo hello-net > /www/index.html && exec httpd -f -p 80 -h /www']);
+      assert.equal(srv.code, 0, srv.stderr);
+      const res = await getWhenUp(port, '/index.html');
+      assert.equal(res.body, 'hello-net\n', 'the published port answers on the host loopback');
+      const peer = await docker(['run', '--rm', '--network', 'rlnet', 'bb', 'wget', '-qO-', 'http://srv/index.html']);
+      assert.equal(peer.code, 0, peer.stderr);
+      assert.equal(peer.stdout, 'hello-net\n', 'a peer reaches the server by its name (aardvark-dns)');
+      const mixed = await docker(['network', 'connect', 'bridge', 'srv']);
+      assert.notEqual(mixed.code, 0);
+      assert.match(mixed.stderr, /cannot join both the default bridge network and user-defined networks/);
+    } finally {
+      await docker(['rm', '-f', 'srv']);
+    }
+    const rm = await docker(['network', 'rm', 'rlnet']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal(await get(port, '/').then(() => 'answered', (e: NodeJS.ErrnoException) => e.code), 'ECONNREFUSED', 'the port is released');
+    assert.deepEqual(helpersOf(u!), [], 'no pasta, aardvark-dns or port forwarder is left');
+    await fs.access(path.join(u!.runtimeDir, 'berth', 'rootless-netns')).then(() => assert.fail('the rootless netns is removed'), () => undefined);
   });
 
   test('stopping the daemon stops its containers and leaves no process, mount or netns', async () => {
