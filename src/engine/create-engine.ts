@@ -92,7 +92,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     ...(usernsFile ? { usernsFile } : {}),
     ...(rootless ? { rootless: true } : {}),
   });
-  const networking = new EngineNetworking(store, rootless ? new RootlessNetworking(new PastaNetworking(config.execRoot, networks), new NetavarkBridge(networks)) : new NetavarkBridge(networks));
+  const pasta = rootless ? new PastaNetworking(config.execRoot, networks) : undefined;
+  const networking = new EngineNetworking(store, pasta ? new RootlessNetworking(pasta, new NetavarkBridge(networks)) : new NetavarkBridge(networks));
   // container records are the one source of volume references (any state holds one, as in Docker)
   const volumes = await createVolumeService({
     dataRoot: config.dataRoot,
@@ -115,7 +116,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     ...(rootless ? { rootless } : {}),
   });
   // After container recovery: what is still running keeps its endpoints, the rest is released.
-  await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
+  const live = new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id));
+  await networks.recover(live, await pasta?.recover(live));
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);

@@ -561,7 +561,8 @@ class NetworkServiceImpl implements NetworkService {
     await this.store.deleteSandbox(sb.containerId);
   }
 
-  recover(live: Set<string>): Promise<void> {
+  /** `keep`: namespaces of running containers that other code made (a rootless daemon's pasta ones) */
+  recover(live: Set<string>, keep: Set<string> = new Set()): Promise<void> {
     return this.serial(async () => {
       for (const sb of this.store.allSandboxes()) {
         if (live.has(sb.containerId)) continue;
@@ -575,7 +576,7 @@ class NetworkServiceImpl implements NetworkService {
       const files = await fs.readdir(dir).catch(() => [] as string[]);
       for (const f of files) {
         const file = path.join(dir, f);
-        if (!live.has(f) && !inUse.has(file)) await removeNetns(file).catch(() => {});
+        if (!live.has(f) && !inUse.has(file) && !keep.has(file)) await removeNetns(file).catch(() => {});
       }
       if (this.rootlessNs) await this.recoverRootless(this.rootlessNs);
     });

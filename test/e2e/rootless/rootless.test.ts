@@ -181,6 +181,53 @@ describe('rootless berthd started by an unprivileged user', () => {
   });
 });
 
+describe('a rootless berthd killed with SIGKILL, then started again', () => {
+  before(async () => {
+    u = await createRootlessUser('k');
+    daemon = await startRootlessBerthd(u);
+    const r = await docker(['import', await makeBusyboxTar(path.join(u.base, 'bb.tar')), 'bb:latest']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await daemon?.stop().catch(() => undefined);
+    await u?.remove();
+  });
+
+  test('joins the namespaces it left: its containers still run and publish, rm -f works, nothing leaks', async () => {
+    assert.equal((await docker(['network', 'create', 'rlk'])).code, 0);
+    const [p1, p2] = [freeLowPort(), freeLowPort()];
+    const httpd = ['sh', '-c', 'mkdir /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'];
+    assert.equal((await docker(['run', '-d', '--name', 'onnet', '--hostname', 'onnet', '--network', 'rlk', '-p', `127.0.0.1:${p1}:80`, 'bb', ...httpd])).code, 0);
+    assert.equal((await docker(['run', '-d', '--name', 'onbridge', '--hostname', 'onbridge', '-p', `127.0.0.1:${p2}:80`, 'bb', ...httpd])).code, 0);
+    assert.equal((await getWhenUp(p1, '/')).body, 'onnet\n');
+    assert.equal((await getWhenUp(p2, '/')).body, 'onbridge\n');
+
+    // the daemon itself (the launcher's child in the namespaces), as the OOM killer would pick it
+    const inner = u!.pids().find((p) => /berthd\.js/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8')) && readFileSync(`/proc/${p}/stat`, 'utf8').split(' ')[3] === String(daemon!.proc.pid));
+    assert.ok(inner, 'the daemon in the namespaces');
+    process.kill(inner, 'SIGKILL');
+    assert.equal(await daemon!.stop(), 137, 'the launcher reports its daemon killed');
+
+    daemon = await startRootlessBerthd(u!);
+    const ps = await docker(['ps', '--format', '{{.Names}} {{.Status}}']);
+    assert.match(ps.stdout, /^onnet Up/m, ps.stdout);
+    assert.match(ps.stdout, /^onbridge Up/m, ps.stdout);
+    assert.equal((await getWhenUp(p1, '/')).body, 'onnet\n', 'the user network port is published again');
+    assert.equal((await getWhenUp(p2, '/')).body, 'onbridge\n', "pasta's port never went away");
+    const ex = await docker(['exec', 'onnet', 'cat', '/www/index.html']);
+    assert.equal(ex.stdout, 'onnet\n', ex.stderr);
+
+    const rm = await docker(['rm', '-f', 'onnet', 'onbridge']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.equal((await docker(['network', 'rm', 'rlk'])).code, 0);
+    assert.equal(await daemon!.stop(), 0, await daemon!.log());
+    for (const end = Date.now() + 20_000; u!.pids().length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(u!.pids().map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8')), [], 'no process of the user is left (holder, conmon, pasta, aardvark-dns)');
+    assert.deepEqual(mountsMentioning(u!.base), []);
+    assert.deepEqual(await fs.readdir(path.join(u!.runtimeDir, 'berth', 'netns')).catch(() => []), []);
+  });
+});
+
 describe('rootless berthd with --storage-driver fuse-overlayfs (the fallback where overlayfs cannot mount)', () => {
   before(async () => {
     u = await createRootlessUser('f');
