@@ -165,6 +165,41 @@ describe('rootless berthd started by an unprivileged user', () => {
     await fs.access(path.join(u!.runtimeDir, 'berth', 'rootless-netns')).then(() => assert.fail('the rootless netns is removed'), () => undefined);
   });
 
+  test('docker-compose 1.29: a two-service project on its default network, peers by service name; down removes it', async () => {
+    const dir = path.join(u!.base, 'proj');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, 'docker-compose.yml'), [
+      'version: "3"',
+      'services:',
+      '  web:',
+      '    image: bb',
+      '    command: ["sh", "-c", "mkdir /www && echo from-web > /www/index.html && exec httpd -f -p 80 -h /www"]',
+      '  client:',
+      '    image: bb',
+      '    command: ["sh", "-c", "until wget -qO- http://web/index.html; do sleep 0.1; done; exec sleep 600"]',
+      '',
+    ].join('\n'));
+    const compose = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('docker-compose', ['-p', 'rlproj', ...args], { cwd: dir, env: { ...process.env, DOCKER_HOST: daemon!.host }, timeout: 120_000 }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      });
+    });
+    try {
+      const up = await compose(['up', '-d']);
+      assert.equal(up.code, 0, up.stderr);
+      let logs = '';
+      for (const end = Date.now() + 20_000; !logs.includes('from-web') && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+        logs = (await docker(['logs', 'rlproj_client_1'])).stdout;
+      }
+      assert.match(logs, /from-web/, 'the client reached web by its service name');
+    } finally {
+      const down = await compose(['down', '-t', '1']);
+      assert.equal(down.code, 0, down.stderr);
+    }
+    assert.doesNotMatch((await docker(['network', 'ls', '--format', '{{.Name}}'])).stdout, /rlproj/);
+    assert.deepEqual(helpersOf(u!), [], 'no pasta, aardvark-dns or port forwarder is left');
+  });
+
   test('stopping the daemon stops its containers and leaves no process, mount or netns', async () => {
     const r = await docker(['run', '-d', '--name', 'left', '-p', `127.0.0.1:${freeLowPort()}:80`, 'bb', 'httpd', '-f', '-p', '80']);
     assert.equal(r.code, 0, r.stderr);
