@@ -23,18 +23,20 @@ function reply(r: ForwarderReply): void {
 
 function forwardTcp(server: net.Server, ip: string, port: number): () => void {
   const open = new Set<net.Socket>();
+  // a client that has sent all (half-close) still waits for the answer: each direction ends on its own
+  (server as net.Server & { allowHalfOpen: boolean }).allowHalfOpen = true; // a received server's option, not in the typings
   server.on('connection', (client) => {
-    const upstream = net.connect({ host: ip, port });
-    open.add(client);
-    open.add(upstream);
-    const end = () => {
+    const upstream = net.connect({ host: ip, port, allowHalfOpen: true });
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    }
+    const fail = () => {
       client.destroy();
       upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    client.on('error', fail);
+    upstream.on('error', fail);
     client.pipe(upstream);
     upstream.pipe(client);
   });

@@ -32,7 +32,7 @@ export class PortForwarder {
   private seq = 0;
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
 
-  /** `enter`: argv prefix that runs a command in the rootless network namespace */
+  /** `enter`: argv prefix that runs a command in the rootless network namespace ([]: this one) */
   constructor(private readonly enter: string[], private readonly log: Logger) {}
 
   /** Binds every port on the host and forwards it to `ip` in the namespace; all or nothing. */
@@ -72,7 +72,8 @@ export class PortForwarder {
 
   private start(): Promise<ChildProcess> {
     this.ready ??= new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn(this.enter[0]!, [...this.enter.slice(1), process.execPath, CHILD], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      const argv = [...this.enter, process.execPath, CHILD];
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
       child.on('message', (m: ForwarderReply) => {
