@@ -43,6 +43,8 @@ export class RootlessNetns {
     if (this.up) return;
     if (!(await isMounted(this.file))) {
       await stopPasta(this.pastaPid); // one left from a namespace that is gone
+      // aardvark-dns's records of that namespace's containers would answer for addresses handed out anew
+      await fs.rm(path.dirname(this.aardvarkPidFile), { recursive: true, force: true });
       await createNetnsAt(this.file);
     }
     if (!(await pidAlive(this.pastaPid, /^(pasta|passt)/))) {
@@ -78,6 +80,7 @@ export class RootlessNetns {
       }
     }
     await stopPasta(this.pastaPid);
+    await fs.rm(path.dirname(this.aardvarkPidFile), { recursive: true, force: true });
     await removeNetns(this.file).catch((e: unknown) => this.log.warn({ err: errorMessage(e) }, 'removing the rootless netns failed'));
     await fs.rm(this.dir, { recursive: true, force: true });
   }

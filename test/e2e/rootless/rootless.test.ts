@@ -261,6 +261,37 @@ describe('a rootless berthd killed with SIGKILL, then started again', () => {
     assert.deepEqual(mountsMentioning(u!.base), []);
     assert.deepEqual(await fs.readdir(path.join(u!.runtimeDir, 'berth', 'netns')).catch(() => []), []);
   });
+
+  test('with its holder killed too, the containers are reported exited; rm -f and the network work again; nothing leaks', async () => {
+    daemon = await startRootlessBerthd(u!);
+    assert.equal((await docker(['network', 'create', 'rlk2'])).code, 0);
+    assert.equal((await docker(['run', '-d', '--name', 'gone', '--network', 'rlk2', '-p', `127.0.0.1:${freeLowPort()}:80`, 'bb', 'httpd', '-f', '-p', '80'])).code, 0);
+    // every process of the user dies (a logout that kills them all): no namespace is left to join
+    for (let i = 0; i < 50 && u!.pids().length; i++) {
+      for (const p of u!.pids()) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await daemon.stop();
+    daemon = await startRootlessBerthd(u!);
+    assert.match((await docker(['ps', '-a', '--format', '{{.Names}} {{.State}}'])).stdout, /^gone exited$/m);
+    assert.equal((await docker(['rm', '-f', 'gone'])).code, 0);
+    const web = await docker(['run', '-d', '--name', 'web2', '--network', 'rlk2', 'bb', 'sh', '-c', 'mkdir /www && echo again > /www/index.html && exec httpd -f -p 80 -h /www']);
+    assert.equal(web.code, 0, web.stderr);
+    const peer = await docker(['run', '--rm', '--network', 'rlk2', 'bb', 'sh', '-c', 'until wget -qO- http://web2/index.html; do sleep 0.1; done']);
+    assert.equal(peer.stdout, 'again\n', peer.stderr);
+    assert.equal((await docker(['rm', '-f', 'web2'])).code, 0);
+    assert.equal((await docker(['network', 'rm', 'rlk2'])).code, 0);
+    assert.equal(await daemon.stop(), 0, await daemon.log());
+    for (const end = Date.now() + 20_000; u!.pids().length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(u!.pids().map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8')), []);
+    assert.deepEqual(mountsMentioning(u!.base), []);
+  });
 });
 
 describe('rootless berthd with --storage-driver fuse-overlayfs (the fallback where overlayfs cannot mount)', () => {
