@@ -25,11 +25,11 @@ export class RootlessNetworking implements BridgeNetworking {
     return this.pasta;
   }
 
-  validate(rec: ContainerRecord): Promise<void> {
+  async validate(rec: ContainerRecord): Promise<void> {
     return this.pick(rec).validate(rec);
   }
 
-  setup(rec: ContainerRecord): Promise<NetworkJoin> {
+  async setup(rec: ContainerRecord): Promise<NetworkJoin> {
     return this.pick(rec).setup(rec);
   }
 
