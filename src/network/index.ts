@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, UnavailableError, errorMessage } from '../base/errors';
-import { PASTA_DNS, ROOTLESS_BRIDGE_MIX } from './pasta';
+import { PASTA_DNS, PASTA_GATEWAY, PASTA_PREFIX, ROOTLESS_BRIDGE_MIX } from './pasta';
 import { RootlessNetns } from './rootless-netns';
 import { newId } from '../base/ids';
 import { KeyedMutex } from '../base/async';
@@ -164,6 +164,8 @@ class NetworkServiceImpl implements NetworkService {
       if (driver !== 'bridge') throw new NotFoundError('plugin', driver, `plugin "${driver}" not found`);
       if (this.store.byName(o.name)) throw new ConflictError(`network with name ${o.name} already exists`, 'NETWORK_EXISTS');
       const taken = [...this.takenSubnets(), ...(await this.hostRoutes())];
+      // the rootless netns routes pasta's subnet itself
+      if (this.rootlessNs) taken.push(parseSubnet(`${PASTA_GATEWAY.replace(/\.\d+$/, '.0')}/${PASTA_PREFIX}`));
       let subnet: Subnet;
       if (o.subnet) {
         subnet = parseSubnet(o.subnet);

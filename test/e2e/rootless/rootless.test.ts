@@ -152,11 +152,19 @@ describe('rootless berthd started by an unprivileged user', () => {
       const peer = await docker(['run', '--rm', '--network', 'rlnet', 'bb', 'wget', '-qO-', 'http://srv/index.html']);
       assert.equal(peer.code, 0, peer.stderr);
       assert.equal(peer.stdout, 'hello-net\n', 'a peer reaches the server by its name (aardvark-dns)');
+      assert.equal((await docker(['network', 'create', 'rlnet2'])).code, 0);
+      assert.equal((await docker(['run', '-d', '--name', 'other', '--network', 'rlnet2', 'bb', 'sleep', '600'])).code, 0);
+      const conn = await docker(['network', 'connect', 'rlnet', 'other']);
+      assert.equal(conn.code, 0, conn.stderr);
+      assert.equal((await docker(['exec', 'other', 'wget', '-qO-', 'http://srv/index.html'])).stdout, 'hello-net\n', 'connected to a second network, it reaches that network by name');
+      const overlap = await docker(['network', 'create', '--subnet', '10.0.2.0/24', 'rlbad']);
+      assert.match(overlap.stderr, /Pool overlaps/, "pasta's subnet in the rootless netns is taken");
       const mixed = await docker(['network', 'connect', 'bridge', 'srv']);
       assert.notEqual(mixed.code, 0);
       assert.match(mixed.stderr, /cannot join both the default bridge network and user-defined networks/);
     } finally {
-      await docker(['rm', '-f', 'srv']);
+      await docker(['rm', '-f', 'srv', 'other']);
+      await docker(['network', 'rm', 'rlnet2']);
     }
     const rm = await docker(['network', 'rm', 'rlnet']);
     assert.equal(rm.code, 0, rm.stderr);
