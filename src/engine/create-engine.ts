@@ -190,7 +190,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
 
 async function stopAll(c: Containers, logger: Logger): Promise<void> {
   const running = (await c.list({ all: false })).map((x) => x.id);
-  await Promise.all(running.map((id) => c.stop(id, { timeout: 10 }).catch((e: unknown) => logger.warn({ container: id, err: errorMessage(e) }, 'stopping a container at shutdown failed'))));
+  // each container's own stop timeout (--stop-timeout, else 10 s), as dockerd's shutdown does
+  await Promise.all(running.map((id) => c.stop(id, {}).catch((e: unknown) => logger.warn({ container: id, err: errorMessage(e) }, 'stopping a container at shutdown failed'))));
 }
 
 /** What a rootless daemon can use here, decided once at start and logged. */

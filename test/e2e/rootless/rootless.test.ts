@@ -209,14 +209,17 @@ describe('rootless berthd started by an unprivileged user', () => {
   });
 
   test('stopping the daemon stops its containers and leaves no process, mount or netns', async () => {
-    const r = await docker(['run', '-d', '--name', 'left', '-p', `127.0.0.1:${freeLowPort()}:80`, 'bb', 'httpd', '-f', '-p', '80']);
+    const r = await docker(['run', '-d', '--name', 'left', '--stop-timeout', '1', '-p', `127.0.0.1:${freeLowPort()}:80`, 'bb', 'httpd', '-f', '-p', '80']);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal((await docker(['network', 'create', 'kept'])).code, 0);
+    const onNet = await docker(['run', '-d', '--name', 'left2', '--stop-timeout', '1', '--network', 'kept', '-p', `127.0.0.1:${freeLowPort()}:80`, 'bb', 'httpd', '-f', '-p', '80']);
+    assert.equal(onNet.code, 0, onNet.stderr);
     const code = await daemon!.stop();
     assert.equal(code, 0, await daemon!.log());
     // conmon and pasta run detached: once they exited, init reaps them (this sandbox's init takes its time)
     for (const end = Date.now() + 20_000; u!.pids().length && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
     const left = u!.pids().map((p) => readFileSync(`/proc/${p}/stat`, 'utf8').slice(0, 60));
-    assert.deepEqual(left, [], 'no process of the user is left (conmon, pasta, the container)');
+    assert.deepEqual(left, [], 'no process of the user is left (conmon, pasta, aardvark-dns, the forwarder, the holder, the containers)');
     assert.deepEqual(mountsMentioning(u!.base), []);
     const netns = await fs.readdir(path.join(u!.runtimeDir, 'berth', 'netns')).catch(() => []);
     assert.deepEqual(netns, []);
