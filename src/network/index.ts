@@ -437,6 +437,10 @@ class NetworkServiceImpl implements NetworkService {
 
   private async teardownEndpoint(sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord, tolerant: boolean): Promise<void> {
     if (!ep.active) return;
+    if (this.rootlessNs && !(await this.rootlessNs.exists())) {
+      ep.active = false; // its namespace went with a former user namespace, and all it held with it
+      return;
+    }
     if (this.rootlessNs && ep.ports.length > 0) {
       await this.rootlessNs.unforward(forwardKey(sb, n)).catch((e: unknown) => this.log.warn({ err: errorMessage(e), container: sb.containerId }, 'removing port forwards failed'));
     }
