@@ -3,7 +3,8 @@
  * run as the same fresh user with the same busybox image), runs interleaved. Both Berth daemons are
  * driven by bin/berth over their sockets; podman runs as the user (through setpriv, whose own cost
  * is measured and shown). Prints medians of N runs (default 15) and the ratios.
- * Usage: node dist/bench/rootless-latency.js [--runs N] [--network none|default]
+ * `--network user`: on a user-defined network each made first (rootless: in the rootless netns).
+ * Usage: node dist/bench/rootless-latency.js [--runs N] [--network none|default|user]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -32,7 +33,12 @@ async function main(): Promise<void> {
     const asUser = (argv: string[]) => ['setpriv', `--reuid=${u!.uid}`, `--regid=${u!.gid}`, '--init-groups', 'env', '-i', ...Object.entries(u!.env).map(([k, v]) => `${k}=${v}`), ...argv];
     const podmanOk = spawnSync('podman', ['--version']).status === 0;
     if (podmanOk) execFileSync(asUser(['podman', 'import', tar, 'benchbb:latest'])[0]!, asUser(['podman', 'import', tar, 'benchbb:latest']).slice(1), { stdio: 'ignore', cwd: u.base });
-    const net = NETWORK === 'default' ? [] : ['--network', NETWORK];
+    if (NETWORK === 'user') {
+      execFileSync(DOCKER, ['network', 'create', 'benchnet'], { env: rootful.env, stdio: 'ignore' });
+      execFileSync(DOCKER, ['network', 'create', 'benchnet'], { env: rootlessEnv, stdio: 'ignore' });
+      if (podmanOk) execFileSync(asUser(['podman', 'network', 'create', 'benchnet'])[0]!, asUser(['podman', 'network', 'create', 'benchnet']).slice(1), { stdio: 'ignore', cwd: u.base });
+    }
+    const net = NETWORK === 'default' ? [] : ['--network', NETWORK === 'user' ? 'benchnet' : NETWORK];
     const cases: Array<{ name: string; argv: string[]; env: NodeJS.ProcessEnv }> = [
       { name: 'rootful berth', argv: [BERTH, 'run', '--rm', ...net, 'benchbb', 'true'], env: rootful.env },
       { name: 'rootless berth', argv: [BERTH, 'run', '--rm', ...net, 'benchbb', 'true'], env: rootlessEnv },
@@ -49,6 +55,7 @@ async function main(): Promise<void> {
     if (podmanOk) process.stdout.write(`  rootless berth / rootless podman: ×${(med[1]! / med[2]!).toFixed(2)}\n`);
     else process.stdout.write('  podman not installed: no podman figure\n');
   } finally {
+    if (NETWORK === 'user' && rootful) spawnSync(DOCKER, ['network', 'rm', 'benchnet'], { env: rootful.env, stdio: 'ignore' });
     await rootless?.stop().catch(() => undefined);
     await u?.remove();
     await rootful?.close();

@@ -11,7 +11,7 @@ import { InvalidArgumentError, UnavailableError } from '../base/errors';
 import { createEngine } from '../engine/create-engine';
 import { createDockerApiServer } from '../api/docker/server';
 import { DEFAULT_CONFIG_FILE, DEFAULT_SOCKET_GROUP, daemonDefaults, type DaemonOptions } from './options';
-import { isRootlessDaemon, isUnprivileged } from '../platform/rootless';
+import { isRootlessDaemon, isUnprivileged, releaseHolder } from '../platform/rootless';
 import { launchRootless } from './rootless-launch';
 import { lookupGroupId } from '../platform/groups';
 import { parseUiAddr } from '../api/ui/address';
@@ -177,7 +177,7 @@ async function listen(server: Server, sock: string, gid: number | undefined): Pr
 
 /** Serves until SIGINT/SIGTERM; resolves with the exit code. An unprivileged user's daemon runs in its own namespaces. */
 export async function runDaemon(input: Partial<DaemonOptions>): Promise<number> {
-  if (isUnprivileged()) return launchRootless();
+  if (isUnprivileged()) return launchRootless(resolveOptions(input, true).execRoot);
   const rootless = isRootlessDaemon();
   const opts = resolveOptions(input, rootless);
   const logger = createStreamLogger((l) => process.stderr.write(l), opts.logLevel);
@@ -210,6 +210,7 @@ export async function runDaemon(input: Partial<DaemonOptions>): Promise<number> 
     }
     await ui?.close();
     await engine.close();
+    if (rootless) await releaseHolder(opts.execRoot); // its containers are stopped: the namespaces may end
     for (const h of opts.hosts) await fs.rm(socketPath(h), { force: true });
     await fs.rm(pidfile, { force: true });
   };

@@ -25,6 +25,7 @@ import { probeIdmappedOverlay, probeRootlessStorage, type StorageDriver } from '
 import type { RootlessFacts } from '../platform/rootless';
 import { decideDelegation, prepareDelegatedCgroup, readCgroupFacts } from '../platform/rootless-cgroups';
 import { PastaNetworking } from './pasta-networking';
+import { RootlessNetworking } from './rootless-networking';
 import { commandExists } from '../platform/spawn';
 import { InvalidArgumentError, UnavailableError, errorMessage } from '../base/errors';
 import { EngineNetworking } from './networking';
@@ -91,7 +92,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     ...(usernsFile ? { usernsFile } : {}),
     ...(rootless ? { rootless: true } : {}),
   });
-  const networking = new EngineNetworking(store, rootless ? new PastaNetworking(config.execRoot, networks) : new NetavarkBridge(networks));
+  const pasta = rootless ? new PastaNetworking(config.execRoot, networks) : undefined;
+  const networking = new EngineNetworking(store, pasta ? new RootlessNetworking(pasta, new NetavarkBridge(networks)) : new NetavarkBridge(networks));
   // container records are the one source of volume references (any state holds one, as in Docker)
   const volumes = await createVolumeService({
     dataRoot: config.dataRoot,
@@ -114,7 +116,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     ...(rootless ? { rootless } : {}),
   });
   // After container recovery: what is still running keeps its endpoints, the rest is released.
-  await networks.recover(new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id)));
+  const live = new Set(store.all().filter((r) => r.state.status === 'running' || r.state.status === 'paused').map((r) => r.id));
+  await networks.recover(live, await pasta?.recover(live));
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
@@ -187,7 +190,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
 
 async function stopAll(c: Containers, logger: Logger): Promise<void> {
   const running = (await c.list({ all: false })).map((x) => x.id);
-  await Promise.all(running.map((id) => c.stop(id, { timeout: 10 }).catch((e: unknown) => logger.warn({ container: id, err: errorMessage(e) }, 'stopping a container at shutdown failed'))));
+  // each container's own stop timeout (--stop-timeout, else 10 s), as dockerd's shutdown does
+  await Promise.all(running.map((id) => c.stop(id, {}).catch((e: unknown) => logger.warn({ container: id, err: errorMessage(e) }, 'stopping a container at shutdown failed'))));
 }
 
 /** What a rootless daemon can use here, decided once at start and logged. */

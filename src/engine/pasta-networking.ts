@@ -1,7 +1,7 @@
 /**
  * The default `bridge` network of a rootless daemon: a netns per container, connected by its own
- * pasta (network/pasta.ts), with the published ports bound by pasta on the host. netavark cannot
- * plumb bridges without host root, so user-defined networks are refused in rootless mode for now.
+ * pasta (network/pasta.ts), with the published ports bound by pasta on the host. User-defined
+ * networks are the rootless netns's (engine/rootless-networking.ts picks one or the other).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import type { NetworkJoin } from '../container/context';
 import type { ContainerRecord } from '../container/types';
 import { renderHosts } from '../network/dns-files';
 import { canBindPort, ephemeralPortRange } from '../network/host-ports';
-import { PASTA_ADDRESS, PASTA_DNS, PASTA_GATEWAY, PASTA_PREFIX, ROOTLESS_NETWORKS_UNSUPPORTED, startPasta, stopPasta } from '../network/pasta';
+import { PASTA_ADDRESS, PASTA_DNS, PASTA_GATEWAY, PASTA_PREFIX, ROOTLESS_BRIDGE_MIX, startPasta, stopPasta } from '../network/pasta';
 import { choosePorts, planPortRequests, toPortMap, type PublishedPort } from '../network/ports';
 import type { NetworkService } from '../network/types';
 import { hostResolvConf, withHostGateway, type BridgeNetworking } from './networking';
@@ -20,6 +20,7 @@ import { requestedNetworks } from './bridge-networking';
 interface PastaState {
   netns: string;
   pidFile: string;
+  ports?: PublishedPort[];
 }
 
 export class PastaNetworking implements BridgeNetworking {
@@ -35,7 +36,7 @@ export class PastaNetworking implements BridgeNetworking {
   }
 
   async validate(rec: ContainerRecord): Promise<void> {
-    if (Object.keys(requestedNetworks(rec)).some((n) => n !== 'bridge')) throw new InvalidArgumentError(ROOTLESS_NETWORKS_UNSUPPORTED, 'ROOTLESS_NETWORK');
+    if (Object.keys(requestedNetworks(rec)).some((n) => n !== 'bridge')) throw new InvalidArgumentError(ROOTLESS_BRIDGE_MIX, 'ROOTLESS_NETWORK');
     planPortRequests(rec.spec.host.portBindings, rec.spec.exposedPorts, rec.spec.host.publishAllPorts);
   }
 
@@ -51,7 +52,7 @@ export class PastaNetworking implements BridgeNetworking {
     }, `${rec.name.replace(/^\//, '')} (${rec.id.slice(0, 12)})`);
     const netns = await this.networks.prepareSandbox();
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const state: PastaState = { netns, pidFile: path.join(this.dir, `${rec.id}.pid`) };
+    const state: PastaState = { netns, pidFile: path.join(this.dir, `${rec.id}.pid`), ports };
     await fs.writeFile(this.stateFile(rec.id), JSON.stringify(state));
     this.held.set(rec.id, ports);
     // pasta runs while the runtime creates the container; start waits for it
@@ -80,6 +81,29 @@ export class PastaNetworking implements BridgeNetworking {
     }
     rec.networks = Object.fromEntries(Object.entries(rec.networks).map(([k, n]) => [k, { ...n, ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: '' }]));
     rec.ports = {};
+  }
+
+  /**
+   * After a restart in the same namespaces (a killed daemon's): the containers that still run keep
+   * their pasta, netns and ports; what the others left is released. Returns the kept namespaces.
+   */
+  async recover(live: Set<string>): Promise<Set<string>> {
+    const keep = new Set<string>();
+    for (const f of await fs.readdir(this.dir).catch(() => [] as string[])) {
+      if (!f.endsWith('.json')) continue;
+      const id = f.slice(0, -'.json'.length);
+      const state = JSON.parse(await fs.readFile(path.join(this.dir, f), 'utf8').catch(() => 'null')) as PastaState | null;
+      if (!state) continue;
+      if (live.has(id)) {
+        keep.add(state.netns);
+        this.held.set(id, state.ports ?? []);
+      } else {
+        await stopPasta(state.pidFile);
+        await this.networks.releaseSandbox(state.netns).catch(() => undefined);
+        await fs.rm(path.join(this.dir, f), { force: true });
+      }
+    }
+    return keep;
   }
 
   private stateFile(id: string): string {

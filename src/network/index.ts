@@ -6,8 +6,9 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, NotImplementedError, UnavailableError, errorMessage } from '../base/errors';
-import { ROOTLESS_NETWORKS_UNSUPPORTED } from './pasta';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, UnavailableError, errorMessage } from '../base/errors';
+import { PASTA_DNS, PASTA_GATEWAY, PASTA_PREFIX, ROOTLESS_BRIDGE_MIX } from './pasta';
+import { RootlessNetns } from './rootless-netns';
 import { newId } from '../base/ids';
 import { KeyedMutex } from '../base/async';
 import type { Logger } from '../base/logger';
@@ -40,7 +41,8 @@ export interface NetworkServiceOptions {
   aardvarkBinary?: string;
   /** the --userns-remap user namespace file: it owns every netns made (see netns.ts) */
   usernsFile?: string;
-  /** a rootless daemon: no bridges of its own (engine/pasta-networking.ts connects containers) */
+  /** a rootless daemon: user-defined networks live in its rootless netns (rootless-netns.ts); the
+   * default bridge is engine/pasta-networking.ts's */
   rootless?: boolean;
 }
 
@@ -79,14 +81,20 @@ class NetworkServiceImpl implements NetworkService {
   private closing = false;
   /** Containers whose sandbox release() queued for teardown: hidden from inspect, holding their addresses until done. */
   private readonly leaving = new Set<string>();
+  /** a rootless daemon's: where netavark runs, and published ports come in */
+  private readonly rootlessNs: RootlessNetns | undefined;
 
   constructor(private readonly opts: NetworkServiceOptions) {
     this.store = new NetworkStore(opts.dataRoot);
     this.log = opts.logger.child({ module: 'network' });
+    const configDir = path.join(opts.execRoot, 'networks-aardvark');
+    this.rootlessNs = opts.rootless ? new RootlessNetns(opts.execRoot, path.join(configDir, 'aardvark-dns', 'aardvark.pid'), this.log) : undefined;
     this.netavark = new Netavark({
-      configDir: path.join(opts.execRoot, 'networks-aardvark'),
+      configDir,
       binary: opts.netavarkBinary,
       aardvarkBinary: opts.aardvarkBinary,
+      // the rootless netns's firewall is this daemon's alone: no host-wide turns to take
+      ...(this.rootlessNs ? { enter: this.rootlessNs.enter(), lockFile: path.join(opts.execRoot, 'netavark.lock') } : {}),
     });
   }
 
@@ -151,12 +159,13 @@ class NetworkServiceImpl implements NetworkService {
 
   create(o: NetworkCreateOptions): Promise<NetworkCreateResult> {
     return this.serial(async () => {
-      if (this.opts.rootless) throw new NotImplementedError(ROOTLESS_NETWORKS_UNSUPPORTED, 'ROOTLESS_NETWORK');
       if (!NAME_RE.test(o.name)) throw new InvalidArgumentError(`invalid network name "${o.name}", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NETWORK_NAME');
       const driver = o.driver || 'bridge';
       if (driver !== 'bridge') throw new NotFoundError('plugin', driver, `plugin "${driver}" not found`);
       if (this.store.byName(o.name)) throw new ConflictError(`network with name ${o.name} already exists`, 'NETWORK_EXISTS');
       const taken = [...this.takenSubnets(), ...(await this.hostRoutes())];
+      // the rootless netns routes pasta's subnet itself
+      if (this.rootlessNs) taken.push(parseSubnet(`${PASTA_GATEWAY.replace(/\.\d+$/, '.0')}/${PASTA_PREFIX}`));
       let subnet: Subnet;
       if (o.subnet) {
         subnet = parseSubnet(o.subnet);
@@ -226,6 +235,8 @@ class NetworkServiceImpl implements NetworkService {
     if (this.store.endpointsOf(n.id).length > 0) throw new ForbiddenError(`error while removing network: network ${n.name} id ${n.id} has active endpoints`, 'NETWORK_IN_USE');
     await this.releaseBridge(n);
     await this.store.deleteNetwork(n.id);
+    // the last user-defined network of a rootless daemon takes the rootless netns (and its pasta) along
+    if (this.rootlessNs && !this.store.allNetworks().some((x) => !x.predefined)) await this.rootlessNs.close();
     this.opts.events.publish({ type: 'network', action: 'destroy', id: n.id, attributes: { name: n.name, type: n.driver } });
   }
 
@@ -246,8 +257,13 @@ class NetworkServiceImpl implements NetworkService {
     return this.serial(async () => {
       const n = this.resolveNetwork(ref);
       if (n.driver !== 'bridge') throw new ForbiddenError('container cannot be disconnected from host network or connected to host network', 'NETWORK_NOT_CONNECTABLE');
+      // a rootless daemon's default bridge is a pasta per container, outside the rootless netns
+      if (this.rootlessNs && n.name === 'bridge') throw new ForbiddenError(ROOTLESS_BRIDGE_MIX, 'ROOTLESS_NETWORK');
       const sb = this.store.sandbox(c.containerId);
-      if (!sb) return null;
+      if (!sb) {
+        if (this.rootlessNs) throw new ForbiddenError(ROOTLESS_BRIDGE_MIX, 'ROOTLESS_NETWORK'); // running on the default bridge
+        return null;
+      }
       if (sb.endpoints[n.id]) throw new ForbiddenError(`endpoint with name ${c.containerName.replace(/^\//, '')} already exists in network ${n.name}`, 'ENDPOINT_EXISTS');
       const used = new Set(Object.values(sb.endpoints).map((e) => e.interfaceName));
       let i = 0;
@@ -350,11 +366,15 @@ class NetworkServiceImpl implements NetworkService {
       networks: { [n.name]: { static_ips: [ep.ipAddress], aliases: ep.aliases, interface_name: ep.interfaceName, ...(ep.staticMac ? { static_mac: ep.macAddress } : {}) } },
       network_info: { [n.name]: toNetavarkNetwork(n) },
     };
-    if (ep.ports.length > 0) cfg.port_mappings = toNetavarkPortMappings(ep.ports);
+    if (this.rootlessNs) {
+      // ports come through the forwarder; aardvark-dns asks the host's resolver through pasta
+      cfg.dns_servers = [PASTA_DNS];
+    } else if (ep.ports.length > 0) cfg.port_mappings = toNetavarkPortMappings(ep.ports);
     return cfg;
   }
 
   private async setupEndpoint(sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord): Promise<void> {
+    if (this.rootlessNs) return this.setupRootlessEndpoint(this.rootlessNs, sb, n, ep);
     // the guards go first, so a loopback-only port is never open to other interfaces, not even briefly
     const guards = guardRules(ep.ports, guardTag(n, sb));
     await addGuards(guards);
@@ -369,13 +389,29 @@ class NetworkServiceImpl implements NetworkService {
     await ensureAnchor(n.interfaceName, n.id).catch((e: unknown) => this.log.warn({ err: errorMessage(e), network: n.name }, 'bridge anchor failed'));
   }
 
+  /** No guards and no anchors: the rootless netns is the daemon's own, and goes with it. */
+  private async setupRootlessEndpoint(ns: RootlessNetns, sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord): Promise<void> {
+    await ns.ensure();
+    const status = await this.netavark.setup(sb.netnsPath, this.netavarkConfig(sb, n, ep));
+    const iface = status[n.name]?.interfaces[ep.interfaceName];
+    if (iface?.mac_address) ep.macAddress = iface.mac_address;
+    if (ep.ports.length > 0) {
+      await ns.forward(forwardKey(sb, n), ep.ports, ep.ipAddress).catch(async (e: unknown) => {
+        await this.netavark.teardown(sb.netnsPath, this.netavarkConfig(sb, n, ep)).catch(() => undefined);
+        throw e;
+      });
+    }
+    ep.active = true;
+  }
+
   /**
    * Undoes what the network's endpoints left on the host: the anchor, then the bridge and its
    * firewall chains. netavark removes those only when an endpoint leaves an otherwise empty bridge,
    * so a short-lived endpoint in a throwaway netns has it do that. Tolerant: what fails is logged.
    */
   private async releaseBridge(n: NetworkRecord): Promise<void> {
-    if (n.driver !== 'bridge' || !n.interfaceName) return;
+    // a rootless netns's bridges go with their last endpoint (no anchors there), or with the netns
+    if (n.driver !== 'bridge' || !n.interfaceName || this.rootlessNs) return;
     await removeAnchor(n.id);
     if (!(await linkExists(n.interfaceName))) return;
     const name = `release-${n.id.slice(0, 12)}`;
@@ -401,6 +437,13 @@ class NetworkServiceImpl implements NetworkService {
 
   private async teardownEndpoint(sb: SandboxRecord, n: NetworkRecord, ep: EndpointRecord, tolerant: boolean): Promise<void> {
     if (!ep.active) return;
+    if (this.rootlessNs && !(await this.rootlessNs.exists())) {
+      ep.active = false; // its namespace went with a former user namespace, and all it held with it
+      return;
+    }
+    if (this.rootlessNs && ep.ports.length > 0) {
+      await this.rootlessNs.unforward(forwardKey(sb, n)).catch((e: unknown) => this.log.warn({ err: errorMessage(e), container: sb.containerId }, 'removing port forwards failed'));
+    }
     try {
       await this.netavark.teardown(sb.netnsPath, this.netavarkConfig(sb, n, ep));
     } catch (e) {
@@ -408,7 +451,7 @@ class NetworkServiceImpl implements NetworkService {
       // the addresses must be released even when the netns is already gone
       this.log.warn({ err: errorMessage(e), container: sb.containerId, network: n.name }, 'netavark teardown failed');
     }
-    await removeGuards(guardRules(ep.ports, guardTag(n, sb)));
+    if (!this.rootlessNs) await removeGuards(guardRules(ep.ports, guardTag(n, sb)));
     ep.active = false;
   }
 
@@ -524,7 +567,8 @@ class NetworkServiceImpl implements NetworkService {
     await this.store.deleteSandbox(sb.containerId);
   }
 
-  recover(live: Set<string>): Promise<void> {
+  /** `keep`: namespaces of running containers that other code made (a rootless daemon's pasta ones) */
+  recover(live: Set<string>, keep: Set<string> = new Set()): Promise<void> {
     return this.serial(async () => {
       for (const sb of this.store.allSandboxes()) {
         if (live.has(sb.containerId)) continue;
@@ -538,9 +582,31 @@ class NetworkServiceImpl implements NetworkService {
       const files = await fs.readdir(dir).catch(() => [] as string[]);
       for (const f of files) {
         const file = path.join(dir, f);
-        if (!live.has(f) && !inUse.has(file)) await removeNetns(file).catch(() => {});
+        if (!live.has(f) && !inUse.has(file) && !keep.has(file)) await removeNetns(file).catch(() => {});
       }
+      if (this.rootlessNs) await this.recoverRootless(this.rootlessNs);
     });
+  }
+
+  /**
+   * A rootless daemon restarted in its namespaces (daemon/rootless-launch.ts) finds its rootless
+   * netns with the bridges of the containers that still run; their ports went with the old
+   * daemon's forwarder and are bound again. With no endpoint left, the netns goes.
+   */
+  private async recoverRootless(ns: RootlessNetns): Promise<void> {
+    const active = this.store.allSandboxes().filter((sb) => Object.values(sb.endpoints).some((ep) => ep.active));
+    if (active.length === 0) {
+      if (await ns.exists()) await ns.close();
+      return;
+    }
+    await ns.ensure();
+    for (const sb of active) {
+      for (const ep of Object.values(sb.endpoints)) {
+        const n = this.store.allNetworks().find((x) => x.id === ep.networkId);
+        if (!n || !ep.active || ep.ports.length === 0) continue;
+        await ns.forward(forwardKey(sb, n), ep.ports, ep.ipAddress).catch((e: unknown) => this.log.warn({ err: errorMessage(e), container: sb.containerId }, 'publishing ports again failed'));
+      }
+    }
   }
 
   sandbox(containerId: string): SandboxRecord | undefined {
@@ -572,5 +638,11 @@ class NetworkServiceImpl implements NetworkService {
     const spare = await this.spare;
     this.spare = undefined;
     if (spare) await removeNetns(spare).catch(() => undefined);
+    if (this.rootlessNs && this.store.allSandboxes().length === 0) await this.rootlessNs.close();
   }
+}
+
+/** The forwarder's name for an endpoint's published ports. */
+function forwardKey(sb: SandboxRecord, n: NetworkRecord): string {
+  return `${sb.containerId}/${n.id}`;
 }

@@ -57,6 +57,10 @@ export interface NetavarkOptions {
   binary?: string;
   aardvarkBinary?: string;
   timeoutMs?: number;
+  /** argv prefix that runs netavark in another network namespace (a rootless daemon's, rootless-netns.ts) */
+  enter?: string[];
+  /** the lock netavark runs take turns on; default HOST_LOCK */
+  lockFile?: string;
 }
 
 export function toNetavarkNetwork(n: NetworkRecord): NetavarkNetwork {
@@ -101,7 +105,8 @@ export class Netavark {
     // netavark edits shared firewall chains; two daemons (or test runs) on one host must take turns,
     // or one's teardown removes a chain the other's setup is appending to.
     const argv = [
-      'flock', '--close', HOST_LOCK, // --close: aardvark-dns, which netavark leaves running, must not inherit the lock
+      'flock', '--close', this.opts.lockFile ?? HOST_LOCK, // --close: aardvark-dns, which netavark leaves running, must not inherit the lock
+      ...(this.opts.enter ?? []),
       this.opts.binary ?? NETAVARK_BIN,
       '--config', this.opts.configDir,
       '--aardvark-binary', this.opts.aardvarkBinary ?? AARDVARK_BIN,

@@ -23,9 +23,12 @@ export function newNetnsName(): string {
 
 /** `userns`: a user namespace file (--userns-remap) that is to own the netns, so its containers may use it. */
 export async function createNetns(execRoot: string, name: string, userns?: string): Promise<string> {
-  const dir = netnsDir(execRoot);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, name);
+  return createNetnsAt(path.join(netnsDir(execRoot), name), userns);
+}
+
+/** createNetns on a file of the caller's choosing (its directory is made if missing). */
+export async function createNetnsAt(file: string, userns?: string): Promise<string> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await fs.writeFile(file, '', { mode: 0o600 }); // unshare needs an existing mount point
   try {
     // loopback up, as every container expects 127.0.0.1 to work; unshare runs it inside the new netns.

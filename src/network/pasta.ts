@@ -9,7 +9,8 @@ import { run } from '../platform/spawn';
 import { InternalError, errorMessage } from '../base/errors';
 import type { PublishedPort } from './ports';
 
-export const ROOTLESS_NETWORKS_UNSUPPORTED = 'rootless mode: only the default bridge network (pasta), none, host and container:<name> are available; user-defined networks are not supported yet';
+/** The default bridge (a pasta per container) and user-defined networks (the rootless netns) do not meet. */
+export const ROOTLESS_BRIDGE_MIX = 'rootless mode: a container cannot join both the default bridge network and user-defined networks';
 
 /** The container's side of the tap device: slirp4netns's well-known layout, which rootless Docker uses too. */
 export const PASTA_ADDRESS = '10.0.2.100';

@@ -132,7 +132,7 @@ export interface NetworkService {
   releaseSandbox(netnsPath: string): Promise<void>;
   /** detach() and releaseSandbox() queued, not awaited: for a container that has exited. */
   release(containerId: string): void;
-  recover(liveContainerIds: Set<string>): Promise<void>;
+  recover(liveContainerIds: Set<string>, keepNetns?: Set<string>): Promise<void>;
   sandbox(containerId: string): SandboxRecord | undefined;
   resolvConf(containerId: string, opts: DnsFilesOptions): string;
   hostsFile(containerId: string, extraHosts?: string[]): string;

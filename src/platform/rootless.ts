@@ -3,7 +3,8 @@
  * an unprivileged user made), and the ID maps such a namespace gets from /etc/subuid and /etc/subgid
  * (root inside = the user, 1..N = the user's subordinate ranges, as rootlesskit and podman map them).
  */
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseSubIds, type IdMapping } from './idmap';
 
 /** Set by the unprivileged launcher on the daemon it runs inside the namespaces. */
@@ -81,4 +82,34 @@ let xattrPrefix: string | undefined;
 export function overlayXattrPrefix(): string {
   xattrPrefix ??= inInitialUserns() ? 'trusted.overlay.' : 'user.overlay.';
   return xattrPrefix;
+}
+
+/**
+ * The namespace holder (native/berth-rootless.c) keeps a rootless daemon's user and mount
+ * namespaces, and with them its containers' mounts, alive when the daemon is killed; a daemon
+ * started again joins them. Its pidfile is in the exec root.
+ */
+export function holderPidFile(execRoot: string): string {
+  return path.join(execRoot, 'rootless-ns.pid');
+}
+
+/** The holder's pid if it runs (a reused pid of another process does not count). */
+export async function liveHolder(execRoot: string): Promise<number | undefined> {
+  const pid = Number((await fs.readFile(holderPidFile(execRoot), 'utf8').catch(() => '')).trim());
+  if (!(pid > 0)) return undefined;
+  const comm = (await fs.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+  return comm === 'berth-nsholder' ? pid : undefined;
+}
+
+/** Ends the holder at a clean shutdown: the namespaces then end with the daemon. */
+export async function releaseHolder(execRoot: string): Promise<void> {
+  const pid = await liveHolder(execRoot);
+  if (pid) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  await fs.rm(holderPidFile(execRoot), { force: true });
 }

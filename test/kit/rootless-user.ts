@@ -120,11 +120,12 @@ export async function createRootlessUser(tag: string): Promise<RootlessUser> {
 export async function startRootlessBerthd(u: RootlessUser, args: string[] = []): Promise<{ proc: ChildProcess; socket: string; host: string; log: () => Promise<string>; stop(): Promise<number | null> }> {
   const logFile = path.join(u.base, 'daemon.log');
   const out = await fs.open(logFile, 'a');
+  const from = (await out.stat()).size; // a daemon started again appends: only its own lines count
   const argv = u.asUser([process.execPath, '--initial-old-space-size=64', path.join(u.repo, 'dist/src/bin/berthd.js'), ...args]);
   const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', out.fd, out.fd] });
   await out.close();
   const socket = path.join(u.runtimeDir, 'berth.sock');
-  const log = () => fs.readFile(logFile, 'utf8').catch(() => '');
+  const log = async () => (await fs.readFile(logFile).catch(() => Buffer.alloc(0))).subarray(from).toString();
   const end = Date.now() + 30_000;
   while (!(await log()).includes('daemon ready')) {
     if (proc.exitCode !== null) throw new Error(`rootless berthd exited ${proc.exitCode}: ${await log()}`);
