@@ -211,10 +211,11 @@ export class ComposeRunner {
     }
   }
 
-  private async removeContainer(c: ContainerSummary): Promise<void> {
+  /** `timeout` overrides each container's own stop timeout (its stop_grace_period), as `-t` does */
+  private async removeContainer(c: ContainerSummary, timeout?: number): Promise<void> {
     const name = nameOf(c);
     if (c.State === 'running' || c.State === 'paused' || c.State === 'restarting') {
-      await this.client.containers.stop(c.Id);
+      await this.client.containers.stop(c.Id, timeout === undefined ? {} : { t: timeout });
       this.say('Container', name, 'Stopped');
     }
     await this.client.containers.remove(c.Id, { force: true });
@@ -328,12 +329,12 @@ export class ComposeRunner {
     return st.Status === 'running' ? undefined : st.ExitCode;
   }
 
-  async down(opts: { volumes?: boolean; rmi?: 'all' | 'local'; removeOrphans?: boolean }): Promise<void> {
+  async down(opts: { volumes?: boolean; rmi?: 'all' | 'local'; removeOrphans?: boolean; timeout?: number }): Promise<void> {
     const all = await this.containers({ oneoff: true });
     // dependents first
     const order = startOrder(this.p).map((s) => s.name).reverse();
     all.sort((a, b) => order.indexOf(a.Labels?.[LABEL.service] ?? '') - order.indexOf(b.Labels?.[LABEL.service] ?? ''));
-    for (const c of all) await this.removeContainer(c);
+    for (const c of all) await this.removeContainer(c, opts.timeout);
     for (const n of (await this.client.networks.list({ label: { [`${LABEL.project}=${this.p.name}`]: true } })) as Array<{ Name: string }>) {
       await this.client.networks.remove(n.Name);
       this.say('Network', n.Name, 'Removed');
@@ -380,7 +381,7 @@ export class ComposeRunner {
     }));
   }
 
-  async each(verb: 'stop' | 'start' | 'restart', services?: string[]): Promise<void> {
+  async each(verb: 'stop' | 'start' | 'restart', services?: string[], timeout?: number): Promise<void> {
     let order = startOrder(this.p, services);
     if (verb === 'stop') order = order.reverse();
     for (const s of order) {
@@ -389,7 +390,7 @@ export class ComposeRunner {
         if (verb === 'start') await this.client.containers.start(c.Id).catch((e: unknown) => {
           if (!(e instanceof DockerApiError && e.status === 304)) throw e;
         });
-        else await this.client.containers[verb](c.Id);
+        else await this.client.containers[verb](c.Id, timeout === undefined ? {} : { t: timeout });
         this.say('Container', name, verb === 'stop' ? 'Stopped' : verb === 'start' ? 'Started' : 'Restarted');
       }
     }

@@ -125,18 +125,21 @@ export const up = composeCommand<ProjectFlags & { detach?: boolean; build?: bool
   },
 });
 
-export const down = composeCommand<ProjectFlags & { volumes?: boolean; rmi?: string; removeOrphans?: boolean }>({
+const TIMEOUT_FLAG = { flags: '-t, --timeout', key: 'timeout', kind: 'int', description: 'Specify a shutdown timeout in seconds' } as const;
+
+export const down = composeCommand<ProjectFlags & { volumes?: boolean; rmi?: string; removeOrphans?: boolean; timeout?: number }>({
   usage: '[OPTIONS]',
   description: 'Stop and remove containers, networks',
   flags: [
     { flags: '-v, --volumes', key: 'volumes', kind: 'bool', description: 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers' },
     { flags: '--rmi', key: 'rmi', kind: 'string', description: 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")' },
     { flags: '--remove-orphans', key: 'removeOrphans', kind: 'bool', description: 'Remove containers for services not defined in the Compose file' },
+    TIMEOUT_FLAG,
   ],
   maxArgs: 0,
   async action(_ctx, r, _p, _args, f) {
     if (f.rmi && f.rmi !== 'local' && f.rmi !== 'all') throw new CliExit(1, `invalid value for --rmi: ${f.rmi}`);
-    await r.down({ volumes: f.volumes, rmi: f.rmi as 'local' | 'all' | undefined, removeOrphans: f.removeOrphans });
+    await r.down({ volumes: f.volumes, rmi: f.rmi as 'local' | 'all' | undefined, removeOrphans: f.removeOrphans, timeout: f.timeout });
     return 0;
   },
 });
@@ -199,13 +202,14 @@ export const build = composeCommand<ProjectFlags & { noCache?: boolean; quiet?: 
   },
 });
 
-function lifecycle(verb: 'stop' | 'start' | 'restart', description: string): CommandModule<ProjectFlags> {
-  return composeCommand<ProjectFlags>({
+function lifecycle(verb: 'stop' | 'start' | 'restart', description: string): CommandModule<ProjectFlags & { timeout?: number }> {
+  return composeCommand<ProjectFlags & { timeout?: number }>({
     usage: '[SERVICE...]',
     description,
-    flags: [],
-    async action(_ctx, r, _p, services) {
-      await r.each(verb, services);
+    // start has no timeout, as in docker compose
+    flags: verb === 'start' ? [] : [TIMEOUT_FLAG],
+    async action(_ctx, r, _p, services, f) {
+      await r.each(verb, services, f.timeout);
       return 0;
     },
   });
