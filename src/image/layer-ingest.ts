@@ -61,7 +61,7 @@ export async function stageLayer(
   opts: { blob: LayerBlobRef; signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string },
 ): Promise<StagedLayer> {
   const blobTmp = deps.blobs.tempPath();
-  let staged: { tmp: string; size: number; diffId: string; tarSize: number };
+  let staged: { tmp: string; size: number; diffId: string; tarSize: number; opaque: string[] };
   try {
     const tee = await BlobTee.open(blobTmp);
     tee.on('error', () => undefined); // reaches the unpack reading the tee and `tee.done`, even before the unpack listens
@@ -100,7 +100,7 @@ export async function stageLayer(
     size: staged.size,
     async commit(parentChainId) {
       try {
-        const meta = { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: staged.size, tarSize: staged.tarSize, ...(recorded ? { blob: recorded } : {}) };
+        const meta = { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: staged.size, tarSize: staged.tarSize, opaque: staged.opaque, ...(recorded ? { blob: recorded } : {}) };
         let rec = await deps.layers.commit(staged.tmp, meta, true);
         try {
           // the same layer may be there already (another pull); it keeps its own blob unless that went missing

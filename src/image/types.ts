@@ -12,6 +12,7 @@ import type { PushResult } from './distribution/push';
 import type { AuthConfig } from './distribution/registry-client';
 import type { ScanReport } from '../sbom/osv';
 import type { VerifiedSignature } from './distribution/signatures';
+import type { LayerView } from '../layer/merged-lookup';
 
 export type { AuthConfig, LoginResult, ProgressSink, PullResult, PushResult };
 
@@ -172,6 +173,8 @@ export interface ImageService {
   manifestDescriptor(imageId: string): Promise<Descriptor | undefined>;
   /** Overlay lower directories for an image, top-most layer first (as overlayfs' lowerdir wants). */
   layerDirs(imageId: string): Promise<string[]>;
+  /** The layers as a reader of their diff dirs needs them, top-most first; undefined when a layer's record predates its opaque list. */
+  layerViews(imageId: string): Promise<LayerView[] | undefined>;
   /** Remove dangling (or, with dangling=false, all unused) images. */
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }>;
   /** "name[:tag]" or "name@digest" from its registry; errors in Docker's words ("manifest for x not found: …") */

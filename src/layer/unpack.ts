@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, constants as C, promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -36,6 +37,8 @@ export interface UnpackResult {
   size: number;
   /** bytes of the uncompressed tar (what a save writes for this layer) */
   tarSize: number;
+  /** directories the layer marks opaque (relative, "" for its root): a reader of the diff dirs needs them without reading xattrs */
+  opaque: string[];
 }
 
 type TarHeader = tar.Headers & { pax?: Record<string, string> };
@@ -77,6 +80,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const dirTimes: { abs: string; mtime: Date }[] = [];
   let size = 0;
   let tarSize = 0;
+  const opaque = new Set<string>();
 
   const plain = await decompressed(src);
   // a stream that turned out compressed is hashed whatever the caller assumed: its diffId is not the caller's hash
@@ -131,6 +135,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const applyXattrs = (abs: string, h: TarHeader) => {
     for (const [k, v] of Object.entries(h.pax ?? {})) {
       // trusted.* is host root's alone: a rootless daemon cannot keep it
+      if (k.startsWith('SCHILY.xattr.') && k.endsWith('overlay.opaque') && v === 'y') opaque.add(path.relative(dest, abs));
       if (k.startsWith('SCHILY.xattr.') && (inInitialUserns() || !k.startsWith('SCHILY.xattr.trusted.'))) batch.setXattr(abs, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
     }
   };
@@ -148,7 +153,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       copy.end();
       await finished(copy);
     }
-    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize };
+    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize, opaque: [...opaque].sort() };
   } catch (e) {
     // our decompressor goes; the caller's own stream is unhooked and drained, not destroyed:
     // an HTTP request body destroyed here would take its socket, and the error answer, with it
@@ -184,6 +189,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
         else if (!st.isDirectory()) throw unsafeEntry(h.name, 'opaque marker in a non-directory');
       }
       batch.setXattr(resolveInside(dest, wh.dir), `${overlayXattrPrefix()}opaque`, 'y');
+      opaque.add(wh.dir);
       return false;
     }
     if (wh.kind === 'file') {

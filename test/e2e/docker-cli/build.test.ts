@@ -127,6 +127,41 @@ describe('docker build, commit and diff against berthd', () => {
     }
   });
 
+  test('COPY and WORKDIR without a mount: kept modes above the destination, opaque dirs, a symlink on the way, same as a mounted tree', T, async () => {
+    const tag = uniq('direct');
+    const ctx = await context({
+      Dockerfile: [
+        'FROM bb',
+        'RUN mkdir -p /data/keep /opq/old && echo k > /data/keep/had && chmod 1777 /data && chown 5:6 /data && ln -s /data /link',
+        // recreated in one step: the new /opq is opaque, the directory /opq/old stays hidden under it
+        'RUN rm -rf /opq && mkdir /opq && echo upper > /opq/new',
+        'COPY f.txt /opq/old',
+        'WORKDIR /data/work/deep',
+        'COPY f.txt /data/',
+        'COPY f.txt /opq/',
+        'COPY f.txt /link/viasym.txt',
+        'COPY dir /data/keep',
+        'COPY f.txt dirname',
+        'WORKDIR /link/wd',
+      ].join('\n'),
+      'f.txt': 'f\n',
+      'dir/new': 'n\n',
+    });
+    try {
+      const b = await docker(['build', '-q', '-t', tag, ctx]);
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      const seen = await out(['run', '--rm', tag, 'sh', '-c', 'stat -c "%a %u:%g" /data; ls /opq; cat /opq/old; ls /data/keep; cat /data/viasym.txt; ls /data/work/deep; ls -d /data/wd']);
+      assert.equal(seen, ['1777 5:6', 'f.txt', 'new', 'old', 'f', 'had', 'new', 'f', 'dirname', '/data/wd', ''].join('\n'));
+      // the layers are the tars their diff ids name: the image saves and loads as any other
+      const saved = execFileSync(DOCKER, ['save', tag], { env: d.env, maxBuffer: 1 << 28 });
+      const loaded = await docker(['load'], { input: saved });
+      assert.equal(loaded.code, 0, loaded.stderr);
+    } finally {
+      await docker(['rmi', '-f', tag]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
   test('--target stops at a stage; ADD unpacks a local tar; USER and --chown', T, async () => {
     const tag = uniq('tgt');
     const ctx = await context({
