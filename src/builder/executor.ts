@@ -875,6 +875,7 @@ class Builder {
         for (let p = path.posix.dirname(dest.replace(/\/+$/, '') || '/'); p !== '/'; p = path.posix.dirname(p)) ancestors.add(p);
         if (destIsDir || destExistsAsDir) ancestors.add(dest.replace(/\/+$/, ''));
         const tar = packTree({
+          local: true,
           hostPathOf: (p) => path.join(staging, p),
           adjust: (p, s, h) => {
             if (p === '/') return { skip: true };
@@ -971,6 +972,8 @@ class Builder {
   private async fetchFrom(st: StageState, from: string, sources: string[], into: string): Promise<string[]> {
     const image = await this.fromImage(st, from);
     if (!image || image.layers === 0) throw new InvalidArgumentError(`COPY --from=${from}: the stage has no filesystem`, 'BAD_FROM');
+    const direct = await this.fetchFiles(image.id, sources, into);
+    if (direct) return direct;
     const tree = await this.openFs(image.id, 'COPY --from');
     try {
       const out: string[] = [];
@@ -995,6 +998,34 @@ class Builder {
     } finally {
       await tree.release();
     }
+  }
+
+  /**
+   * COPY --from of plain files: each taken from the layer that holds it, with no tree to mount;
+   * undefined when a source is anything else (a directory's contents merge across layers).
+   */
+  private async fetchFiles(imageId: string, sources: string[], into: string): Promise<string[] | undefined> {
+    const look = this.ports.viewImage ? await this.ports.viewImage(imageId) : undefined;
+    if (!look) return undefined;
+    const found: Array<{ hostPath: string; stat: ImagePathStat; name: string }> = [];
+    for (const src of sources) {
+      const abs = path.posix.normalize(`/${src}`);
+      if (abs === '/' || src.endsWith('/') || src.endsWith('/.')) return undefined;
+      const e = await look(abs);
+      if (e.kind !== 'entry' || !e.stat.isFile()) return undefined;
+      found.push({ hostPath: e.hostPath, stat: e.stat, name: path.posix.basename(abs) });
+    }
+    const out: string[] = [];
+    for (const [i, f] of found.entries()) {
+      const file = path.join(into, String(i), f.name);
+      await fs.mkdir(path.dirname(file));
+      // as the archive would extract it: content, mode and time (owners are COPY's own)
+      await fs.copyFile(f.hostPath, file);
+      await fs.chmod(file, f.stat.mode & 0o7777);
+      await fs.utimes(file, f.stat.mtime, f.stat.mtime);
+      out.push(`${i}/${f.name}`);
+    }
+    return out;
   }
 
   /** An image's filesystem for a step that only copies: no container where the engine can do without. */

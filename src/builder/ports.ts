@@ -54,12 +54,14 @@ export interface ImagePathStat {
   mtime: Date;
   isDirectory(): boolean;
   isSymbolicLink(): boolean;
+  isFile(): boolean;
 }
 
 /** What an image holds at an absolute path, the last component not followed. */
 export type ImagePathInfo =
   | { kind: 'absent' }
-  | { kind: 'entry'; stat: ImagePathStat }
+  /** `hostPath`: the node in the layer that holds it, never to be written */
+  | { kind: 'entry'; stat: ImagePathStat; hostPath: string }
   /** a parent on the way is no directory (a symlink, a file): only a mounted tree can tell */
   | { kind: 'blocked' };
 

@@ -10,6 +10,7 @@ import { chainIdOf, type LayerBlobRef, type LayerRecord, type LayerStore } from 
 import type { BlobStore } from './content/blob-store';
 import { BlobTee } from './content/blob-tee';
 import { contentDigest, hasLayerContent } from './layer-content';
+import type { AdoptableLayer } from './types';
 
 export type IngestedLayer = LayerRecord;
 
@@ -37,6 +38,25 @@ export async function ingestLayer(
   } finally {
     await fs.rm(blobTmp, { force: true });
   }
+}
+
+/**
+ * A build step's changes: the tar is hashed into its blob, then the directory it was read from
+ * is moved in as the layer, instead of unpacking the tar into a copy of that directory.
+ */
+export async function adoptLayer(deps: { layers: LayerStore; blobs: BlobStore }, src: AdoptableLayer, parentChainId: string | null): Promise<IngestedLayer> {
+  // the blob first: a crash before the layer lands leaves an unreferenced blob, never a layer without one
+  const { digest: diffId, size: tarSize } = await deps.blobs.putChunked(src.tar);
+  const dir = await src.takeDir();
+  let rec = await deps.layers.adopt(dir, { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: src.size, tarSize, opaque: src.opaque }, true);
+  try {
+    // the same layer was there already, pulled: it keeps its blob, unless that went missing
+    if (contentDigest(rec) !== rec.diffId && !(await hasLayerContent(deps.blobs, rec))) rec = await deps.layers.setBlob(rec.chainId, undefined, tarSize);
+  } catch (e) {
+    deps.layers.unpin(rec.chainId);
+    throw e;
+  }
+  return rec;
 }
 
 /** A layer unpacked out of sight, with its downloaded blob beside it: commit or discard. */

@@ -208,6 +208,22 @@ export class LayerStore {
     }
   }
 
+  /**
+   * A directory already in layer form becomes the layer (moved, on the same file system): the
+   * same visibility rule as an unpacked one, a complete temp dir renamed into place.
+   */
+  async adopt(diffDir: string, meta: LayerMeta, pin = false): Promise<LayerRecord> {
+    const tmp = this.tempPath('adopt');
+    await fs.mkdir(tmp, { mode: 0o700 });
+    try {
+      await fs.rename(diffDir, path.join(tmp, 'diff'));
+    } catch (e) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    return this.commit(tmp, meta, pin);
+  }
+
   /** Makes a staged layer visible; if the same chain exists already, the staged copy is dropped. */
   async commit(tmp: string, meta: LayerMeta, pin = false): Promise<LayerRecord> {
     const parent = meta.parent || null;

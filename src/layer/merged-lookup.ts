@@ -19,8 +19,8 @@ export interface LayerView {
 export type MergedEntry =
   /** nothing there (never was, or whited out) */
   | { kind: 'absent' }
-  /** the top-most entry at the path, unfollowed */
-  | { kind: 'entry'; stat: Stats }
+  /** the top-most entry at the path, unfollowed, and where that layer keeps it */
+  | { kind: 'entry'; stat: Stats; hostPath: string }
   /** a parent on the way is no directory (a symlink to follow, or a file): the caller must resolve it some other way */
   | { kind: 'blocked'; at: string };
 
@@ -47,10 +47,11 @@ export async function lookupMerged(layers: readonly LayerView[], rel: string): P
     let hidesBelow = layer.opaque.has('');
     for (let i = 1; i <= parts.length; i++) {
       const pre = parts.slice(0, i).join('/');
-      const st = await lstatOrUndefined(path.join(layer.dir, pre));
+      const hostPath = path.join(layer.dir, pre);
+      const st = await lstatOrUndefined(hostPath);
       if (!st) break;
       if (isWhiteout(st)) return { kind: 'absent' };
-      if (i === parts.length) return { kind: 'entry', stat: st };
+      if (i === parts.length) return { kind: 'entry', stat: st, hostPath };
       if (!st.isDirectory()) return { kind: 'blocked', at: pre };
       if (layer.opaque.has(pre)) hidesBelow = true;
     }
