@@ -6,7 +6,7 @@
  * builder's "Step n/m : …" / " ---> id" stream.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, linkSync, lstatSync, mkdirSync, promises as fs, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -1045,49 +1045,51 @@ class Builder {
   /**
    * Copies `src` (a file, link or tree) to `dest` on the host, leaving out what .dockerignore excludes;
    * with `digest` and no `dest`, only hashes what would be copied (names, modes, link targets, contents).
+   * Sources and staging are daemon-owned temp dirs: metadata calls are synchronous (a thread-pool round
+   * trip each cost more than the call on a loaded host); file contents are still copied asynchronously.
    */
   private async stage(src: string, dest: string | undefined, ctxRel: string | undefined, digest?: ReturnType<typeof createHash>, exclude?: IgnoreMatcher, linked?: Set<string>): Promise<void> {
     const walk = async (from: string, to: string | undefined, rel: string | undefined): Promise<void> => {
-      const s = await fs.lstat(from);
+      const s = lstatSync(from);
       digest?.update(`${path.relative(src, from)}\0${s.mode}\0`);
       if (s.isDirectory()) {
         if (to) {
-          await fs.mkdir(to, { recursive: true });
-          await fs.chmod(to, s.mode & 0o7777);
+          mkdirSync(to, { recursive: true });
+          chmodSync(to, s.mode & 0o7777);
         }
-        for (const name of (await fs.readdir(from)).sort()) {
+        for (const name of readdirSync(from).sort()) {
           const childRel = rel === undefined ? undefined : rel === '.' ? name : `${rel}/${name}`;
           const childTo = to && path.join(to, name);
           if (exclude?.ignores(path.relative(src, path.join(from, name)))) continue;
           if (childRel !== undefined && this.ignore.ignores(childRel)) {
             // an excluded directory can still hold what a `!pattern` brings back
-            if ((await fs.lstat(path.join(from, name))).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
+            if (lstatSync(path.join(from, name)).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
             continue;
           }
           await walk(path.join(from, name), childTo, childRel);
         }
-        if (to) await fs.utimes(to, s.atime, s.mtime);
+        if (to) utimesSync(to, s.atime, s.mtime);
         return;
       }
       if (s.isSymbolicLink()) {
-        const target = await fs.readlink(from);
+        const target = readlinkSync(from);
         digest?.update(target);
         if (to) {
-          await fs.mkdir(path.dirname(to), { recursive: true });
-          await fs.rm(to, { recursive: true, force: true });
-          await fs.symlink(target, to);
+          mkdirSync(path.dirname(to), { recursive: true });
+          rmSync(to, { recursive: true, force: true });
+          symlinkSync(target, to);
         }
         return;
       }
       if (!s.isFile()) return; // devices and sockets have no place in a build context
       if (digest) digest.update(await fileDigest(from));
       if (!to) return;
-      await fs.mkdir(path.dirname(to), { recursive: true });
-      await fs.rm(to, { recursive: true, force: true });
+      mkdirSync(path.dirname(to), { recursive: true });
+      rmSync(to, { recursive: true, force: true });
       // `linked`: the staging is only read (packed), so a hard link serves as a copy; an inode
       // staged twice is copied the second time, or the layer would hold one file under two names
       const inode = `${s.dev}:${s.ino}`;
-      if (linked && !linked.has(inode) && (await fs.link(from, to).then(() => true, () => false))) {
+      if (linked && !linked.has(inode) && tryLink(from, to)) {
         linked.add(inode);
         return;
       }
@@ -1096,10 +1098,10 @@ class Builder {
       await fs.utimes(to, s.atime, s.mtime);
     };
     const walkExcluded = async (from: string, to: string | undefined, rel: string): Promise<void> => {
-      for (const name of (await fs.readdir(from)).sort()) {
+      for (const name of readdirSync(from).sort()) {
         const childRel = `${rel}/${name}`;
         const childTo = to && path.join(to, name);
-        const isDir = (await fs.lstat(path.join(from, name))).isDirectory();
+        const isDir = lstatSync(path.join(from, name)).isDirectory();
         if (!this.ignore.ignores(childRel)) await walk(path.join(from, name), childTo, childRel);
         else if (isDir && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
       }
@@ -1125,8 +1127,19 @@ function numericOwner(spec: string): { uid: number; gid: number } {
 
 async function fileDigest(file: string): Promise<string> {
   const h = createHash('sha256');
+  const st = statSync(file);
+  if (st.size <= 256 * 1024) return h.update(readFileSync(file)).digest('hex');
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');
+}
+
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** ADD unpacks local archives: tar, plain or compressed, recognized by content as Docker does. */

@@ -45,18 +45,24 @@ export async function ingestLayer(
  * is moved in as the layer, instead of unpacking the tar into a copy of that directory.
  */
 export async function adoptLayer(deps: { layers: LayerStore; blobs: BlobStore }, src: AdoptableLayer, parentChainId: string | null): Promise<IngestedLayer> {
-  // the blob first: a crash before the layer lands leaves an unreferenced blob, never a layer without one
-  const { digest: diffId, size: tarSize } = await deps.blobs.putChunked(src.tar);
-  const dir = await src.takeDir();
-  let rec = await deps.layers.adopt(dir, { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: src.size, tarSize, opaque: src.opaque }, true);
+  // as ingestLayer: the blob waits in the temp dir until the layer is in, so a killed daemon leaves a temp
+  // file or a layer no image holds, both removed at the next start
+  const { tmp, digest: diffId, size: tarSize } = await deps.blobs.writeTemp(src.tar);
   try {
-    // the same layer was there already, pulled: it keeps its blob, unless that went missing
-    if (contentDigest(rec) !== rec.diffId && !(await hasLayerContent(deps.blobs, rec))) rec = await deps.layers.setBlob(rec.chainId, undefined, tarSize);
-  } catch (e) {
-    deps.layers.unpin(rec.chainId);
-    throw e;
+    const dir = await src.takeDir();
+    let rec = await deps.layers.adopt(dir, { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: src.size, tarSize, opaque: src.opaque }, true);
+    try {
+      // the same layer was there already, pulled: it keeps its blob, unless that went missing
+      if (contentDigest(rec) !== rec.diffId && !(await hasLayerContent(deps.blobs, rec))) rec = await deps.layers.setBlob(rec.chainId, undefined, tarSize);
+      if (contentDigest(rec) === rec.diffId && !(await deps.blobs.has(rec.diffId))) await deps.blobs.adopt(tmp, rec.diffId, { synced: true });
+    } catch (e) {
+      deps.layers.unpin(rec.chainId);
+      throw e;
+    }
+    return rec;
+  } finally {
+    await fs.rm(tmp, { force: true });
   }
-  return rec;
 }
 
 /** A layer unpacked out of sight, with its downloaded blob beside it: commit or discard. */

@@ -6,7 +6,7 @@
  * (sha256 of the uncompressed tar) and can keep a copy of that tar.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, constants as C, promises as fs, type Stats } from 'node:fs';
+import { chmodSync, closeSync, createWriteStream, constants as C, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, promises as fs, writeSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -43,14 +43,21 @@ export interface UnpackResult {
 
 type TarHeader = tar.Headers & { pax?: Record<string, string> };
 
+/**
+ * Synchronous: the destination is a temp dir of the layer store on a local disk, and a thread-pool
+ * round trip per call cost more than the call (a layer of small files is several calls per entry).
+ */
 async function lstatOrNull(p: string): Promise<Stats | null> {
   try {
-    return await fs.lstat(p);
+    return lstatSync(p);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
 }
+
+/** Files up to this size are gathered and written with synchronous calls. */
+const SMALL_FILE = 256 * 1024;
 
 /**
  * A hard link target from a layer below (top-most first). Stops at a whiteout
@@ -111,7 +118,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       const abs = resolveInside(dest, pre);
       if (batch.pending(abs)) throw unsafeEntry(name, `parent "${pre}" is not a directory`);
       const st = await lstatOrNull(abs);
-      if (!st) await fs.mkdir(abs, { mode: 0o755 });
+      if (!st) mkdirSync(abs, { mode: 0o755 });
       else if (st.isSymbolicLink()) throw unsafeEntry(name, `parent "${pre}" is a symlink`);
       else if (!st.isDirectory()) throw unsafeEntry(name, `parent "${pre}" is not a directory`);
     }
@@ -216,6 +223,25 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       case null:
       case undefined: {
         await clear(abs, false);
+        if ((h.size ?? 0) <= SMALL_FILE) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of entry) chunks.push(chunk as Buffer);
+          // O_EXCL: fails rather than writing through anything already there
+          const fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+          try {
+            for (const c of chunks) {
+              for (let off = 0; off < c.length; ) off += writeSync(fd, c, off);
+              size += c.length;
+            }
+          } finally {
+            closeSync(fd);
+          }
+          if (chown) lchownSync(abs, h.uid ?? 0, h.gid ?? 0);
+          chmodSync(abs, mode); // after chown, which clears setuid/setgid
+          lutimesSync(abs, mtime, mtime);
+          applyXattrs(abs, h);
+          return true;
+        }
         // O_EXCL: fails rather than writing through anything already there
         const fh = await fs.open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
         try {

@@ -116,13 +116,15 @@ export class BlobStore {
   }
 
   /**
-   * putStream for a source of many small chunks (a tar of small files): they are gathered and
-   * written a MiB at a time, where a write stream would make a thread-pool round trip of each.
+   * A temp blob (fsynced, to adopt() or remove; boot repair removes it) from a source of many small
+   * chunks (a tar of small files): gathered and written a MiB at a time, where a write stream would
+   * make a thread-pool round trip of each.
    */
-  async putChunked(src: AsyncIterable<Buffer>): Promise<{ digest: string; size: number }> {
+  async writeTemp(src: AsyncIterable<Buffer>): Promise<{ tmp: string; digest: string; size: number }> {
     const tmp = this.tempPath();
     const hash = createHash('sha256');
     let size = 0;
+    let ok = false;
     try {
       const fh = await fs.open(tmp, 'wx', 0o644);
       try {
@@ -144,11 +146,10 @@ export class BlobStore {
       } finally {
         await fh.close();
       }
-      const digest = `sha256:${hash.digest('hex')}`;
-      await fs.rename(tmp, this.path(digest));
-      return { digest, size };
+      ok = true;
+      return { tmp, digest: `sha256:${hash.digest('hex')}`, size };
     } finally {
-      await fs.rm(tmp, { force: true });
+      if (!ok) await fs.rm(tmp, { force: true });
     }
   }
 
