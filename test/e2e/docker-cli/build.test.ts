@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
@@ -152,6 +152,18 @@ describe('docker build, commit and diff against berthd', () => {
       assert.equal(b.code, 0, b.stdout + b.stderr);
       const seen = await out(['run', '--rm', tag, 'sh', '-c', 'stat -c "%a %u:%g" /data; ls /opq; cat /opq/old; ls /data/keep; cat /data/viasym.txt; ls /data/work/deep; ls -d /data/wd']);
       assert.equal(seen, ['1777 5:6', 'f.txt', 'new', 'old', 'f', 'had', 'new', 'f', 'dirname', '/data/wd', ''].join('\n'));
+      // the RUN layers are the steps' upper dirs, less the empty files and dirs the runtime mounted on
+      const diffIds = JSON.parse(await out(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', tag])) as string[];
+      const chain: string[] = [];
+      for (const id of diffIds) chain.push(chain.length ? `sha256:${createHash('sha256').update(`${chain.at(-1)} ${id}`).digest('hex')}` : id);
+      const lowers = chain.map((c) => path.join(d.dataRoot, 'layers', c.slice('sha256:'.length), 'diff'));
+      assert.ok(diffIds.length > 4 && existsSync(lowers.at(-1)!), lowers.join(':'));
+      for (const dir of lowers) {
+        for (const f of ['etc/hosts', 'etc/resolv.conf', 'etc/hostname']) {
+          const st = await fs.lstat(path.join(dir, f)).catch(() => undefined);
+          assert.ok(!st || st.size > 0, `${dir}/${f}: a runtime mount point left in a layer`);
+        }
+      }
       // the layers are the tars their diff ids name: the image saves and loads as any other
       const saved = execFileSync(DOCKER, ['save', tag], { env: d.env, maxBuffer: 1 << 28 });
       const loaded = await docker(['load'], { input: saved });
