@@ -6,9 +6,10 @@
  * builder's "Step n/m : …" / " ---> id" stream.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, linkSync, lstatSync, mkdirSync, promises as fs, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
@@ -25,7 +26,7 @@ import { openAgentProxy } from './ssh-agent-proxy';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
-import type { BuildCacheStore, BuildImage, BuildPorts, StepFs, StepMount } from './ports';
+import type { BuildCacheStore, BuildImage, BuildPorts, ImagePathStat, StepFs, StepMount } from './ports';
 
 export interface BuildOptions {
   /** the extracted build context */
@@ -748,13 +749,19 @@ class Builder {
     const key = hash('workdir', st.image.id, abs, JSON.stringify(st.config));
     const hit = await this.cached(st, key);
     if (hit) return this.done(st, hit, key);
+    const direct = await this.workdirLayer(st.image.id, abs);
+    if (direct === 'exists') return this.metadata(st, createdBy);
+    if (direct) return this.done(st, await this.ports.commitImage(st.image.id, direct, st.config, createdBy, st.author), key);
     const tree = await this.openFs(st.image.id, `WORKDIR ${abs}`);
     try {
       if ((await tree.isDirectory(abs)) === undefined) {
         const staging = await fs.mkdtemp(path.join(this.tmp, 'workdir-'));
         try {
           await fs.mkdir(path.join(staging, abs), { recursive: true, mode: 0o755 });
-          await tree.putArchive(packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' ? { skip: true } : undefined) }, '/', ''));
+          // directories the image has (through symlinks too) stay as they are, as Docker's MkdirAll leaves them
+          const have = new Set<string>();
+          for (let p = path.posix.dirname(abs); p !== '/'; p = path.posix.dirname(p)) if (await tree.isDirectory(p)) have.add(p);
+          await tree.putArchive(packTree({ hostPathOf: (p) => path.join(staging, p), adjust: (p) => (p === '/' || have.has(p) ? { skip: true } : undefined) }, '/', ''));
         } finally {
           await fs.rm(staging, { recursive: true, force: true });
         }
@@ -765,6 +772,36 @@ class Builder {
       await tree.release();
     }
     return this.metadata(st, createdBy);
+  }
+
+  /**
+   * WORKDIR's layer as a tar, from what the image's layers say without a mount: the missing
+   * directories 0755 root's, those above them as the image has them. 'exists': nothing to make;
+   * undefined: a symlink or file on the way, or layers the lookup cannot read (open a tree).
+   */
+  private async workdirLayer(imageId: string, abs: string): Promise<Readable | 'exists' | undefined> {
+    const look = this.ports.viewImage ? await this.ports.viewImage(imageId) : undefined;
+    if (!look || abs === '/' || path.posix.normalize(abs) !== abs) return undefined;
+    const parts = abs.split('/').filter(Boolean);
+    const entries: tar.Headers[] = [];
+    const now = new Date();
+    let missing = false;
+    for (let i = 1; i <= parts.length; i++) {
+      const p = `/${parts.slice(0, i).join('/')}`;
+      const e = missing ? ({ kind: 'absent' } as const) : await look(p);
+      if (e.kind === 'blocked' || (e.kind === 'entry' && e.stat.isSymbolicLink())) return undefined;
+      if (e.kind === 'entry' && !e.stat.isDirectory()) return i === parts.length ? 'exists' : undefined; // a file there: as before, no directory
+      if (e.kind === 'entry') entries.push({ name: p.slice(1), type: 'directory', mode: e.stat.mode & 0o7777, uid: e.stat.uid, gid: e.stat.gid, mtime: e.stat.mtime });
+      else {
+        missing = true;
+        entries.push({ name: p.slice(1), type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: now });
+      }
+    }
+    if (!missing) return 'exists';
+    const pack = tar.pack();
+    for (const h of entries) pack.entry(h);
+    pack.finalize();
+    return pack;
   }
 
   /** COPY/ADD: the sources are laid out as they will land in a host staging dir, then extracted in one go. */
@@ -839,9 +876,12 @@ class Builder {
         return;
       }
       const base = st.image && st.image.layers > 0 ? st.image : undefined;
-      const tree = base ? await this.openFs(base.id, verb) : undefined;
+      // straight to a layer where the image needs no mount to answer what the copy asks of it
+      const plan = base && (!ins.chown || /^\d+:\d+$/.test(ins.chown)) ? await this.directPlan(base.id, dest, destIsDir) : undefined;
+      const tree = base && !plan ? await this.openFs(base.id, verb) : undefined;
       try {
-        const destExistsAsDir = !destIsDir && tree ? (await tree.isDirectory(dest)) === true : false;
+        const destExistsAsDir = plan ? plan.destExistsAsDir : !destIsDir && tree ? (await tree.isDirectory(dest)) === true : false;
+        const linked = new Set<string>();
         for (const rel of sources) {
           const src = path.join(srcRoot, rel);
           if (kinds.get(rel) === 'archive') {
@@ -851,7 +891,7 @@ class Builder {
           const target = ins.parents
             ? path.posix.join(dest, originalPath(rel))
             : kinds.get(rel) === 'dir' ? dest : destIsDir || destExistsAsDir ? path.posix.join(dest, path.basename(rel)) : dest;
-          await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel, undefined, exclude);
+          await this.stage(src, path.join(staging, target), fromDir || fetchDir ? undefined : rel, undefined, exclude, linked);
         }
         const owner = ins.chown ? (tree ? await tree.resolveOwner(ins.chown) : numericOwner(ins.chown)) : { uid: 0, gid: 0 };
         // the destination's own ancestors keep what the image has; a scratch layer needs them as entries
@@ -859,10 +899,20 @@ class Builder {
         for (let p = path.posix.dirname(dest.replace(/\/+$/, '') || '/'); p !== '/'; p = path.posix.dirname(p)) ancestors.add(p);
         if (destIsDir || destExistsAsDir) ancestors.add(dest.replace(/\/+$/, ''));
         const tar = packTree({
+          local: true,
           hostPathOf: (p) => path.join(staging, p),
           adjust: (p, s, h) => {
             if (p === '/') return { skip: true };
             if (tree && ancestors.has(p)) return { skip: true };
+            if (plan && ancestors.has(p)) {
+              // as the image has it; a missing one as extraction would make it
+              const had = plan.ancestors.get(p);
+              h.mode = had ? had.mode & 0o7777 : 0o755;
+              h.uid = had ? had.uid : 0;
+              h.gid = had ? had.gid : 0;
+              if (had) h.mtime = had.mtime;
+              return undefined;
+            }
             h.uid = owner.uid;
             h.gid = owner.gid;
             if (mode !== undefined && !s.isSymbolicLink()) h.mode = mode;
@@ -881,6 +931,34 @@ class Builder {
       if (fromDir) await fs.rm(fromDir, { recursive: true, force: true });
       if (fetchDir) await fs.rm(fetchDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * What a COPY needs of the image (whether the destination is a directory, the directories above it),
+   * answered from the layers without a mount; undefined where that is not plain: a symlink or file on
+   * the way (extraction would follow or refuse it), or layers without the record the lookup needs.
+   */
+  private async directPlan(imageId: string, dest: string, destIsDir: boolean): Promise<{ destExistsAsDir: boolean; ancestors: Map<string, ImagePathStat | undefined> } | undefined> {
+    const look = this.ports.viewImage ? await this.ports.viewImage(imageId) : undefined;
+    if (!look) return undefined;
+    const target = dest.replace(/\/+$/, '') || '/';
+    if (path.posix.normalize(target) !== target) return undefined;
+    let destExistsAsDir = false;
+    if (!destIsDir && target !== '/') {
+      const e = await look(target);
+      if (e.kind === 'blocked' || (e.kind === 'entry' && e.stat.isSymbolicLink())) return undefined;
+      destExistsAsDir = e.kind === 'entry' && e.stat.isDirectory();
+    }
+    const ancestors = new Map<string, ImagePathStat | undefined>();
+    const dirs: string[] = [];
+    for (let p = path.posix.dirname(target); p !== '/'; p = path.posix.dirname(p)) dirs.push(p);
+    if ((destIsDir || destExistsAsDir) && target !== '/') dirs.push(target);
+    for (const d of dirs) {
+      const e = await look(d);
+      if (e.kind === 'blocked' || (e.kind === 'entry' && !e.stat.isDirectory())) return undefined;
+      ancestors.set(d, e.kind === 'entry' ? e.stat : undefined);
+    }
+    return { destExistsAsDir, ancestors };
   }
 
   /** Context paths a COPY source names: literal, or a pattern matched against the (not ignored) context. */
@@ -918,6 +996,8 @@ class Builder {
   private async fetchFrom(st: StageState, from: string, sources: string[], into: string): Promise<string[]> {
     const image = await this.fromImage(st, from);
     if (!image || image.layers === 0) throw new InvalidArgumentError(`COPY --from=${from}: the stage has no filesystem`, 'BAD_FROM');
+    const direct = await this.fetchFiles(image.id, sources, into);
+    if (direct) return direct;
     const tree = await this.openFs(image.id, 'COPY --from');
     try {
       const out: string[] = [];
@@ -944,6 +1024,34 @@ class Builder {
     }
   }
 
+  /**
+   * COPY --from of plain files: each taken from the layer that holds it, with no tree to mount;
+   * undefined when a source is anything else (a directory's contents merge across layers).
+   */
+  private async fetchFiles(imageId: string, sources: string[], into: string): Promise<string[] | undefined> {
+    const look = this.ports.viewImage ? await this.ports.viewImage(imageId) : undefined;
+    if (!look) return undefined;
+    const found: Array<{ hostPath: string; stat: ImagePathStat; name: string }> = [];
+    for (const src of sources) {
+      const abs = path.posix.normalize(`/${src}`);
+      if (abs === '/' || src.endsWith('/') || src.endsWith('/.')) return undefined;
+      const e = await look(abs);
+      if (e.kind !== 'entry' || !e.stat.isFile()) return undefined;
+      found.push({ hostPath: e.hostPath, stat: e.stat, name: path.posix.basename(abs) });
+    }
+    const out: string[] = [];
+    for (const [i, f] of found.entries()) {
+      const file = path.join(into, String(i), f.name);
+      await fs.mkdir(path.dirname(file));
+      // as the archive would extract it: content, mode and time (owners are COPY's own)
+      await fs.copyFile(f.hostPath, file);
+      await fs.chmod(file, f.stat.mode & 0o7777);
+      await fs.utimes(file, f.stat.mtime, f.stat.mtime);
+      out.push(`${i}/${f.name}`);
+    }
+    return out;
+  }
+
   /** An image's filesystem for a step that only copies: no container where the engine can do without. */
   private async openFs(imageId: string, what: string): Promise<StepFs> {
     if (this.ports.openStepFs) return this.ports.openStepFs(imageId);
@@ -961,54 +1069,63 @@ class Builder {
   /**
    * Copies `src` (a file, link or tree) to `dest` on the host, leaving out what .dockerignore excludes;
    * with `digest` and no `dest`, only hashes what would be copied (names, modes, link targets, contents).
+   * Sources and staging are daemon-owned temp dirs: metadata calls are synchronous (a thread-pool round
+   * trip each cost more than the call on a loaded host); file contents are still copied asynchronously.
    */
-  private async stage(src: string, dest: string | undefined, ctxRel: string | undefined, digest?: ReturnType<typeof createHash>, exclude?: IgnoreMatcher): Promise<void> {
+  private async stage(src: string, dest: string | undefined, ctxRel: string | undefined, digest?: ReturnType<typeof createHash>, exclude?: IgnoreMatcher, linked?: Set<string>): Promise<void> {
     const walk = async (from: string, to: string | undefined, rel: string | undefined): Promise<void> => {
-      const s = await fs.lstat(from);
+      const s = lstatSync(from);
       digest?.update(`${path.relative(src, from)}\0${s.mode}\0`);
       if (s.isDirectory()) {
         if (to) {
-          await fs.mkdir(to, { recursive: true });
-          await fs.chmod(to, s.mode & 0o7777);
+          mkdirSync(to, { recursive: true });
+          chmodSync(to, s.mode & 0o7777);
         }
-        for (const name of (await fs.readdir(from)).sort()) {
+        for (const name of readdirSync(from).sort()) {
           const childRel = rel === undefined ? undefined : rel === '.' ? name : `${rel}/${name}`;
           const childTo = to && path.join(to, name);
           if (exclude?.ignores(path.relative(src, path.join(from, name)))) continue;
           if (childRel !== undefined && this.ignore.ignores(childRel)) {
             // an excluded directory can still hold what a `!pattern` brings back
-            if ((await fs.lstat(path.join(from, name))).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
+            if (lstatSync(path.join(from, name)).isDirectory() && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
             continue;
           }
           await walk(path.join(from, name), childTo, childRel);
         }
-        if (to) await fs.utimes(to, s.atime, s.mtime);
+        if (to) utimesSync(to, s.atime, s.mtime);
         return;
       }
       if (s.isSymbolicLink()) {
-        const target = await fs.readlink(from);
+        const target = readlinkSync(from);
         digest?.update(target);
         if (to) {
-          await fs.mkdir(path.dirname(to), { recursive: true });
-          await fs.rm(to, { recursive: true, force: true });
-          await fs.symlink(target, to);
+          mkdirSync(path.dirname(to), { recursive: true });
+          rmSync(to, { recursive: true, force: true });
+          symlinkSync(target, to);
         }
         return;
       }
       if (!s.isFile()) return; // devices and sockets have no place in a build context
       if (digest) digest.update(await fileDigest(from));
       if (!to) return;
-      await fs.mkdir(path.dirname(to), { recursive: true });
-      await fs.rm(to, { recursive: true, force: true });
+      mkdirSync(path.dirname(to), { recursive: true });
+      rmSync(to, { recursive: true, force: true });
+      // `linked`: the staging is only read (packed), so a hard link serves as a copy; an inode
+      // staged twice is copied the second time, or the layer would hold one file under two names
+      const inode = `${s.dev}:${s.ino}`;
+      if (linked && !linked.has(inode) && tryLink(from, to)) {
+        linked.add(inode);
+        return;
+      }
       await fs.copyFile(from, to);
       await fs.chmod(to, s.mode & 0o7777);
       await fs.utimes(to, s.atime, s.mtime);
     };
     const walkExcluded = async (from: string, to: string | undefined, rel: string): Promise<void> => {
-      for (const name of (await fs.readdir(from)).sort()) {
+      for (const name of readdirSync(from).sort()) {
         const childRel = `${rel}/${name}`;
         const childTo = to && path.join(to, name);
-        const isDir = (await fs.lstat(path.join(from, name))).isDirectory();
+        const isDir = lstatSync(path.join(from, name)).isDirectory();
         if (!this.ignore.ignores(childRel)) await walk(path.join(from, name), childTo, childRel);
         else if (isDir && this.ignore.mayIncludeUnder(childRel)) await walkExcluded(path.join(from, name), childTo, childRel);
       }
@@ -1034,8 +1151,19 @@ function numericOwner(spec: string): { uid: number; gid: number } {
 
 async function fileDigest(file: string): Promise<string> {
   const h = createHash('sha256');
+  const st = statSync(file);
+  if (st.size <= 256 * 1024) return h.update(readFileSync(file)).digest('hex');
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');
+}
+
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** ADD unpacks local archives: tar, plain or compressed, recognized by content as Docker does. */

@@ -46,6 +46,25 @@ export interface StepFs {
   release(): Promise<void>;
 }
 
+/** An image's node as its layers record it (the fields a copy keeps of a directory it adds to). */
+export interface ImagePathStat {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Date;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFile(): boolean;
+}
+
+/** What an image holds at an absolute path, the last component not followed. */
+export type ImagePathInfo =
+  | { kind: 'absent' }
+  /** `hostPath`: the node in the layer that holds it, never to be written */
+  | { kind: 'entry'; stat: ImagePathStat; hostPath: string }
+  /** a parent on the way is no directory (a symlink, a file): only a mounted tree can tell */
+  | { kind: 'blocked' };
+
 /** A RUN step run to its end on a StepFs. */
 export interface StepRun extends StepFs {
   id: string;
@@ -69,6 +88,11 @@ export interface BuildPorts {
    * `onStart` gets the step's id before its first output. A cancel kills it and leaves nothing.
    */
   runLight?(imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun>;
+  /**
+   * Reads an image's filesystem without mounting it; undefined when this image cannot be read so
+   * (absent: never). COPY and WORKDIR then write their layer as a tar, with no tree to open.
+   */
+  viewImage?(imageId: string): Promise<((path: string) => Promise<ImagePathInfo>) | undefined>;
   /** an image's filesystem for COPY, ADD and WORKDIR without a container (absent: use createStep) */
   openStepFs?(imageId: string): Promise<StepFs>;
   /** starts it, streams its output, returns its exit code */

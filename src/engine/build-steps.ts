@@ -31,7 +31,7 @@ import { buildRuntimeInput, type RuntimeInputContext } from '../container/start'
 import type { ContainerRecord, ContainerService } from '../container/types';
 import { ZERO_TIME } from '../container/status';
 import type { ImageRecord, ImageService } from '../image/types';
-import { packUpper, scanUpper } from '../layer/upper-diff';
+import { opaqueDirs, packUpper, readUpperXattrs, scanUpper, trimUpper } from '../layer/upper-diff';
 import { mountOverlay, unmount } from '../platform/mount';
 import { generateRuntimeSpec } from '../runtime/oci-spec';
 import { runToEnd } from '../runtime/oci-run';
@@ -154,15 +154,32 @@ function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; up
       return { uid: u.uid, gid: u.gid };
     },
     async commit(config, createdBy) {
+      // nothing reads the tree through the mount any more: it goes while the upper dir is read
+      const unmounting = unmount(t.rootfs);
+      unmounting.catch(() => undefined); // awaited below, or by release()
       const changes = await scanUpper(t.upperDir, mountPoints);
       // no change, no layer: a step that only ran something is a metadata step
-      const layer = changes.entries.length ? await packUpper(t.upperDir, changes) : undefined;
-      const img = view(await deps.images.commit({ baseId: image.id, layer, config, createdBy }));
-      onCommit?.();
-      return img;
+      if (!changes.entries.length) return done(await deps.images.commit({ baseId: image.id, config, createdBy }));
+      const xattrs = await readUpperXattrs(t.upperDir);
+      const tar = await packUpper(t.upperDir, changes, undefined, xattrs);
+      // what overlayfs records only for features we do not mount with: such a dir is unpacked from its tar instead
+      const plain = ![...xattrs.values()].some((a) => [...a.keys()].some((k) => /overlay\.(redirect|metacopy)$/.test(k)));
+      if (!plain) return done(await deps.images.commit({ baseId: image.id, layer: tar, config, createdBy }));
+      // the upper dir is the layer: its tar is only hashed and kept as the blob, never unpacked again
+      const takeDir = async (): Promise<string> => {
+        await unmounting;
+        await trimUpper(t.upperDir, changes);
+        return t.upperDir;
+      };
+      return done(await deps.images.commit({ baseId: image.id, adopt: { tar, takeDir, size: changes.size, opaque: opaqueDirs(changes, xattrs) }, config, createdBy }));
     },
     release: t.release,
   };
+  function done(rec: ImageRecord): BuildImage {
+    const img = view(rec);
+    onCommit?.();
+    return img;
+  }
 }
 
 /** An image's filesystem for COPY, ADD and WORKDIR: mounted, nothing started. */

@@ -22,6 +22,7 @@ import { resolveUserSpec } from '../container/user';
 import type { ImageRecord, ImageService } from '../image/types';
 import { normalizeTag } from '../image/reference';
 import { decompressed, peek } from '../layer/decompress';
+import { lookupMerged } from '../layer/merged-lookup';
 
 export type BuildRequest = Omit<BuildOptions, 'contextDir' | 'secrets' | 'cacheMounts'> & {
   /**
@@ -115,6 +116,11 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
       ? {
           runLight: (imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal) => runLightStep(light, stepSpec(imageId, proc), onStart, onOutput, signal),
           openStepFs: (imageId: string) => openStepFs(light, imageId),
+          // where steps are containers (rootless), every copy goes through one too
+          async viewImage(imageId: string) {
+            const layers = await images.layerViews(imageId);
+            return layers && ((p: string) => lookupMerged(layers, p.replace(/^\/+/, '')));
+          },
         }
       : {}),
     async runStep(cid, onOutput, signal) {

@@ -8,7 +8,7 @@ import { NotFoundError } from '../base/errors';
 import type { ImageConfigFile } from '../protocol/oci/image';
 import type { LayerRecord } from '../layer/layer-store';
 import { type ImageContext, publishImageEvent, registerImage } from './image-context';
-import { ingestLayer } from './layer-ingest';
+import { adoptLayer, ingestLayer } from './layer-ingest';
 import { hostArchitecture } from './import';
 import type { CommitImageOptions, ImageRecord } from './types';
 
@@ -21,7 +21,7 @@ export async function commitImage(ctx: ImageContext, opts: CommitImageOptions): 
     return l;
   });
   const parentChain = base?.chainIds.at(-1) ?? null;
-  const layer = opts.layer ? await ingestLayer(ctx, opts.layer, parentChain, undefined, opts.signal, { pin: true }) : undefined;
+  const layer = opts.layer ? await ingestLayer(ctx, opts.layer, parentChain, undefined, opts.signal, { pin: true }) : opts.adopt ? await adoptLayer(ctx, opts.adopt, parentChain) : undefined;
   try {
     const now = new Date().toISOString();
     const prior = base?.config;

@@ -11,6 +11,7 @@ import { KeyedMutex } from '../base/async';
 import type { EventBus } from '../base/events';
 import type { Logger } from '../base/logger';
 import { LayerStore } from '../layer/layer-store';
+import type { LayerView } from '../layer/merged-lookup';
 import { BlobStore } from './content/blob-store';
 import { login, type LoginResult } from './distribution/auth';
 import { BlobSources } from './distribution/blob-sources';
@@ -137,6 +138,17 @@ export class Images implements ImageService {
 
   async layerDirs(imageId: string): Promise<string[]> {
     return this.ctx.layers.lowerDirs(this.ctx.store.resolve(imageId).chainIds);
+  }
+
+  async layerViews(imageId: string): Promise<LayerView[] | undefined> {
+    const chain = this.ctx.store.resolve(imageId).chainIds;
+    const views: LayerView[] = [];
+    for (const c of [...chain].reverse()) {
+      const opaque = this.ctx.layers.get(c)?.opaque;
+      if (!opaque) return undefined;
+      views.push({ dir: this.ctx.layers.diffDir(c), opaque: new Set(opaque) });
+    }
+    return views;
   }
 
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }> {

@@ -10,6 +10,7 @@ import { chainIdOf, type LayerBlobRef, type LayerRecord, type LayerStore } from 
 import type { BlobStore } from './content/blob-store';
 import { BlobTee } from './content/blob-tee';
 import { contentDigest, hasLayerContent } from './layer-content';
+import type { AdoptableLayer } from './types';
 
 export type IngestedLayer = LayerRecord;
 
@@ -39,6 +40,31 @@ export async function ingestLayer(
   }
 }
 
+/**
+ * A build step's changes: the tar is hashed into its blob, then the directory it was read from
+ * is moved in as the layer, instead of unpacking the tar into a copy of that directory.
+ */
+export async function adoptLayer(deps: { layers: LayerStore; blobs: BlobStore }, src: AdoptableLayer, parentChainId: string | null): Promise<IngestedLayer> {
+  // as ingestLayer: the blob waits in the temp dir until the layer is in, so a killed daemon leaves a temp
+  // file or a layer no image holds, both removed at the next start
+  const { tmp, digest: diffId, size: tarSize } = await deps.blobs.writeTemp(src.tar);
+  try {
+    const dir = await src.takeDir();
+    let rec = await deps.layers.adopt(dir, { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: src.size, tarSize, opaque: src.opaque }, true);
+    try {
+      // the same layer was there already, pulled: it keeps its blob, unless that went missing
+      if (contentDigest(rec) !== rec.diffId && !(await hasLayerContent(deps.blobs, rec))) rec = await deps.layers.setBlob(rec.chainId, undefined, tarSize);
+      if (contentDigest(rec) === rec.diffId && !(await deps.blobs.has(rec.diffId))) await deps.blobs.adopt(tmp, rec.diffId, { synced: true });
+    } catch (e) {
+      deps.layers.unpin(rec.chainId);
+      throw e;
+    }
+    return rec;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
 /** A layer unpacked out of sight, with its downloaded blob beside it: commit or discard. */
 export interface StagedLayer {
   diffId: string;
@@ -61,7 +87,7 @@ export async function stageLayer(
   opts: { blob: LayerBlobRef; signal?: AbortSignal; lowerDirs?: () => Promise<string[]>; knownDiffId?: string },
 ): Promise<StagedLayer> {
   const blobTmp = deps.blobs.tempPath();
-  let staged: { tmp: string; size: number; diffId: string; tarSize: number };
+  let staged: { tmp: string; size: number; diffId: string; tarSize: number; opaque: string[] };
   try {
     const tee = await BlobTee.open(blobTmp);
     tee.on('error', () => undefined); // reaches the unpack reading the tee and `tee.done`, even before the unpack listens
@@ -100,7 +126,7 @@ export async function stageLayer(
     size: staged.size,
     async commit(parentChainId) {
       try {
-        const meta = { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: staged.size, tarSize: staged.tarSize, ...(recorded ? { blob: recorded } : {}) };
+        const meta = { chainId: chainIdOf(parentChainId, diffId), diffId, parent: parentChainId, size: staged.size, tarSize: staged.tarSize, opaque: staged.opaque, ...(recorded ? { blob: recorded } : {}) };
         let rec = await deps.layers.commit(staged.tmp, meta, true);
         try {
           // the same layer may be there already (another pull); it keeps its own blob unless that went missing

@@ -12,6 +12,7 @@ import type { PushResult } from './distribution/push';
 import type { AuthConfig } from './distribution/registry-client';
 import type { ScanReport } from '../sbom/osv';
 import type { VerifiedSignature } from './distribution/signatures';
+import type { LayerView } from '../layer/merged-lookup';
 
 export type { AuthConfig, LoginResult, ProgressSink, PullResult, PushResult };
 
@@ -117,6 +118,8 @@ export interface CommitImageOptions {
   baseId?: string;
   /** the step's changes as an uncompressed layer tar; absent: a metadata-only step (empty_layer history) */
   layer?: Readable;
+  /** instead of `layer`: the changes already unpacked (a build step's upper dir), and their tar for the blob */
+  adopt?: AdoptableLayer;
   /** the runtime config of the new image (Cmd, Env, …), complete */
   config: ImageConfigConfig;
   /** history's created_by */
@@ -129,6 +132,21 @@ export interface CommitImageOptions {
   /** image event to publish ("commit"); builds publish none per step */
   event?: string;
   signal?: AbortSignal;
+}
+
+/**
+ * A directory in the layer store's own form (whiteouts as 0/0 devices, opaque marks as xattrs) that
+ * becomes the layer as it is, where unpacking its tar would only write the same files again.
+ */
+export interface AdoptableLayer {
+  /** the layer's tar, read off the directory: written as the blob (its sha256 is the diffId) before the directory moves */
+  tar: Readable;
+  /** called once the tar is written: the directory, ready to move (nothing else holds or writes it any more) */
+  takeDir: () => Promise<string>;
+  /** bytes of regular file content */
+  size: number;
+  /** directories marked opaque, relative */
+  opaque: string[];
 }
 
 export interface ImageListOptions {
@@ -172,6 +190,8 @@ export interface ImageService {
   manifestDescriptor(imageId: string): Promise<Descriptor | undefined>;
   /** Overlay lower directories for an image, top-most layer first (as overlayfs' lowerdir wants). */
   layerDirs(imageId: string): Promise<string[]>;
+  /** The layers as a reader of their diff dirs needs them, top-most first; undefined when a layer's record predates its opaque list. */
+  layerViews(imageId: string): Promise<LayerView[] | undefined>;
   /** Remove dangling (or, with dangling=false, all unused) images. */
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }>;
   /** "name[:tag]" or "name@digest" from its registry; errors in Docker's words ("manifest for x not found: …") */

@@ -33,6 +33,8 @@ export interface LayerRecord {
   tarSize?: number;
   /** the kept blob is this compressed one (a pull); absent: the uncompressed tar is kept under diffId */
   blob?: LayerBlobRef;
+  /** directories the layer marks opaque ("" its root); absent in records older than this field */
+  opaque?: string[];
   created: string;
 }
 
@@ -45,6 +47,7 @@ export interface LayerMeta {
   size: number;
   tarSize?: number;
   blob?: LayerBlobRef;
+  opaque?: string[];
 }
 
 export interface RegisterOptions {
@@ -163,7 +166,7 @@ export class LayerStore {
       await this.discard(staged.tmp);
       throw e;
     }
-    const rec = await this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size, tarSize: staged.tarSize }, opts.pin);
+    const rec = await this.commit(staged.tmp, { chainId: chainIdOf(parent, staged.diffId), diffId: staged.diffId, parent, size: staged.size, tarSize: staged.tarSize, opaque: staged.opaque }, opts.pin);
     return rec;
   }
 
@@ -193,16 +196,32 @@ export class LayerStore {
    * Two-step form of register for callers that verify digests before any
    * layer becomes visible (pull): unpack now, then commit or discard.
    */
-  async unpackToTemp(tar: Readable, opts: Omit<UnpackOptions, 'fsTool'> = {}): Promise<{ tmp: string; size: number; diffId: string; tarSize: number }> {
+  async unpackToTemp(tar: Readable, opts: Omit<UnpackOptions, 'fsTool'> = {}): Promise<{ tmp: string; size: number; diffId: string; tarSize: number; opaque: string[] }> {
     const tmp = this.tempPath('unpack');
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
       const r = await unpackLayer(tar, path.join(tmp, 'diff'), { ...opts, fsTool: this.fsTool });
-      return { tmp, size: r.size, diffId: r.diffId, tarSize: r.tarSize };
+      return { tmp, size: r.size, diffId: r.diffId, tarSize: r.tarSize, opaque: r.opaque };
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /**
+   * A directory already in layer form becomes the layer (moved, on the same file system): the
+   * same visibility rule as an unpacked one, a complete temp dir renamed into place.
+   */
+  async adopt(diffDir: string, meta: LayerMeta, pin = false): Promise<LayerRecord> {
+    const tmp = this.tempPath('adopt');
+    await fs.mkdir(tmp, { mode: 0o700 });
+    try {
+      await fs.rename(diffDir, path.join(tmp, 'diff'));
+    } catch (e) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    return this.commit(tmp, meta, pin);
   }
 
   /** Makes a staged layer visible; if the same chain exists already, the staged copy is dropped. */
@@ -223,6 +242,7 @@ export class LayerStore {
         size: meta.size,
         ...(meta.tarSize !== undefined ? { tarSize: meta.tarSize } : {}),
         ...(meta.blob ? { blob: meta.blob } : {}),
+        ...(meta.opaque ? { opaque: meta.opaque } : {}),
         created: new Date().toISOString(),
       };
       await writeJsonAtomic(path.join(tmp, 'layer.json'), rec);

@@ -6,7 +6,8 @@
  * (sha256 of the uncompressed tar) and can keep a copy of that tar.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, constants as C, promises as fs, type Stats } from 'node:fs';
+import { chmodSync, closeSync, createWriteStream, constants as C, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, promises as fs, writeSync, type Stats } from 'node:fs';
+import * as path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -36,18 +37,27 @@ export interface UnpackResult {
   size: number;
   /** bytes of the uncompressed tar (what a save writes for this layer) */
   tarSize: number;
+  /** directories the layer marks opaque (relative, "" for its root): a reader of the diff dirs needs them without reading xattrs */
+  opaque: string[];
 }
 
 type TarHeader = tar.Headers & { pax?: Record<string, string> };
 
+/**
+ * Synchronous: the destination is a temp dir of the layer store on a local disk, and a thread-pool
+ * round trip per call cost more than the call (a layer of small files is several calls per entry).
+ */
 async function lstatOrNull(p: string): Promise<Stats | null> {
   try {
-    return await fs.lstat(p);
+    return lstatSync(p);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
 }
+
+/** Files up to this size are gathered and written with synchronous calls. */
+const SMALL_FILE = 256 * 1024;
 
 /**
  * A hard link target from a layer below (top-most first). Stops at a whiteout
@@ -77,6 +87,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const dirTimes: { abs: string; mtime: Date }[] = [];
   let size = 0;
   let tarSize = 0;
+  const opaque = new Set<string>();
 
   const plain = await decompressed(src);
   // a stream that turned out compressed is hashed whatever the caller assumed: its diffId is not the caller's hash
@@ -107,7 +118,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       const abs = resolveInside(dest, pre);
       if (batch.pending(abs)) throw unsafeEntry(name, `parent "${pre}" is not a directory`);
       const st = await lstatOrNull(abs);
-      if (!st) await fs.mkdir(abs, { mode: 0o755 });
+      if (!st) mkdirSync(abs, { mode: 0o755 });
       else if (st.isSymbolicLink()) throw unsafeEntry(name, `parent "${pre}" is a symlink`);
       else if (!st.isDirectory()) throw unsafeEntry(name, `parent "${pre}" is not a directory`);
     }
@@ -131,6 +142,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   const applyXattrs = (abs: string, h: TarHeader) => {
     for (const [k, v] of Object.entries(h.pax ?? {})) {
       // trusted.* is host root's alone: a rootless daemon cannot keep it
+      if (k.startsWith('SCHILY.xattr.') && k.endsWith('overlay.opaque') && v === 'y') opaque.add(path.relative(dest, abs));
       if (k.startsWith('SCHILY.xattr.') && (inInitialUserns() || !k.startsWith('SCHILY.xattr.trusted.'))) batch.setXattr(abs, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
     }
   };
@@ -148,7 +160,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       copy.end();
       await finished(copy);
     }
-    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize };
+    return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size, tarSize, opaque: [...opaque].sort() };
   } catch (e) {
     // our decompressor goes; the caller's own stream is unhooked and drained, not destroyed:
     // an HTTP request body destroyed here would take its socket, and the error answer, with it
@@ -184,6 +196,7 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
         else if (!st.isDirectory()) throw unsafeEntry(h.name, 'opaque marker in a non-directory');
       }
       batch.setXattr(resolveInside(dest, wh.dir), `${overlayXattrPrefix()}opaque`, 'y');
+      opaque.add(wh.dir);
       return false;
     }
     if (wh.kind === 'file') {
@@ -210,6 +223,25 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
       case null:
       case undefined: {
         await clear(abs, false);
+        if ((h.size ?? 0) <= SMALL_FILE) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of entry) chunks.push(chunk as Buffer);
+          // O_EXCL: fails rather than writing through anything already there
+          const fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+          try {
+            for (const c of chunks) {
+              for (let off = 0; off < c.length; ) off += writeSync(fd, c, off);
+              size += c.length;
+            }
+          } finally {
+            closeSync(fd);
+          }
+          if (chown) lchownSync(abs, h.uid ?? 0, h.gid ?? 0);
+          chmodSync(abs, mode); // after chown, which clears setuid/setgid
+          lutimesSync(abs, mtime, mtime);
+          applyXattrs(abs, h);
+          return true;
+        }
         // O_EXCL: fails rather than writing through anything already there
         const fh = await fs.open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
         try {

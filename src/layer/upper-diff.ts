@@ -5,7 +5,7 @@
  * hides what is below it with trusted.overlay.opaque (user.overlay.opaque in rootless mode); an image layer says the
  * same with `.wh.<name>` and `.wh..wh..opq` entries (OCI image spec, "whiteouts").
  */
-import { promises as fs, type Stats } from 'node:fs';
+import { lstatSync, promises as fs, readdirSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type * as tar from 'tar-stream';
@@ -19,6 +19,8 @@ export interface UpperScan {
   excluded: Set<string>;
   /** every other entry, parents before children, in name order */
   entries: Array<{ rel: string; whiteout: boolean; dir: boolean }>;
+  /** bytes of regular file content in those entries */
+  size: number;
 }
 
 function isWhiteout(st: Stats): boolean {
@@ -36,9 +38,11 @@ export async function scanUpper(upper: string, mountPoints: string[]): Promise<U
   for (const d of dests) for (let p = path.posix.dirname(d); p !== '.'; p = path.posix.dirname(p)) ancestors.add(p);
   const excluded = new Set<string>();
   const entries: UpperScan['entries'] = [];
+  let size = 0;
   // returns whether `rel` is excluded, so a parent can tell it held nothing else
   const walk = async (rel: string): Promise<boolean> => {
-    const st = await fs.lstat(path.join(upper, rel));
+    // sync: an upper dir is local, and a round trip per entry through the thread pool costs more than the call
+    const st = lstatSync(path.join(upper, rel));
     const whiteout = isWhiteout(st);
     const dir = st.isDirectory();
     const at = entries.length;
@@ -47,7 +51,7 @@ export async function scanUpper(upper: string, mountPoints: string[]): Promise<U
     let allExcluded = true;
     let children = 0;
     if (dir) {
-      for (const name of (await fs.readdir(path.join(upper, rel))).sort()) {
+      for (const name of readdirSync(path.join(upper, rel)).sort()) {
         children++;
         if (!(await walk(rel ? `${rel}/${name}` : name))) allExcluded = false;
       }
@@ -59,21 +63,23 @@ export async function scanUpper(upper: string, mountPoints: string[]): Promise<U
       entries.splice(at, 1);
       return true;
     }
+    if (st.isFile()) size += st.size;
     return false;
   };
   await walk('');
   entries.shift(); // the upper dir itself
-  return { excluded, entries };
+  return { excluded, entries, size };
 }
 
 /**
  * The upper dir as an uncompressed layer tar; the same changes give the same bytes (and diffID).
  * `ids` turns host owners into the container's (a user-namespaced container's upper dir holds host IDs).
  */
-export async function packUpper(upper: string, scan: UpperScan, ids?: (uid: number, gid: number) => [number, number]): Promise<Readable> {
-  const xattrs = await readXattrs(upper);
+export async function packUpper(upper: string, scan: UpperScan, ids?: (uid: number, gid: number) => [number, number], xattrs?: UpperXattrs): Promise<Readable> {
+  xattrs ??= await readXattrs(upper);
   const epoch = new Date(0);
   return packTree({
+    local: true,
     hostPathOf: (p) => path.join(upper, p),
     adjust(treePath: string, st: Stats, header: tar.Headers): EntryAdjustment | undefined {
       const rel = treePath.replace(/^\/+/, '');
@@ -100,6 +106,28 @@ export async function packUpper(upper: string, scan: UpperScan, ids?: (uid: numb
       return out;
     },
   }, '/', '');
+}
+
+/** Every extended attribute in an upper dir, by relative path (one process for the whole tree). */
+export type UpperXattrs = Map<string, Map<string, Buffer>>;
+
+export function readUpperXattrs(upper: string): Promise<UpperXattrs> {
+  return readXattrs(upper);
+}
+
+/** The directories an upper dir marks opaque (relative), less those the scan left out. */
+export function opaqueDirs(scan: UpperScan, xattrs: UpperXattrs): string[] {
+  const out: string[] = [];
+  for (const [rel, attrs] of xattrs) if (rel && !scan.excluded.has(rel) && attrs.get(`${overlayXattrPrefix()}opaque`)?.toString() === 'y') out.push(rel);
+  return out.sort();
+}
+
+/**
+ * Makes an upper dir the layer its tar describes: what the scan left out (the runtime's empty
+ * mount points) is removed. The overlay must be unmounted: nothing may write it any more.
+ */
+export async function trimUpper(upper: string, scan: UpperScan): Promise<void> {
+  for (const rel of scan.excluded) await fs.rm(path.join(upper, rel), { recursive: true, force: true });
 }
 
 /** Docker's change kinds (GET /containers/{id}/changes). */

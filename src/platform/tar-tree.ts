@@ -4,7 +4,7 @@
  * skipped (tar has none). Where the tree's paths live is the caller's: the
  * daemon maps container paths through a container's mounts, the CLI reads the host.
  */
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, promises as fs, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -16,7 +16,16 @@ export interface TreeSource {
   extraChildren?(treePath: string): string[];
   /** A say over each entry before it is written (a layer diff rewrites overlay's whiteouts). */
   adjust?(treePath: string, st: Stats, header: tar.Headers): EntryAdjustment | undefined;
+  /**
+   * The tree is on a local disk the daemon owns (a layer, an upper dir, a staging dir): metadata and
+   * small files are read synchronously. Each asynchronous call is a thread-pool round trip, which on a
+   * loaded 2-core host costs more than the read itself; a volume or a path a user names stays asynchronous.
+   */
+  local?: boolean;
 }
+
+/** Files up to this size are read in one synchronous call when the tree is local. */
+const SMALL_FILE = 256 * 1024;
 
 export interface EntryAdjustment {
   /** drop the entry (a directory's children are still walked) */
@@ -55,7 +64,7 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
   const hostPath = source.hostPathOf(treePath);
   let st: Stats;
   try {
-    st = await fs.lstat(hostPath);
+    st = source.local ? lstatSync(hostPath) : await fs.lstat(hostPath);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // gone while we walked: as tar does, skip it
     throw e;
@@ -69,13 +78,13 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
   if (st.isDirectory()) {
     if (!adj?.skip) await entry(pack, { ...header, type: 'directory' });
     for (const h of adj?.after ?? []) await entry(pack, h);
-    const names = new Set(await fs.readdir(hostPath));
+    const names = new Set(source.local ? readdirSync(hostPath) : await fs.readdir(hostPath));
     for (const m of source.extraChildren?.(treePath) ?? []) names.add(m);
     for (const child of [...names].sort()) await addTree(pack, source, childName(treePath, child), childName(name, child), seen);
     return;
   }
   if (adj?.skip) return;
-  if (st.isSymbolicLink()) return entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(hostPath) });
+  if (st.isSymbolicLink()) return entry(pack, { ...header, type: 'symlink', linkname: source.local ? readlinkSync(hostPath) : await fs.readlink(hostPath) });
   if (st.isFIFO()) return entry(pack, { ...header, type: 'fifo' });
   if (st.isCharacterDevice() || st.isBlockDevice()) {
     // glibc's major()/minor() split of dev_t (the low 32 bits, where Linux keeps common devices)
@@ -90,6 +99,11 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
     seen.set(key, name);
   }
   if (st.size === 0) return entry(pack, { ...header, type: 'file' });
+  if (source.local && st.size <= SMALL_FILE) {
+    // the bytes read are the entry: a file that changed size meanwhile still gives a consistent tar
+    const body = readFileSync(hostPath);
+    return new Promise((resolve, reject) => pack.entry({ ...header, type: 'file', size: body.length }, body, (err) => (err ? reject(err) : resolve())));
+  }
   // exactly the size in the header: a file that grows meanwhile must not corrupt the tar
   await pipeline(createReadStream(hostPath, { start: 0, end: st.size - 1 }), pack.entry({ ...header, type: 'file', size: st.size }));
 }

@@ -7,12 +7,13 @@ import { promises as fs, openSync, writeSync, fsyncSync, closeSync, renameSync }
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): Promise<void> {
+/** `durable: false`: no fsync, for files whose loss after a power cut costs nothing but work (a cache index). */
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, opts: { durable?: boolean } = {}): Promise<void> {
   const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
   const fh = await fs.open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.durable !== false) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -36,8 +37,8 @@ export function writeFileAtomicSync(file: string, data: string | Buffer, mode = 
   renameSync(tmp, file);
 }
 
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(value, null, 1));
+export async function writeJsonAtomic(file: string, value: unknown, opts: { durable?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 1), 0o644, opts);
 }
 
 export async function readJson<T>(file: string): Promise<T | undefined> {

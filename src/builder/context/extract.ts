@@ -3,13 +3,15 @@
  * plain files in a host directory. Only what a context holds is made: files,
  * directories, symlinks, hard links; ownership is not kept (COPY sets its own).
  */
-import { createWriteStream, promises as fs } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, promises as fs, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { InvalidArgumentError } from '../../base/errors';
 import { decompressed } from '../../layer/decompress';
+
+const SMALL_FILE = 256 * 1024;
 
 /** A tar (any compression) into a host directory; entries that would leave it are refused. */
 export async function extractTar(src: Readable, dest: string): Promise<void> {
@@ -28,6 +30,18 @@ export async function extractTar(src: Readable, dest: string): Promise<void> {
           await fs.rm(target, { force: true });
           await fs.symlink(h.linkname ?? '', target);
         } else if (h.type === 'file' || h.type === 'contiguous-file') {
+          const mode = (h.mode ?? 0o644) & 0o7777;
+          if ((h.size ?? 0) <= SMALL_FILE) {
+            // a daemon-owned temp dir: a small file in a few synchronous calls, not a stream's thread-pool round trips
+            const chunks: Buffer[] = [];
+            for await (const c of stream) chunks.push(c as Buffer);
+            mkdirSync(path.dirname(target), { recursive: true });
+            rmSync(target, { force: true, recursive: true });
+            writeFileSync(target, Buffer.concat(chunks), { mode });
+            chmodSync(target, mode);
+            if (h.mtime) utimesSync(target, h.mtime, h.mtime);
+            return;
+          }
           await fs.mkdir(path.dirname(target), { recursive: true });
           await fs.rm(target, { force: true, recursive: true });
           await pipeline(stream, createWriteStream(target, { mode: (h.mode ?? 0o644) & 0o7777 }));

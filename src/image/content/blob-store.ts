@@ -115,6 +115,44 @@ export class BlobStore {
     }
   }
 
+  /**
+   * A temp blob (fsynced, to adopt() or remove; boot repair removes it) from a source of many small
+   * chunks (a tar of small files): gathered and written a MiB at a time, where a write stream would
+   * make a thread-pool round trip of each.
+   */
+  async writeTemp(src: AsyncIterable<Buffer>): Promise<{ tmp: string; digest: string; size: number }> {
+    const tmp = this.tempPath();
+    const hash = createHash('sha256');
+    let size = 0;
+    let ok = false;
+    try {
+      const fh = await fs.open(tmp, 'wx', 0o644);
+      try {
+        let pending: Buffer[] = [];
+        let bytes = 0;
+        for await (const chunk of src) {
+          hash.update(chunk);
+          size += chunk.length;
+          pending.push(chunk);
+          bytes += chunk.length;
+          if (bytes >= 1 << 20) {
+            await fh.writev(pending);
+            pending = [];
+            bytes = 0;
+          }
+        }
+        if (pending.length) await fh.writev(pending);
+        await fh.sync(); // a blob named by its digest must never be short after a power loss
+      } finally {
+        await fh.close();
+      }
+      ok = true;
+      return { tmp, digest: `sha256:${hash.digest('hex')}`, size };
+    } finally {
+      if (!ok) await fs.rm(tmp, { force: true });
+    }
+  }
+
   /** Move an already-verified temp file into the store; `synced`: its writer fsynced it already. */
   async adopt(tmpFile: string, digest: string, opts: { synced?: boolean } = {}): Promise<void> {
     if (!opts.synced) await fsyncFile(tmpFile);

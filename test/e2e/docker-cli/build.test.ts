@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
@@ -123,6 +123,53 @@ describe('docker build, commit and diff against berthd', () => {
       assert.notEqual((await out(['image', 'inspect', '--format', '{{.Id}}', `${tag}:3`])).trim(), id);
     } finally {
       await docker(['rmi', '-f', tag, `${tag}:2`, `${tag}:3`]);
+      await fs.rm(ctx, { recursive: true, force: true });
+    }
+  });
+
+  test('COPY and WORKDIR without a mount: kept modes above the destination, opaque dirs, a symlink on the way, same as a mounted tree', T, async () => {
+    const tag = uniq('direct');
+    const ctx = await context({
+      Dockerfile: [
+        'FROM bb',
+        'RUN mkdir -p /data/keep /opq/old && echo k > /data/keep/had && chmod 1777 /data && chown 5:6 /data && ln -s /data /link',
+        // recreated in one step: the new /opq is opaque, the directory /opq/old stays hidden under it
+        'RUN rm -rf /opq && mkdir /opq && echo upper > /opq/new',
+        'COPY f.txt /opq/old',
+        'WORKDIR /data/work/deep',
+        'COPY f.txt /data/',
+        'COPY f.txt /opq/',
+        'COPY f.txt /link/viasym.txt',
+        'COPY dir /data/keep',
+        'COPY f.txt dirname',
+        'WORKDIR /link/wd',
+      ].join('\n'),
+      'f.txt': 'f\n',
+      'dir/new': 'n\n',
+    });
+    try {
+      const b = await docker(['build', '-q', '-t', tag, ctx]);
+      assert.equal(b.code, 0, b.stdout + b.stderr);
+      const seen = await out(['run', '--rm', tag, 'sh', '-c', 'stat -c "%a %u:%g" /data; ls /opq; cat /opq/old; ls /data/keep; cat /data/viasym.txt; ls /data/work/deep; ls -d /data/wd']);
+      assert.equal(seen, ['1777 5:6', 'f.txt', 'new', 'old', 'f', 'had', 'new', 'f', 'dirname', '/data/wd', ''].join('\n'));
+      // the RUN layers are the steps' upper dirs, less the empty files and dirs the runtime mounted on
+      const diffIds = JSON.parse(await out(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', tag])) as string[];
+      const chain: string[] = [];
+      for (const id of diffIds) chain.push(chain.length ? `sha256:${createHash('sha256').update(`${chain.at(-1)} ${id}`).digest('hex')}` : id);
+      const lowers = chain.map((c) => path.join(d.dataRoot, 'layers', c.slice('sha256:'.length), 'diff'));
+      assert.ok(diffIds.length > 4 && existsSync(lowers.at(-1)!), lowers.join(':'));
+      for (const dir of lowers) {
+        for (const f of ['etc/hosts', 'etc/resolv.conf', 'etc/hostname']) {
+          const st = await fs.lstat(path.join(dir, f)).catch(() => undefined);
+          assert.ok(!st || st.size > 0, `${dir}/${f}: a runtime mount point left in a layer`);
+        }
+      }
+      // the layers are the tars their diff ids name: the image saves and loads as any other
+      const saved = execFileSync(DOCKER, ['save', tag], { env: d.env, maxBuffer: 1 << 28 });
+      const loaded = await docker(['load'], { input: saved });
+      assert.equal(loaded.code, 0, loaded.stderr);
+    } finally {
+      await docker(['rmi', '-f', tag]);
       await fs.rm(ctx, { recursive: true, force: true });
     }
   });
