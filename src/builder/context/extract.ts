@@ -3,7 +3,7 @@
  * plain files in a host directory. Only what a context holds is made: files,
  * directories, symlinks, hard links; ownership is not kept (COPY sets its own).
  */
-import { chmodSync, createWriteStream, mkdirSync, promises as fs, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, lstatSync, mkdirSync, promises as fs, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,22 +13,47 @@ import { decompressed } from '../../layer/decompress';
 
 const SMALL_FILE = 256 * 1024;
 
+/**
+ * Refuses a path whose folders between `root` and it pass through a symlink: a tar can hold a symlink
+ * `d -> /etc` and then `d/x`, and writing `d/x` would follow it out of the destination. `real` holds the
+ * folders already checked (cleared whenever a symlink is made).
+ */
+function assertInside(root: string, target: string, name: string, real: Set<string>): void {
+  const parts = path.relative(root, path.dirname(target)).split(path.sep).filter(Boolean);
+  let at = root;
+  for (const part of parts) {
+    at = path.join(at, part);
+    if (real.has(at)) continue;
+    let st;
+    try {
+      st = lstatSync(at);
+    } catch {
+      return; // the rest does not exist yet: it is made as folders
+    }
+    if (st.isSymbolicLink()) throw new InvalidArgumentError(`archive entry ${name} passes through the symlink ${path.relative(root, at)}`, 'UNSAFE_ENTRY');
+    real.add(at);
+  }
+}
+
 /** A tar (any compression) into a host directory; entries that would leave it are refused. */
 export async function extractTar(src: Readable, dest: string): Promise<void> {
   const plain = await decompressed(src);
   const ex = tar.extract();
   const root = path.resolve(dest);
+  const real = new Set<string>();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       void (async () => {
         const rel = path.posix.normalize(h.name).replace(/^(\.\/|\/)+/, '');
         const target = path.resolve(root, rel);
         if (target !== root && !target.startsWith(root + path.sep)) throw new InvalidArgumentError(`archive entry ${h.name} leaves the destination`, 'UNSAFE_ENTRY');
+        assertInside(root, target, h.name, real);
         if (h.type === 'directory') await fs.mkdir(target, { recursive: true, mode: (h.mode ?? 0o755) & 0o7777 });
         else if (h.type === 'symlink') {
           await fs.mkdir(path.dirname(target), { recursive: true });
           await fs.rm(target, { force: true });
           await fs.symlink(h.linkname ?? '', target);
+          real.clear();
         } else if (h.type === 'file' || h.type === 'contiguous-file') {
           const mode = (h.mode ?? 0o644) & 0o7777;
           if ((h.size ?? 0) <= SMALL_FILE) {
@@ -50,7 +75,12 @@ export async function extractTar(src: Readable, dest: string): Promise<void> {
           return;
         } else if (h.type === 'link') {
           const from = path.resolve(root, path.posix.normalize(h.linkname ?? '').replace(/^(\.\/|\/)+/, ''));
-          if (from.startsWith(root + path.sep)) await fs.link(from, target).catch(() => fs.copyFile(from, target));
+          if (from.startsWith(root + path.sep)) {
+            assertInside(root, from, h.name, real);
+            // the link's target must be a file of this archive: a symlink there would be followed by a copy
+            const st = await fs.lstat(from).catch(() => undefined);
+            if (st?.isFile()) await fs.link(from, target).catch(() => fs.copyFile(from, target));
+          }
         }
         stream.resume();
       })().then(() => next(), (e: unknown) => {
