@@ -23,36 +23,22 @@ function jsonParam<T>(ctx: RequestContext, key: string, fallback: T): T {
 }
 
 /**
- * `secrets`: a JSON list of "id=NAME,src=PATH" (Podman's compat API shape), PATH a file inside
- * the context tar; Berth's CLI puts each `--secret` file there.
+ * A JSON list of "id=NAME,src=PATH" as a map id → path:
+ * - `secrets` (Podman's compat API shape): PATH a file inside the context tar, where Berth's CLI puts
+ *   each `--secret` file;
+ * - `ssh` (Berth's own; the classic API has none): PATH an SSH agent's socket on the daemon's host,
+ *   which RUN --mount=type=ssh relays to; the id defaults to `default`.
  */
-function secretsParam(ctx: RequestContext): Record<string, string> {
+function idSourceParam(ctx: RequestContext, key: 'secrets' | 'ssh'): Record<string, string> {
+  const what = key === 'secrets' ? 'secret' : 'ssh';
   const out: Record<string, string> = {};
-  const specs = jsonParam<unknown>(ctx, 'secrets', []);
-  if (!Array.isArray(specs)) throw new InvalidArgumentError('invalid secrets parameter: a JSON list of "id=NAME,src=PATH" is expected', 'BAD_PARAM');
+  const specs = jsonParam<unknown>(ctx, key, []);
+  if (!Array.isArray(specs)) throw new InvalidArgumentError(`invalid ${key} parameter: a JSON list of "id=NAME,src=PATH" is expected`, 'BAD_PARAM');
   for (const spec of specs) {
     const fields = new Map(String(spec).split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as const));
-    const id = fields.get('id');
+    const id = fields.get('id') || (key === 'ssh' ? 'default' : undefined);
     const src = fields.get('src') ?? fields.get('source');
-    if (!id || !src) throw new InvalidArgumentError(`invalid secret ${JSON.stringify(spec)}: id and src are required`, 'BAD_SECRET');
-    out[id] = src;
-  }
-  return out;
-}
-
-/**
- * `ssh` (Berth's own; the classic API has none): a JSON list of "id=NAME,src=SOCKET", SOCKET an
- * SSH agent's socket on the daemon's host, which RUN --mount=type=ssh relays to.
- */
-function sshParam(ctx: RequestContext): Record<string, string> {
-  const out: Record<string, string> = {};
-  const specs = jsonParam<unknown>(ctx, 'ssh', []);
-  if (!Array.isArray(specs)) throw new InvalidArgumentError('invalid ssh parameter: a JSON list of "id=NAME,src=SOCKET" is expected', 'BAD_PARAM');
-  for (const spec of specs) {
-    const fields = new Map(String(spec).split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as const));
-    const id = fields.get('id') || 'default';
-    const src = fields.get('src') ?? fields.get('source');
-    if (!src) throw new InvalidArgumentError(`invalid ssh ${JSON.stringify(spec)}: src (the agent's socket) is required`, 'BAD_SSH');
+    if (!id || !src) throw new InvalidArgumentError(`invalid ${what} ${JSON.stringify(spec)}: id and src are required`, key === 'secrets' ? 'BAD_SECRET' : 'BAD_SSH');
     out[id] = src;
   }
   return out;
@@ -84,8 +70,8 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
         forceRemove: q.bool('forcerm'),
         networkMode: q.string('networkmode') || 'default',
         pull: q.bool('pull'),
-        secrets: secretsParam(ctx),
-        ssh: sshParam(ctx),
+        secrets: idSourceParam(ctx, 'secrets'),
+        ssh: idSourceParam(ctx, 'ssh'),
         cacheFrom: [jsonParam<string[] | string>(ctx, 'cachefrom', [])].flat().filter((r): r is string => typeof r === 'string' && r !== ''),
         signal: ctx.signal,
         out,
