@@ -26,3 +26,25 @@ test('invalid names and tiny memory limits are refused with Docker messages', ()
   assert.throws(() => validateSpec({ ...s, host: { ...s.host, restartPolicy: { name: 'sometimes' as 'no', maximumRetryCount: 0 } } }), /invalid restart policy/);
   assert.doesNotThrow(() => validateSpec({ ...s, name: 'good_name-1.2' }));
 });
+
+test('create refuses what dockerd refuses: empty env names, short healthchecks, bad namespace modes, tmpfs targets', () => {
+  const s = defaultContainerSpec('bb');
+  const h = s.host;
+  assert.throws(() => validateSpec({ ...s, env: ['=foo'] }), /^InvalidArgumentError: invalid environment variable: =foo$|invalid environment variable: =foo/);
+  assert.throws(() => validateSpec({ ...s, env: [''] }), /invalid environment variable: $/);
+  assert.doesNotThrow(() => validateSpec({ ...s, env: ['A=', 'B'] }));
+  assert.throws(() => validateSpec({ ...s, healthcheck: { test: ['NONE'], interval: 500_000 } }), /Interval in Healthcheck cannot be less than 1ms/);
+  assert.throws(() => validateSpec({ ...s, healthcheck: { test: ['NONE'], timeout: -1 } }), /Timeout in Healthcheck cannot be less than 1ms/);
+  assert.throws(() => validateSpec({ ...s, healthcheck: { test: ['NONE'], retries: -1 } }), /Retries in Healthcheck cannot be negative/);
+  assert.throws(() => validateSpec({ ...s, healthcheck: { test: ['NONE'], startPeriod: 100_000 } }), /StartPeriod in Healthcheck/);
+  assert.throws(() => validateSpec({ ...s, healthcheck: { test: ['NONE'], startInterval: 100_000 } }), /StartInterval in Healthcheck/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, ipcMode: 'invalid' } }), /invalid IPC mode: invalid/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, pidMode: 'container' } }), /invalid PID mode: container/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, pidMode: 'container:' } }), /invalid PID mode: container:/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, utsMode: 'private' } }), /invalid UTS mode: private/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, cpuShares: -1 } }), /invalid CPU shares \(-1\): value must be a positive integer/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, annotations: { '': 'a' } } }), /invalid Annotations: the empty string/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, tmpfs: { foo: '' } } }), /mount path must be absolute/);
+  assert.throws(() => validateSpec({ ...s, host: { ...h, tmpfs: { '//': '' } } }), /destination can't be '\/'/);
+  assert.doesNotThrow(() => validateSpec({ ...s, host: { ...h, ipcMode: 'shareable', pidMode: 'container:abc', utsMode: 'host', tmpfs: { '/run': '' } } }));
+});

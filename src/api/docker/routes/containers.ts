@@ -44,7 +44,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   const c = engine.containers;
 
   router.add('POST', '/containers/create', async (ctx) => {
-    const body = await ctx.json<ContainerCreateRequest>();
+    const body = await ctx.json<ContainerCreateRequest>({ requireJsonType: true });
     if (body === undefined) throw new InvalidArgumentError('invalid JSON: got EOF while reading request body', 'INVALID_JSON');
     const { spec, warnings: deprecated } = translateContainerCreate(body, ctx.query.string('name'), ctx.apiVersion);
     const { id, warnings } = await c.create(spec);
@@ -115,7 +115,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   // swagger: ContainerUpdate. Zero means "leave as is", as dockerd reads these fields.
   router.add('POST', '/containers/:id/update', async (ctx) => {
-    const b = (await ctx.json<Record<string, unknown>>()) ?? {};
+    const b = (await ctx.json<Record<string, unknown>>({ requireJsonType: true })) ?? {};
     const num = (k: string) => (typeof b[k] === 'number' && b[k] !== 0 ? (b[k] as number) : undefined);
     const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined);
     const rp = b.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
@@ -278,7 +278,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   // swagger: ImageCommit. The body, when there is one, is the container config to commit instead.
   router.add('POST', '/commit', async (ctx) => {
     const q = ctx.query;
-    const body = await ctx.json<ImageConfigConfig>();
+    const body = await ctx.json<ImageConfigConfig>({ requireJsonType: true });
     const repo = q.string('repo');
     const tag = repo ? normalizeTag(q.string('tag') ? `${repo}:${q.string('tag')}` : repo) : undefined;
     const img = await c.commit(q.string('container') ?? '', {

@@ -14,14 +14,14 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
   const c = engine.containers;
 
   router.add('POST', '/containers/:id/exec', async (ctx) => {
-    const spec = translateExecCreate(await ctx.json<ExecConfig>());
+    const spec = translateExecCreate(await ctx.json<ExecConfig>({ requireJsonType: true }));
     const id = await c.execCreate(ctx.params.id!, spec);
     sendJson(ctx.res, 201, { Id: id });
   });
 
   router.add('POST', '/exec/:id/start', async (ctx) => {
     // unknown keys (dockerode's hijack/stdin) are ignored
-    const body = (await ctx.json<ExecStartConfig>()) ?? {};
+    const body = (await ctx.json<ExecStartConfig>({ requireJsonType: true })) ?? {};
     const info = await c.execInspect(ctx.params.id!);
     const detach = body.Detach === true;
     if (detach) {

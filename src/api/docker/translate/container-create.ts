@@ -123,6 +123,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
     h.logConfig = { type: hc.LogConfig.Type ?? '', config: { ...(hc.LogConfig.Config ?? {}) } };
   }
   h.usernsMode = hc.UsernsMode ?? '';
+  if (hc.Links?.length) h.links = [...hc.Links];
   h.devices = (hc.Devices ?? []).map((d) => ({
     pathOnHost: d.PathOnHost ?? '',
     pathInContainer: d.PathInContainer || d.PathOnHost || '',
