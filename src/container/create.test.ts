@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeEnv, resolveCommand, validateSpec } from './create';
+import { validateSignal } from './stop';
 import { defaultContainerSpec } from './spec';
 
 test('user env overrides image env by key and PATH is kept', () => {
@@ -47,4 +48,14 @@ test('create refuses what dockerd refuses: empty env names, short healthchecks, 
   assert.throws(() => validateSpec({ ...s, host: { ...h, tmpfs: { foo: '' } } }), /mount path must be absolute/);
   assert.throws(() => validateSpec({ ...s, host: { ...h, tmpfs: { '//': '' } } }), /destination can't be '\/'/);
   assert.doesNotThrow(() => validateSpec({ ...s, host: { ...h, ipcMode: 'shareable', pidMode: 'container:abc', utsMode: 'host', tmpfs: { '/run': '' } } }));
+});
+
+test('kill signals are checked as moby parses them', () => {
+  assert.doesNotThrow(() => validateSignal('SIGTERM'));
+  assert.doesNotThrow(() => validateSignal('hup'));
+  assert.doesNotThrow(() => validateSignal('9'));
+  assert.doesNotThrow(() => validateSignal('SIGRTMIN+3'));
+  assert.throws(() => validateSignal('0'), /invalid signal: 0/);
+  assert.throws(() => validateSignal('SIG42'), /invalid signal: SIG42/);
+  assert.throws(() => validateSignal('65'), /the linux daemon does not support signal 65/);
 });

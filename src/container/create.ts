@@ -106,6 +106,20 @@ function validateHealthcheck(hc: ContainerSpec['healthcheck']): void {
   if (short(hc.startInterval)) throw new InvalidArgumentError('StartInterval in Healthcheck cannot be less than 1ms', 'INVALID_HEALTHCHECK');
 }
 
+/** dockerd's merge at create: a healthcheck without a test takes the image's test and the durations it left zero. */
+function mergedHealthcheck(spec: ContainerSpec, img: ImageConfigConfig): Pick<ContainerSpec, 'healthcheck'> {
+  const hc = spec.healthcheck;
+  const from = img.Healthcheck;
+  if (!hc || hc.test.length || !from?.Test?.length) return {};
+  const out: NonNullable<ContainerSpec['healthcheck']> = { ...hc, test: [...from.Test] };
+  if (!out.interval && from.Interval) out.interval = from.Interval;
+  if (!out.timeout && from.Timeout) out.timeout = from.Timeout;
+  if (!out.retries && from.Retries) out.retries = from.Retries;
+  if (!out.startPeriod && from.StartPeriod) out.startPeriod = from.StartPeriod;
+  if (!out.startInterval && from.StartInterval) out.startInterval = from.StartInterval;
+  return { healthcheck: out };
+}
+
 function validIpcMode(m: string): boolean {
   return ['', 'none', 'private', 'host', 'shareable'].includes(m) || m.startsWith('container:');
 }
@@ -156,7 +170,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       id,
       name,
       created: new Date().toISOString(),
-      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal },
+      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal, ...mergedHealthcheck(spec, imgCfg) },
       imageId: image.id,
       path: args[0]!,
       args: args.slice(1),

@@ -1,4 +1,5 @@
 /** Container routes (swagger tag "Container"): translate, call engine.containers, answer. */
+import { resizeDimensions } from '../translate/resize';
 import { InvalidArgumentError } from '../../../base/errors';
 import { normalizeTag } from '../../../image/reference';
 import type { ImageConfigConfig } from '../../../protocol/oci/image';
@@ -137,7 +138,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/:id/resize', async (ctx) => {
     await ctx.body();
-    await c.resize(ctx.params.id!, ctx.query.int('h') ?? 0, ctx.query.int('w') ?? 0);
+    const { height, width } = resizeDimensions(ctx.query.string('h'), ctx.query.string('w'));
+    await c.resize(ctx.params.id!, height, width);
     sendEmpty(ctx.res, 200);
   });
 
@@ -257,7 +259,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     // detachKeys is accepted; the CLI recognises its detach sequence itself (SUMMARY §3)
     const opts = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), stream: q.bool('stream'), logs: q.bool('logs') };
     const inner = await c.attach(ctx.params.id!, opts);
-    const client = await hijack(ctx, { standardHeaders: false });
+    const client = await hijack(ctx, { standardHeaders: false, multiplexed: !c.resolve(ctx.params.id!).spec.tty });
     await pipeAttach(client, inner, { stdin: opts.stdin });
   });
 

@@ -1,4 +1,5 @@
 /** Exec routes (swagger tag "Exec"): create, start (hijacked), inspect, resize. */
+import { resizeDimensions } from '../translate/resize';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../../base/errors';
 import type { Engine } from '../../../engine/types';
@@ -38,7 +39,7 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
         detach,
         tty: body.Tty ?? info.spec.tty,
         startable: async () => {
-          client = await hijack(ctx, { standardHeaders: true });
+          client = await hijack(ctx, { standardHeaders: true, multiplexed: !(body.Tty ?? info.spec.tty) });
         },
       });
     } catch (e) {
@@ -56,7 +57,8 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
 
   router.add('POST', '/exec/:id/resize', async (ctx) => {
     await ctx.body();
-    await c.execResize(ctx.params.id!, ctx.query.int('h') ?? 0, ctx.query.int('w') ?? 0);
+    const { height, width } = resizeDimensions(ctx.query.string('h'), ctx.query.string('w'));
+    await c.execResize(ctx.params.id!, height, width);
     sendEmpty(ctx.res, 200);
   });
 }

@@ -3,6 +3,7 @@
  * Accepts full zero-valued CLI bodies and minimal docker-py/dockerode bodies alike;
  * unknown fields are ignored, as dockerd does.
  */
+import * as path from 'node:path';
 import { InvalidArgumentError } from '../../../base/errors';
 import { API_VERSION } from '../../../base/version';
 import { defaultHostSpec, type ContainerSpec, type HostSpec, type MountSpec } from '../../../container/spec';
@@ -214,16 +215,18 @@ export function translateContainerCreate(body: ContainerCreateRequest | undefine
   if (cmd) spec.cmd = cmd;
   const entrypoint = strList(body.Entrypoint);
   if (entrypoint) spec.entrypoint = entrypoint;
-  if (body.WorkingDir) spec.workingDir = body.WorkingDir;
+  // dockerd keeps filepath.Clean of an absolute working dir ("/tmp/" → "/tmp"); a relative one is refused later as given
+  if (body.WorkingDir) spec.workingDir = body.WorkingDir.startsWith('/') ? path.posix.normalize(body.WorkingDir).replace(/(.)\/+$/, '$1') : body.WorkingDir;
   if (body.User) spec.user = body.User;
   if (body.Hostname) spec.hostname = body.Hostname;
   if (body.Domainname) spec.domainname = body.Domainname;
   if (body.StopSignal) spec.stopSignal = body.StopSignal;
   if (typeof body.StopTimeout === 'number') spec.stopTimeout = body.StopTimeout;
   const hc = body.Healthcheck;
-  if (hc && hc.Test && hc.Test.length) {
+  // a Healthcheck without Test keeps its durations: the image's test is merged in at create, as dockerd does
+  if (hc && (hc.Test?.length || hc.Interval || hc.Timeout || hc.Retries || hc.StartPeriod || hc.StartInterval)) {
     // durations stay in Docker's nanoseconds
-    spec.healthcheck = { test: hc.Test };
+    spec.healthcheck = { test: hc.Test ?? [] };
     if (hc.Interval) spec.healthcheck.interval = hc.Interval;
     if (hc.Timeout) spec.healthcheck.timeout = hc.Timeout;
     if (hc.Retries) spec.healthcheck.retries = hc.Retries;
