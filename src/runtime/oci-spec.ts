@@ -149,7 +149,12 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
     spec.linux.gidMappings = input.userns.gidMappings.map((m) => ({ ...m }));
   }
   if (input.terminal && input.consoleSize) spec.process.consoleSize = { ...input.consoleSize };
-  if (input.domainname) spec.domainname = input.domainname;
+  if (input.domainname) {
+    spec.domainname = input.domainname;
+    // runc before 1.2 ignores `domainname`: dockerd sets it through the sysctl in a UTS namespace of the container's own
+    const ownUts = spec.linux.namespaces.some((n) => n.type === 'uts' && !n.path);
+    if (ownUts && spec.linux.sysctl['kernel.domainname'] === undefined) spec.linux.sysctl['kernel.domainname'] = input.domainname;
+  }
   if (!input.args.length) throw new InvalidArgumentError('no command specified', 'NO_COMMAND');
   return spec;
 }
