@@ -59,3 +59,14 @@ test('kill signals are checked as moby parses them', () => {
   assert.throws(() => validateSignal('SIG42'), /invalid signal: SIG42/);
   assert.throws(() => validateSignal('65'), /the linux daemon does not support signal 65/);
 });
+
+test('security options are checked with dockerd numbered messages', () => {
+  const s = defaultContainerSpec('bb');
+  const so = (o: string) => () => validateSpec({ ...s, host: { ...s.host, securityOpt: [o] } });
+  assert.doesNotThrow(so('writable-cgroups'));
+  assert.doesNotThrow(so('writable-cgroups=false'));
+  assert.doesNotThrow(so('seccomp=unconfined'));
+  assert.throws(so('writeable-cgroups=true'), /invalid --security-opt 2: "writeable-cgroups=true"/);
+  assert.throws(so('writable-cgroups=potato'), /invalid --security-opt 2: "writable-cgroups=potato"/);
+  assert.throws(so('bogus'), /invalid --security-opt 1: "bogus"/);
+});

@@ -89,7 +89,7 @@ export function validateSpec(spec: ContainerSpec): void {
     if (path.posix.normalize(t) === '/') throw new InvalidArgumentError(`invalid specification: destination can't be '/'`, 'INVALID_MOUNT');
   }
   for (const o of h.securityOpt) {
-    if (!/^(seccomp|apparmor|label|no-new-privileges|systempaths|mask|unmask)([=:]|$)/.test(o)) throw new InvalidArgumentError(`invalid --security-opt: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
+    validateSecurityOpt(o);
   }
   seccompFor(h.securityOpt, [], false); // a profile that does not decode fails the create, not the start
 }
@@ -118,6 +118,19 @@ function mergedHealthcheck(spec: ContainerSpec, img: ImageConfigConfig): Pick<Co
   if (!out.startPeriod && from.StartPeriod) out.startPeriod = from.StartPeriod;
   if (!out.startInterval && from.StartInterval) out.startInterval = from.StartInterval;
   return { healthcheck: out };
+}
+
+const GO_BOOL = ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** dockerd's parseSecurityOpt, with its numbered messages ("1": no separator, "2": unknown key or bad value). */
+function validateSecurityOpt(o: string): void {
+  if (['no-new-privileges', 'writable-cgroups', 'disable', 'systempaths=unconfined'].includes(o)) return;
+  const sep = o.includes('=') ? '=' : o.includes(':') ? ':' : '';
+  if (!sep) throw new InvalidArgumentError(`invalid --security-opt 1: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
+  const k = o.slice(0, o.indexOf(sep));
+  const v = o.slice(o.indexOf(sep) + 1);
+  const ok = ['label', 'apparmor', 'seccomp', 'systempaths', 'mask', 'unmask'].includes(k) || (['no-new-privileges', 'writable-cgroups'].includes(k) && GO_BOOL.includes(v));
+  if (!ok) throw new InvalidArgumentError(`invalid --security-opt 2: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
 }
 
 function validIpcMode(m: string): boolean {

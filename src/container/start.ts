@@ -190,6 +190,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     extraMounts,
     namespaces: { network: join.netns, pid: pidMode, ipc: ipcMode, uts: h.utsMode === 'host' ? 'host' : 'private' },
     privileged: h.privileged,
+    writableCgroups: writableCgroups(h.securityOpt),
     capAdd: h.capAdd,
     capDrop: h.capDrop,
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
@@ -239,4 +240,14 @@ export function resourcesOf(h: ContainerRecord['spec']['host']): RuntimeSpecInpu
     pidsLimit: h.pidsLimit,
     oomKillDisable: h.oomKillDisable,
   };
+}
+
+/** `writable-cgroups[=bool]`: the last one given wins; undefined when none was. */
+export function writableCgroups(securityOpt: string[]): boolean | undefined {
+  let out: boolean | undefined;
+  for (const o of securityOpt) {
+    if (o === 'writable-cgroups') out = true;
+    else if (/^writable-cgroups[=:]/.test(o)) out = ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(o.slice('writable-cgroups='.length));
+  }
+  return out;
 }

@@ -95,6 +95,14 @@ describe('generateRuntimeSpec', () => {
     assert.equal(hostUts.linux.sysctl['kernel.domainname'], undefined);
   });
 
+  it('the cgroup mount is read-only unless writable-cgroups (or privileged without it) says otherwise', () => {
+    const cg = (over: Parameters<typeof input>[0]) => generateRuntimeSpec(input(over), host).mounts.find((m) => m.destination === '/sys/fs/cgroup')?.options ?? [];
+    assert.ok(cg({}).includes('ro'));
+    assert.ok(!cg({ writableCgroups: true }).includes('ro'));
+    assert.ok(cg({ privileged: true, writableCgroups: false }).includes('ro'));
+    assert.ok(!cg({ privileged: true }).includes('ro'));
+  });
+
   it('creates all namespaces, plus cgroup on v2, and joins given paths', () => {
     const v1 = generateRuntimeSpec(input(), host).linux.namespaces.map((n) => n.type);
     assert.deepEqual(v1.sort(), ['ipc', 'mount', 'network', 'pid', 'uts']);
