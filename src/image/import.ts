@@ -18,7 +18,7 @@ export function hostArchitecture(): string {
 }
 
 /** "linux/arm64" → "arm64"; no platform → the host's. Another OS is refused, as dockerd's graphdriver store does. */
-function platformArch(platform: string | undefined): string {
+export function platformArch(platform: string | undefined): string {
   if (!platform) return hostArchitecture();
   const p = parsePlatform(platform);
   if (p.os !== 'linux') throw new InvalidArgumentError('operating system is not supported', 'UNSUPPORTED_OS');
