@@ -144,12 +144,17 @@ function validIpcMode(m: string): boolean {
 function validateLinks(ctx: ContainerContext, links: string[]): void {
   for (const l of links) {
     const name = l.split(':')[0]!.replace(/^\//, '');
-    try {
-      ctx.store.resolve(name);
-    } catch (e) {
-      if (e instanceof NotFoundError) throw new InvalidArgumentError(`could not get container for ${name}: ${e.message}`, 'LINK_NOT_FOUND');
-      throw e;
-    }
+    resolveAsParameter(ctx, name, `could not get container for ${name}: `);
+  }
+}
+
+/** A container another one's settings name (pid/ipc `container:X`, links): missing is a bad parameter (400). */
+function resolveAsParameter(ctx: ContainerContext, ref: string, prefix = ''): void {
+  try {
+    ctx.store.resolve(ref);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new InvalidArgumentError(`${prefix}${e.message}`, 'CONTAINER_REF_NOT_FOUND');
+    throw e;
   }
 }
 
@@ -157,6 +162,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   validateSpec(spec);
   validateUsernsMode(spec.host, ctx.usernsRemap);
   validateLinks(ctx, spec.host.links ?? []);
+  for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
   const image = await ctx.images.resolve(spec.image);
   ctx.images.assertRunnable(image);

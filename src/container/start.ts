@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FailedPreconditionError, NotModifiedError, RuntimeStartError, isBerthError } from '../base/errors';
+import { FailedPreconditionError, InternalError, NotModifiedError, RuntimeStartError, isBerthError } from '../base/errors';
 import { generateRuntimeSpec } from '../runtime/oci-spec';
 import { mountOverlay, unmount, isMounted } from '../platform/mount';
 import type { RuntimeSpecInput } from '../runtime/types';
@@ -221,7 +221,8 @@ async function makeWorkingDir(rootfs: string, workingDir: string, remap: UsernsR
 
 function nsPath(ctx: RuntimeInputContext, mode: string, ns: string): string {
   const other = ctx.store.resolve(mode.slice(mode.indexOf(':') + 1));
-  if (other.state.status !== 'running') throw new FailedPreconditionError(`cannot join ${ns} namespace of a non running container: container ${other.id} is ${other.state.status}`);
+  // dockerd's words and kind: a start that cannot join is a system error (500), not the caller's conflict
+  if (other.state.status !== 'running') throw new InternalError(`failed to join ${ns.toUpperCase()} namespace: container ${other.id} is not running`, 'JOIN_NAMESPACE');
   return `/proc/${other.state.pid}/ns/${ns}`;
 }
 

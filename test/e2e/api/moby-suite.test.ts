@@ -142,6 +142,26 @@ describe('moby integration suite behaviours against berthd', () => {
     assert.match(await head(true), /Content-Type: application\/vnd\.docker\.raw-stream/);
   });
 
+  test('pid mode container:X: a missing X is a 400 at create, a stopped X a 500 at start', T, async () => {
+    await refused('POST', '/v1.49/containers/create', { Image: 'bb', HostConfig: { PidMode: 'container:nosuchcontainer' } }, 400, /No such container: nosuchcontainer/);
+    const donor = await create({}, 'moby-pid-donor');
+    const id = await create({ HostConfig: { PidMode: 'container:moby-pid-donor' } });
+    await refused('POST', `/v1.49/containers/${id}/start`, undefined, 500, new RegExp(`^failed to join PID namespace: container ${donor} is not running$`));
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${donor}?force=1`);
+  });
+
+  test('an exec created with Tty and started without it answers in stdcopy frames', T, async () => {
+    const id = await run({});
+    const exec = (await ok('POST', `/v1.49/containers/${id}/exec`, { Cmd: ['echo', 'hi'], Tty: true, AttachStdout: true })).json().Id as string;
+    const r = await call('POST', `/v1.49/exec/${exec}/start`, { Tty: false });
+    assert.equal(r.status, 200);
+    const raw = Buffer.from(r.body, 'latin1');
+    assert.equal(raw[0], 1, `a stdout frame header, got ${JSON.stringify(r.body)}`);
+    assert.match(r.body, /hi/);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+  });
+
   test('domainname reaches the kernel (runc 1.1), writable-cgroups mounts the cgroup fs read-write', T, async () => {
     const id = await run({ Hostname: 'foobar', Domainname: 'baz.example', HostConfig: { SecurityOpt: ['writable-cgroups=true'] } });
     const out = await cli(DOCKER, d, ['exec', id, 'sh', '-c', 'cat /proc/sys/kernel/domainname; grep " /sys/fs/cgroup " /proc/mounts']);

@@ -48,7 +48,7 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
       return;
     }
     if (!client || !inner) return;
-    await pipeAttach(client, inner, { stdin: info.spec.attachStdin });
+    await pipeAttach(client, inner, { stdin: info.spec.attachStdin, frameAsStdout: info.spec.tty && body.Tty === false });
   });
 
   router.add('GET', '/exec/:id/json', async (ctx) => {
