@@ -4,6 +4,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -159,6 +162,8 @@ describe('moby integration suite behaviours against berthd', () => {
     const raw = Buffer.from(r.body, 'latin1');
     assert.equal(raw[0], 1, `a stdout frame header, got ${JSON.stringify(r.body)}`);
     assert.match(r.body, /hi/);
+    await ok('POST', `/v1.49/containers/${id}/kill`);
+    await refused('POST', `/v1.49/exec/${exec}/resize?h=40&w=40`, undefined, 409, /is not running/);
     await ok('DELETE', `/v1.49/containers/${id}?force=1`);
   });
 
@@ -184,6 +189,21 @@ describe('moby integration suite behaviours against berthd', () => {
     await refused('POST', '/v1.49/images/bb:latest/tag?repo=sha256&tag=sometag', undefined, 400, /refusing to create an ambiguous tag using digest algorithm as name/);
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=nintendo64', '', 400, /"nintendo64": unknown operating system or architecture: invalid argument/);
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=macos', '', 400, /^operating system is not supported$/);
+  });
+
+  test('load takes an image without layers written with null Layers/RepoTags/diff_ids; inspect gives empty lists', T, async () => {
+    const dir = path.join(d.base, 'dangling');
+    await fs.mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+    const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { special: '1' } }, created: null, rootfs: { type: 'layers', diff_ids: null } });
+    const hex = createHash('sha256').update(config).digest('hex');
+    await fs.writeFile(path.join(dir, 'blobs', 'sha256', hex), config);
+    await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${hex}`, RepoTags: null, Layers: null }]));
+    execFileSync('tar', ['-C', dir, '-cf', `${dir}.tar`, '.']);
+    const r = await cli(DOCKER, d, ['load', '-i', `${dir}.tar`]);
+    assert.equal(r.code, 0, r.stderr);
+    const i = (await ok('GET', `/v1.49/images/sha256:${hex}/json`)).json();
+    assert.deepEqual([i.RepoTags, i.RepoDigests, i.RootFS.Layers], [[], [], []]);
+    await ok('DELETE', `/v1.49/images/sha256:${hex}`);
   });
 
   test('commit --change ENV expands the config env', T, async () => {
