@@ -1,5 +1,6 @@
 /** `docker create`: validate, resolve the image and the process, persist a record. Nothing runs yet. */
 import { seccompFor } from '../runtime/seccomp';
+import { MASKED_PATHS, READONLY_PATHS } from '../runtime/security-defaults';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
@@ -133,6 +134,12 @@ function validateSecurityOpt(o: string): void {
   if (!ok) throw new InvalidArgumentError(`invalid --security-opt 2: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
 }
 
+/** dockerd records the default masked and read-only paths at create (none when privileged), so inspect shows them. */
+function withDefaultPaths(h: ContainerSpec['host']): ContainerSpec['host'] {
+  if (h.privileged) return h;
+  return { ...h, maskedPaths: h.maskedPaths ?? [...MASKED_PATHS], readonlyPaths: h.readonlyPaths ?? [...READONLY_PATHS] };
+}
+
 function validIpcMode(m: string): boolean {
   return ['', 'none', 'private', 'host', 'shareable'].includes(m) || m.startsWith('container:');
 }
@@ -189,7 +196,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       id,
       name,
       created: new Date().toISOString(),
-      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal, ...mergedHealthcheck(spec, imgCfg) },
+      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal, ...mergedHealthcheck(spec, imgCfg), host: withDefaultPaths(spec.host) },
       imageId: image.id,
       path: args[0]!,
       args: args.slice(1),

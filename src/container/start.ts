@@ -191,6 +191,8 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     namespaces: { network: join.netns, pid: pidMode, ipc: ipcMode, uts: h.utsMode === 'host' ? 'host' : 'private' },
     privileged: h.privileged,
     writableCgroups: writableCgroups(h.securityOpt),
+    ...(h.maskedPaths ? { maskedPaths: h.maskedPaths } : {}),
+    ...(h.readonlyPaths ? { readonlyPaths: h.readonlyPaths } : {}),
     capAdd: h.capAdd,
     capDrop: h.capDrop,
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),

@@ -138,8 +138,8 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
       resources: buildResources(input, host),
       cgroupsPath: input.cgroupsPath,
       sysctl: { ...input.sysctls },
-      maskedPaths: input.privileged ? [] : [...MASKED_PATHS],
-      readonlyPaths: input.privileged ? [] : [...READONLY_PATHS],
+      maskedPaths: input.maskedPaths ? [...input.maskedPaths] : input.privileged ? [] : [...MASKED_PATHS],
+      readonlyPaths: input.readonlyPaths ? [...input.readonlyPaths] : input.privileged ? [] : [...READONLY_PATHS],
     },
   };
   const seccomp = seccompFor(input.securityOpt ?? [], caps, input.privileged);

@@ -167,6 +167,26 @@ describe('moby integration suite behaviours against berthd', () => {
     await ok('DELETE', `/v1.49/containers/${id}?force=1`);
   });
 
+  test('MaskedPaths/ReadonlyPaths: defaults recorded at create (none when privileged), custom lists applied', T, async () => {
+    const show = async (hc: Record<string, unknown>) => {
+      const id = await create({ HostConfig: hc });
+      const h = (await ok('GET', `/v1.49/containers/${id}/json`)).json().HostConfig;
+      return { id, masked: h.MaskedPaths as string[] | null, ro: h.ReadonlyPaths as string[] | null };
+    };
+    const def = await show({});
+    const priv = await show({ Privileged: true });
+    assert.ok(def.masked?.includes('/proc/interrupts') && def.masked.includes('/proc/kcore'), JSON.stringify(def.masked));
+    assert.ok(def.ro?.includes('/proc/sys'));
+    assert.equal(priv.masked, null);
+    const custom = await show({ MaskedPaths: ['/proc/keys'], ReadonlyPaths: [] });
+    assert.deepEqual([custom.masked, custom.ro], [['/proc/keys'], []]);
+    const id = await run({ HostConfig: { MaskedPaths: ['/proc/keys'], ReadonlyPaths: [] } });
+    const out = await cli(DOCKER, d, ['exec', id, 'sh', '-c', 'wc -c < /proc/keys; grep -c . /proc/kcore >/dev/null 2>&1 && echo kcore-readable; touch /proc/sys/x 2>&1; grep " /proc/sys " /proc/mounts || echo sys-not-ro']);
+    assert.match(out.stdout, /^0\n/, out.stdout);
+    assert.match(out.stdout, /sys-not-ro/);
+    for (const c of [id, def.id, priv.id, custom.id]) await ok('DELETE', `/v1.49/containers/${c}?force=1`);
+  });
+
   test('domainname reaches the kernel (runc 1.1), writable-cgroups mounts the cgroup fs read-write', T, async () => {
     const id = await run({ Hostname: 'foobar', Domainname: 'baz.example', HostConfig: { SecurityOpt: ['writable-cgroups=true'] } });
     const out = await cli(DOCKER, d, ['exec', id, 'sh', '-c', 'cat /proc/sys/kernel/domainname; grep " /sys/fs/cgroup " /proc/mounts']);

@@ -87,6 +87,8 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
     throw new InvalidArgumentError('conflicting options: cannot specify both --restart and --rm', 'INVALID_RESTART_POLICY');
   }
   h.privileged = hc.Privileged === true;
+  if (Array.isArray(hc.MaskedPaths)) h.maskedPaths = [...hc.MaskedPaths];
+  if (Array.isArray(hc.ReadonlyPaths)) h.readonlyPaths = [...hc.ReadonlyPaths];
   h.readonlyRootfs = hc.ReadonlyRootfs === true;
   h.init = hc.Init === true;
   h.capAdd = hc.CapAdd ?? [];

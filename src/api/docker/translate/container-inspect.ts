@@ -91,8 +91,8 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
-    MaskedPaths: null,
-    ReadonlyPaths: null,
+    MaskedPaths: h.maskedPaths ?? null,
+    ReadonlyPaths: h.readonlyPaths ?? null,
     ...(h.annotations ? { Annotations: h.annotations } : {}),
   };
 }
