@@ -43,6 +43,7 @@ export async function createMountPoints(ctx: ContainerContext, spec: ContainerSp
     mounts: h.mounts,
     volumes: [...Object.keys(spec.volumes ?? {}), ...imageVolumes],
     volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)),
+    tmpfs: Object.keys(h.tmpfs),
   });
   const requestOf = (mp: MountPoint) => h.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
   for (const mp of mountPoints) {

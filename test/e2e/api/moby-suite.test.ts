@@ -187,6 +187,12 @@ describe('moby integration suite behaviours against berthd', () => {
     for (const c of [id, def.id, priv.id, custom.id]) await ok('DELETE', `/v1.49/containers/${c}?force=1`);
   });
 
+  test('a tmpfs at an anonymous volume\'s path replaces the volume', T, async () => {
+    const id = await create({ Volumes: { '/foo': {} }, HostConfig: { Tmpfs: { '/foo': '' } } });
+    assert.deepEqual((await ok('GET', `/v1.49/containers/${id}/json`)).json().Mounts, []);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+  });
+
   test('domainname reaches the kernel (runc 1.1), writable-cgroups mounts the cgroup fs read-write', T, async () => {
     const id = await run({ Hostname: 'foobar', Domainname: 'baz.example', HostConfig: { SecurityOpt: ['writable-cgroups=true'] } });
     const out = await cli(DOCKER, d, ['exec', id, 'sh', '-c', 'cat /proc/sys/kernel/domainname; grep " /sys/fs/cgroup " /proc/mounts']);
