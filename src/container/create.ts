@@ -1,8 +1,9 @@
 /** `docker create`: validate, resolve the image and the process, persist a record. Nothing runs yet. */
 import { seccompFor } from '../runtime/seccomp';
+import { MASKED_PATHS, READONLY_PATHS } from '../runtime/security-defaults';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError } from '../base/errors';
+import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { CONTAINER_NAME_RE, newId } from '../base/ids';
 import type { ImageConfigConfig } from '../protocol/oci/image';
 import type { ContainerContext } from './context';
@@ -74,15 +75,101 @@ export function validateSpec(spec: ContainerSpec): void {
   for (const m of h.mounts) {
     if (!m.target.startsWith('/')) throw new InvalidArgumentError(`invalid mount config for type "${m.type}": invalid mount path: '${m.target}' mount path must be absolute`);
   }
+  // dockerd's validateContainerConfig and verifyPlatformContainerSettings, in its order and words
+  for (const e of spec.env) if (e.split('=')[0] === '') throw new InvalidArgumentError(`invalid environment variable: ${e}`, 'INVALID_ENV');
+  validateHealthcheck(spec.healthcheck);
+  if (!validIpcMode(h.ipcMode)) throw new InvalidArgumentError(`invalid IPC mode: ${h.ipcMode}`, 'INVALID_IPC_MODE');
+  if (!(h.pidMode === '' || h.pidMode === 'host' || /^container:./.test(h.pidMode))) throw new InvalidArgumentError(`invalid PID mode: ${h.pidMode}`, 'INVALID_PID_MODE');
+  if (!(h.utsMode === '' || h.utsMode === 'host')) throw new InvalidArgumentError(`invalid UTS mode: ${h.utsMode}`, 'INVALID_UTS_MODE');
+  if (h.cpuShares < 0) throw new InvalidArgumentError(`invalid CPU shares (${h.cpuShares}): value must be a positive integer`, 'INVALID_CPU');
+  if (h.annotations && '' in h.annotations) {
+    throw new InvalidArgumentError('invalid Annotations: the empty string is not permitted as an annotation key', 'INVALID_ANNOTATION');
+  }
+  for (const t of Object.keys(h.tmpfs)) {
+    if (!t.startsWith('/')) throw new InvalidArgumentError(`invalid mount config for type "tmpfs": invalid mount path: '${t}' mount path must be absolute`, 'INVALID_MOUNT');
+    if (path.posix.normalize(t) === '/') throw new InvalidArgumentError(`invalid specification: destination can't be '/'`, 'INVALID_MOUNT');
+  }
   for (const o of h.securityOpt) {
-    if (!/^(seccomp|apparmor|label|no-new-privileges|systempaths|mask|unmask)([=:]|$)/.test(o)) throw new InvalidArgumentError(`invalid --security-opt: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
+    validateSecurityOpt(o);
   }
   seccompFor(h.securityOpt, [], false); // a profile that does not decode fails the create, not the start
+}
+
+/** Healthcheck durations (nanoseconds) below dockerd's 1ms minimum, or negative retries, are refused at create. */
+function validateHealthcheck(hc: ContainerSpec['healthcheck']): void {
+  if (!hc) return;
+  const MIN = 1_000_000;
+  const short = (v: number | undefined) => v !== undefined && v !== 0 && v < MIN;
+  if (short(hc.interval)) throw new InvalidArgumentError('Interval in Healthcheck cannot be less than 1ms', 'INVALID_HEALTHCHECK');
+  if (short(hc.timeout)) throw new InvalidArgumentError('Timeout in Healthcheck cannot be less than 1ms', 'INVALID_HEALTHCHECK');
+  if (hc.retries !== undefined && hc.retries < 0) throw new InvalidArgumentError('Retries in Healthcheck cannot be negative', 'INVALID_HEALTHCHECK');
+  if (short(hc.startPeriod)) throw new InvalidArgumentError('StartPeriod in Healthcheck cannot be less than 1ms', 'INVALID_HEALTHCHECK');
+  if (short(hc.startInterval)) throw new InvalidArgumentError('StartInterval in Healthcheck cannot be less than 1ms', 'INVALID_HEALTHCHECK');
+}
+
+/** dockerd's merge at create: a healthcheck without a test takes the image's test and the durations it left zero. */
+function mergedHealthcheck(spec: ContainerSpec, img: ImageConfigConfig): Pick<ContainerSpec, 'healthcheck'> {
+  const hc = spec.healthcheck;
+  const from = img.Healthcheck;
+  if (!hc || hc.test.length || !from?.Test?.length) return {};
+  const out: NonNullable<ContainerSpec['healthcheck']> = { ...hc, test: [...from.Test] };
+  if (!out.interval && from.Interval) out.interval = from.Interval;
+  if (!out.timeout && from.Timeout) out.timeout = from.Timeout;
+  if (!out.retries && from.Retries) out.retries = from.Retries;
+  if (!out.startPeriod && from.StartPeriod) out.startPeriod = from.StartPeriod;
+  if (!out.startInterval && from.StartInterval) out.startInterval = from.StartInterval;
+  return { healthcheck: out };
+}
+
+const GO_BOOL = ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** dockerd's parseSecurityOpt, with its numbered messages ("1": no separator, "2": unknown key or bad value). */
+function validateSecurityOpt(o: string): void {
+  if (['no-new-privileges', 'writable-cgroups', 'disable', 'systempaths=unconfined'].includes(o)) return;
+  const sep = o.includes('=') ? '=' : o.includes(':') ? ':' : '';
+  if (!sep) throw new InvalidArgumentError(`invalid --security-opt 1: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
+  const k = o.slice(0, o.indexOf(sep));
+  const v = o.slice(o.indexOf(sep) + 1);
+  const ok = ['label', 'apparmor', 'seccomp', 'systempaths', 'mask', 'unmask'].includes(k) || (['no-new-privileges', 'writable-cgroups'].includes(k) && GO_BOOL.includes(v));
+  if (!ok) throw new InvalidArgumentError(`invalid --security-opt 2: ${JSON.stringify(o)}`, 'BAD_SECURITY_OPT');
+}
+
+/** dockerd records the default masked and read-only paths at create (none when privileged), so inspect shows them. */
+function withDefaultPaths(h: ContainerSpec['host']): ContainerSpec['host'] {
+  if (h.privileged) return h;
+  return { ...h, maskedPaths: h.maskedPaths ?? [...MASKED_PATHS], readonlyPaths: h.readonlyPaths ?? [...READONLY_PATHS] };
+}
+
+function validIpcMode(m: string): boolean {
+  return ['', 'none', 'private', 'host', 'shareable'].includes(m) || m.startsWith('container:');
+}
+
+/**
+ * Legacy links name containers that must exist (dockerd registers them at create): a missing one is the
+ * caller's mistake (400), not a missing resource, so a client does not report a missing image.
+ */
+function validateLinks(ctx: ContainerContext, links: string[]): void {
+  for (const l of links) {
+    const name = l.split(':')[0]!.replace(/^\//, '');
+    resolveAsParameter(ctx, name, `could not get container for ${name}: `);
+  }
+}
+
+/** A container another one's settings name (pid/ipc `container:X`, links): missing is a bad parameter (400). */
+function resolveAsParameter(ctx: ContainerContext, ref: string, prefix = ''): void {
+  try {
+    ctx.store.resolve(ref);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new InvalidArgumentError(`${prefix}${e.message}`, 'CONTAINER_REF_NOT_FOUND');
+    throw e;
+  }
 }
 
 export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
   validateSpec(spec);
   validateUsernsMode(spec.host, ctx.usernsRemap);
+  validateLinks(ctx, spec.host.links ?? []);
+  for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
   const image = await ctx.images.resolve(spec.image);
   ctx.images.assertRunnable(image);
@@ -109,7 +196,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       id,
       name,
       created: new Date().toISOString(),
-      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal },
+      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal, ...mergedHealthcheck(spec, imgCfg), host: withDefaultPaths(spec.host) },
       imageId: image.id,
       path: args[0]!,
       args: args.slice(1),

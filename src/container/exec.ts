@@ -3,7 +3,7 @@
  * with the daemon). The runtime runs the process; we record its exit code.
  */
 import { Duplex } from 'node:stream';
-import { ConflictError, InternalError, InvalidArgumentError, NotFoundError } from '../base/errors';
+import { ConflictError, InternalError, NotFoundError } from '../base/errors';
 
 /** How long a resize waits for its exec to start (dockerd's hardcoded 10 s). */
 const RESIZE_WAIT_MS = 10_000;
@@ -117,7 +117,8 @@ export class ExecRegistry {
     const end = Date.now() + RESIZE_WAIT_MS;
     while (!e.session && e.info.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     if (e.session) return e.session.resize(h, w);
-    if (e.info.exitCode !== null) throw new InvalidArgumentError(`Exec ${execId} is not running`, 'EXEC_NOT_RUNNING');
+    // dockerd passes the runtime's answer on: the process is gone, a conflict with its state (409)
+    if (e.info.exitCode !== null) throw new ConflictError(`Exec ${execId} is not running`, 'EXEC_NOT_RUNNING');
     throw new InternalError('timeout waiting for exec session ready', 'EXEC_NOT_READY');
   }
 

@@ -6,6 +6,7 @@
  * in State.Health, a `health_status: …` event on every change of status.
  * Driven by the container's own events, so start/stop code knows nothing of it.
  */
+import { goDurationString } from '../base/go-duration';
 import type { EngineEvent } from '../base/events';
 import type { ImageConfigConfig } from '../protocol/oci/image';
 import { publishContainerEvent, type ContainerContext } from './context';
@@ -176,7 +177,6 @@ export class HealthMonitor {
   private async runProbe(rec: ContainerRecord, cfg: HealthConfig): Promise<{ exitCode: number; output: string }> {
     const execId = this.execs.create(rec.id, { cmd: healthArgv(cfg.test), env: [], tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false });
     const stream = await this.execs.start(execId, { detach: false });
-    const seconds = cfg.timeout / SECOND;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -191,7 +191,8 @@ export class HealthMonitor {
     }, cfg.timeout / 1e6);
     try {
       const output = stream ? await collect(stream as AsyncIterable<Buffer>) : '';
-      if (timedOut) return { exitCode: -1, output: `Health check exceeded timeout (${seconds}s)` };
+      // dockerd's words: the Go duration, then what the probe printed before it was killed
+      if (timedOut) return { exitCode: -1, output: `Health check exceeded timeout (${goDurationString(cfg.timeout)})${output ? `: ${output}` : ''}` };
       return { exitCode: this.execs.inspect(execId).exitCode ?? -1, output };
     } finally {
       clearTimeout(timer);

@@ -247,6 +247,7 @@ export class Containers implements ContainerService {
     }
     await underLock(this.ctx, ref, async (rec) => {
       const old = rec.name;
+      if (old === name) throw new InvalidArgumentError('Renaming a container with the same name as its current name', 'RENAME_SAME_NAME');
       await this.ctx.store.rename(rec, name);
       publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
     });

@@ -8,11 +8,12 @@ import { publishContainerEvent, underLock } from './context';
 import { afterExit } from './exit';
 import { startLocked } from './start';
 import { canKill } from './status';
-import { isSigkill, killLocked, normalizeSignal, signalContainer, stopLocked } from './stop';
+import { isSigkill, killLocked, normalizeSignal, signalContainer, stopLocked, validateSignal } from './stop';
 import type { ContainerRecord } from './types';
 
 /** With SIGKILL it returns once the exit is recorded, as dockerd does; other signals are only sent. */
 export async function killContainer(ctx: ContainerContext, ref: string, signal?: string): Promise<void> {
+  if (signal) validateSignal(signal);
   const sig = normalizeSignal(signal);
   let rec: ContainerRecord | undefined;
   const code = await underLock(ctx, ref, async (r) => {

@@ -24,7 +24,14 @@ export interface CreatedMounts {
 function parseVolumesFrom(ctx: ContainerContext, entry: string): { mountPoints: MountPoint[]; mode: '' | 'ro' | 'rw' } {
   const [ref = '', mode = '', extra] = entry.split(':');
   if (extra !== undefined || (mode !== '' && mode !== 'ro' && mode !== 'rw')) throw new InvalidArgumentError(`invalid mode for volumes-from: ${entry}`, 'INVALID_VOLUMES_FROM');
-  const other = ctx.store.resolve(ref);
+  // dockerd: a missing source container is a bad parameter (400), not a missing resource
+  let other: ReturnType<ContainerContext['store']['resolve']>;
+  try {
+    other = ctx.store.resolve(ref);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new InvalidArgumentError(e.message, 'VOLUMES_FROM_NOT_FOUND');
+    throw e;
+  }
   return { mountPoints: other.mountPoints ?? legacyMountPoints(other), mode };
 }
 
@@ -36,6 +43,7 @@ export async function createMountPoints(ctx: ContainerContext, spec: ContainerSp
     mounts: h.mounts,
     volumes: [...Object.keys(spec.volumes ?? {}), ...imageVolumes],
     volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)),
+    tmpfs: Object.keys(h.tmpfs),
   });
   const requestOf = (mp: MountPoint) => h.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
   for (const mp of mountPoints) {

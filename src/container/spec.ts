@@ -113,6 +113,11 @@ export interface HostSpec {
   logConfig?: { type: string; config: Record<string, string> };
   /** OCI annotations handed to the runtime (API 1.43 HostConfig.Annotations) */
   annotations?: Record<string, string>;
+  /** HostConfig.MaskedPaths / ReadonlyPaths: undefined = Docker's defaults (none when privileged), [] = none */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  /** legacy `--link name[:alias]`: checked at create; the names resolve through the network's DNS */
+  links?: string[];
 }
 
 export function defaultHostSpec(): HostSpec {

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FailedPreconditionError, NotModifiedError, RuntimeStartError, isBerthError } from '../base/errors';
+import { FailedPreconditionError, InternalError, NotModifiedError, RuntimeStartError, isBerthError } from '../base/errors';
 import { generateRuntimeSpec } from '../runtime/oci-spec';
 import { mountOverlay, unmount, isMounted } from '../platform/mount';
 import type { RuntimeSpecInput } from '../runtime/types';
@@ -190,6 +190,9 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     extraMounts,
     namespaces: { network: join.netns, pid: pidMode, ipc: ipcMode, uts: h.utsMode === 'host' ? 'host' : 'private' },
     privileged: h.privileged,
+    writableCgroups: writableCgroups(h.securityOpt),
+    ...(h.maskedPaths ? { maskedPaths: h.maskedPaths } : {}),
+    ...(h.readonlyPaths ? { readonlyPaths: h.readonlyPaths } : {}),
     capAdd: h.capAdd,
     capDrop: h.capDrop,
     noNewPrivileges: h.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
@@ -220,7 +223,8 @@ async function makeWorkingDir(rootfs: string, workingDir: string, remap: UsernsR
 
 function nsPath(ctx: RuntimeInputContext, mode: string, ns: string): string {
   const other = ctx.store.resolve(mode.slice(mode.indexOf(':') + 1));
-  if (other.state.status !== 'running') throw new FailedPreconditionError(`cannot join ${ns} namespace of a non running container: container ${other.id} is ${other.state.status}`);
+  // dockerd's words and kind: a start that cannot join is a system error (500), not the caller's conflict
+  if (other.state.status !== 'running') throw new InternalError(`failed to join ${ns.toUpperCase()} namespace: container ${other.id} is not running`, 'JOIN_NAMESPACE');
   return `/proc/${other.state.pid}/ns/${ns}`;
 }
 
@@ -239,4 +243,14 @@ export function resourcesOf(h: ContainerRecord['spec']['host']): RuntimeSpecInpu
     pidsLimit: h.pidsLimit,
     oomKillDisable: h.oomKillDisable,
   };
+}
+
+/** `writable-cgroups[=bool]`: the last one given wins; undefined when none was. */
+export function writableCgroups(securityOpt: string[]): boolean | undefined {
+  let out: boolean | undefined;
+  for (const o of securityOpt) {
+    if (o === 'writable-cgroups') out = true;
+    else if (/^writable-cgroups[=:]/.test(o)) out = ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(o.slice('writable-cgroups='.length));
+  }
+  return out;
 }

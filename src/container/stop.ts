@@ -4,7 +4,7 @@
  * handler, which waits for that lock, then finds it recorded.
  */
 import { constants } from 'node:os';
-import { InternalError } from '../base/errors';
+import { InternalError, InvalidArgumentError } from '../base/errors';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
 import { recordExit } from './release';
@@ -15,6 +15,22 @@ export function normalizeSignal(sig: string | undefined, fallback = 'SIGKILL'): 
   if (/^\d+$/.test(sig)) return sig;
   const s = sig.toUpperCase();
   return s.startsWith('SIG') ? s : `SIG${s}`;
+}
+
+/**
+ * moby's signal.ParseSignal + ValidSignalForPlatform: a number 1-64, or a name with or without SIG (node's
+ * table plus the real-time names dockerd knows). Checked before the container is looked up, as dockerd does.
+ */
+export function validateSignal(raw: string): void {
+  if (/^[+-]?\d+$/.test(raw)) {
+    const n = Number(raw);
+    if (n === 0) throw new InvalidArgumentError(`invalid signal: ${raw}`, 'INVALID_SIGNAL');
+    if (n < 1 || n > 64) throw new InvalidArgumentError(`the linux daemon does not support signal ${n}`, 'INVALID_SIGNAL');
+    return;
+  }
+  const name = raw.toUpperCase().replace(/^SIG/, '');
+  const known = `SIG${name}` in constants.signals || name === 'CLD' || /^RTMIN(\+([1-9]|1[0-5]))?$|^RTMAX(-([1-9]|1[0-4]))?$/.test(name);
+  if (!known) throw new InvalidArgumentError(`invalid signal: ${raw}`, 'INVALID_SIGNAL');
 }
 
 /** The number dockerd puts in a kill event's `signal` attribute ("SIGTERM" → "15"). */

@@ -3,7 +3,8 @@
  * A running one gets them in its cgroup at once (`runc update`); the record
  * keeps them for its next start. Nothing is saved when the runtime refuses.
  */
-import { InvalidArgumentError } from '../base/errors';
+// dockerd answers an update that conflicts with the container's settings with 409 (conflictingUpdateOptions)
+import { ConflictError, InvalidArgumentError } from '../base/errors';
 import { updatableResources } from '../runtime/oci-spec';
 import { publishContainerEvent, underLock, type ContainerContext } from './context';
 import { hostFacts } from './host-facts';
@@ -21,18 +22,18 @@ export function applyUpdate(h: HostSpec, u: ContainerUpdate): HostSpec {
   if (u.memory !== undefined && u.memory > 0 && u.memory < 6 * 1024 * 1024) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB', 'MEMORY_TOO_LOW');
   // a new memory limit above the swap limit already set needs the swap limit with it (dockerd's rule)
   if (u.memory !== undefined && u.memorySwap === undefined && h.memorySwap > 0 && u.memory > h.memorySwap) {
-    throw new InvalidArgumentError('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time', 'MEMORY_ABOVE_SWAP');
+    throw new ConflictError('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time', 'MEMORY_ABOVE_SWAP');
   }
   if (next.memorySwap > 0 && next.memory > 0 && next.memorySwap < next.memory) throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage', 'INVALID_MEMORY_SWAP');
   if (u.nanoCpus !== undefined && u.nanoCpus > 0) {
     next.cpuQuota = 0;
     next.cpuPeriod = 0;
   }
-  if ((u.cpuQuota || u.cpuPeriod) && next.nanoCpus > 0) throw new InvalidArgumentError('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set', 'CONFLICTING_CPU_OPTIONS');
+  if ((u.cpuQuota || u.cpuPeriod) && next.nanoCpus > 0) throw new ConflictError('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set', 'CONFLICTING_CPU_OPTIONS');
   if (u.restartPolicy) {
     const rp = u.restartPolicy;
     if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.name)) throw new InvalidArgumentError(`invalid restart policy: unknown policy '${rp.name}'`, 'BAD_RESTART_POLICY');
-    if (h.autoRemove && rp.name !== '' && rp.name !== 'no') throw new InvalidArgumentError('Restart policy cannot be updated because AutoRemove is enabled for the container', 'RESTART_AUTOREMOVE');
+    if (h.autoRemove && rp.name !== '' && rp.name !== 'no') throw new ConflictError('Restart policy cannot be updated because AutoRemove is enabled for the container', 'RESTART_AUTOREMOVE');
     next.restartPolicy = { ...rp };
   }
   return next;

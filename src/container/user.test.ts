@@ -26,3 +26,12 @@ test('an unknown user name is an error in Docker wording', () => {
 test('empty user means root', () => {
   assert.equal(resolveUserSpec('', passwd, group).uid, 0);
 });
+
+test('an empty user part is root; an empty group part is the default group', () => {
+  const r = resolveUserSpec(':7777', 'root:x:0:0:root:/root:/bin/sh\n', 'root:x:0:\n');
+  assert.equal(r.uid, 0);
+  assert.equal(r.gid, 7777);
+  const t = resolveUserSpec('7777:', 'root:x:0:0:root:/root:/bin/sh\n', 'root:x:0:\n');
+  assert.equal(t.uid, 7777);
+  assert.equal(t.gid, 0);
+});

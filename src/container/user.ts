@@ -36,7 +36,9 @@ export function parseGroup(text: string): GroupEntry[] {
 export function resolveUserSpec(spec: string, passwd: string, group: string, groupAdd: string[] = []): ResolvedUser {
   const users = parsePasswd(passwd);
   const groups = parseGroup(group);
-  const [u = '', g] = (spec || '0').split(':');
+  // an empty user part (":7777") is root, as runc's user lookup defaults it
+  const [u0 = '', g] = (spec || '0').split(':');
+  const u = u0 || '0';
   let uid: number;
   let gid: number;
   let home = '/';

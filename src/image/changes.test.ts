@@ -22,3 +22,8 @@ test('VOLUME in JSON and word form, STOPSIGNAL', () => {
   assert.deepEqual(Object.keys(c.Volumes ?? {}), ['/data', '/logs', '/cache', '/tmp/x']);
   assert.equal(c.StopSignal, 'SIGINT');
 });
+
+test('ENV changes expand variables from the config env', () => {
+  assert.deepEqual(applyChanges({ Env: ['PATH=/bin'] }, ['ENV PATH=/usr/bin:$PATH']).Env, ['PATH=/usr/bin:/bin']);
+  assert.deepEqual(applyChanges({ Env: ['A=1'] }, ["ENV B='$A' C=\"x $A\""]).Env, ['A=1', 'B=$A', 'C=x 1']);
+});

@@ -1,6 +1,7 @@
 /** `docker import --change` / `commit --change`: Dockerfile instructions applied to an image config (pure). */
 import { InvalidArgumentError } from '../base/errors';
 import type { ImageConfigConfig } from '../protocol/oci/image';
+import { processWord } from '../builder/dockerfile/shell-lex';
 
 function argv(rest: string): string[] {
   const t = rest.trim();
@@ -15,18 +16,21 @@ function argv(rest: string): string[] {
   return ['/bin/sh', '-c', t];
 }
 
-function keyValues(rest: string): Array<[string, string]> {
+/** `expand`: variables in unquoted and double-quoted values are expanded from it, as the Dockerfile ENV does. */
+function keyValues(rest: string, expand?: Map<string, string>): Array<[string, string]> {
   const t = rest.trim();
   if (!t.includes('=')) {
     const i = t.search(/\s/);
     if (i < 0) throw new InvalidArgumentError(`ENV names can not be blank`);
-    return [[t.slice(0, i), t.slice(i).trim()]];
+    const v = t.slice(i).trim();
+    return [[t.slice(0, i), expand ? processWord(v, expand) : v]];
   }
   const out: Array<[string, string]> = [];
   const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
   for (const m of t.matchAll(re)) {
     let v = m[2]!;
-    if (v.startsWith('"')) v = JSON.parse(v) as string;
+    if (expand) v = processWord(v, expand);
+    else if (v.startsWith('"')) v = JSON.parse(v) as string;
     else if (v.startsWith("'")) v = v.slice(1, -1);
     out.push([m[1]!, v]);
   }
@@ -62,7 +66,9 @@ export function applyChanges(cfg: ImageConfigConfig, changes: string[]): ImageCo
         break;
       case 'ENV': {
         const env = [...(c.Env ?? [])];
-        for (const [k, v] of keyValues(rest)) {
+        // "ENV PATH=/usr/bin:$PATH" reads the config's own env, as dockerd's commit/import changes do
+        const vars = new Map(env.map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)] as [string, string]));
+        for (const [k, v] of keyValues(rest, vars)) {
           const i = env.findIndex((e) => e.split('=')[0] === k);
           if (i >= 0) env[i] = `${k}=${v}`;
           else env.push(`${k}=${v}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFilterKeys, globMatches, labelMatches, parseUntil, referenceMatches } from './filters';
+import { checkFilterKeys, globMatches, labelMatches, parseUntil, referenceMatches, referenceMatchesOne } from './filters';
 
 test('reference globs do not cross "/" and match name or name:tag', () => {
   assert.equal(globMatches('bb*', 'bbox'), true);
@@ -25,4 +25,11 @@ test('until accepts unix seconds, durations and RFC 3339', () => {
 
 test('unknown filter keys are refused with Docker wording', () => {
   assert.throws(() => checkFilterKeys({ foo: ['x'] }, ['label']), /invalid filter 'foo'/);
+});
+
+test('a reference matches on the whole reference or its name; a registry port is part of the name', () => {
+  assert.equal(referenceMatchesOne('utest:5000/docker:tag3', '*5000*/*'), true);
+  assert.equal(referenceMatchesOne('utest:5000/docker:tag3', 'utest*'), false);
+  assert.equal(referenceMatchesOne('utest:tag1', 'utest'), true);
+  assert.equal(referenceMatchesOne('rec/img@sha256:abc', 'rec/img'), true);
 });

@@ -14,8 +14,21 @@ export function globMatches(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
+/** A reference's name: `name:tag` and `name@digest` less the tag or digest (a registry's `:port` stays). */
+function referenceName(ref: string): string {
+  const at = ref.indexOf('@');
+  if (at >= 0) return ref.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+}
+
+/** distribution's FamiliarMatch: the pattern against the whole reference, else against its name. */
+export function referenceMatchesOne(ref: string, pattern: string): boolean {
+  return globMatches(pattern, ref) || globMatches(pattern, referenceName(ref));
+}
+
 export function referenceMatches(repoTags: string[], pattern: string): boolean {
-  return repoTags.some((t) => globMatches(pattern, t) || globMatches(pattern, t.slice(0, t.lastIndexOf(':'))));
+  return repoTags.some((t) => referenceMatchesOne(t, pattern));
 }
 
 /** Milliseconds since the epoch of an image's creation (config.created, else when stored). */

@@ -6,6 +6,8 @@ import { applyChanges } from './changes';
 import { type ImageContext, publishImageEvent, registerImage } from './image-context';
 import { ingestLayer } from './layer-ingest';
 import { normalizeTag } from './reference';
+import { InvalidArgumentError } from '../base/errors';
+import { parsePlatform } from './distribution/platform';
 import type { ImageRecord, ImportOptions } from './types';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
@@ -15,9 +17,12 @@ export function hostArchitecture(): string {
   return GO_ARCH[os.arch()] || os.arch();
 }
 
-/** "linux/arm64" → "arm64"; no platform → the host's. */
-function platformArch(platform: string | undefined): string {
-  return platform?.split('/')[1] || hostArchitecture();
+/** "linux/arm64" → "arm64"; no platform → the host's. Another OS is refused, as dockerd's graphdriver store does. */
+export function platformArch(platform: string | undefined): string {
+  if (!platform) return hostArchitecture();
+  const p = parsePlatform(platform);
+  if (p.os !== 'linux') throw new InvalidArgumentError('operating system is not supported', 'UNSUPPORTED_OS');
+  return p.architecture || hostArchitecture();
 }
 
 export function importTag(opts: ImportOptions): string | undefined {

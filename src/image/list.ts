@@ -1,6 +1,6 @@
 /** `docker images`: the summaries, filtered by reference, label, dangling, before, since and until. */
-import { untilFilter } from '../base/until';
-import { checkFilterKeys, createdMs, labelMatches, referenceMatches } from './filters';
+import { parseUntil } from '../base/until';
+import { checkFilterKeys, createdMs, labelMatches, referenceMatches, referenceMatchesOne } from './filters';
 import type { ImageContext } from './image-context';
 import { imageManifests, imageTarget } from './manifests';
 import type { ImageListOptions, ImageRecord, ImageSummaryView } from './types';
@@ -17,16 +17,18 @@ export async function listImages(ctx: ImageContext, opts: ImageListOptions = {})
     recs = recs.filter((r) => (r.repoTags.length === 0) === want);
   }
   if (f.label?.length) recs = recs.filter((r) => f.label!.every((l) => labelMatches(r.config.config?.Labels ?? {}, l)));
-  if (f.reference?.length) recs = recs.filter((r) => f.reference!.some((p) => referenceMatches(r.repoTags, p)));
-  if (f.before?.length) {
-    const b = createdMs(ctx.store.resolve(f.before[0]!));
+  // with a reference filter, an image lists only the tags and digests that matched (dockerd does the same)
+  const refs = f.reference ?? [];
+  const matching = (list: string[]) => (refs.length ? list.filter((t) => refs.some((p) => referenceMatchesOne(t, p))) : list);
+  if (refs.length) recs = recs.filter((r) => refs.some((p) => referenceMatches(r.repoTags, p) || referenceMatches(r.repoDigests, p)));
+  // before and until (API 1.44) are one bound, the earliest of all their values; since takes the newest value
+  const upper = [...(f.before ?? []).map((v) => createdMs(ctx.store.resolve(v))), ...(f.until ?? []).map((v) => parseUntil(v))];
+  if (upper.length) {
+    const b = Math.min(...upper);
     recs = recs.filter((r) => createdMs(r) < b);
   }
-  // until (API 1.44, unversioned): created before the given time
-  const until = untilFilter(f);
-  if (until !== undefined) recs = recs.filter((r) => createdMs(r) < until);
   if (f.since?.length) {
-    const s = createdMs(ctx.store.resolve(f.since[0]!));
+    const s = Math.max(...f.since.map((v) => createdMs(ctx.store.resolve(v))));
     recs = recs.filter((r) => createdMs(r) > s);
   }
   const shared = opts.sharedSize ? sharedSizes(ctx, all) : undefined;
@@ -36,8 +38,8 @@ export async function listImages(ctx: ImageContext, opts: ImageListOptions = {})
       return {
         id: r.id,
         parentId: r.parent ?? '',
-        repoTags: [...r.repoTags].sort(),
-        repoDigests: [...r.repoDigests],
+        repoTags: matching([...r.repoTags]).sort(),
+        repoDigests: matching([...r.repoDigests]),
         created: Math.floor(createdMs(r) / 1000),
         size: r.size,
         labels: r.config.config?.Labels ?? {},

@@ -123,7 +123,7 @@ function renameLines(replaced: { tag: string; id: string }[]): string[] {
 }
 
 async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string, string>, signal?: AbortSignal, platform?: Platform): Promise<string[]> {
-  const manifest = await readJsonFile<Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>>(path.join(dir, 'manifest.json'), 'manifest.json');
+  const manifest = await readJsonFile<Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] | null }>>(path.join(dir, 'manifest.json'), 'manifest.json');
   const lines: string[] = [];
   for (const m of manifest) {
     const configFile = resolvePath(dir, links, m.Config);
@@ -131,7 +131,8 @@ async function loadDockerSave(ctx: ImageContext, dir: string, links: Map<string,
     // dockerd skips the images of other platforms when one is asked for
     if (platform && !configMatchesPlatform(config, platform)) continue;
     const tags = (m.RepoTags ?? []).map((t) => normalizeTag(t));
-    const { layers, unpin } = await ingestLayers(ctx, config, m.Layers.map((l) => resolvePath(dir, links, l)), signal);
+    // "Layers": null is how an image without layers is written (dockerd and moby's fixtures)
+    const { layers, unpin } = await ingestLayers(ctx, config, (m.Layers ?? []).map((l) => resolvePath(dir, links, l)), signal);
     const { record: rec, replaced } = await registerImage(ctx, await fs.readFile(configFile), layers, tags).finally(unpin);
     lines.push(...renameLines(replaced));
     publishImageEvent(ctx, 'load', rec.id, tags[0]);

@@ -109,7 +109,7 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
       await addBlobFile(img.id);
       const cfgHex = img.id.slice(7);
       if (once(`${cfgHex}.json`)) await addLink(`${cfgHex}.json`, `blobs/sha256/${cfgHex}`);
-      const diffIds = img.config.rootfs.diff_ids;
+      const diffIds = img.config.rootfs?.diff_ids ?? []; // a config may carry null (no layers)
       const layerPaths: string[] = [];
       const layerDescs: Descriptor[] = [];
       let v1Parent = '';

@@ -89,6 +89,20 @@ describe('generateRuntimeSpec', () => {
     assert.equal(validate(spec), undefined);
   });
 
+  it('a domainname also goes in as the kernel.domainname sysctl (runc 1.1 ignores the field), not with the host UTS', () => {
+    assert.equal(generateRuntimeSpec(input({ domainname: 'example.org' }), host).linux.sysctl['kernel.domainname'], 'example.org');
+    const hostUts = generateRuntimeSpec(input({ domainname: 'example.org', namespaces: { network: 'host', pid: 'private', ipc: 'private', uts: 'host' } }), host);
+    assert.equal(hostUts.linux.sysctl['kernel.domainname'], undefined);
+  });
+
+  it('the cgroup mount is read-only unless writable-cgroups (or privileged without it) says otherwise', () => {
+    const cg = (over: Parameters<typeof input>[0]) => generateRuntimeSpec(input(over), host).mounts.find((m) => m.destination === '/sys/fs/cgroup')?.options ?? [];
+    assert.ok(cg({}).includes('ro'));
+    assert.ok(!cg({ writableCgroups: true }).includes('ro'));
+    assert.ok(cg({ privileged: true, writableCgroups: false }).includes('ro'));
+    assert.ok(!cg({ privileged: true }).includes('ro'));
+  });
+
   it('creates all namespaces, plus cgroup on v2, and joins given paths', () => {
     const v1 = generateRuntimeSpec(input(), host).linux.namespaces.map((n) => n.type);
     assert.deepEqual(v1.sort(), ['ipc', 'mount', 'network', 'pid', 'uts']);

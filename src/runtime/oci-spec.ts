@@ -138,8 +138,8 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
       resources: buildResources(input, host),
       cgroupsPath: input.cgroupsPath,
       sysctl: { ...input.sysctls },
-      maskedPaths: input.privileged ? [] : [...MASKED_PATHS],
-      readonlyPaths: input.privileged ? [] : [...READONLY_PATHS],
+      maskedPaths: input.maskedPaths ? [...input.maskedPaths] : input.privileged ? [] : [...MASKED_PATHS],
+      readonlyPaths: input.readonlyPaths ? [...input.readonlyPaths] : input.privileged ? [] : [...READONLY_PATHS],
     },
   };
   const seccomp = seccompFor(input.securityOpt ?? [], caps, input.privileged);
@@ -149,7 +149,12 @@ export function generateRuntimeSpec(input: RuntimeSpecInput, host: HostFacts): R
     spec.linux.gidMappings = input.userns.gidMappings.map((m) => ({ ...m }));
   }
   if (input.terminal && input.consoleSize) spec.process.consoleSize = { ...input.consoleSize };
-  if (input.domainname) spec.domainname = input.domainname;
+  if (input.domainname) {
+    spec.domainname = input.domainname;
+    // runc before 1.2 ignores `domainname`: dockerd sets it through the sysctl in a UTS namespace of the container's own
+    const ownUts = spec.linux.namespaces.some((n) => n.type === 'uts' && !n.path);
+    if (ownUts && spec.linux.sysctl['kernel.domainname'] === undefined) spec.linux.sysctl['kernel.domainname'] = input.domainname;
+  }
   if (!input.args.length) throw new InvalidArgumentError('no command specified', 'NO_COMMAND');
   return spec;
 }
@@ -182,7 +187,8 @@ function buildMounts(input: RuntimeSpecInput): OciMount[] {
     input.rootless && input.namespaces.network === 'host'
       ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', ...ro] }
       : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...ro] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...ro] },
+    // `--security-opt writable-cgroups[=bool]` decides, else privileged does (dockerd's rule)
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...((input.writableCgroups ?? input.privileged) ? [] : ['ro'])] },
     hostIpc
       ? { destination: '/dev/mqueue', type: 'bind', source: '/dev/mqueue', options: ['rbind', 'nosuid', 'noexec', 'nodev'] }
       : { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },

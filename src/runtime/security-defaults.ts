@@ -24,7 +24,8 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
 
 /** Paths Docker hides from unprivileged containers (bind of /dev/null or an empty ro tmpfs). */
 export const MASKED_PATHS: readonly string[] = [
-  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  // /proc/interrupts: dockerd 28 masks it too (advisory GHSA-6fw5-f8r9-fgfm)
+  '/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
   '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
 ];
 

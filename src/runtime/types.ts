@@ -23,6 +23,11 @@ export interface RuntimeSpecInput {
   /** namespaces: "private" = new one; "host" = none; a path = join that one (netns path, /proc/<pid>/ns/...) */
   namespaces: { network: 'private' | 'host' | string; pid: 'private' | 'host' | string; ipc: 'private' | 'host' | string; uts: 'private' | 'host' };
   privileged: boolean;
+  /** paths masked / remounted read-only; undefined: Docker's defaults (none when privileged) */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  /** `--security-opt writable-cgroups[=bool]`; undefined: as privileged */
+  writableCgroups?: boolean;
   /** a user namespace with these maps (daemon --userns-remap); absent = the host's */
   /** a rootless daemon's container: no cgroup of its own unless delegated, /sys bound where sysfs cannot be mounted */
   rootless?: boolean;

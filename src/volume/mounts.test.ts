@@ -67,3 +67,8 @@ test('--volumes-from copies show no mode, never copy up, and ":rw" cannot make a
   const tmpfs: MountPoint = { ...ro, type: 'tmpfs', name: '', destination: '/t' };
   assert.equal(resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [tmpfs], mode: '' }] }).length, 0, 'tmpfs mounts are not shared');
 });
+
+test('a tmpfs at an anonymous volume\'s path replaces it (Config.Volumes and image VOLUME)', () => {
+  const mps = resolveMountPoints({ binds: [], mounts: [], volumes: ['/foo', '/bar/', '/keep'], volumesFrom: [], tmpfs: ['/foo', '/bar'] });
+  assert.deepEqual(mps.map((m) => m.destination), ['/keep']);
+});

@@ -29,6 +29,8 @@ export interface MountSources {
   volumes: string[];
   /** resolved `--volumes-from` sources: the other container's mount points and the ":ro"/":rw" suffix */
   volumesFrom: Array<{ mountPoints: MountPoint[]; mode: '' | 'ro' | 'rw' }>;
+  /** HostConfig.Tmpfs destinations: an anonymous volume (Config.Volumes, image VOLUME) there is not made */
+  tmpfs?: string[];
 }
 
 const PROPAGATION = ['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate'];
@@ -179,9 +181,10 @@ export function resolveMountPoints(src: MountSources): MountPoint[] {
     explicit.add(mp.destination);
     byDest.set(mp.destination, mp);
   }
+  const tmpfs = new Set((src.tmpfs ?? []).map((t) => path.posix.normalize(t).replace(/(.)\/+$/, '$1')));
   for (const v of src.volumes) {
     const destination = cleanDestination('volume', v);
-    if (byDest.has(destination)) continue;
+    if (byDest.has(destination) || tmpfs.has(destination)) continue;
     byDest.set(destination, { type: 'volume', name: '', source: '', destination, mode: '', rw: true, propagation: '', copyData: true, anonymous: true });
   }
   return [...byDest.values()];

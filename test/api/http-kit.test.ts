@@ -39,7 +39,7 @@ before(async () => {
     })
     .add('POST', '/hijack', async (ctx) => {
       const body = await ctx.json<{ tag?: string }>();
-      const s = await hijack(ctx, { standardHeaders: false });
+      const s = await hijack(ctx, { standardHeaders: false, multiplexed: ctx.query.bool('mux') });
       s.write(`hello ${body?.tag ?? ''}\n`);
       s.on('data', (b: Buffer) => s.write(b.toString().toUpperCase()));
       // keep writing after the client's half-close, then close
@@ -153,6 +153,15 @@ test('hijack with Upgrade: 101 UPGRADED, body read, output continues after clien
   assert.match(head, /Upgrade: tcp/);
   assert.doesNotMatch(head, /Api-Version/, 'attach-style hijack carries no standard headers');
   assert.equal(rest, 'hello up\nABCbye\n');
+});
+
+test('hijack with Upgrade names a stdcopy stream multiplexed from API 1.42, raw before', async () => {
+  const head = async (v: string) => {
+    const out = await raw(`POST /v${v}/hijack?mux=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`, '');
+    return out.split('\r\n\r\n', 1)[0]!;
+  };
+  assert.match(await head('1.42'), /Content-Type: application\/vnd\.docker\.multiplexed-stream/);
+  assert.match(await head('1.41'), /Content-Type: application\/vnd\.docker\.raw-stream/);
 });
 
 // In this form client bytes after the body are not forwarded (no recorded client sends any); half-close is.

@@ -5,10 +5,16 @@
  * when the process' output ends the connection is closed.
  */
 import type { Duplex } from 'node:stream';
+import { encodeStdcopyFrame, STDOUT } from '../http/stdcopy';
 
 export interface PipeOptions {
   /** forward client input to the process */
   stdin: boolean;
+  /**
+   * a TTY process's raw output goes out as stdout frames: dockerd frames by the start request's Tty, not the
+   * exec's, so an exec created with Tty and started without it is read with stdcopy
+   */
+  frameAsStdout?: boolean;
 }
 
 export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Promise<void> {
@@ -26,7 +32,7 @@ export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Pr
       finish();
     });
     inner.on('data', (b: Buffer) => {
-      if (!client.write(b)) {
+      if (!client.write(opts.frameAsStdout ? encodeStdcopyFrame(STDOUT, b) : b)) {
         inner.pause();
         client.once('drain', () => inner.resume());
       }

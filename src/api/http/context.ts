@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
 import type { QueryParams } from './query';
 import type { RouteParams } from './router';
-import { parseJsonBody, readAll } from './request-body';
+import { checkJsonContentType, parseJsonBody, readAll } from './request-body';
 
 /** The raw connection of an upgrade request; `head` holds the bytes read past the headers. */
 export interface UpgradeInfo {
@@ -29,8 +29,11 @@ export interface RequestContext {
   /** the headers every ordinary response carries (Api-Version, Server, ...) */
   readonly standardHeaders: Readonly<Record<string, string>>;
   body(): Promise<Buffer>;
-  /** undefined for an empty body; 400 for malformed JSON */
-  json<T>(): Promise<T | undefined>;
+  /**
+   * undefined for an empty body; 400 for malformed JSON. `requireJsonType`: also refuse a body that is not
+   * sent as application/json, as dockerd's CheckForJSON does on the routes that call it.
+   */
+  json<T>(opts?: { requireJsonType?: boolean }): Promise<T | undefined>;
   /** the request body as a stream (tar uploads) */
   bodyStream(): Readable;
 }
@@ -97,8 +100,10 @@ export function createContext(init: {
     ...init,
     method: (init.req.method ?? 'GET').toUpperCase(),
     body,
-    async json<T>(): Promise<T | undefined> {
-      return parseJsonBody(await body()) as T | undefined;
+    async json<T>(opts?: { requireJsonType?: boolean }): Promise<T | undefined> {
+      const buf = await body();
+      if (opts?.requireJsonType) checkJsonContentType(init.req.headers['content-type'], buf.length);
+      return parseJsonBody(buf) as T | undefined;
     },
     bodyStream(): Readable {
       if (!init.upgrade) return init.req;

@@ -7,13 +7,17 @@
  * stream's readable side ends then, while its writable side stays open.
  */
 import { Duplex } from 'node:stream';
+import { apiAtLeast } from './api-version';
 import type { RequestContext } from './context';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
+export const MULTIPLEXED_STREAM = 'application/vnd.docker.multiplexed-stream';
 
 export interface HijackOptions {
   /** dockerd puts Api-Version/Server/... on exec-start responses but not on attach ones */
   standardHeaders: boolean;
+  /** stdcopy frames follow (no TTY): from API 1.42 dockerd names them so in the 101 answer */
+  multiplexed?: boolean;
 }
 
 /** Returns the client connection as a duplex: read = client input, write = output, end() = close. */
@@ -23,7 +27,8 @@ export async function hijack(ctx: RequestContext, opts: HijackOptions): Promise<
   const extra = opts.standardHeaders ? ctx.standardHeaders : {};
   if (ctx.upgrade) {
     const { socket } = ctx.upgrade;
-    const lines = ['HTTP/1.1 101 UPGRADED', `Content-Type: ${RAW_STREAM}`, 'Connection: Upgrade', 'Upgrade: tcp'];
+    const type = opts.multiplexed && apiAtLeast(ctx.apiVersion, '1.42') ? MULTIPLEXED_STREAM : RAW_STREAM;
+    const lines = ['HTTP/1.1 101 UPGRADED', `Content-Type: ${type}`, 'Connection: Upgrade', 'Upgrade: tcp'];
     for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
     socket.write(lines.join('\r\n') + '\r\n\r\n');
     // the 'upgrade' path leaves the socket to us; detach the placeholder response from it

@@ -28,3 +28,20 @@ export function parseJsonBody(buf: Buffer): unknown {
     throw new InvalidArgumentError('unexpected content after JSON', 'INVALID_JSON', { cause: e });
   }
 }
+
+/**
+ * dockerd's CheckForJSON: a body must come as application/json (parameters allowed); no header is fine only
+ * without a body. Routes that decode with ReadJSON or CheckForJSON in dockerd ask for this.
+ */
+export function checkJsonContentType(contentType: string | undefined, bodyLength: number): void {
+  if (!contentType) {
+    if (bodyLength === 0) return;
+    throw new InvalidArgumentError('malformed Content-Type header (): mime: no media type', 'BAD_CONTENT_TYPE');
+  }
+  // a media type is a token/token pair; what Go's mime.ParseMediaType refuses is "malformed"
+  const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(;.*)?$/.exec(contentType);
+  if (!m) throw new InvalidArgumentError(`malformed Content-Type header (${contentType}): mime: expected slash after first token`, 'BAD_CONTENT_TYPE');
+  if (m[1]!.toLowerCase() !== 'application/json') {
+    throw new InvalidArgumentError(`unsupported Content-Type header (${contentType}): must be 'application/json'`, 'BAD_CONTENT_TYPE');
+  }
+}

@@ -39,3 +39,15 @@ test('no match gives Docker\'s message', () => {
   });
   assert.equal(formatPlatform(parsePlatform('linux/arm/v7')), 'linux/arm/v7');
 });
+
+test('platform specifiers are checked as containerd parses them, in its words', () => {
+  assert.deepEqual(parsePlatform('arm64'), { os: 'linux', architecture: 'arm64' });
+  assert.equal(parsePlatform('windows').os, 'windows');
+  assert.equal(parsePlatform('macos/arm64').os, 'darwin');
+  assert.throws(() => parsePlatform('foobar'), /"foobar": unknown operating system or architecture: invalid argument/);
+  assert.throws(() => parsePlatform('       '), /is an invalid OS component of/);
+  assert.throws(() => parsePlatform('/'), /"" is an invalid OS component of "\/"/);
+  assert.throws(() => parsePlatform('linux/a b'), /"a b" is an invalid component of/);
+  assert.throws(() => parsePlatform('linux/*'), /wildcards not yet supported/);
+  assert.throws(() => parsePlatform('a/b/c/d'), /cannot parse platform specifier/);
+});

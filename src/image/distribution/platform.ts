@@ -3,7 +3,7 @@
  * list, with containerd's normalisation and variant rules (arm64 = arm64/v8,
  * arm/v7 also runs v6 and v5, amd64 = amd64/v1). Pure.
  */
-import { NotFoundError } from '../../base/errors';
+import { InvalidArgumentError, NotFoundError } from '../../base/errors';
 import type { Descriptor } from '../../protocol/oci/image';
 
 export interface Platform {
@@ -58,11 +58,33 @@ export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
-/** "linux/arm64/v8" → Platform; os defaults to linux when only an arch is given. */
+const KNOWN_OS = ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos'];
+const KNOWN_ARCH = ['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'ppc64', 'ppc64le', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'ppc', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm'];
+
+/**
+ * "linux/arm64/v8" → Platform, with containerd's `platforms.Parse` rules and words (what dockerd answers a bad
+ * `platform` with): a lone component is an OS (then the host's arch) or an arch (then linux).
+ */
 export function parsePlatform(s: string): Platform {
-  const parts = s.split('/').filter(Boolean);
-  if (parts.length === 1) return normalizePlatform({ os: 'linux', architecture: parts[0]! });
-  return normalizePlatform({ os: parts[0] ?? 'linux', architecture: parts[1] ?? '', ...(parts[2] ? { variant: parts[2] } : {}) });
+  const bad = (why: string) => new InvalidArgumentError(`${why}: invalid argument`, 'INVALID_PLATFORM');
+  if (s.includes('*')) throw bad(`${JSON.stringify(s)}: wildcards not yet supported`);
+  const parts = s.split('/');
+  if (parts.length > 3) throw bad(`${JSON.stringify(s)}: cannot parse platform specifier`);
+  const osVer = /^([A-Za-z0-9_-]+)(?:\(([A-Za-z0-9_.-]*)\))?$/.exec(parts[0]!);
+  if (!osVer) {
+    throw bad(`${JSON.stringify(parts[0])} is an invalid OS component of ${JSON.stringify(s)}: OSAndVersion specifier component must match "^([A-Za-z0-9_-]+)(?:\\(([A-Za-z0-9_.-]*)\\))?$"`);
+  }
+  for (const part of parts.slice(1)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(part)) throw bad(`${JSON.stringify(part)} is an invalid component of ${JSON.stringify(s)}: platform specifier component must match "^[A-Za-z0-9_.-]+$"`);
+  }
+  const os = osVer[1]!.toLowerCase() === 'macos' ? 'darwin' : osVer[1]!.toLowerCase();
+  if (parts.length === 1) {
+    if (KNOWN_OS.includes(os)) return { ...hostPlatform(), os };
+    const p = normalizePlatform({ os: 'linux', architecture: parts[0]! });
+    if (KNOWN_ARCH.includes(p.architecture)) return p;
+    throw bad(`${JSON.stringify(s)}: unknown operating system or architecture`);
+  }
+  return normalizePlatform({ os, architecture: parts[1]!, ...(parts[2] ? { variant: parts[2] } : {}) });
 }
 
 /** Variants `want` can run, best first (arm v7 runs v7, v6, v5). */

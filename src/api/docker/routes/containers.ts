@@ -1,4 +1,5 @@
 /** Container routes (swagger tag "Container"): translate, call engine.containers, answer. */
+import { resizeDimensions } from '../translate/resize';
 import { InvalidArgumentError } from '../../../base/errors';
 import { normalizeTag } from '../../../image/reference';
 import type { ImageConfigConfig } from '../../../protocol/oci/image';
@@ -44,7 +45,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   const c = engine.containers;
 
   router.add('POST', '/containers/create', async (ctx) => {
-    const body = await ctx.json<ContainerCreateRequest>();
+    const body = await ctx.json<ContainerCreateRequest>({ requireJsonType: true });
     if (body === undefined) throw new InvalidArgumentError('invalid JSON: got EOF while reading request body', 'INVALID_JSON');
     const { spec, warnings: deprecated } = translateContainerCreate(body, ctx.query.string('name'), ctx.apiVersion);
     const { id, warnings } = await c.create(spec);
@@ -115,7 +116,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   // swagger: ContainerUpdate. Zero means "leave as is", as dockerd reads these fields.
   router.add('POST', '/containers/:id/update', async (ctx) => {
-    const b = (await ctx.json<Record<string, unknown>>()) ?? {};
+    const b = (await ctx.json<Record<string, unknown>>({ requireJsonType: true })) ?? {};
     const num = (k: string) => (typeof b[k] === 'number' && b[k] !== 0 ? (b[k] as number) : undefined);
     const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : undefined);
     const rp = b.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
@@ -137,7 +138,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/:id/resize', async (ctx) => {
     await ctx.body();
-    await c.resize(ctx.params.id!, ctx.query.int('h') ?? 0, ctx.query.int('w') ?? 0);
+    const { height, width } = resizeDimensions(ctx.query.string('h'), ctx.query.string('w'));
+    await c.resize(ctx.params.id!, height, width);
     sendEmpty(ctx.res, 200);
   });
 
@@ -257,7 +259,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     // detachKeys is accepted; the CLI recognises its detach sequence itself (SUMMARY §3)
     const opts = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), stream: q.bool('stream'), logs: q.bool('logs') };
     const inner = await c.attach(ctx.params.id!, opts);
-    const client = await hijack(ctx, { standardHeaders: false });
+    const client = await hijack(ctx, { standardHeaders: false, multiplexed: !c.resolve(ctx.params.id!).spec.tty });
     await pipeAttach(client, inner, { stdin: opts.stdin });
   });
 
@@ -278,7 +280,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   // swagger: ImageCommit. The body, when there is one, is the container config to commit instead.
   router.add('POST', '/commit', async (ctx) => {
     const q = ctx.query;
-    const body = await ctx.json<ImageConfigConfig>();
+    const body = await ctx.json<ImageConfigConfig>({ requireJsonType: true });
     const repo = q.string('repo');
     const tag = repo ? normalizeTag(q.string('tag') ? `${repo}:${q.string('tag')}` : repo) : undefined;
     const img = await c.commit(q.string('container') ?? '', {

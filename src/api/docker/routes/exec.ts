@@ -1,4 +1,5 @@
 /** Exec routes (swagger tag "Exec"): create, start (hijacked), inspect, resize. */
+import { resizeDimensions } from '../translate/resize';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../../../base/errors';
 import type { Engine } from '../../../engine/types';
@@ -14,14 +15,14 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
   const c = engine.containers;
 
   router.add('POST', '/containers/:id/exec', async (ctx) => {
-    const spec = translateExecCreate(await ctx.json<ExecConfig>());
+    const spec = translateExecCreate(await ctx.json<ExecConfig>({ requireJsonType: true }));
     const id = await c.execCreate(ctx.params.id!, spec);
     sendJson(ctx.res, 201, { Id: id });
   });
 
   router.add('POST', '/exec/:id/start', async (ctx) => {
     // unknown keys (dockerode's hijack/stdin) are ignored
-    const body = (await ctx.json<ExecStartConfig>()) ?? {};
+    const body = (await ctx.json<ExecStartConfig>({ requireJsonType: true })) ?? {};
     const info = await c.execInspect(ctx.params.id!);
     const detach = body.Detach === true;
     if (detach) {
@@ -38,7 +39,7 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
         detach,
         tty: body.Tty ?? info.spec.tty,
         startable: async () => {
-          client = await hijack(ctx, { standardHeaders: true });
+          client = await hijack(ctx, { standardHeaders: true, multiplexed: !(body.Tty ?? info.spec.tty) });
         },
       });
     } catch (e) {
@@ -47,7 +48,7 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
       return;
     }
     if (!client || !inner) return;
-    await pipeAttach(client, inner, { stdin: info.spec.attachStdin });
+    await pipeAttach(client, inner, { stdin: info.spec.attachStdin, frameAsStdout: info.spec.tty && body.Tty === false });
   });
 
   router.add('GET', '/exec/:id/json', async (ctx) => {
@@ -56,7 +57,8 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
 
   router.add('POST', '/exec/:id/resize', async (ctx) => {
     await ctx.body();
-    await c.execResize(ctx.params.id!, ctx.query.int('h') ?? 0, ctx.query.int('w') ?? 0);
+    const { height, width } = resizeDimensions(ctx.query.string('h'), ctx.query.string('w'));
+    await c.execResize(ctx.params.id!, height, width);
     sendEmpty(ctx.res, 200);
   });
 }

@@ -1,4 +1,5 @@
 /** Image routes (swagger tag "Image"). Image names may contain '/' and ':', hence `*name`. */
+import { platformArch } from '../../../image/import';
 import { InternalError, InvalidArgumentError, NotImplementedError } from '../../../base/errors';
 import type { Platform } from '../../../image/distribution/platform';
 import { apiAtLeast } from '../../http/api-version';
@@ -106,6 +107,8 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
     if (message) opts.message = message;
     const platform = q.string('platform');
     if (platform) opts.platform = platform;
+    // a bad platform is a 400 before the progress stream starts, as dockerd answers it
+    if (platform) platformArch(platform);
     const w = new JsonLinesWriter(ctx.res);
     await streamProgress(w, async () => {
       const rec = await images.importRootfs(ctx.bodyStream(), opts);

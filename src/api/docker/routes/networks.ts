@@ -16,7 +16,7 @@ export function registerNetworkRoutes(router: Router<Handler>, engine: Engine): 
   });
 
   router.add('POST', '/networks/create', async (ctx) => {
-    const opts = translateNetworkCreate(await ctx.json<NetworkCreateRequest>());
+    const opts = translateNetworkCreate(await ctx.json<NetworkCreateRequest>({ requireJsonType: true }));
     const r = await networks.create(opts);
     sendJson(ctx.res, 201, { Id: r.id, Warning: r.warnings.join('\n') });
   });
@@ -37,7 +37,7 @@ export function registerNetworkRoutes(router: Router<Handler>, engine: Engine): 
   });
 
   router.add('POST', '/networks/:id/connect', async (ctx) => {
-    const c = translateNetworkConnect(await ctx.json<NetworkConnectRequest>());
+    const c = translateNetworkConnect(await ctx.json<NetworkConnectRequest>({ requireJsonType: true }));
     const opts: { aliases: string[]; ipv4Address?: string } = { aliases: c.aliases };
     if (c.ipv4Address) opts.ipv4Address = c.ipv4Address;
     await engine.connectNetwork(ctx.params.id!, c.container, opts);
@@ -45,7 +45,7 @@ export function registerNetworkRoutes(router: Router<Handler>, engine: Engine): 
   });
 
   router.add('POST', '/networks/:id/disconnect', async (ctx) => {
-    const c = translateNetworkDisconnect(await ctx.json<NetworkDisconnectRequest>());
+    const c = translateNetworkDisconnect(await ctx.json<NetworkDisconnectRequest>({ requireJsonType: true }));
     await engine.disconnectNetwork(ctx.params.id!, c.container, c.force);
     sendEmpty(ctx.res, 200);
   });

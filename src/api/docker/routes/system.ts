@@ -1,5 +1,5 @@
-/** System routes (swagger tag "System"): ping, version, info, events, df; plugin probe. */
-import { InvalidArgumentError, NotFoundError } from '../../../base/errors';
+/** System routes (swagger tag "System"): ping, version, info, events, df; plugins (none are installed). */
+import { InvalidArgumentError } from '../../../base/errors';
 import { matchesEventFilters } from '../../../base/event-filter';
 import { apiAtLeast } from '../../http/api-version';
 import type { EngineEvent } from '../../../base/events';
@@ -10,6 +10,7 @@ import type { Router } from '../../http/router';
 import { sendJson, sendText } from '../../http/respond';
 import { parseEventTime, toEventLine } from '../translate/events';
 import { toInfoResponse, toVersionResponse } from '../translate/system';
+import { pluginNotFound, validatePluginListFilters } from '../translate/plugin';
 import { toImageSummaryWire } from '../translate/image';
 import { toContainerSummaryWire } from '../translate/container-list';
 import { toVolumeUsageWire } from '../translate/volume';
@@ -117,7 +118,17 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
     w.end();
   });
 
-  router.add('GET', '/plugins/:name/json', async (ctx) => {
-    throw new NotFoundError('plugin', ctx.params.name!, `plugin "${ctx.params.name}" not found`);
+  router.add('GET', '/plugins', async (ctx) => {
+    validatePluginListFilters(ctx.query.filters());
+    sendJson(ctx.res, 200, []);
   });
+  router.add('GET', '/plugins/:name/json', async (ctx) => {
+    throw pluginNotFound(ctx.params.name!);
+  });
+  for (const [method, suffix] of [['DELETE', ''], ['POST', '/enable'], ['POST', '/disable'], ['POST', '/push'], ['POST', '/set'], ['POST', '/upgrade']] as const) {
+    router.add(method, `/plugins/:name${suffix}`, async (ctx) => {
+      await ctx.body();
+      throw pluginNotFound(ctx.params.name!);
+    });
+  }
 }

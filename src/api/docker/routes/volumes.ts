@@ -16,7 +16,7 @@ export function registerVolumeRoutes(router: Router<Handler>, engine: Engine): v
   });
 
   router.add('POST', '/volumes/create', async (ctx) => {
-    const v = await volumes.create(translateVolumeCreate(await ctx.json<VolumeCreateRequest>()));
+    const v = await volumes.create(translateVolumeCreate(await ctx.json<VolumeCreateRequest>({ requireJsonType: true })));
     sendJson(ctx.res, 201, toVolumeWire(v));
   });
 

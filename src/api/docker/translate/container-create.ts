@@ -3,6 +3,7 @@
  * Accepts full zero-valued CLI bodies and minimal docker-py/dockerode bodies alike;
  * unknown fields are ignored, as dockerd does.
  */
+import * as path from 'node:path';
 import { InvalidArgumentError } from '../../../base/errors';
 import { API_VERSION } from '../../../base/version';
 import { defaultHostSpec, type ContainerSpec, type HostSpec, type MountSpec } from '../../../container/spec';
@@ -86,6 +87,8 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
     throw new InvalidArgumentError('conflicting options: cannot specify both --restart and --rm', 'INVALID_RESTART_POLICY');
   }
   h.privileged = hc.Privileged === true;
+  if (Array.isArray(hc.MaskedPaths)) h.maskedPaths = [...hc.MaskedPaths];
+  if (Array.isArray(hc.ReadonlyPaths)) h.readonlyPaths = [...hc.ReadonlyPaths];
   h.readonlyRootfs = hc.ReadonlyRootfs === true;
   h.init = hc.Init === true;
   h.capAdd = hc.CapAdd ?? [];
@@ -123,6 +126,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
     h.logConfig = { type: hc.LogConfig.Type ?? '', config: { ...(hc.LogConfig.Config ?? {}) } };
   }
   h.usernsMode = hc.UsernsMode ?? '';
+  if (hc.Links?.length) h.links = [...hc.Links];
   h.devices = (hc.Devices ?? []).map((d) => ({
     pathOnHost: d.PathOnHost ?? '',
     pathInContainer: d.PathInContainer || d.PathOnHost || '',
@@ -213,16 +217,18 @@ export function translateContainerCreate(body: ContainerCreateRequest | undefine
   if (cmd) spec.cmd = cmd;
   const entrypoint = strList(body.Entrypoint);
   if (entrypoint) spec.entrypoint = entrypoint;
-  if (body.WorkingDir) spec.workingDir = body.WorkingDir;
+  // dockerd keeps filepath.Clean of an absolute working dir ("/tmp/" → "/tmp"); a relative one is refused later as given
+  if (body.WorkingDir) spec.workingDir = body.WorkingDir.startsWith('/') ? path.posix.normalize(body.WorkingDir).replace(/(.)\/+$/, '$1') : body.WorkingDir;
   if (body.User) spec.user = body.User;
   if (body.Hostname) spec.hostname = body.Hostname;
   if (body.Domainname) spec.domainname = body.Domainname;
   if (body.StopSignal) spec.stopSignal = body.StopSignal;
   if (typeof body.StopTimeout === 'number') spec.stopTimeout = body.StopTimeout;
   const hc = body.Healthcheck;
-  if (hc && hc.Test && hc.Test.length) {
+  // a Healthcheck without Test keeps its durations: the image's test is merged in at create, as dockerd does
+  if (hc && (hc.Test?.length || hc.Interval || hc.Timeout || hc.Retries || hc.StartPeriod || hc.StartInterval)) {
     // durations stay in Docker's nanoseconds
-    spec.healthcheck = { test: hc.Test };
+    spec.healthcheck = { test: hc.Test ?? [] };
     if (hc.Interval) spec.healthcheck.interval = hc.Interval;
     if (hc.Timeout) spec.healthcheck.timeout = hc.Timeout;
     if (hc.Retries) spec.healthcheck.retries = hc.Retries;

@@ -91,8 +91,8 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
-    MaskedPaths: null,
-    ReadonlyPaths: null,
+    MaskedPaths: h.maskedPaths ?? null,
+    ReadonlyPaths: h.readonlyPaths ?? null,
     ...(h.annotations ? { Annotations: h.annotations } : {}),
   };
 }
@@ -176,6 +176,17 @@ export function toEndpointSettings(networkName: string, n: ContainerRecord['netw
 function toNetworkSettings(rec: ContainerRecord, apiVersion: string): NetworkSettings {
   const networks: Record<string, EndpointSettings> = {};
   for (const [name, n] of Object.entries(rec.networks)) networks[name] = toEndpointSettings(name, n, rec, { staticIp: rec.spec.networks[name]?.ipv4Address, apiVersion });
+  // dockerd lists the networks a container is configured for even while it has no endpoint on them
+  // (created, stopped; host and none never get one here): the user's settings, the runtime fields empty
+  const mode = rec.spec.host.networkMode === 'default' ? 'bridge' : rec.spec.host.networkMode;
+  const configured = mode.startsWith('container:') ? [] : [mode, ...Object.keys(rec.spec.networks)];
+  for (const name of configured) {
+    if (networks[name] || (name === 'default' && networks['bridge'])) continue;
+    const want = rec.spec.networks[name];
+    const empty = { ipAddress: '', ipPrefixLen: 0, gateway: '', macAddress: want?.macAddress ?? '', aliases: want?.aliases ?? [], networkId: '', endpointId: '' };
+    networks[name] = toEndpointSettings(name, empty, rec, { staticIp: want?.ipv4Address, apiVersion });
+    if (apiAtLeast(apiVersion, '1.44')) networks[name].DNSNames = null;
+  }
   // the top-level fields mirror the default bridge network, as dockerd does
   const primary = rec.networks['bridge'] ?? Object.values(rec.networks)[0];
   const ports: PortMap = {};

@@ -74,7 +74,7 @@ export function toImageInspect(rec: ImageRecord, extras: { layerDirs?: string[];
     Os: cfg.os,
     Size: rec.size,
     GraphDriver: { Name: 'overlay2', Data: data },
-    RootFS: { Type: 'layers', Layers: cfg.rootfs.diff_ids },
+    RootFS: { Type: 'layers', Layers: cfg.rootfs?.diff_ids ?? [] },
     Metadata: { LastTagTime: ZERO_TIME },
   };
   if (cfg.variant) out.Variant = cfg.variant;

@@ -1,0 +1,241 @@
+/**
+ * Behaviours the moby integration suite (integration/container, image, volume) checks and Berth got wrong,
+ * spoken over the socket as the suite's Go client speaks them, against a real berthd (docs/moby-suite.md).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
+import { makeBusyboxTar } from '../../kit/busybox';
+
+let d: TestDaemon;
+const T = { timeout: 60_000 };
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each test reads the fields it checks
+}
+
+function call(method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<Reply> {
+  const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = data !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) } : {};
+    const req = http.request({ socketPath: d.socket, method, path: p, headers }, (res) => {
+      let b = '';
+      res.on('data', (c: Buffer) => (b += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, json: () => JSON.parse(b) }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function ok(method: string, p: string, body?: unknown): Promise<Reply> {
+  const r = await call(method, p, body);
+  assert.ok(r.status < 300, `${method} ${p} → ${r.status} ${r.body}`);
+  return r;
+}
+
+async function refused(method: string, p: string, body: unknown, status: number, words: RegExp): Promise<void> {
+  const r = await call(method, p, body);
+  assert.equal(r.status, status, `${method} ${p} → ${r.status} ${r.body}`);
+  assert.match(r.json().message, words);
+}
+
+async function create(body: Record<string, unknown>, name = ''): Promise<string> {
+  return (await ok('POST', `/v1.49/containers/create${name ? `?name=${name}` : ''}`, { Image: 'bb', ...body })).json().Id as string;
+}
+
+async function run(body: Record<string, unknown>, name = ''): Promise<string> {
+  const id = await create({ Cmd: ['sleep', '60'], ...body }, name);
+  await ok('POST', `/v1.49/containers/${id}/start`);
+  return id;
+}
+
+describe('moby integration suite behaviours against berthd', () => {
+  before(async () => {
+    d = await startDaemon('moby');
+    assert.equal((await cli(DOCKER, d, ['import', '-c', 'CMD ["sh"]', await makeBusyboxTar(path.join(d.base, 'bb.tar')), 'bb:latest'])).code, 0);
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  test('plugins: an empty list (the suite lists them before every test), filters checked, names not found', T, async () => {
+    assert.deepEqual((await ok('GET', '/v1.49/plugins')).json(), []);
+    await refused('GET', `/v1.49/plugins?filters=${encodeURIComponent('{"foo":["x"]}')}`, undefined, 400, /^invalid filter 'foo'$/);
+    await refused('DELETE', '/v1.49/plugins/nope', undefined, 404, /^plugin "nope" not found$/);
+    assert.equal((await cli(DOCKER, d, ['plugin', 'ls'])).code, 0);
+  });
+
+  test('JSON bodies must be application/json where dockerd checks it', T, async () => {
+    for (const p of ['/v1.49/containers/create', '/v1.49/volumes/create', '/v1.49/networks/create', '/v1.49/containers/x/exec']) {
+      const r = await call('POST', p, '{}', 'text/plain');
+      assert.equal(r.status, 400, p);
+      assert.equal(r.json().message, "unsupported Content-Type header (text/plain): must be 'application/json'");
+    }
+  });
+
+  test('create refuses bad env, healthcheck, namespace modes, cpu shares, tmpfs targets, links and volumes-from with 400', T, async () => {
+    const c = '/v1.49/containers/create';
+    await refused('POST', c, { Image: 'bb', Env: ['=foo'] }, 400, /^invalid environment variable: =foo$/);
+    await refused('POST', c, { Image: 'bb', Healthcheck: { Interval: 500_000 } }, 400, /^Interval in Healthcheck cannot be less than 1ms$/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { IpcMode: 'invalid' } }, 400, /^invalid IPC mode: invalid$/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { PidMode: 'container' } }, 400, /^invalid PID mode: container$/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { CpuShares: -1 } }, 400, /^invalid CPU shares \(-1\): value must be a positive integer$/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { Tmpfs: { '//': '' } } }, 400, /destination can't be '\/'/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { Links: ['no-such-container'] } }, 400, /could not get container for no-such-container/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { VolumesFrom: ['no-such-container'] } }, 400, /No such container: no-such-container/);
+    await refused('POST', c, { Image: 'bb', HostConfig: { SecurityOpt: ['writeable-cgroups=true'] } }, 400, /^invalid --security-opt 2: "writeable-cgroups=true"$/);
+    assert.equal((await ok('GET', '/v1.49/containers/json?all=1')).json().length, 0, 'nothing half-made');
+  });
+
+  test('inspect of a created container lists the network it is configured for; the working dir is cleaned', T, async () => {
+    for (const mode of ['host', 'none', 'bridge']) {
+      const id = await create({ WorkingDir: '/tmp/', HostConfig: { NetworkMode: mode } });
+      const i = (await ok('GET', `/v1.49/containers/${id}/json`)).json();
+      assert.ok(i.NetworkSettings.Networks[mode], `${mode}: ${JSON.stringify(i.NetworkSettings.Networks)}`);
+      assert.equal(i.NetworkSettings.Networks[mode].Aliases, null);
+      assert.equal(i.Config.WorkingDir, '/tmp');
+      await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    }
+  });
+
+  test('kill, rename, resize and update refuse in dockerd\'s words and statuses', T, async () => {
+    const id = await run({}, 'moby-ops');
+    await refused('POST', `/v1.49/containers/${id}/kill?signal=0`, undefined, 400, /^invalid signal: 0$/);
+    await refused('POST', `/v1.49/containers/${id}/kill?signal=SIG42`, undefined, 400, /^invalid signal: SIG42$/);
+    assert.equal((await ok('GET', `/v1.49/containers/${id}/json`)).json().State.Running, true);
+    await refused('POST', `/v1.49/containers/${id}/rename?name=moby-ops`, undefined, 400, /^Renaming a container with the same name as its current name$/);
+    await refused('POST', `/v1.49/containers/${id}/resize?w=100`, undefined, 400, /^invalid resize height "": invalid syntax$/);
+    await refused('POST', `/v1.49/containers/${id}/resize?h=100&w=-1`, undefined, 400, /^invalid resize width "-1": value out of range$/);
+    const rm = await create({ HostConfig: { AutoRemove: true } });
+    await refused('POST', `/v1.49/containers/${rm}/update`, { RestartPolicy: { Name: 'always' } }, 409, /AutoRemove is enabled/);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${rm}?force=1`);
+  });
+
+  test('attach over Upgrade names a stdcopy stream multiplexed (1.42+), a TTY one raw', T, async () => {
+    const head = async (tty: boolean) => {
+      const id = await create({ Cmd: ['true'], Tty: tty });
+      const text = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(d.socket);
+        let got = '';
+        s.on('data', (b: Buffer) => {
+          got += b.toString('latin1');
+          if (got.includes('\r\n\r\n')) {
+            s.destroy();
+            resolve(got);
+          }
+        });
+        s.on('error', reject);
+        s.write(`POST /v1.49/containers/${id}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+      });
+      await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+      return text;
+    };
+    assert.match(await head(false), /Content-Type: application\/vnd\.docker\.multiplexed-stream/);
+    assert.match(await head(true), /Content-Type: application\/vnd\.docker\.raw-stream/);
+  });
+
+  test('pid mode container:X: a missing X is a 400 at create, a stopped X a 500 at start', T, async () => {
+    await refused('POST', '/v1.49/containers/create', { Image: 'bb', HostConfig: { PidMode: 'container:nosuchcontainer' } }, 400, /No such container: nosuchcontainer/);
+    const donor = await create({}, 'moby-pid-donor');
+    const id = await create({ HostConfig: { PidMode: 'container:moby-pid-donor' } });
+    await refused('POST', `/v1.49/containers/${id}/start`, undefined, 500, new RegExp(`^failed to join PID namespace: container ${donor} is not running$`));
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${donor}?force=1`);
+  });
+
+  test('an exec created with Tty and started without it answers in stdcopy frames', T, async () => {
+    const id = await run({});
+    const exec = (await ok('POST', `/v1.49/containers/${id}/exec`, { Cmd: ['echo', 'hi'], Tty: true, AttachStdout: true })).json().Id as string;
+    const r = await call('POST', `/v1.49/exec/${exec}/start`, { Tty: false });
+    assert.equal(r.status, 200);
+    const raw = Buffer.from(r.body, 'latin1');
+    assert.equal(raw[0], 1, `a stdout frame header, got ${JSON.stringify(r.body)}`);
+    assert.match(r.body, /hi/);
+    await ok('POST', `/v1.49/containers/${id}/kill`);
+    await refused('POST', `/v1.49/exec/${exec}/resize?h=40&w=40`, undefined, 409, /is not running/);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+  });
+
+  test('MaskedPaths/ReadonlyPaths: defaults recorded at create (none when privileged), custom lists applied', T, async () => {
+    const show = async (hc: Record<string, unknown>) => {
+      const id = await create({ HostConfig: hc });
+      const h = (await ok('GET', `/v1.49/containers/${id}/json`)).json().HostConfig;
+      return { id, masked: h.MaskedPaths as string[] | null, ro: h.ReadonlyPaths as string[] | null };
+    };
+    const def = await show({});
+    const priv = await show({ Privileged: true });
+    assert.ok(def.masked?.includes('/proc/interrupts') && def.masked.includes('/proc/kcore'), JSON.stringify(def.masked));
+    assert.ok(def.ro?.includes('/proc/sys'));
+    assert.equal(priv.masked, null);
+    const custom = await show({ MaskedPaths: ['/proc/keys'], ReadonlyPaths: [] });
+    assert.deepEqual([custom.masked, custom.ro], [['/proc/keys'], []]);
+    const id = await run({ HostConfig: { MaskedPaths: ['/proc/keys'], ReadonlyPaths: [] } });
+    const out = await cli(DOCKER, d, ['exec', id, 'sh', '-c', 'wc -c < /proc/keys; grep -c . /proc/kcore >/dev/null 2>&1 && echo kcore-readable; touch /proc/sys/x 2>&1; grep " /proc/sys " /proc/mounts || echo sys-not-ro']);
+    assert.match(out.stdout, /^0\n/, out.stdout);
+    assert.match(out.stdout, /sys-not-ro/);
+    for (const c of [id, def.id, priv.id, custom.id]) await ok('DELETE', `/v1.49/containers/${c}?force=1`);
+  });
+
+  test('a tmpfs at an anonymous volume\'s path replaces the volume', T, async () => {
+    const id = await create({ Volumes: { '/foo': {} }, HostConfig: { Tmpfs: { '/foo': '' } } });
+    assert.deepEqual((await ok('GET', `/v1.49/containers/${id}/json`)).json().Mounts, []);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+  });
+
+  test('domainname reaches the kernel (runc 1.1), writable-cgroups mounts the cgroup fs read-write', T, async () => {
+    const id = await run({ Hostname: 'foobar', Domainname: 'baz.example', HostConfig: { SecurityOpt: ['writable-cgroups=true'] } });
+    const out = await cli(DOCKER, d, ['exec', id, 'sh', '-c', 'cat /proc/sys/kernel/domainname; grep " /sys/fs/cgroup " /proc/mounts']);
+    assert.equal(out.code, 0, out.stderr);
+    const [domain, mount] = out.stdout.split('\n');
+    assert.equal(domain, 'baz.example');
+    assert.match(mount ?? '', /\brw\b/);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+  });
+
+  test('image list: a reference filter trims RepoTags to what matched; several until/before take the earliest', T, async () => {
+    for (const t of ['utest:tag1', 'utest/docker:tag2', 'utest:5000/docker:tag3']) await ok('POST', `/v1.49/images/bb:latest/tag?repo=${t.slice(0, t.lastIndexOf(':'))}&tag=${t.slice(t.lastIndexOf(':') + 1)}`);
+    const list = async (f: Record<string, string[]>) => (await ok('GET', `/v1.49/images/json?filters=${encodeURIComponent(JSON.stringify(f))}`)).json() as Array<{ RepoTags: string[] }>;
+    assert.deepEqual((await list({ reference: ['*5000*/*'] })).map((i) => i.RepoTags), [['utest:5000/docker:tag3']]);
+    assert.deepEqual((await list({ reference: ['utest*/*'] }))[0]!.RepoTags.sort(), ['utest/docker:tag2', 'utest:5000/docker:tag3']);
+    assert.equal((await list({ until: ['2000-01-01T00:00:00Z', '2999-01-01T00:00:00Z'] })).length, 0);
+  });
+
+  test('tag refuses sha256 as a name; import refuses a bad platform with 400 before any progress', T, async () => {
+    await refused('POST', '/v1.49/images/bb:latest/tag?repo=sha256&tag=sometag', undefined, 400, /refusing to create an ambiguous tag using digest algorithm as name/);
+    await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=nintendo64', '', 400, /"nintendo64": unknown operating system or architecture: invalid argument/);
+    await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=macos', '', 400, /^operating system is not supported$/);
+  });
+
+  test('load takes an image without layers written with null Layers/RepoTags/diff_ids; inspect gives empty lists', T, async () => {
+    const dir = path.join(d.base, 'dangling');
+    await fs.mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+    const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { special: '1' } }, created: null, rootfs: { type: 'layers', diff_ids: null } });
+    const hex = createHash('sha256').update(config).digest('hex');
+    await fs.writeFile(path.join(dir, 'blobs', 'sha256', hex), config);
+    await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${hex}`, RepoTags: null, Layers: null }]));
+    execFileSync('tar', ['-C', dir, '-cf', `${dir}.tar`, '.']);
+    const r = await cli(DOCKER, d, ['load', '-i', `${dir}.tar`]);
+    assert.equal(r.code, 0, r.stderr);
+    const i = (await ok('GET', `/v1.49/images/sha256:${hex}/json`)).json();
+    assert.deepEqual([i.RepoTags, i.RepoDigests, i.RootFS.Layers], [[], [], []]);
+    await ok('DELETE', `/v1.49/images/sha256:${hex}`);
+  });
+
+  test('commit --change ENV expands the config env', T, async () => {
+    const id = await create({ Env: ['PATH=/bin'] });
+    const img = (await ok('POST', `/v1.49/commit?container=${id}&repo=envx&changes=${encodeURIComponent('ENV PATH=/usr/bin:$PATH')}`, {})).json().Id as string;
+    assert.deepEqual((await ok('GET', `/v1.49/images/${img}/json`)).json().Config.Env, ['PATH=/usr/bin:/bin']);
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+  });
+});
