@@ -118,6 +118,8 @@ export interface HostSpec {
   readonlyPaths?: string[];
   /** legacy `--link name[:alias]`: checked at create; the names resolve through the network's DNS */
   links?: string[];
+  /** the links resolved at create: target id and alias (container/links.ts derives names from them) */
+  linkTargets?: Array<{ id: string; alias: string }>;
 }
 
 export function defaultHostSpec(): HostSpec {

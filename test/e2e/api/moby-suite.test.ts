@@ -122,6 +122,19 @@ describe('moby integration suite behaviours against berthd', () => {
     await ok('DELETE', `/v1.49/containers/${rm}?force=1`);
   });
 
+  test('legacy links: the target is also listed as /<linker>/<alias>; inspect shows /<target>:/<linker>/<alias>', T, async () => {
+    const a = await run({}, 'moby-link-a');
+    const b = await run({ HostConfig: { Links: ['moby-link-a:db'] } }, 'moby-link-b');
+    const list = (await ok('GET', `/v1.49/containers/json?filters=${encodeURIComponent(JSON.stringify({ name: ['moby-link-a'] }))}`)).json();
+    assert.deepEqual(list.map((c: { Names: string[] }) => c.Names), [['/moby-link-a', '/moby-link-b/db']]);
+    assert.deepEqual((await ok('GET', `/v1.49/containers/${b}/json`)).json().HostConfig.Links, ['/moby-link-a:/moby-link-b/db']);
+    await ok('POST', `/v1.49/containers/${a}/rename?name=moby-link-c`);
+    assert.deepEqual((await ok('GET', `/v1.49/containers/${b}/json`)).json().HostConfig.Links, ['/moby-link-c:/moby-link-b/db']);
+    assert.equal((await ok('GET', `/v1.49/containers/${a}/json`)).json().HostConfig.Links, null);
+    await ok('DELETE', `/v1.49/containers/${b}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${a}?force=1`);
+  });
+
   test('attach over Upgrade names a stdcopy stream multiplexed (1.42+), a TTY one raw', T, async () => {
     const head = async (tty: boolean) => {
       const id = await create({ Cmd: ['true'], Tty: tty });

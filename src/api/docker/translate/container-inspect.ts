@@ -47,7 +47,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     GroupAdd: orNull(h.groupAdd),
     IpcMode: h.ipcMode,
     Cgroup: '',
-    Links: null,
+    Links: orNull(h.links ?? []),
     OomScoreAdj: 0,
     PidMode: h.pidMode,
     Privileged: h.privileged,
