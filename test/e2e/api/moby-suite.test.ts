@@ -135,6 +135,33 @@ describe('moby integration suite behaviours against berthd', () => {
     await ok('DELETE', `/v1.49/containers/${a}?force=1`);
   });
 
+  test('update of pids limit and CPU quota to unlimited: inspect shows 0 / -1 and the cgroup "max"', T, async () => {
+    const id = await run({ HostConfig: { PidsLimit: 32, CpuQuota: 20000, CpuPeriod: 100000, NetworkMode: 'none' } });
+    const pid = (await ok('GET', `/v1.49/containers/${id}/json`)).json().State.Pid as number;
+    const lines = (await fs.readFile(`/proc/${pid}/cgroup`, 'utf8')).trim().split('\n');
+    // cgroup v1 (this host) or v2: the file of a controller, read from the host
+    const cat = async (ctl: 'cpu' | 'pids', v1: string, v2: string) => {
+      const l = lines.find((x) => x.split(':')[1]!.split(',').includes(ctl));
+      const f = l ? path.join('/sys/fs/cgroup', ctl, l.split(':')[2]!, v1) : path.join('/sys/fs/cgroup', lines[0]!.split(':')[2]!, v2);
+      return (await fs.readFile(f, 'utf8')).trim().replace(/ 100000$/, '');
+    };
+    const quota = () => cat('cpu', 'cpu.cfs_quota_us', 'cpu.max');
+    const pids = () => cat('pids', 'pids.max', 'pids.max');
+    await ok('POST', `/v1.49/containers/${id}/update`, { CpuQuota: 15000, CpuPeriod: 100000 });
+    assert.equal(await quota(), '15000');
+    await ok('POST', `/v1.24/containers/${id}/update`, { PidsLimit: 16 });
+    assert.equal((await ok('GET', `/v1.49/containers/${id}/json`)).json().HostConfig.PidsLimit, 32, 'ignored before 1.40');
+    await ok('POST', `/v1.49/containers/${id}/update`, { PidsLimit: -1, CpuQuota: -1, CpuPeriod: 100000 });
+    const hc = (await ok('GET', `/v1.49/containers/${id}/json`)).json().HostConfig;
+    assert.deepEqual([hc.PidsLimit, hc.CpuQuota], [0, -1]);
+    assert.equal(await pids(), 'max');
+    assert.match(await quota(), /^(-1|max)$/);
+    const plain = await create({ HostConfig: { PidsLimit: -1 } });
+    assert.equal((await ok('GET', `/v1.49/containers/${plain}/json`)).json().HostConfig.PidsLimit, null, 'unset at create is null');
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${plain}?force=1`);
+  });
+
   test('attach over Upgrade names a stdcopy stream multiplexed (1.42+), a TTY one raw', T, async () => {
     const head = async (tty: boolean) => {
       const id = await create({ Cmd: ['true'], Tty: tty });

@@ -130,7 +130,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
       cpuPeriod: num('CpuPeriod'),
       cpusetCpus: str('CpusetCpus'),
       cpusetMems: str('CpusetMems'),
-      pidsLimit: num('PidsLimit'),
+      // 0 and negatives unset the limit; clients before 1.40 could not send it, and dockerd ignores it from them
+      pidsLimit: typeof b.PidsLimit === 'number' && apiAtLeast(ctx.apiVersion, '1.40') ? b.PidsLimit : undefined,
       restartPolicy: rp && rp.Name !== undefined ? { name: rp.Name as RestartPolicySpec['name'], maximumRetryCount: rp.MaximumRetryCount ?? 0 } : undefined,
     });
     sendJson(ctx.res, 200, { Warnings: r.warnings });
