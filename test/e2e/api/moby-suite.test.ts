@@ -257,6 +257,21 @@ describe('moby integration suite behaviours against berthd', () => {
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=macos', '', 400, /^operating system is not supported$/);
   });
 
+  test('save of a bare repository name takes all its tags; the config keeps the image\'s creation time; a missing name is a 404', T, async () => {
+    for (const t of ['one', 'two']) await ok('POST', `/v1.49/images/bb:latest/tag?repo=moby-save&tag=${t}`);
+    const dir = path.join(d.base, 'saved');
+    await fs.mkdir(dir, { recursive: true });
+    const r = await cli(DOCKER, d, ['save', '-o', `${dir}.tar`, 'moby-save']);
+    assert.equal(r.code, 0, r.stderr);
+    execFileSync('tar', ['-C', dir, '-xf', `${dir}.tar`]);
+    const m = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Array<{ Config: string; RepoTags: string[] }>;
+    assert.deepEqual(m.map((e) => [...e.RepoTags].sort()), [['moby-save:one', 'moby-save:two']]);
+    const created = Date.parse((await ok('GET', '/v1.49/images/bb:latest/json')).json().Created);
+    assert.equal(Math.floor((await fs.stat(path.join(dir, m[0]!.Config))).mtimeMs / 1000), Math.floor(created / 1000));
+    assert.equal((await call('GET', '/v1.49/images/get?names=moby-save-none')).status, 404);
+    for (const t of ['one', 'two']) await ok('DELETE', `/v1.49/images/moby-save:${t}`);
+  });
+
   test('load takes an image without layers written with null Layers/RepoTags/diff_ids; inspect gives empty lists', T, async () => {
     const dir = path.join(d.base, 'dangling');
     await fs.mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
