@@ -173,7 +173,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   const linkTargets = resolveLinks(ctx, spec.host.links ?? []);
   for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
-  const image = await ctx.images.resolve(spec.image);
+  const image = await ctx.images.resolve(spec.image, spec.platform ? { platform: spec.platform } : {});
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};
   const args = resolveCommand(spec, imgCfg);

@@ -162,6 +162,16 @@ describe('moby integration suite behaviours against berthd', () => {
     await ok('DELETE', `/v1.49/containers/${plain}?force=1`);
   });
 
+  test('create with a platform the image is not of: 404 and nothing made; the image\'s own platform is fine', T, async () => {
+    const c = '/v1.49/containers/create';
+    await refused('POST', `${c}?platform=linux/s390x`, { Image: 'bb' }, 404, /^image with reference bb was found but its platform \(linux\/\w+\) does not match the specified platform \(linux\/s390x\)$/);
+    await refused('POST', `${c}?platform=linuxOther/amd64`, { Image: 'bb' }, 404, /does not match the specified platform/);
+    assert.equal((await ok('GET', '/v1.49/containers/json?all=1')).json().length, 0, 'nothing half-made');
+    const own = (await ok('GET', '/v1.49/images/bb/json')).json();
+    const id = (await ok('POST', `${c}?platform=${own.Os}/${own.Architecture}`, { Image: 'bb' })).json().Id as string;
+    await ok('DELETE', `/v1.49/containers/${id}`);
+  });
+
   test('attach over Upgrade names a stdcopy stream multiplexed (1.42+), a TTY one raw', T, async () => {
     const head = async (tty: boolean) => {
       const id = await create({ Cmd: ['true'], Tty: tty });
