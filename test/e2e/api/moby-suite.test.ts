@@ -172,6 +172,22 @@ describe('moby integration suite behaviours against berthd', () => {
     await ok('DELETE', `/v1.49/containers/${id}`);
   });
 
+  test('archive of a path: directories named with a slash, a path ending in "." rebased to "./"', T, async () => {
+    const id = await create({});
+    const names = (p: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        http.get({ socketPath: d.socket, path: `/v1.49/containers/${id}/archive?path=${encodeURIComponent(p)}` }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(execFileSync('tar', ['-t'], { input: Buffer.concat(chunks) }).toString().split('\n').slice(0, 2)));
+        }).on('error', reject);
+      });
+    assert.deepEqual(await names('/etc/'), ['etc/', 'etc/group']);
+    for (const p of ['.', './', '/.', '/./', '/etc/.']) assert.equal((await names(p))[0], './', p);
+    assert.equal((await names('/'))[0], '/');
+    await ok('DELETE', `/v1.49/containers/${id}`);
+  });
+
   test('attach over Upgrade names a stdcopy stream multiplexed (1.42+), a TTY one raw', T, async () => {
     const head = async (tty: boolean) => {
       const id = await create({ Cmd: ['true'], Tty: tty });
