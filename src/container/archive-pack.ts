@@ -16,5 +16,5 @@ export function packContainerPath(table: readonly PathMount[], containerPath: st
     [header.uid, header.gid] = ids(st.uid, st.gid);
     return undefined;
   });
-  return packTree({ hostPathOf: (p) => hostPathOf(table, p).hostPath, extraChildren: (p) => mountChildren(table, p), ...(adjust ? { adjust } : {}) }, containerPath, rootName);
+  return packTree({ hostPathOf: (p) => hostPathOf(table, p).hostPath, extraChildren: (p) => mountChildren(table, p), dirSlash: true, ...(adjust ? { adjust } : {}) }, containerPath, rootName);
 }

@@ -163,13 +163,18 @@ function releasedAtEnd(cfs: ContainerFs, source: Readable): Readable {
   return tar;
 }
 
+/** dockerd's rebase name: a path whose last component is "." ("." "./" "/." "/bar/.") names its contents "./…". */
+export function archiveRootName(userPath: string, abs: string): string {
+  return /(^|\/)\.\/?$/.test(userPath) ? '.' : goBase(abs);
+}
+
 /** GET …/archive: the stat and a tar of the path; a stopped container stays mounted until the tar ends. */
 export async function archiveContainerPath(ctx: ContainerContext, ref: string, userPath: string): Promise<{ stat: ContainerPathStat; tar: Readable }> {
   const abs = absContainerPath(userPath);
   const cfs = await openContainerFs(ctx, ref);
   try {
     const { resolved, stat } = await locatePath(cfs, userPath, ref);
-    const tar = releasedAtEnd(cfs, packContainerPath(cfs.table, resolved.containerPath, goBase(abs), containerIdsOf(remapOf(ctx, cfs.rec))));
+    const tar = releasedAtEnd(cfs, packContainerPath(cfs.table, resolved.containerPath, archiveRootName(userPath, abs), containerIdsOf(remapOf(ctx, cfs.rec))));
     publishContainerEvent(ctx, cfs.rec, 'archive-path');
     return { stat, tar };
   } catch (e) {

@@ -11,6 +11,7 @@ import { BUILTIN_DEFAULT_LOG_CONFIG, mergeLogConfig, validateLogConfig } from '.
 import { logHostFacts } from './logs/service';
 import { publishContainerEvent } from './context';
 import { randomName } from './names';
+import { parseLink } from './links';
 import type { ContainerSpec } from './spec';
 import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
@@ -148,11 +149,12 @@ function validIpcMode(m: string): boolean {
  * Legacy links name containers that must exist (dockerd registers them at create): a missing one is the
  * caller's mistake (400), not a missing resource, so a client does not report a missing image.
  */
-function validateLinks(ctx: ContainerContext, links: string[]): void {
-  for (const l of links) {
-    const name = l.split(':')[0]!.replace(/^\//, '');
+function resolveLinks(ctx: ContainerContext, links: string[]): Array<{ id: string; alias: string }> {
+  return links.map((l) => {
+    const { name, alias } = parseLink(l);
     resolveAsParameter(ctx, name, `could not get container for ${name}: `);
-  }
+    return { id: ctx.store.resolve(name).id, alias };
+  });
 }
 
 /** A container another one's settings name (pid/ipc `container:X`, links): missing is a bad parameter (400). */
@@ -168,10 +170,10 @@ function resolveAsParameter(ctx: ContainerContext, ref: string, prefix = ''): vo
 export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
   validateSpec(spec);
   validateUsernsMode(spec.host, ctx.usernsRemap);
-  validateLinks(ctx, spec.host.links ?? []);
+  const linkTargets = resolveLinks(ctx, spec.host.links ?? []);
   for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
-  const image = await ctx.images.resolve(spec.image);
+  const image = await ctx.images.resolve(spec.image, spec.platform ? { platform: spec.platform } : {});
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};
   const args = resolveCommand(spec, imgCfg);
@@ -196,7 +198,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       id,
       name,
       created: new Date().toISOString(),
-      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal, ...mergedHealthcheck(spec, imgCfg), host: withDefaultPaths(spec.host) },
+      spec: { ...spec, name, labels: { ...(imgCfg.Labels ?? {}), ...spec.labels }, stopSignal: spec.stopSignal ?? imgCfg.StopSignal, ...mergedHealthcheck(spec, imgCfg), host: { ...withDefaultPaths(spec.host), ...(linkTargets.length ? { linkTargets } : {}) } },
       imageId: image.id,
       path: args[0]!,
       args: args.slice(1),

@@ -21,6 +21,7 @@ import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
 import { handleExit } from './exit';
 import { containerPruneFilter, listRecords, toSummary } from './list';
+import { linksOf } from './links';
 import { ContainerLogs } from './logs/service';
 import { recoverContainers, restartPolicyOnBoot } from './recover';
 import { removeContainer } from './remove';
@@ -155,7 +156,8 @@ export class Containers implements ContainerService {
       if (img && (img.repoTags.includes(r.spec.image) || img.repoTags.includes(`${r.spec.image}:latest`) || r.imageId.includes(r.spec.image))) return r.spec.image;
       return img?.repoTags[0] ?? r.imageId;
     };
-    const recs = listRecords(this.ctx.store.all(), opts, {
+    const all = this.ctx.store.all();
+    const recs = listRecords(all, opts, {
       imageMatches: (ref, id) => images.some((i) => i.id === id && (i.repoTags.includes(ref) || i.repoTags.includes(`${ref}:latest`) || i.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')))),
       createdOf: (ref) => {
         try {
@@ -165,7 +167,7 @@ export class Containers implements ContainerService {
         }
       },
     });
-    const out = recs.map((r) => toSummary(r, imageName(r)));
+    const out = recs.map((r) => toSummary(r, imageName(r), all));
     const manifests = await Promise.all(recs.map((r) => this.ctx.images.manifestDescriptor(r.imageId)));
     for (const [i, d] of manifests.entries()) if (d) out[i]!.imageManifest = d;
     if (opts.size) {
@@ -178,8 +180,11 @@ export class Containers implements ContainerService {
     return out;
   }
 
+  /** The record, its HostConfig links in dockerd's inspect form (`/target:/linker/alias`, from current names). */
   async inspect(ref: string): Promise<ContainerRecord> {
-    return structuredClone(this.resolve(ref));
+    const rec = structuredClone(this.resolve(ref));
+    if (rec.spec.host.linkTargets) rec.spec.host.links = linksOf(rec, this.ctx.store.all());
+    return rec;
   }
 
   logs(ref: string, opts: LogsOptions): AsyncIterable<LogEntry> {

@@ -1,6 +1,7 @@
 /** `docker ps`: summaries with Docker's status strings and filters. */
 import { InvalidArgumentError } from '../base/errors';
 import { untilFilter } from '../base/until';
+import { namesOf } from './links';
 import type { ContainerListOptions, ContainerRecord, ContainerSummary } from './types';
 import { isRunning } from './status';
 import { humanDuration } from '../base/human-duration';
@@ -101,7 +102,7 @@ export function validateListFilters(filters: Record<string, string[]>): void {
   }
 }
 
-export function toSummary(rec: ContainerRecord, imageName: string): ContainerSummary {
+export function toSummary(rec: ContainerRecord, imageName: string, all: ContainerRecord[] = [rec]): ContainerSummary {
   const ports: ContainerSummary['ports'] = [];
   for (const [key, binds] of Object.entries(rec.ports)) {
     const [port = '0', proto = 'tcp'] = key.split('/');
@@ -110,7 +111,7 @@ export function toSummary(rec: ContainerRecord, imageName: string): ContainerSum
   }
   return {
     id: rec.id,
-    names: [`/${rec.name}`],
+    names: namesOf(rec, all),
     image: imageName,
     imageId: rec.imageId,
     command: [rec.path, ...rec.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '),

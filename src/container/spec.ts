@@ -3,6 +3,8 @@
  * (no Docker JSON casing). api/docker/translate/container-create.ts builds it from
  * a ContainerCreateRequest; library users build it directly.
  */
+import type { Platform } from '../image/distribution/platform';
+
 export interface UlimitSpec {
   name: string; // "nofile", "nproc", ... (Docker's names, without RLIMIT_)
   soft: number;
@@ -42,6 +44,8 @@ export interface HealthcheckSpec {
 export interface ContainerSpec {
   name?: string;
   image: string; // reference as the user gave it
+  /** create's `platform` (API 1.41): the image must be of it, else it is not found (dockerd) */
+  platform?: Platform;
   cmd?: string[]; // undefined → image's Cmd
   entrypoint?: string[]; // undefined → image's; [] or [""] → none
   env: string[]; // "K=V", merged over the image's Env
@@ -118,6 +122,8 @@ export interface HostSpec {
   readonlyPaths?: string[];
   /** legacy `--link name[:alias]`: checked at create; the names resolve through the network's DNS */
   links?: string[];
+  /** the links resolved at create: target id and alias (container/links.ts derives names from them) */
+  linkTargets?: Array<{ id: string; alias: string }>;
 }
 
 export function defaultHostSpec(): HostSpec {

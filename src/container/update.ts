@@ -19,6 +19,8 @@ const KEYS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShare
 export function applyUpdate(h: HostSpec, u: ContainerUpdate): HostSpec {
   const next: HostSpec = { ...h };
   for (const k of KEYS) if (u[k] !== undefined) (next as unknown as Record<string, unknown>)[k] = u[k];
+  // a limit unset by an update is recorded as -1: no limit, but inspect shows 0 where a never-set one is null (dockerd)
+  if (u.pidsLimit !== undefined && u.pidsLimit <= 0) next.pidsLimit = -1;
   if (u.memory !== undefined && u.memory > 0 && u.memory < 6 * 1024 * 1024) throw new InvalidArgumentError('Minimum memory limit allowed is 6MB', 'MEMORY_TOO_LOW');
   // a new memory limit above the swap limit already set needs the swap limit with it (dockerd's rule)
   if (u.memory !== undefined && u.memorySwap === undefined && h.memorySwap > 0 && u.memory > h.memorySwap) {

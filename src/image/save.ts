@@ -64,7 +64,8 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
   const items = selectImages(ctx, refs);
   const p = pack();
   const done = pipeline(p, out);
-  const mtime = new Date(0);
+  const epoch = new Date(0);
+  const mtime = epoch;
   const written = new Set<string>();
   const once = (name: string) => (written.has(name) ? false : (written.add(name), true));
   const addBuffer = (name: string, data: Buffer | string) =>
@@ -72,7 +73,7 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
   const addDir = (name: string) => new Promise<void>((res, rej) => p.entry({ name, type: 'directory', mtime, mode: 0o755 }, (e) => (e ? rej(e) : res())));
   const addLink = (name: string, linkname: string) =>
     new Promise<void>((res, rej) => p.entry({ name, type: 'symlink', linkname, mtime, mode: 0o777 }, (e) => (e ? rej(e) : res())));
-  const addFile = async (name: string, size: number, open: () => Promise<Readable>) => {
+  const addFile = async (name: string, size: number, open: () => Promise<Readable>, mtime = epoch) => {
     const src = await open();
     await new Promise<void>((res, rej) => {
       const entry = p.entry({ name, size, mtime, mode: 0o644 }, (e) => (e ? rej(e) : res()));
@@ -80,10 +81,10 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
       src.on('error', rej).pipe(entry);
     });
   };
-  const addBlobFile = async (digest: string) => {
+  const addBlobFile = async (digest: string, time = epoch) => {
     const name = `blobs/sha256/${digest.slice(7)}`;
     if (!once(name)) return;
-    await addFile(name, await ctx.blobs.size(digest), async () => createReadStream(ctx.blobs.path(digest)));
+    await addFile(name, await ctx.blobs.size(digest), async () => createReadStream(ctx.blobs.path(digest)), time);
   };
   /** Saves carry uncompressed layers under their diffIds (what every docker load reads); a kept compressed blob is decompressed here. */
   const addLayerTar = async (layer: LayerRecord) => {
@@ -106,7 +107,9 @@ export async function saveImages(ctx: ImageContext, refs: string[], out: Writabl
     const index: Descriptor[] = [];
     for (const { img, tags } of items) {
       const configBytes = await ctx.blobs.read(img.id);
-      await addBlobFile(img.id);
+      // the config carries the image's creation time, as dockerd's graphdriver save does (the rest stays at the epoch)
+      const created = new Date(img.config.created ?? img.created);
+      await addBlobFile(img.id, Number.isNaN(created.getTime()) ? epoch : created);
       const cfgHex = img.id.slice(7);
       if (once(`${cfgHex}.json`)) await addLink(`${cfgHex}.json`, `blobs/sha256/${cfgHex}`);
       const diffIds = img.config.rootfs?.diff_ids ?? []; // a config may carry null (no layers)

@@ -22,6 +22,8 @@ export interface TreeSource {
    * loaded 2-core host costs more than the read itself; a volume or a path a user names stays asynchronous.
    */
   local?: boolean;
+  /** directory entries named with a trailing slash ("etc/", "./"), as Go's archive/tar writes them (docker cp) */
+  dirSlash?: boolean;
 }
 
 /** Files up to this size are read in one synchronous call when the tree is local. */
@@ -76,7 +78,8 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
   if (adj?.prune) return;
   if (adj?.pax) header = { ...header, pax: adj.pax };
   if (st.isDirectory()) {
-    if (!adj?.skip) await entry(pack, { ...header, type: 'directory' });
+    const dirName = source.dirSlash && !header.name.endsWith('/') ? `${header.name}/` : header.name;
+    if (!adj?.skip) await entry(pack, { ...header, name: dirName, type: 'directory' });
     for (const h of adj?.after ?? []) await entry(pack, h);
     const names = new Set(source.local ? readdirSync(hostPath) : await fs.readdir(hostPath));
     for (const m of source.extraChildren?.(treePath) ?? []) names.add(m);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv04 from 'ajv-draft-04';
-import { generateRuntimeSpec, type HostFacts } from './oci-spec';
+import { generateRuntimeSpec, updatableResources, type HostFacts } from './oci-spec';
+import { applyUpdate } from '../container/update';
+import { defaultHostSpec } from '../container/spec';
 import { DEFAULT_CAPABILITIES, MASKED_PATHS } from './security-defaults';
 import type { RuntimeSpecInput } from './types';
 import { InvalidArgumentError } from '../base/errors';
@@ -225,4 +227,19 @@ it('rootless on the host network: /sys is bound (sysfs mounts only in a netns th
   assert.equal(sys({ rootless: true })?.type, 'sysfs');
   assert.deepEqual(sys({ rootless: true, namespaces: { network: 'host', pid: 'private', ipc: 'private', uts: 'private' } }), { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
   assert.equal(sys({ namespaces: { network: 'host', pid: 'private', ipc: 'private', uts: 'private' } })?.type, 'sysfs');
+});
+
+it('docker update to "unlimited": pids 0/-1 recorded as -1 and sent to runc as -1, a quota of -1 sent as -1; never at create', () => {
+  const base = { ...defaultHostSpec(), pidsLimit: 32, cpuQuota: 15000, cpuPeriod: 100000 };
+  for (const v of [0, -1, -2]) {
+    const next = applyUpdate(base, { pidsLimit: v, cpuQuota: -1 });
+    assert.equal(next.pidsLimit, -1);
+    const res = updatableResources({ ...input().resources, pidsLimit: next.pidsLimit, cpuQuota: next.cpuQuota, cpuPeriod: next.cpuPeriod }, host);
+    assert.deepEqual(res.pids, { limit: -1 });
+    assert.equal(res.cpu?.quota, -1);
+  }
+  assert.equal(applyUpdate(base, { pidsLimit: 16 }).pidsLimit, 16);
+  const created = generateRuntimeSpec(input({ resources: { ...input().resources, pidsLimit: -1, cpuQuota: -1 } }), host).linux.resources;
+  assert.equal(created.pids, undefined);
+  assert.equal(created.cpu?.quota, undefined);
 });

@@ -228,6 +228,9 @@ function buildDevices(input: RuntimeSpecInput, host: HostFacts): OciLinuxDevice[
 export function updatableResources(resources: RuntimeSpecInput['resources'], host: HostFacts): Omit<OciResources, 'devices'> {
   const { devices: _devices, ...rest } = buildResources({ resources, privileged: true, devices: [] } as unknown as RuntimeSpecInput, host); // only these three fields are read for limits
   void _devices;
+  // runc update leaves out what is absent: an unset (negative) quota or pids limit must be sent as -1 ("max")
+  if (resources.cpuQuota < 0 && !(resources.nanoCpus > 0)) rest.cpu = { ...rest.cpu, quota: -1 };
+  if (resources.pidsLimit < 0) rest.pids = { limit: -1 };
   return rest;
 }
 

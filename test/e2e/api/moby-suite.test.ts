@@ -122,6 +122,72 @@ describe('moby integration suite behaviours against berthd', () => {
     await ok('DELETE', `/v1.49/containers/${rm}?force=1`);
   });
 
+  test('legacy links: the target is also listed as /<linker>/<alias>; inspect shows /<target>:/<linker>/<alias>', T, async () => {
+    const a = await run({}, 'moby-link-a');
+    const b = await run({ HostConfig: { Links: ['moby-link-a:db'] } }, 'moby-link-b');
+    const list = (await ok('GET', `/v1.49/containers/json?filters=${encodeURIComponent(JSON.stringify({ name: ['moby-link-a'] }))}`)).json();
+    assert.deepEqual(list.map((c: { Names: string[] }) => c.Names), [['/moby-link-a', '/moby-link-b/db']]);
+    assert.deepEqual((await ok('GET', `/v1.49/containers/${b}/json`)).json().HostConfig.Links, ['/moby-link-a:/moby-link-b/db']);
+    await ok('POST', `/v1.49/containers/${a}/rename?name=moby-link-c`);
+    assert.deepEqual((await ok('GET', `/v1.49/containers/${b}/json`)).json().HostConfig.Links, ['/moby-link-c:/moby-link-b/db']);
+    assert.equal((await ok('GET', `/v1.49/containers/${a}/json`)).json().HostConfig.Links, null);
+    await ok('DELETE', `/v1.49/containers/${b}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${a}?force=1`);
+  });
+
+  test('update of pids limit and CPU quota to unlimited: inspect shows 0 / -1 and the cgroup "max"', T, async () => {
+    const id = await run({ HostConfig: { PidsLimit: 32, CpuQuota: 20000, CpuPeriod: 100000, NetworkMode: 'none' } });
+    const pid = (await ok('GET', `/v1.49/containers/${id}/json`)).json().State.Pid as number;
+    const lines = (await fs.readFile(`/proc/${pid}/cgroup`, 'utf8')).trim().split('\n');
+    // cgroup v1 (this host) or v2: the file of a controller, read from the host
+    const cat = async (ctl: 'cpu' | 'pids', v1: string, v2: string) => {
+      const l = lines.find((x) => x.split(':')[1]!.split(',').includes(ctl));
+      const f = l ? path.join('/sys/fs/cgroup', ctl, l.split(':')[2]!, v1) : path.join('/sys/fs/cgroup', lines[0]!.split(':')[2]!, v2);
+      return (await fs.readFile(f, 'utf8')).trim().replace(/ 100000$/, '');
+    };
+    const quota = () => cat('cpu', 'cpu.cfs_quota_us', 'cpu.max');
+    const pids = () => cat('pids', 'pids.max', 'pids.max');
+    await ok('POST', `/v1.49/containers/${id}/update`, { CpuQuota: 15000, CpuPeriod: 100000 });
+    assert.equal(await quota(), '15000');
+    await ok('POST', `/v1.24/containers/${id}/update`, { PidsLimit: 16 });
+    assert.equal((await ok('GET', `/v1.49/containers/${id}/json`)).json().HostConfig.PidsLimit, 32, 'ignored before 1.40');
+    await ok('POST', `/v1.49/containers/${id}/update`, { PidsLimit: -1, CpuQuota: -1, CpuPeriod: 100000 });
+    const hc = (await ok('GET', `/v1.49/containers/${id}/json`)).json().HostConfig;
+    assert.deepEqual([hc.PidsLimit, hc.CpuQuota], [0, -1]);
+    assert.equal(await pids(), 'max');
+    assert.match(await quota(), /^(-1|max)$/);
+    const plain = await create({ HostConfig: { PidsLimit: -1 } });
+    assert.equal((await ok('GET', `/v1.49/containers/${plain}/json`)).json().HostConfig.PidsLimit, null, 'unset at create is null');
+    await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    await ok('DELETE', `/v1.49/containers/${plain}?force=1`);
+  });
+
+  test('create with a platform the image is not of: 404 and nothing made; the image\'s own platform is fine', T, async () => {
+    const c = '/v1.49/containers/create';
+    await refused('POST', `${c}?platform=linux/s390x`, { Image: 'bb' }, 404, /^image with reference bb was found but its platform \(linux\/\w+\) does not match the specified platform \(linux\/s390x\)$/);
+    await refused('POST', `${c}?platform=linuxOther/amd64`, { Image: 'bb' }, 404, /does not match the specified platform/);
+    assert.equal((await ok('GET', '/v1.49/containers/json?all=1')).json().length, 0, 'nothing half-made');
+    const own = (await ok('GET', '/v1.49/images/bb/json')).json();
+    const id = (await ok('POST', `${c}?platform=${own.Os}/${own.Architecture}`, { Image: 'bb' })).json().Id as string;
+    await ok('DELETE', `/v1.49/containers/${id}`);
+  });
+
+  test('archive of a path: directories named with a slash, a path ending in "." rebased to "./"', T, async () => {
+    const id = await create({});
+    const names = (p: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        http.get({ socketPath: d.socket, path: `/v1.49/containers/${id}/archive?path=${encodeURIComponent(p)}` }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(execFileSync('tar', ['-t'], { input: Buffer.concat(chunks) }).toString().split('\n').slice(0, 2)));
+        }).on('error', reject);
+      });
+    assert.deepEqual(await names('/etc/'), ['etc/', 'etc/group']);
+    for (const p of ['.', './', '/.', '/./', '/etc/.']) assert.equal((await names(p))[0], './', p);
+    assert.equal((await names('/'))[0], '/');
+    await ok('DELETE', `/v1.49/containers/${id}`);
+  });
+
   test('attach over Upgrade names a stdcopy stream multiplexed (1.42+), a TTY one raw', T, async () => {
     const head = async (tty: boolean) => {
       const id = await create({ Cmd: ['true'], Tty: tty });
@@ -215,6 +281,21 @@ describe('moby integration suite behaviours against berthd', () => {
     await refused('POST', '/v1.49/images/bb:latest/tag?repo=sha256&tag=sometag', undefined, 400, /refusing to create an ambiguous tag using digest algorithm as name/);
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=nintendo64', '', 400, /"nintendo64": unknown operating system or architecture: invalid argument/);
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=macos', '', 400, /^operating system is not supported$/);
+  });
+
+  test('save of a bare repository name takes all its tags; the config keeps the image\'s creation time; a missing name is a 404', T, async () => {
+    for (const t of ['one', 'two']) await ok('POST', `/v1.49/images/bb:latest/tag?repo=moby-save&tag=${t}`);
+    const dir = path.join(d.base, 'saved');
+    await fs.mkdir(dir, { recursive: true });
+    const r = await cli(DOCKER, d, ['save', '-o', `${dir}.tar`, 'moby-save']);
+    assert.equal(r.code, 0, r.stderr);
+    execFileSync('tar', ['-C', dir, '-xf', `${dir}.tar`]);
+    const m = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Array<{ Config: string; RepoTags: string[] }>;
+    assert.deepEqual(m.map((e) => [...e.RepoTags].sort()), [['moby-save:one', 'moby-save:two']]);
+    const created = Date.parse((await ok('GET', '/v1.49/images/bb:latest/json')).json().Created);
+    assert.equal(Math.floor((await fs.stat(path.join(dir, m[0]!.Config))).mtimeMs / 1000), Math.floor(created / 1000));
+    assert.equal((await call('GET', '/v1.49/images/get?names=moby-save-none')).status, 404);
+    for (const t of ['one', 'two']) await ok('DELETE', `/v1.49/images/moby-save:${t}`);
   });
 
   test('load takes an image without layers written with null Layers/RepoTags/diff_ids; inspect gives empty lists', T, async () => {

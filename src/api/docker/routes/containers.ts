@@ -15,6 +15,7 @@ import { encodeStdcopyFrame, STDERR, STDOUT } from '../../http/stdcopy';
 import { pipeAttach } from '../attach-pipe';
 import { serveAttachWs } from '../attach-ws';
 import { apiAtLeast } from '../../http/api-version';
+import { parsePlatform } from '../../../image/distribution/platform';
 import { translateContainerCreate } from '../translate/container-create';
 import { toContainerInspect } from '../translate/container-inspect';
 import { toContainerSummaryWire } from '../translate/container-list';
@@ -48,6 +49,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     const body = await ctx.json<ContainerCreateRequest>({ requireJsonType: true });
     if (body === undefined) throw new InvalidArgumentError('invalid JSON: got EOF while reading request body', 'INVALID_JSON');
     const { spec, warnings: deprecated } = translateContainerCreate(body, ctx.query.string('name'), ctx.apiVersion);
+    const platform = ctx.query.string('platform');
+    if (platform && apiAtLeast(ctx.apiVersion, '1.41')) spec.platform = parsePlatform(platform);
     const { id, warnings } = await c.create(spec);
     sendJson(ctx.res, 201, { Id: id, Warnings: [...warnings, ...deprecated] });
   });
@@ -130,7 +133,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
       cpuPeriod: num('CpuPeriod'),
       cpusetCpus: str('CpusetCpus'),
       cpusetMems: str('CpusetMems'),
-      pidsLimit: num('PidsLimit'),
+      // 0 and negatives unset the limit; clients before 1.40 could not send it, and dockerd ignores it from them
+      pidsLimit: typeof b.PidsLimit === 'number' && apiAtLeast(ctx.apiVersion, '1.40') ? b.PidsLimit : undefined,
       restartPolicy: rp && rp.Name !== undefined ? { name: rp.Name as RestartPolicySpec['name'], maximumRetryCount: rp.MaximumRetryCount ?? 0 } : undefined,
     });
     sendJson(ctx.res, 200, { Warnings: r.warnings });

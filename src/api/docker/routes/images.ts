@@ -207,8 +207,7 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
   });
 
   async function saveTo(res: import('node:http').ServerResponse, names: string[], platform: Platform | undefined): Promise<void> {
-    // resolve first so a missing image is a 404, not a broken tar
-    for (const n of names) await images.resolve(n);
+    // save resolves every name (a bare repository name: all its tags) before it writes: a missing one is a 404, not a broken tar
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/x-tar');
     // save refuses a platform the images lack before it writes, so the error still gets its own status

@@ -110,7 +110,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
   }
   h.cpusetCpus = hc.CpusetCpus ?? '';
   h.cpusetMems = hc.CpusetMems ?? '';
-  h.pidsLimit = num(hc.PidsLimit);
+  h.pidsLimit = Math.max(0, num(hc.PidsLimit)); // 0 and negatives: no limit, shown as null (dockerd)
   h.ulimits = (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: num(u.Soft), hard: num(u.Hard) }));
   h.shmSize = num(hc.ShmSize);
   if (h.shmSize < 0) throw new InvalidArgumentError('SHM size can not be less than 0', 'INVALID_SHM');

@@ -47,7 +47,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     GroupAdd: orNull(h.groupAdd),
     IpcMode: h.ipcMode,
     Cgroup: '',
-    Links: null,
+    Links: orNull(h.links ?? []),
     OomScoreAdj: 0,
     PidMode: h.pidMode,
     Privileged: h.privileged,
@@ -85,7 +85,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
     MemorySwappiness: null,
     OomKillDisable: h.oomKillDisable,
     Init: h.init ? true : null,
-    PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
+    PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : h.pidsLimit < 0 ? 0 : null, // < 0: unset by an update (container/update.ts)
     Ulimits: h.ulimits.map((u) => ({ Name: u.name, Hard: u.hard, Soft: u.soft })),
     CpuCount: 0,
     CpuPercent: 0,
