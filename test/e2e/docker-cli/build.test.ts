@@ -210,6 +210,8 @@ describe('docker build, commit and diff against berthd', () => {
       assert.match(r.stderr, /The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
       // as dockerd's classic builder, the failed step's container stays for inspection
       failed = (await out(['ps', '-aq', '--filter', 'status=exited', '--latest'])).trim();
+      // under the id the step announced, which is how clients find it (moby TestBuildWithRemoveAndForceRemove)
+      assert.equal(failed, / ---> Running in ([0-9a-f]{12})\n/.exec(r.stdout)?.[1]);
       await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM bb\nFOO bar\n');
       const bad = await docker(['build', ctx]);
       assert.equal(bad.code, 1);
