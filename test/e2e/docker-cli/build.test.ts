@@ -220,6 +220,10 @@ describe('docker build, commit and diff against berthd', () => {
       const nofile = await docker(['build', ctx]);
       assert.equal(nofile.code, 1);
       assert.match(nofile.stderr, /nothere/);
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), '');
+      const empty = await docker(['build', ctx]);
+      assert.equal(empty.code, 1);
+      assert.match(empty.stderr, /the Dockerfile \(Dockerfile\) cannot be empty/);
     } finally {
       if (failed) await docker(['rm', '-f', failed]);
       await fs.rm(ctx, { recursive: true, force: true });
