@@ -224,6 +224,10 @@ describe('docker build, commit and diff against berthd', () => {
       const empty = await docker(['build', ctx]);
       assert.equal(empty.code, 1);
       assert.match(empty.stderr, /the Dockerfile \(Dockerfile\) cannot be empty/);
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM bb\n');
+      const platform = await docker(['build', '--platform', 'foobar', ctx]);
+      assert.equal(platform.code, 1);
+      assert.match(platform.stderr, /"foobar": unknown operating system or architecture: invalid argument/);
     } finally {
       if (failed) await docker(['rm', '-f', failed]);
       await fs.rm(ctx, { recursive: true, force: true });
