@@ -211,6 +211,44 @@ describe('moby integration suite behaviours against berthd', () => {
     assert.match(await head(true), /Content-Type: application\/vnd\.docker\.raw-stream/);
   });
 
+  test('POST /session: an h2c upgrade is answered 101 and held until the client closes; bad upgrades and a taken id are 400s', T, async () => {
+    await refused('POST', '/v1.49/session', undefined, 400, /^no upgrade proto in request$/);
+    const open = (upgrade: string, extra = '') =>
+      new Promise<{ head: string; socket: net.Socket }>((resolve, reject) => {
+        const s = net.connect(d.socket);
+        let got = '';
+        s.on('data', (b: Buffer) => {
+          got += b.toString('latin1');
+          if (got.includes('\r\n\r\n')) resolve({ head: got, socket: s });
+        });
+        s.on('error', reject);
+        // as the Go client sends it: Upgrade without Connection: Upgrade
+        s.write(`POST /v1.49/session HTTP/1.1\r\nHost: x\r\nUpgrade: ${upgrade}\r\nContent-Length: 0\r\n${extra}\r\n`);
+      });
+    const bad = await open('foo');
+    bad.socket.destroy();
+    assert.match(bad.head, /^HTTP\/1\.1 400 /);
+    assert.match(bad.head, /protocol foo not supported/);
+    const uuid = 'X-Docker-Expose-Session-Uuid: moby-suite\r\n';
+    const s1 = await open('h2c', uuid);
+    assert.match(s1.head, /^HTTP\/1\.1 101 [^\r]*\r\n/);
+    assert.match(s1.head, /\r\nUpgrade: h2c\r\n/i);
+    const taken = await open('h2c', uuid);
+    taken.socket.destroy();
+    assert.match(taken.head, /^HTTP\/1\.1 400 [^]*session moby-suite already exists/);
+    const closed = new Promise((r) => s1.socket.once('close', r));
+    s1.socket.end();
+    await closed;
+    // the daemon let the id go with the connection
+    for (let i = 0; ; i++) {
+      const again = await open('h2c', uuid);
+      again.socket.destroy();
+      if (/^HTTP\/1\.1 101 /.test(again.head)) break;
+      assert.ok(i < 50, again.head);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
   test('pid mode container:X: a missing X is a 400 at create, a stopped X a 500 at start', T, async () => {
     await refused('POST', '/v1.49/containers/create', { Image: 'bb', HostConfig: { PidMode: 'container:nosuchcontainer' } }, 400, /No such container: nosuchcontainer/);
     const donor = await create({}, 'moby-pid-donor');
