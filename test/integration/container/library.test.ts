@@ -148,21 +148,30 @@ describe('library: createEngine runs containers in-process', () => {
     }
   });
 
-  test('--restart on-failure:2 restarts a failing container twice', async () => {
+  test('--restart on-failure:2 restarts a failing container twice, `restarting` (never `exited`) between the runs', async () => {
     const { id } = await engine.containers.create({
       ...defaultContainerSpec('bb'),
-      cmd: ['sh', '-c', 'exit 1'],
+      cmd: ['sh', '-c', 'echo run; exit 1'],
       host: { ...defaultContainerSpec('bb').host, restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } },
     });
     await engine.containers.start(id);
-    for (let i = 0; i < 100; i++) {
+    // moby TestUpdateRestartPolicy waits for `exited` and then reads the count: a back-off or a start must not look so
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
       const r = await engine.containers.inspect(id);
+      seen.add(`${r.state.restartCount}:${r.state.status}`);
       if (r.state.restartCount === 2 && r.state.status === 'exited') break;
-      await new Promise((res) => setTimeout(res, 100));
+      await new Promise((res) => setTimeout(res, 5));
     }
     const r = await engine.containers.inspect(id);
     assert.equal(r.state.restartCount, 2);
     assert.equal(r.state.status, 'exited');
+    assert.deepEqual([...seen].filter((s) => s.endsWith(':exited')), ['2:exited'], [...seen].join(' '));
+    assert.ok(seen.has('0:restarting') || seen.has('1:restarting'), [...seen].join(' '));
+    // every run's output is kept, as dockerd appends it
+    const lines: string[] = [];
+    for await (const e of engine.containers.logs(id, { follow: false, stdout: true, stderr: true, timestamps: false })) lines.push(e.data.toString());
+    assert.equal(lines.join(''), 'run\nrun\nrun\n');
     await engine.containers.remove(id, { force: true });
   });
 
