@@ -249,6 +249,19 @@ describe('moby integration suite behaviours against berthd', () => {
     }
   });
 
+  test('exec in a privileged container gets only the capabilities the daemon holds (runc refuses others)', T, async () => {
+    const id = await run({ HostConfig: { Privileged: true } });
+    try {
+      const r = await cli(DOCKER, d, ['exec', id, 'chown', '42', '/bin/true']);
+      assert.equal(r.code, 0, r.stderr);
+      const bnd = (await cli(DOCKER, d, ['exec', '--privileged', id, 'sh', '-c', 'grep CapBnd /proc/self/status'])).stdout;
+      const daemon = /CapBnd:\s*(\S+)/.exec(await fs.readFile('/proc/self/status', 'utf8'))![1];
+      assert.match(bnd, new RegExp(`CapBnd:\\s*${daemon}`));
+    } finally {
+      await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    }
+  });
+
   test('pid mode container:X: a missing X is a 400 at create, a stopped X a 500 at start', T, async () => {
     await refused('POST', '/v1.49/containers/create', { Image: 'bb', HostConfig: { PidMode: 'container:nosuchcontainer' } }, 400, /No such container: nosuchcontainer/);
     const donor = await create({}, 'moby-pid-donor');
