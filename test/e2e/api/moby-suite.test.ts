@@ -347,6 +347,25 @@ describe('moby integration suite behaviours against berthd', () => {
     assert.match(bad.json().message, /Invalid tar header/);
   });
 
+  test('a committed layer names its directories with a trailing slash, as dockerd\'s tars (moby TestSaveDirectoryPermissions)', T, async () => {
+    const id = await create({ Cmd: ['sh', '-c', 'mkdir -p /opt/a && touch /opt/a/c'] });
+    await ok('POST', `/v1.49/containers/${id}/start`);
+    await ok('POST', `/v1.49/containers/${id}/wait`);
+    const img = (await ok('POST', `/v1.49/commit?container=${id}&repo=moby-dirslash`, {})).json().Id as string;
+    const file = path.join(d.base, 'dirslash.tar');
+    try {
+      assert.equal((await cli(DOCKER, d, ['save', '-o', file, img])).code, 0);
+      const m = JSON.parse(execFileSync('tar', ['-xOf', file, 'manifest.json'], { encoding: 'utf8' })) as Array<{ Layers: string[] }>;
+      const layer = execFileSync('tar', ['-xOf', file, m[0]!.Layers.at(-1)!]);
+      const names = execFileSync('tar', ['-t'], { input: layer, encoding: 'utf8' }).split('\n').filter((n) => n.startsWith('opt'));
+      assert.deepEqual(names, ['opt/', 'opt/a/', 'opt/a/c']);
+    } finally {
+      await ok('DELETE', `/v1.49/containers/${id}`);
+      await ok('DELETE', '/v1.49/images/moby-dirslash');
+      await fs.rm(file, { force: true });
+    }
+  });
+
   test('save of a bare repository name takes all its tags; the config keeps the image\'s creation time; a missing name is a 404', T, async () => {
     for (const t of ['one', 'two']) await ok('POST', `/v1.49/images/bb:latest/tag?repo=moby-save&tag=${t}`);
     const dir = path.join(d.base, 'saved');
