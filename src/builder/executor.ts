@@ -128,6 +128,7 @@ export async function runBuild(ports: BuildPorts, cache: BuildCacheStore, opts: 
     if (e.code === 'ENOENT') throw new InvalidArgumentError(`Cannot locate specified Dockerfile: ${opts.dockerfile || 'Dockerfile'}`, 'NO_DOCKERFILE');
     throw e;
   });
+  if (text === '') throw new InvalidArgumentError(`the Dockerfile (${opts.dockerfile || 'Dockerfile'}) cannot be empty`, 'EMPTY_DOCKERFILE');
   const parsed = parseDockerfile(text);
   if (parsed.syntax !== undefined && !STANDARD_FRONTEND.test(parsed.syntax.trim())) {
     throw new InvalidArgumentError(`the Dockerfile asks for the frontend ${parsed.syntax} (# syntax=): Berth builds with its own implementation of the standard frontend (docker/dockerfile:1) and runs no other`, 'FRONTEND_UNSUPPORTED');

@@ -167,7 +167,7 @@ function resolveAsParameter(ctx: ContainerContext, ref: string, prefix = ''): vo
   }
 }
 
-export async function createContainer(ctx: ContainerContext, spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
+export async function createContainer(ctx: ContainerContext, spec: ContainerSpec, presetId?: string): Promise<{ id: string; warnings: string[] }> {
   validateSpec(spec);
   validateUsernsMode(spec.host, ctx.usernsRemap);
   const linkTargets = resolveLinks(ctx, spec.host.links ?? []);
@@ -179,7 +179,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   const args = resolveCommand(spec, imgCfg);
   if (args.length === 0) throw new InvalidArgumentError('No command specified', 'NO_COMMAND');
 
-  const id = newId();
+  const id = presetId ?? newId();
   const name = spec.name ? spec.name.replace(/^\//, '') : randomName((n) => {
     try {
       ctx.store.resolve(n);

@@ -14,6 +14,7 @@ import { canExec } from './status';
 import type { ExecCreateSpec, ExecInfo } from './types';
 import { resolveUser } from './user';
 import { defaultCapabilities } from '../runtime/security-defaults';
+import { hostFacts } from './host-facts';
 import type { AttachStream, ExecSession } from '../runtime/types';
 
 interface ExecEntry {
@@ -74,6 +75,8 @@ export class ExecRegistry {
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
     if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    // as the container's own set: only what the kernel and the daemon's bounding set allow (a privileged one asks all)
+    const facts = await hostFacts();
     const session = await this.ctx.runtime.exec({
       containerId: rec.id,
       execId,
@@ -85,7 +88,7 @@ export class ExecRegistry {
       stdin: s.attachStdin && !opts.detach,
       consoleSize: s.consoleSize && s.consoleSize[0] > 0 ? { height: s.consoleSize[0], width: s.consoleSize[1] } : undefined,
       privileged: s.privileged || rec.spec.host.privileged,
-      capabilities: defaultCapabilities(rec.spec.host.capAdd, rec.spec.host.capDrop, s.privileged || rec.spec.host.privileged),
+      capabilities: defaultCapabilities(rec.spec.host.capAdd, rec.spec.host.capDrop, s.privileged || rec.spec.host.privileged, facts.capLastCap, facts.capBounding),
     }).catch((e) => {
       entry.info.running = false;
       entry.info.exitCode = 126;

@@ -29,7 +29,11 @@ export function shouldRestart(rec: ContainerRecord, exitCode: number): boolean {
 /** `pid`: the run that ended, when known; the lock may come after a stop and a new start (restart), whose run this exit is not. */
 export async function handleExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number, pid?: number): Promise<void> {
   // a stop or kill holding the lock may have recorded this exit already, and run what follows it
-  const recorded = await ctx.locks.run(rec.id, async () => (pid !== undefined && rec.state.pid !== pid ? false : recordExit(ctx, rec, exitCode)));
+  const recorded = await ctx.locks.run(rec.id, async () => {
+    if (pid !== undefined && rec.state.pid !== pid) return false;
+    // a restart to come shows from the exit on, as dockerd's: `restarting`, never `exited` between the runs
+    return recordExit(ctx, rec, exitCode, !rec.spec.host.autoRemove && shouldRestart(rec, exitCode) ? 'restarting' : 'exited');
+  });
   if (recorded) await afterExit(ctx, rec, exitCode);
 }
 
@@ -51,8 +55,8 @@ async function restartLater(ctx: ContainerContext, rec: ContainerRecord): Promis
   const ran = Date.now() - Date.parse(rec.state.startedAt);
   const delay = ran > 10_000 ? 100 : Math.min(100 * 2 ** rec.state.restartCount, 60_000);
   const pending = await ctx.locks.run(rec.id, async () => {
-    // a user may have started or removed it since the exit
-    if (!ctx.store.get(rec.id) || rec.state.status !== 'exited') return false;
+    // a user may have started, stopped or removed it since the exit
+    if (!ctx.store.get(rec.id) || (rec.state.status !== 'exited' && rec.state.status !== 'restarting') || rec.state.stoppedByUser) return false;
     rec.state.status = 'restarting';
     await ctx.store.save(rec).catch(() => undefined);
     return true;
@@ -69,13 +73,14 @@ async function restartLater(ctx: ContainerContext, rec: ContainerRecord): Promis
       }
       return;
     }
-    rec.state.status = 'exited';
     rec.state.restartCount++;
     try {
-      await startLocked(ctx, rec);
+      // still `restarting` while it starts (inspect must not see it exited in between)
+      await startLocked(ctx, rec, { fromRestarting: true });
       publishContainerEvent(ctx, rec, 'restart');
     } catch (e) {
       ctx.logger.warn({ id: rec.id, err: String(e) }, 'restart failed');
+      rec.state.status = 'exited';
       await ctx.store.save(rec).catch(() => undefined);
     }
   });

@@ -111,8 +111,8 @@ export class Containers implements ContainerService {
     });
   }
 
-  create(spec: ContainerSpec): Promise<{ id: string; warnings: string[] }> {
-    return createContainer(this.ctx, spec);
+  create(spec: ContainerSpec, opts?: { id?: string }): Promise<{ id: string; warnings: string[] }> {
+    return createContainer(this.ctx, spec, opts?.id);
   }
 
   start(ref: string): Promise<void> {

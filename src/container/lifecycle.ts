@@ -8,7 +8,7 @@ import { publishContainerEvent, underLock } from './context';
 import { afterExit } from './exit';
 import { startLocked } from './start';
 import { canKill } from './status';
-import { isSigkill, killLocked, normalizeSignal, signalContainer, stopLocked, validateSignal } from './stop';
+import { isSigkill, killLocked, normalizeSignal, signalContainer, signalNumber, stopLocked, validateSignal } from './stop';
 import type { ContainerRecord } from './types';
 
 /** With SIGKILL it returns once the exit is recorded, as dockerd does; other signals are only sent. */
@@ -20,6 +20,13 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal?:
     rec = r;
     if (!canKill(r.state.status)) throw new ConflictError(`Container ${r.id} is not running`, 'CONTAINER_NOT_RUNNING');
     if (isSigkill(sig)) return killLocked(ctx, r, { all: false });
+    // dockerd's ExitOnNext: the container's stop signal (any signal when it names none) ends it for good;
+    // another signal leaves the restart policy to act on the exit it may cause
+    const stopSig = r.spec.stopSignal;
+    if (!stopSig || signalNumber(normalizeSignal(stopSig)) === signalNumber(sig)) {
+      r.state.stoppedByUser = true;
+      await ctx.store.save(r);
+    }
     await signalContainer(ctx, r, sig, false);
     return undefined;
   });

@@ -12,6 +12,7 @@ import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext } from './context';
 import type { ContainerSpec } from './spec';
 import { isRunning } from './status';
+import { volumeSubpath } from '../volume/subpath';
 import { chownToRemappedRoot, remapOf } from './userns';
 import type { ContainerRecord } from './types';
 
@@ -144,7 +145,7 @@ export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord
       if (e instanceof NotFoundError) throw new NotFoundError('volume', mp.name, `error while mounting volume '${mp.source}': volume ${mp.name} is gone`);
       throw e;
     });
-    if (mp.copyData) await ctx.volumes.copyUp(mp.name, await resolveInRootfs(rec.rootfs, mp.destination));
+    if (mp.copyData) await ctx.volumes.copyUp(mp.name, await resolveInRootfs(rec.rootfs, mp.destination), mp.subpath);
     // dockerd keeps remapped volumes under the remapped root; an empty one here is handed to it
     if (remap) await chownToRemappedRoot(remap, [data]);
     ctx.events.publish({
@@ -157,17 +158,14 @@ export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord
 }
 
 /**
- * API 1.45 VolumeOptions.Subpath: the mount's source becomes that path inside the (active) volume,
- * resolved with the volume as root so no link leads out of it; it must exist, as dockerd requires.
+ * API 1.45 VolumeOptions.Subpath: the mount's source becomes that path inside the (active) volume; it
+ * must exist and its links must not lead out of the volume, as dockerd requires (volume/subpath.ts).
  */
 export async function withSubpaths(mps: MountPoint[]): Promise<MountPoint[]> {
   return Promise.all(
     mps.map(async (mp) => {
       if (mp.type !== 'volume' || !mp.subpath) return mp;
-      const resolved = await resolveInRootfs(mp.source, mp.subpath);
-      const st = await fs.stat(resolved).catch(() => undefined);
-      if (!st) throw new NotFoundError('path', resolved, `cannot access path ${path.join(mp.source, mp.subpath)}: lstat ${resolved}: no such file or directory`);
-      return { ...mp, source: resolved };
+      return { ...mp, source: await volumeSubpath(mp.source, mp.subpath) };
     }),
   );
 }

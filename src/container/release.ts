@@ -21,13 +21,16 @@ export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord
   await fs.rm(bundleDir(ctx, rec.id), { recursive: true, force: true });
 }
 
-/** Records an exit; the caller holds the container's lock. False when it was recorded already. */
-export async function recordExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number): Promise<boolean> {
+/**
+ * Records an exit; the caller holds the container's lock. False when it was recorded already.
+ * `then` is `restarting` when the restart policy will start it again (never seen `exited` in between).
+ */
+export async function recordExit(ctx: ContainerContext, rec: ContainerRecord, exitCode: number, then: 'exited' | 'restarting' = 'exited'): Promise<boolean> {
   if (rec.state.status !== 'running' && rec.state.status !== 'paused') return false;
   // read before the runtime's delete takes the cgroup away
   const oomKilled = (await readOomKills(cgroupsPathOf(rec.id)).catch(() => 0)) > 0;
   await releaseRunning(ctx, rec);
-  rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() };
+  rec.state = { ...rec.state, status: then, pid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() };
   await ctx.store.save(rec);
   if (oomKilled) publishContainerEvent(ctx, rec, 'oom');
   publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode) });

@@ -41,9 +41,12 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
   }
 }
 
-export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
-  if (isRunning(rec.state.status)) throw new NotModifiedError('container already started', 'ALREADY_STARTED');
-  if (!canStart(rec.state.status)) throw new FailedPreconditionError(`cannot start a container in state ${rec.state.status}`);
+/** opts.fromRestarting: the restart policy's start, of a container that stays `restarting` until it runs. */
+export async function startLocked(ctx: ContainerContext, rec: ContainerRecord, opts: { fromRestarting?: boolean } = {}): Promise<void> {
+  if (!(opts.fromRestarting && rec.state.status === 'restarting')) {
+    if (isRunning(rec.state.status)) throw new NotModifiedError('container already started', 'ALREADY_STARTED');
+    if (!canStart(rec.state.status)) throw new FailedPreconditionError(`cannot start a container in state ${rec.state.status}`);
+  }
   const undo: Array<() => Promise<void>> = [];
   const t0 = performance.now();
   const phases: Record<string, number> = {};

@@ -153,7 +153,8 @@ export interface ContainerStatsSample {
 }
 
 export interface ContainerService {
-  create(spec: ContainerSpec): Promise<{ id: string; warnings: string[] }>;
+  /** opts.id: the id a build step already announced (the container it leaves behind after failing) */
+  create(spec: ContainerSpec, opts?: { id?: string }): Promise<{ id: string; warnings: string[] }>;
   start(ref: string): Promise<void>;
   stop(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void>;
   kill(ref: string, signal?: string): Promise<void>;

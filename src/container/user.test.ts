@@ -6,7 +6,7 @@ const passwd = 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:
 const group = 'root:x:0:\nuser:x:1000:\nwheel:x:10:user\n';
 
 test('-u 1000:1000 resolves numerically', () => {
-  assert.deepEqual(resolveUserSpec('1000:1000', passwd, group), { uid: 1000, gid: 1000, additionalGids: [], home: '/home/user' });
+  assert.deepEqual(resolveUserSpec('1000:1000', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000], home: '/home/user' });
 });
 
 test('a numeric uid unknown to passwd gets gid 0, as Docker does', () => {
@@ -16,7 +16,13 @@ test('a numeric uid unknown to passwd gets gid 0, as Docker does', () => {
 });
 
 test('a user name picks its primary and supplementary groups', () => {
-  assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [10], home: '/home/user' });
+  assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000, 10], home: '/home/user' });
+});
+
+test('the primary group leads the additional ones, then --group-add, as dockerd lists them (moby TestExecWithGroupAdd)', () => {
+  const g = 'root:x:0:\nwheel:x:10:root\naudio:x:29:\nstaff:x:50:\n';
+  assert.deepEqual(resolveUserSpec('root:root', passwd, g, ['staff', 'wheel', 'audio', '777']).additionalGids, [0, 50, 10, 29, 777]);
+  assert.deepEqual(resolveUserSpec('root', passwd, g).additionalGids, [0, 10]);
 });
 
 test('an unknown user name is an error in Docker wording', () => {

@@ -65,8 +65,9 @@ export function resolveUserSpec(spec: string, passwd: string, group: string, gro
       gid = ge.gid;
     }
   }
-  const additional = new Set<number>();
-  if (name && g === undefined) for (const ge of groups) if (ge.members.includes(name) && ge.gid !== gid) additional.add(ge.gid);
+  // the primary group first, as dockerd lists it (containerd's rule): `id` shows it among the groups
+  const additional = new Set<number>([gid]);
+  if (name && g === undefined) for (const ge of groups) if (ge.members.includes(name)) additional.add(ge.gid);
   for (const ga of groupAdd) {
     if (/^\d+$/.test(ga)) additional.add(Number(ga));
     else {

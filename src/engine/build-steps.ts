@@ -231,7 +231,8 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onS
       id,
       exitCode,
       async keep() {
-        const { id: cid } = await deps.containers.create(spec);
+        // under the id the step announced (" ---> Running in"), as the classic builder's container is
+        const { id: cid } = await deps.containers.create(spec, { id });
         const store = deps.runtimeCtx.store;
         const kept = store.resolve(cid);
         await unmount(tree.rootfs);

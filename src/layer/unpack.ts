@@ -110,6 +110,8 @@ export async function unpackLayer(src: Readable, dest: string, opts: UnpackOptio
   opts.signal?.addEventListener('abort', abort, { once: true });
   // whatever ended before the listeners above were there would otherwise leave the loop below waiting forever
   if (opts.signal?.aborted) abort();
+  // a stream that ended empty is an empty layer, as dockerd's tar reader takes it (an import of no bytes)
+  else if (plain === src && src.readableEnded && !src.errored) hasher.end();
   else if (src.destroyed || plain.destroyed) extract.destroy(src.errored ?? plain.errored ?? new Error('layer stream closed before its end'));
 
   /** Creates missing parents as 0755 dirs; a symlink or non-directory on the way is refused. */

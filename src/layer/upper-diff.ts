@@ -80,6 +80,8 @@ export async function packUpper(upper: string, scan: UpperScan, ids?: (uid: numb
   const epoch = new Date(0);
   return packTree({
     local: true,
+    // "opt/", as dockerd's layer tars (Go's archive/tar) name directories
+    dirSlash: true,
     hostPathOf: (p) => path.join(upper, p),
     adjust(treePath: string, st: Stats, header: tar.Headers): EntryAdjustment | undefined {
       const rel = treePath.replace(/^\/+/, '');

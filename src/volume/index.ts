@@ -14,6 +14,7 @@ import { copyTreeContents, treeSize } from '../platform/copy-tree';
 import { ANONYMOUS_LABEL, volumeListFilter, volumePruneFilter } from './filters';
 import { assertVolumeName, randomVolumeName } from './names';
 import { VolumeStore } from './volume-store';
+import { volumeSubpath } from './subpath';
 import type { VolumeCreateOptions, VolumeInfo, VolumeRecord, VolumeRemoveOptions, VolumeService, VolumeUsage } from './types';
 
 export type * from './types';
@@ -202,10 +203,13 @@ class LocalVolumes implements VolumeService {
     await this.lock.run(name, () => unmount(this.store.dataDir(name)));
   }
 
-  async copyUp(name: string, fromDir: string): Promise<boolean> {
-    const data = this.store.dataDir(name);
+  async copyUp(name: string, fromDir: string, subpath?: string): Promise<boolean> {
+    const root = this.store.dataDir(name);
     return this.lock.run(name, async () => {
-      // Docker copies only into an empty volume, so a second container never overwrites data
+      // with a subpath, into that directory of the volume (a missing or escaping one is the start's error)
+      const data = subpath ? await volumeSubpath(root, subpath).catch(() => undefined) : root;
+      if (!data || !(await fs.stat(data)).isDirectory()) return false;
+      // Docker copies only into an empty directory, so a second container never overwrites data
       if ((await fs.readdir(data)).length) return false;
       const st = await fs.stat(fromDir).catch(() => undefined);
       if (!st?.isDirectory()) return false;

@@ -82,6 +82,6 @@ export interface VolumeService {
   activate(name: string): Promise<string>;
   /** After a container stopped: unmounts a device-option volume no running container uses. */
   deactivate(name: string, stillRunning: boolean): Promise<void>;
-  /** Copies `fromDir` (the image content at the mount destination) into the volume when the volume is empty. */
-  copyUp(name: string, fromDir: string): Promise<boolean>;
+  /** Copies `fromDir` (the image content at the mount destination) into the volume (or its subpath) when that is empty. */
+  copyUp(name: string, fromDir: string, subpath?: string): Promise<boolean>;
 }

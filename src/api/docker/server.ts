@@ -14,6 +14,7 @@ import { registerContainerRoutes } from './routes/containers';
 import { registerExecRoutes } from './routes/exec';
 import { registerImageRoutes } from './routes/images';
 import { registerBuildRoutes } from './routes/build';
+import { registerSessionRoutes } from './routes/session';
 import { registerNetworkRoutes } from './routes/networks';
 import { registerSystemRoutes } from './routes/system';
 import { registerVolumeRoutes } from './routes/volumes';
@@ -30,6 +31,7 @@ export function createDockerRouter(engine: Engine): Router<Handler> {
   registerExecRoutes(router, engine);
   registerImageRoutes(router, engine);
   registerBuildRoutes(router, engine);
+  registerSessionRoutes(router);
   registerNetworkRoutes(router, engine);
   registerVolumeRoutes(router, engine);
   registerKubeRoutes(router, engine);

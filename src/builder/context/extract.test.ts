@@ -43,6 +43,15 @@ describe('build context extraction', () => {
       assert.equal(await fs.readlink(path.join(dest, 'app/link')), 'main.js');
     }));
 
+  it('puts ../x and /x at x, as dockerd does unpacking chrooted into the destination', () =>
+    withDirs(async (dest, outside) => {
+      await extractTar(await tarOf([{ name: '../foo', body: 'foo' }, { name: '/bar', body: 'bar' }, { name: 'a/../../../baz', body: 'baz' }]), dest);
+      assert.deepEqual((await fs.readdir(dest)).sort(), ['bar', 'baz', 'foo']);
+      assert.equal(await fs.readFile(path.join(dest, 'foo'), 'utf8'), 'foo');
+      assert.deepEqual(await fs.readdir(outside), ['secret']);
+      assert.deepEqual(await fs.readdir(path.dirname(dest)), ['dest', 'outside']);
+    }));
+
   it('refuses an entry under a symlink that points out of the destination, and writes nothing there', () =>
     withDirs(async (dest, outside) => {
       const tarball = await tarOf([{ name: 'd', type: 'symlink', linkname: outside }, { name: 'd/planted', body: 'x' }]);

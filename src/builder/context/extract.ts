@@ -14,6 +14,14 @@ import { decompressed } from '../../layer/decompress';
 const SMALL_FILE = 256 * 1024;
 
 /**
+ * An entry's name as a path inside the destination: dockerd unpacks contexts and ADD'ed archives chrooted
+ * into it, so `../x` and `/x` land at `x` there (moby TestBuildUncleanTarFilenames) rather than being refused.
+ */
+function rootedName(name: string): string {
+  return path.posix.normalize(`/${name}`).replace(/^\/+/, '');
+}
+
+/**
  * Refuses a path whose folders between `root` and it pass through a symlink: a tar can hold a symlink
  * `d -> /etc` and then `d/x`, and writing `d/x` would follow it out of the destination. `real` holds the
  * folders already checked (cleared whenever a symlink is made).
@@ -44,7 +52,7 @@ export async function extractTar(src: Readable, dest: string): Promise<void> {
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       void (async () => {
-        const rel = path.posix.normalize(h.name).replace(/^(\.\/|\/)+/, '');
+        const rel = rootedName(h.name);
         const target = path.resolve(root, rel);
         if (target !== root && !target.startsWith(root + path.sep)) throw new InvalidArgumentError(`archive entry ${h.name} leaves the destination`, 'UNSAFE_ENTRY');
         assertInside(root, target, h.name, real);
@@ -74,7 +82,7 @@ export async function extractTar(src: Readable, dest: string): Promise<void> {
           if (h.mtime) await fs.utimes(target, h.mtime, h.mtime);
           return;
         } else if (h.type === 'link') {
-          const from = path.resolve(root, path.posix.normalize(h.linkname ?? '').replace(/^(\.\/|\/)+/, ''));
+          const from = path.resolve(root, rootedName(h.linkname ?? ''));
           if (from.startsWith(root + path.sep)) {
             assertInside(root, from, h.name, real);
             // the link's target must be a file of this archive: a symlink there would be followed by a copy

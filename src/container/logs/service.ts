@@ -10,7 +10,7 @@ import type { EventBus } from '../../base/events';
 import type { Logger } from '../../base/logger';
 import type { ContainerRuntime } from '../../runtime/types';
 import type { ContainerRecord, LogEntry, LogsOptions } from '../types';
-import { isRunning } from '../status';
+import { canKill, isRunning } from '../status';
 import { LogPump, STAGING_MAX } from './pump';
 import { readLogFiles } from './reader';
 import { createSink, logFilesOf } from './sinks';
@@ -49,20 +49,23 @@ export class ContainerLogs {
     return { driver: 'k8s-file', path: this.staging(rec.id), sizeMax: STAGING_MAX };
   }
 
-  /** Runs the container's pump unless it runs already (start, boot recovery, a catch-up). */
+  /**
+   * Runs the container's pump unless it runs already (start, boot recovery, a catch-up). A pump lives while
+   * a process writes (running, paused): not through a restart policy's back-off, whose start makes a new one.
+   */
   pump(rec: ContainerRecord): void {
     if (this.closed || !rec.logConfig || rec.logConfig.type === 'none') return;
     const running = this.pumps.get(rec.id);
     if (running) return running.poke();
     const dir = this.d.containerDir(rec.id);
-    if (!isRunning(rec.state.status) && !existsSync(this.staging(rec.id)) && !existsSync(`${this.staging(rec.id)}.old`)) return;
+    if (!canKill(rec.state.status) && !existsSync(this.staging(rec.id)) && !existsSync(`${this.staging(rec.id)}.old`)) return;
     const p = new LogPump({
       staging: this.staging(rec.id),
       statePath: path.join(dir, 'log-pump.json'),
       sink: createSink(rec, dir, this.d.imageName(rec), this.d.logger),
       live: () => {
         const r = this.d.record(rec.id);
-        return r !== undefined && isRunning(r.state.status);
+        return r !== undefined && canKill(r.state.status);
       },
       reopen: () => this.d.runtime.reopenLog(rec.id),
       onEnd: (wake) => this.d.events.subscribe((e) => {
@@ -75,7 +78,7 @@ export class ContainerLogs {
       if (this.pumps.get(rec.id) === p) this.pumps.delete(rec.id);
       // a start that came while the pump was finishing found it still there: it needs a new one
       const now = this.d.record(rec.id);
-      if (now && isRunning(now.state.status)) this.pump(now);
+      if (now && canKill(now.state.status)) this.pump(now);
     });
   }
 

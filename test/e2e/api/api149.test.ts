@@ -139,7 +139,7 @@ describe('API 1.49 against berthd', () => {
 
   test('mount VolumeOptions.Subpath (1.45): a directory inside a named volume; bad subpaths refused', T, async () => {
     await ok('POST', '/volumes/create', { Name: 'a149-sub' });
-    const w = await run('a149-subw', { Cmd: ['sh', '-c', 'mkdir -p /v/inner && echo from-inner > /v/inner/f'], HostConfig: { Binds: ['a149-sub:/v'] } });
+    const w = await run('a149-subw', { Cmd: ['sh', '-c', 'mkdir -p /v/inner /v/bin && echo from-inner > /v/inner/f && ln -s / /v/out && ln -s inner /v/in'], HostConfig: { Binds: ['a149-sub:/v'] } });
     await ok('POST', `/containers/${w}/wait`);
     const mount = (sub: string) => ({ HostConfig: { Mounts: [{ Type: 'volume', Source: 'a149-sub', Target: '/data', VolumeOptions: { Subpath: sub } }] } });
     const r = await run('a149-subr', { Cmd: ['sleep', '60'], ...mount('inner') });
@@ -152,7 +152,17 @@ describe('API 1.49 against berthd', () => {
     const st = await call('POST', `/containers/${missing}/start`);
     assert.equal(st.status, 404);
     assert.match(st.json().message, /^cannot access path .*\/nope: .*no such file or directory$/);
-    for (const c of [w, r, missing]) await ok('DELETE', `/containers/${c}?force=1`);
+    // a link inside the volume is followed; one out of it (an absolute link is the host's) is refused at start
+    const viaLink = await run('a149-subl', { Cmd: ['sleep', '60'], ...mount('in') });
+    assert.equal(await execOut(viaLink, ['cat', '/data/f']), 'from-inner\n');
+    const out = (await ok('POST', '/v1.49/containers/create', { Image: 'bb', Cmd: ['true'], ...mount('out') })).json().Id as string;
+    const outSt = await call('POST', `/containers/${out}/start`);
+    assert.equal(outSt.status, 400);
+    assert.match(outSt.json().message, /path concatenation escapes the base directory, base: .*, subpath: out$/);
+    // an empty subpath directory gets the image's content at the target, as an empty volume does (moby TestRunMountVolumeSubdir)
+    const copied = await run('a149-subc', { Cmd: ['sleep', '60'], HostConfig: { Mounts: [{ Type: 'volume', Source: 'a149-sub', Target: '/bin', VolumeOptions: { Subpath: 'bin' } }] } });
+    assert.equal(await execOut(copied, ['ls', '/bin/busybox']), '/bin/busybox\n');
+    for (const c of [w, r, missing, viaLink, out, copied]) await ok('DELETE', `/containers/${c}?force=1`);
     await ok('DELETE', '/volumes/a149-sub');
   });
 

@@ -211,6 +211,57 @@ describe('moby integration suite behaviours against berthd', () => {
     assert.match(await head(true), /Content-Type: application\/vnd\.docker\.raw-stream/);
   });
 
+  test('POST /session: an h2c upgrade is answered 101 and held until the client closes; bad upgrades and a taken id are 400s', T, async () => {
+    await refused('POST', '/v1.49/session', undefined, 400, /^no upgrade proto in request$/);
+    const open = (upgrade: string, extra = '') =>
+      new Promise<{ head: string; socket: net.Socket }>((resolve, reject) => {
+        const s = net.connect(d.socket);
+        let got = '';
+        s.on('data', (b: Buffer) => {
+          got += b.toString('latin1');
+          if (got.includes('\r\n\r\n')) resolve({ head: got, socket: s });
+        });
+        s.on('error', reject);
+        // as the Go client sends it: Upgrade without Connection: Upgrade
+        s.write(`POST /v1.49/session HTTP/1.1\r\nHost: x\r\nUpgrade: ${upgrade}\r\nContent-Length: 0\r\n${extra}\r\n`);
+      });
+    const bad = await open('foo');
+    bad.socket.destroy();
+    assert.match(bad.head, /^HTTP\/1\.1 400 /);
+    assert.match(bad.head, /protocol foo not supported/);
+    const uuid = 'X-Docker-Expose-Session-Uuid: moby-suite\r\n';
+    const s1 = await open('h2c', uuid);
+    assert.match(s1.head, /^HTTP\/1\.1 101 [^\r]*\r\n/);
+    assert.match(s1.head, /\r\nUpgrade: h2c\r\n/i);
+    const taken = await open('h2c', uuid);
+    taken.socket.destroy();
+    assert.match(taken.head, /^HTTP\/1\.1 400 [^]*session moby-suite already exists/);
+    const closed = new Promise((r) => s1.socket.once('close', r));
+    s1.socket.end();
+    await closed;
+    // the daemon let the id go with the connection
+    for (let i = 0; ; i++) {
+      const again = await open('h2c', uuid);
+      again.socket.destroy();
+      if (/^HTTP\/1\.1 101 /.test(again.head)) break;
+      assert.ok(i < 50, again.head);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
+  test('exec in a privileged container gets only the capabilities the daemon holds (runc refuses others)', T, async () => {
+    const id = await run({ HostConfig: { Privileged: true } });
+    try {
+      const r = await cli(DOCKER, d, ['exec', id, 'chown', '42', '/bin/true']);
+      assert.equal(r.code, 0, r.stderr);
+      const bnd = (await cli(DOCKER, d, ['exec', '--privileged', id, 'sh', '-c', 'grep CapBnd /proc/self/status'])).stdout;
+      const daemon = /CapBnd:\s*(\S+)/.exec(await fs.readFile('/proc/self/status', 'utf8'))![1];
+      assert.match(bnd, new RegExp(`CapBnd:\\s*${daemon}`));
+    } finally {
+      await ok('DELETE', `/v1.49/containers/${id}?force=1`);
+    }
+  });
+
   test('pid mode container:X: a missing X is a 400 at create, a stopped X a 500 at start', T, async () => {
     await refused('POST', '/v1.49/containers/create', { Image: 'bb', HostConfig: { PidMode: 'container:nosuchcontainer' } }, 400, /No such container: nosuchcontainer/);
     const donor = await create({}, 'moby-pid-donor');
@@ -281,6 +332,38 @@ describe('moby integration suite behaviours against berthd', () => {
     await refused('POST', '/v1.49/images/bb:latest/tag?repo=sha256&tag=sometag', undefined, 400, /refusing to create an ambiguous tag using digest algorithm as name/);
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=nintendo64', '', 400, /"nintendo64": unknown operating system or architecture: invalid argument/);
     await refused('POST', '/v1.49/images/create?fromSrc=-&repo=x&platform=macos', '', 400, /^operating system is not supported$/);
+  });
+
+  test('import: no bytes make an image of one empty layer; a failure before the answer starts is an HTTP error', T, async () => {
+    const r = await call('POST', '/v1.49/images/create?fromSrc=-&repo=moby-import-empty&tag=a', '', 'application/x-tar');
+    assert.equal(r.status, 200, r.body);
+    assert.match(r.body, /^\{"status":"sha256:[0-9a-f]{64}"\}\r\n$/);
+    const i = (await ok('GET', '/v1.49/images/moby-import-empty:a/json')).json();
+    assert.deepEqual(i.RootFS.Layers, [`sha256:${createHash('sha256').digest('hex')}`]);
+    await ok('DELETE', '/v1.49/images/moby-import-empty:a');
+    // the head goes with the one line, after the image is made (a Go client returns on the head, then inspects)
+    const bad = await call('POST', '/v1.49/images/create?fromSrc=-&repo=moby-import-junk', Buffer.alloc(700, 7), 'application/x-tar');
+    assert.equal(bad.status, 500, bad.body);
+    assert.match(bad.json().message, /Invalid tar header/);
+  });
+
+  test('a committed layer names its directories with a trailing slash, as dockerd\'s tars (moby TestSaveDirectoryPermissions)', T, async () => {
+    const id = await create({ Cmd: ['sh', '-c', 'mkdir -p /opt/a && touch /opt/a/c'] });
+    await ok('POST', `/v1.49/containers/${id}/start`);
+    await ok('POST', `/v1.49/containers/${id}/wait`);
+    const img = (await ok('POST', `/v1.49/commit?container=${id}&repo=moby-dirslash`, {})).json().Id as string;
+    const file = path.join(d.base, 'dirslash.tar');
+    try {
+      assert.equal((await cli(DOCKER, d, ['save', '-o', file, img])).code, 0);
+      const m = JSON.parse(execFileSync('tar', ['-xOf', file, 'manifest.json'], { encoding: 'utf8' })) as Array<{ Layers: string[] }>;
+      const layer = execFileSync('tar', ['-xOf', file, m[0]!.Layers.at(-1)!]);
+      const names = execFileSync('tar', ['-t'], { input: layer, encoding: 'utf8' }).split('\n').filter((n) => n.startsWith('opt'));
+      assert.deepEqual(names, ['opt/', 'opt/a/', 'opt/a/c']);
+    } finally {
+      await ok('DELETE', `/v1.49/containers/${id}`);
+      await ok('DELETE', '/v1.49/images/moby-dirslash');
+      await fs.rm(file, { force: true });
+    }
   });
 
   test('save of a bare repository name takes all its tags; the config keeps the image\'s creation time; a missing name is a 404', T, async () => {

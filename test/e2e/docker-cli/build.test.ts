@@ -210,6 +210,8 @@ describe('docker build, commit and diff against berthd', () => {
       assert.match(r.stderr, /The command '\/bin\/sh -c echo about to fail && exit 3' returned a non-zero code: 3/);
       // as dockerd's classic builder, the failed step's container stays for inspection
       failed = (await out(['ps', '-aq', '--filter', 'status=exited', '--latest'])).trim();
+      // under the id the step announced, which is how clients find it (moby TestBuildWithRemoveAndForceRemove)
+      assert.equal(failed, / ---> Running in ([0-9a-f]{12})\n/.exec(r.stdout)?.[1]);
       await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM bb\nFOO bar\n');
       const bad = await docker(['build', ctx]);
       assert.equal(bad.code, 1);
@@ -218,6 +220,14 @@ describe('docker build, commit and diff against berthd', () => {
       const nofile = await docker(['build', ctx]);
       assert.equal(nofile.code, 1);
       assert.match(nofile.stderr, /nothere/);
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), '');
+      const empty = await docker(['build', ctx]);
+      assert.equal(empty.code, 1);
+      assert.match(empty.stderr, /the Dockerfile \(Dockerfile\) cannot be empty/);
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM bb\n');
+      const platform = await docker(['build', '--platform', 'foobar', ctx]);
+      assert.equal(platform.code, 1);
+      assert.match(platform.stderr, /"foobar": unknown operating system or architecture: invalid argument/);
     } finally {
       if (failed) await docker(['rm', '-f', failed]);
       await fs.rm(ctx, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEngine, defaultContainerSpec, type Engine, NotFoundError, ConflictError } from '../../../src/index';
+import type { ContainerSpec } from '../../../src/container/spec';
 import { makeBusyboxTar } from '../../kit/busybox';
 import { cleanupRoots } from '../../kit/cleanup';
 import { freeSubnet } from '../../kit/subnets';
@@ -148,22 +149,54 @@ describe('library: createEngine runs containers in-process', () => {
     }
   });
 
-  test('--restart on-failure:2 restarts a failing container twice', async () => {
+  test('--restart on-failure:2 restarts a failing container twice, `restarting` (never `exited`) between the runs', async () => {
     const { id } = await engine.containers.create({
       ...defaultContainerSpec('bb'),
-      cmd: ['sh', '-c', 'exit 1'],
+      cmd: ['sh', '-c', 'echo run; exit 1'],
       host: { ...defaultContainerSpec('bb').host, restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } },
     });
     await engine.containers.start(id);
-    for (let i = 0; i < 100; i++) {
+    // moby TestUpdateRestartPolicy waits for `exited` and then reads the count: a back-off or a start must not look so
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
       const r = await engine.containers.inspect(id);
+      seen.add(`${r.state.restartCount}:${r.state.status}`);
       if (r.state.restartCount === 2 && r.state.status === 'exited') break;
-      await new Promise((res) => setTimeout(res, 100));
+      await new Promise((res) => setTimeout(res, 5));
     }
     const r = await engine.containers.inspect(id);
     assert.equal(r.state.restartCount, 2);
     assert.equal(r.state.status, 'exited');
+    assert.deepEqual([...seen].filter((s) => s.endsWith(':exited')), ['2:exited'], [...seen].join(' '));
+    assert.ok(seen.has('0:restarting') || seen.has('1:restarting'), [...seen].join(' '));
+    // every run's output is kept, as dockerd appends it
+    const lines: string[] = [];
+    for await (const e of engine.containers.logs(id, { follow: false, stdout: true, stderr: true, timestamps: false })) lines.push(e.data.toString());
+    assert.equal(lines.join(''), 'run\nrun\nrun\n');
     await engine.containers.remove(id, { force: true });
+  });
+
+  test('kill: the stop signal (any, when none is set) ends a restart-always container for good; another leaves it to the policy', async () => {
+    const spec = (stopSignal?: string): ContainerSpec => ({
+      ...defaultContainerSpec('bb'),
+      cmd: ['sh', '-c', 'trap "exit 3" TERM; while true; do sleep 0.1; done'],
+      ...(stopSignal ? { stopSignal } : {}),
+      host: { ...defaultContainerSpec('bb').host, restartPolicy: { name: 'always', maximumRetryCount: 0 } },
+    });
+    const ids = [(await engine.containers.create(spec())).id, (await engine.containers.create(spec('SIGTERM'))).id, (await engine.containers.create(spec('SIGUSR1'))).id];
+    try {
+      for (const id of ids) await engine.containers.start(id);
+      for (const id of ids) await engine.containers.kill(id, 'TERM');
+      // the third one restarts (moby TestKillWithStopSignalAndRestartPolicies)
+      for (let i = 0; i < 200 && (await engine.containers.inspect(ids[2]!)).state.restartCount < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await engine.containers.inspect(ids[2]!)).state.restartCount >= 1, 'a signal other than the stop signal keeps the policy');
+      for (const id of ids.slice(0, 2)) {
+        const st = (await engine.containers.inspect(id)).state;
+        assert.deepEqual([st.status, st.restartCount, st.exitCode], ['exited', 0, 3]);
+      }
+    } finally {
+      for (const id of ids) await engine.containers.remove(id, { force: true });
+    }
   });
 
   test('20 containers created and run at once all finish and are listed', async () => {

@@ -6,7 +6,9 @@
 import { InvalidArgumentError } from '../../../base/errors';
 import { BuildStepError } from '../../../builder/executor';
 import type { Engine } from '../../../engine/types';
+import { parsePlatform } from '../../../image/distribution/platform';
 import { normalizeTag } from '../../../image/reference';
+import { apiAtLeast } from '../../http/api-version';
 import type { Handler, RequestContext } from '../../http/context';
 import { JsonLinesWriter } from '../../http/json-lines';
 import { sendJson } from '../../http/respond';
@@ -49,6 +51,9 @@ export function registerBuildRoutes(router: Router<Handler>, engine: Engine): vo
     const q = ctx.query;
     if (q.string('version') === '2') throw new InvalidArgumentError('BuildKit builds (version=2) are not supported by Berth: use the classic builder (DOCKER_BUILDKIT=0)', 'NO_BUILDKIT');
     if (q.string('remote')) throw new InvalidArgumentError('remote build contexts are not supported by Berth: send the context as the request body', 'NO_REMOTE_CONTEXT');
+    // builds run for the host's platform; a malformed one is refused before anything runs, as dockerd does (API 1.32+)
+    const platform = q.string('platform');
+    if (platform && apiAtLeast(ctx.apiVersion, '1.32')) parsePlatform(platform);
     const quiet = q.bool('q');
     const w = new JsonLinesWriter(ctx.res);
     let wrote = false;

@@ -109,11 +109,17 @@ export function registerImageRoutes(router: Router<Handler>, engine: Engine): vo
     if (platform) opts.platform = platform;
     // a bad platform is a 400 before the progress stream starts, as dockerd answers it
     if (platform) platformArch(platform);
+    // As dockerd's import: the answer starts with its one line, once the image is made (a client that
+    // returns on the head finds the image), so a failure before it is an HTTP error, not a stream line.
     const w = new JsonLinesWriter(ctx.res);
-    await streamProgress(w, async () => {
+    try {
       const rec = await images.importRootfs(ctx.bodyStream(), opts);
       await w.write({ status: rec.id });
-    });
+    } catch (e) {
+      if (!ctx.res.headersSent) throw e;
+      await w.writeError((e as Error).message);
+    }
+    w.end();
   });
 
   router.add('POST', '/images/load', async (ctx) => {

@@ -104,6 +104,13 @@ test('invalid bodies are InvalidArgument errors', () => {
   assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [{ Type: 'npipe', Target: '/x' }] } }), { kind: 'InvalidArgument' });
 });
 
+test('IPC mode: private by default, shareable for clients older than API 1.40 (dockerd), as given otherwise', () => {
+  assert.equal(translateContainerCreate({ Image: 'bb', HostConfig: {} }, undefined, '1.49').spec.host.ipcMode, 'private');
+  assert.equal(translateContainerCreate({ Image: 'bb', HostConfig: {} }, undefined, '1.39').spec.host.ipcMode, 'shareable');
+  assert.equal(translateContainerCreate({ Image: 'bb' }, undefined, '1.39').spec.host.ipcMode, 'shareable');
+  assert.equal(translateContainerCreate({ Image: 'bb', HostConfig: { IpcMode: 'host' } }, undefined, '1.39').spec.host.ipcMode, 'host');
+});
+
 test('API 1.44: several EndpointsConfig at create; older versions are refused in dockerd\'s words', () => {
   const body = { Image: 'bb', HostConfig: { NetworkMode: 'n1' }, NetworkingConfig: { EndpointsConfig: { n1: { Aliases: ['a'] }, n2: { IPAMConfig: { IPv4Address: '10.9.0.5' } } } } };
   const { spec } = translateContainerCreate(body, undefined, '1.44');

@@ -57,6 +57,8 @@ function refuseDeviceRequests(requests: unknown): void {
 
 export function translateHostConfig(hc: HostConfig | null | undefined, apiVersion = API_VERSION): HostSpec {
   const h = defaultHostSpec();
+  // clients older than API 1.40 expect the old default IPC mode, shareable, as dockerd gives them
+  if (!apiAtLeast(apiVersion, '1.40')) h.ipcMode = 'shareable';
   if (!hc) return h;
   refuseDeviceRequests(hc.DeviceRequests);
   h.binds = hc.Binds ?? [];
@@ -119,7 +121,7 @@ export function translateHostConfig(hc: HostConfig | null | undefined, apiVersio
   const cs = hc.ConsoleSize;
   if (cs && cs.length === 2 && (cs[0] > 0 || cs[1] > 0)) h.consoleSize = [cs[0], cs[1]];
   h.oomKillDisable = hc.OomKillDisable === true;
-  h.ipcMode = hc.IpcMode || 'private';
+  h.ipcMode = hc.IpcMode || h.ipcMode;
   h.pidMode = hc.PidMode ?? '';
   h.utsMode = hc.UTSMode ?? '';
   if (hc.LogConfig && (hc.LogConfig.Type || Object.keys(hc.LogConfig.Config ?? {}).length)) {
