@@ -6,7 +6,7 @@ const passwd = 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:
 const group = 'root:x:0:\nuser:x:1000:\nwheel:x:10:user\n';
 
 test('-u 1000:1000 resolves numerically', () => {
-  assert.deepEqual(resolveUserSpec('1000:1000', passwd, group), { uid: 1000, gid: 1000, additionalGids: [], home: '/home/user' });
+  assert.deepEqual(resolveUserSpec('1000:1000', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000], home: '/home/user' });
 });
 
 test('a numeric uid unknown to passwd gets gid 0, as Docker does', () => {
@@ -15,8 +15,13 @@ test('a numeric uid unknown to passwd gets gid 0, as Docker does', () => {
   assert.equal(u.gid, 0);
 });
 
-test('a user name picks its primary and supplementary groups', () => {
-  assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [10], home: '/home/user' });
+test('a user name picks its primary and supplementary groups; the primary one is also supplementary, as dockerd', () => {
+  assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000, 10], home: '/home/user' });
+});
+
+test('an explicit group drops the member groups but stays supplementary itself (dockerd: -u user:0 gives groups=0)', () => {
+  assert.deepEqual(resolveUserSpec('user:0', passwd, group).additionalGids, [0]);
+  assert.deepEqual(resolveUserSpec('5000:6000', passwd, group, ['50']).additionalGids, [6000, 50]);
 });
 
 test('an unknown user name is an error in Docker wording', () => {

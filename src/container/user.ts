@@ -65,8 +65,10 @@ export function resolveUserSpec(spec: string, passwd: string, group: string, gro
       gid = ge.gid;
     }
   }
-  const additional = new Set<number>();
-  if (name && g === undefined) for (const ge of groups) if (ge.members.includes(name) && ge.gid !== gid) additional.add(ge.gid);
+  // As dockerd: the primary group is also a supplementary one (`id` lists it under groups=); the
+  // groups that name the user as a member join only when no group was given.
+  const additional = new Set<number>([gid]);
+  if (name && g === undefined) for (const ge of groups) if (ge.members.includes(name)) additional.add(ge.gid);
   for (const ga of groupAdd) {
     if (/^\d+$/.test(ga)) additional.add(Number(ga));
     else {

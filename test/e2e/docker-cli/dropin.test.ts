@@ -1,0 +1,49 @@
+/**
+ * Drop-in details: what the docker CLI (28) prints against berthd, checked against what it
+ * printed against dockerd for the same commands (each test names the dockerd output it matches).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
+import { makeBusyboxTar } from '../../kit/busybox';
+
+let d: TestDaemon;
+const docker = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => cli(DOCKER, d, args, opts);
+
+describe('docker CLI against berthd, as against dockerd', () => {
+  before(async () => {
+    d = await startDaemon('dropin');
+    const tar = await makeBusyboxTar(path.join(d.base, 'bb.tar'));
+    const r = await docker(['import', tar, 'bb:latest']);
+    assert.equal(r.code, 0, r.stderr);
+    const run = await docker(['run', '-d', '--name', 'box', '--network', 'none', 'bb', 'sleep', '300']);
+    assert.equal(run.code, 0, run.stderr);
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  test('`id` lists the primary group among the groups (dockerd puts it in additionalGids)', async () => {
+    const r = await docker(['run', '--rm', '--network', 'none', 'bb', 'id']);
+    assert.equal(r.stdout, 'uid=0(root) gid=0(root) groups=0(root)\n', r.stderr);
+    const u = await docker(['run', '--rm', '--network', 'none', '-u', '1000', '--group-add', '50', 'bb', 'id']);
+    assert.equal(u.stdout, 'uid=1000(user) gid=1000(user) groups=50,1000(user)\n', u.stderr);
+    const e = await docker(['exec', '-u', '5000:6000', 'box', 'id']);
+    assert.equal(e.stdout, 'uid=5000 gid=6000 groups=6000\n', e.stderr);
+  });
+
+  test('exec -u of an unknown user: the message on stdout, exit code 126', async () => {
+    const r = await docker(['exec', '-u', 'nouser', 'box', 'true']);
+    assert.equal(r.stdout, 'unable to find user nouser: no matching entries in passwd file\r\n', r.stderr);
+    assert.equal(r.code, 126);
+  });
+
+  test('ps shows COMMAND with arguments in single quotes, as dockerd', async () => {
+    const c = await docker(['create', '--name', 'quoted', 'bb', 'sh', '-c', 'exit 2']);
+    assert.equal(c.code, 0, c.stderr);
+    const r = await docker(['ps', '-a', '--filter', 'name=quoted', '--format', '{{.Command}}']);
+    assert.equal(r.stdout, `"sh -c 'exit 2'"\n`, r.stderr);
+    await docker(['rm', 'quoted']);
+  });
+});
