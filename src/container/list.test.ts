@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerPruneFilter, matchesFilters, statusText, validateListFilters } from './list';
+import { commandLine, containerPruneFilter, matchesFilters, statusText, validateListFilters } from './list';
 import { defaultContainerSpec } from './spec';
 import type { ContainerRecord } from './types';
 
@@ -65,4 +65,10 @@ test('prune filters: until (created before), label, label!; others refused', () 
   assert.equal(keep({ 'label!': ['tier'] }), false);
   assert.throws(() => keep({ until: ['1h', '2h'] }), /more than one until filter specified/);
   assert.throws(() => keep({ status: ['exited'] }), /invalid filter 'status'/);
+});
+
+test('Command is dockerd\'s: arguments holding a space in single quotes, nothing escaped', () => {
+  assert.equal(commandLine('sh', ['-c', 'exit 2']), "sh -c 'exit 2'");
+  assert.equal(commandLine('echo', ['a\tb', '', "it's x"]), "echo a\tb  'it's x'");
+  assert.equal(commandLine('true', []), 'true');
 });

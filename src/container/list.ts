@@ -102,6 +102,11 @@ export function validateListFilters(filters: Record<string, string[]>): void {
   }
 }
 
+/** dockerd's list Command: the path, then each argument, one holding a space in single quotes (nothing escaped). */
+export function commandLine(path: string, args: string[]): string {
+  return args.length ? `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}` : path;
+}
+
 export function toSummary(rec: ContainerRecord, imageName: string, all: ContainerRecord[] = [rec]): ContainerSummary {
   const ports: ContainerSummary['ports'] = [];
   for (const [key, binds] of Object.entries(rec.ports)) {
@@ -114,7 +119,7 @@ export function toSummary(rec: ContainerRecord, imageName: string, all: Containe
     names: namesOf(rec, all),
     image: imageName,
     imageId: rec.imageId,
-    command: [rec.path, ...rec.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '),
+    command: commandLine(rec.path, rec.args),
     created: Math.floor(Date.parse(rec.created) / 1000),
     state: rec.state.status,
     status: statusText(rec),
