@@ -12,6 +12,7 @@ import { logHostFacts } from './logs/service';
 import { publishContainerEvent } from './context';
 import { randomName } from './names';
 import { parseLink } from './links';
+import { DEFAULT_PATH, overlayEnv } from './env';
 import type { ContainerSpec } from './spec';
 import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
@@ -19,18 +20,12 @@ import { createMountPoints, dropVolumes } from './mounts';
 import { validateUsernsMode } from './userns';
 import { validateRootlessLimits } from './rootless';
 
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export { DEFAULT_PATH } from './env';
 
-/** Image env overlaid by user env, by key; Docker adds PATH when the image has none. */
+/** Image env overlaid by user env, by key; Docker adds PATH when the image has none (build steps). */
 export function mergeEnv(imageEnv: string[], userEnv: string[]): string[] {
-  const out = new Map<string, string>();
-  for (const e of [...imageEnv, ...userEnv]) {
-    const i = e.indexOf('=');
-    const k = i < 0 ? e : e.slice(0, i);
-    out.set(k, e);
-  }
-  if (!out.has('PATH')) out.set('PATH', `PATH=${DEFAULT_PATH}`);
-  return [...out.values()];
+  const out = overlayEnv(imageEnv, userEnv);
+  return out.some((e) => e.startsWith('PATH=')) ? out : [...out, `PATH=${DEFAULT_PATH}`];
 }
 
 /** Docker's rule: an overridden entrypoint drops the image's CMD. */
@@ -193,7 +188,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   let createdVolumes: string[] = [];
   try {
     const hostname = spec.hostname || id.slice(0, 12);
-    const env = mergeEnv(imgCfg.Env ?? [], spec.env);
+    const env = overlayEnv(imgCfg.Env ?? [], spec.env); // Config.Env as given: PATH is added per process
     const rec: ContainerRecord = {
       id,
       name,
@@ -203,7 +198,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       path: args[0]!,
       args: args.slice(1),
       env,
-      workingDir: spec.workingDir || imgCfg.WorkingDir || '/',
+      workingDir: spec.workingDir || imgCfg.WorkingDir || '', // runs in / when empty; inspect shows "" as dockerd
       user: spec.user ?? imgCfg.User ?? '',
       hostname,
       state: {

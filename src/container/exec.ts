@@ -13,6 +13,7 @@ import { publishContainerEvent } from './context';
 import { canExec } from './status';
 import type { ExecCreateSpec, ExecInfo } from './types';
 import { resolveUser } from './user';
+import { processEnv } from './env';
 import { defaultCapabilities } from '../runtime/security-defaults';
 import type { AttachStream, ExecSession } from '../runtime/types';
 
@@ -64,22 +65,13 @@ export class ExecRegistry {
       entry.info.exitCode = 126;
       throw e;
     });
-    const env = [...rec.env];
-    for (const e of s.env) {
-      const k = e.split('=')[0];
-      const i = env.findIndex((x) => x.split('=')[0] === k);
-      if (i >= 0) env[i] = e;
-      else env.push(e);
-    }
-    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
-    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
-    if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    const env = processEnv({ env: rec.env, hostname: rec.hostname, tty: s.tty, home: user.home, extra: s.env });
     const session = await this.ctx.runtime.exec({
       containerId: rec.id,
       execId,
       args: s.cmd,
       env,
-      cwd: s.workingDir || rec.workingDir,
+      cwd: s.workingDir || rec.workingDir || '/',
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       terminal: s.tty,
       stdin: s.attachStdin && !opts.detach,

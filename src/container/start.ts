@@ -15,6 +15,7 @@ import { rootlessCgroupsPath } from './rootless';
 import { canStart, isRunning } from './status';
 import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
+import { processEnv } from './env';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 import { resolveContainerPath } from './path-resolve';
@@ -156,7 +157,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
   const h = rec.spec.host;
   const remap = remapOf(ctx, rec);
   const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
-  await makeWorkingDir(rec.rootfs, rec.workingDir, remap);
+  await makeWorkingDir(rec.rootfs, rec.workingDir || '/', remap);
 
   const extraMounts: RuntimeSpecInput['extraMounts'] = [
     { destination: '/etc/resolv.conf', source: rec.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },
@@ -169,10 +170,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     args = [INIT_PATH, '--', ...args];
   }
   extraMounts.push(...runtimeMounts(await withSubpaths(mountPointsOf(rec))));
-  const env = [...rec.env];
-  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
-  if (rec.spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+  const env = processEnv({ env: rec.env, hostname: rec.hostname, tty: rec.spec.tty, home: user.home });
   const pidMode = h.pidMode === 'host' ? 'host' : h.pidMode.startsWith('container:') ? nsPath(ctx, h.pidMode, 'pid') : 'private';
   const ipcMode = h.ipcMode === 'host' ? 'host' : h.ipcMode.startsWith('container:') ? nsPath(ctx, h.ipcMode, 'ipc') : 'private';
   return {
@@ -181,7 +179,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     readonlyRootfs: h.readonlyRootfs,
     args,
     env,
-    cwd: rec.workingDir,
+    cwd: rec.workingDir || '/',
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     terminal: rec.spec.tty,
     consoleSize: h.consoleSize && h.consoleSize[0] > 0 ? { height: h.consoleSize[0], width: h.consoleSize[1] } : undefined,
