@@ -180,6 +180,13 @@ export class Containers implements ContainerService {
     return out;
   }
 
+  async sizes(ref: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    const rec = this.resolve(ref);
+    const sizeRw = await writableSize(path.join(this.ctx.store.containerDir(rec.id), 'rw', 'upper'));
+    const image = (await this.ctx.images.list({ all: true })).find((x) => x.id === rec.imageId);
+    return { sizeRw, sizeRootFs: sizeRw + (image?.size ?? 0) };
+  }
+
   /** The record, its HostConfig links in dockerd's inspect form (`/target:/linker/alias`, from current names). */
   async inspect(ref: string): Promise<ContainerRecord> {
     const rec = structuredClone(this.resolve(ref));

@@ -162,6 +162,8 @@ export interface ContainerService {
   wait(ref: string, opts: WaitOptions): Promise<{ statusCode: number; error?: string }>;
   list(opts?: ContainerListOptions): Promise<ContainerSummary[]>;
   inspect(ref: string): Promise<ContainerRecord>;
+  /** inspect --size: bytes in the writable layer, and those plus the image's */
+  sizes(ref: string): Promise<{ sizeRw: number; sizeRootFs: number }>;
   logs(ref: string, opts: LogsOptions): AsyncIterable<LogEntry>;
   attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; logs: boolean }): Promise<AttachStream>;
   resize(ref: string, height: number, width: number): Promise<void>;

@@ -46,4 +46,28 @@ describe('docker CLI against berthd, as against dockerd', () => {
     assert.equal(r.stdout, `"sh -c 'exit 2'"\n`, r.stderr);
     await docker(['rm', 'quoted']);
   });
+
+  test('the process env is PATH, HOSTNAME, TERM, then -e; inspect shows only what was set and no default WorkingDir', async () => {
+    const r = await docker(['run', '--rm', '--network', 'none', '-t', '-e', 'FOO=bar', '--hostname', 'h1', 'bb', 'env']);
+    assert.equal(r.stdout, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\r\nHOSTNAME=h1\r\nTERM=xterm\r\nFOO=bar\r\nHOME=/root\r\n', r.stderr);
+    const i = await docker(['inspect', '-f', '{{json .Config.Env}} {{json .Config.WorkingDir}}', 'box']);
+    assert.equal(i.stdout, 'null ""\n', i.stderr);
+    const pwd = await docker(['exec', 'box', 'pwd']);
+    assert.equal(pwd.stdout, '/\n', pwd.stderr);
+  });
+
+  test('an imported image\'s Comment is "Imported from -"', async () => {
+    const r = await docker(['image', 'inspect', '-f', '{{.Comment}}', 'bb']);
+    assert.equal(r.stdout, 'Imported from -\n', r.stderr);
+  });
+
+  test('inspect --size gives SizeRw and SizeRootFs', async () => {
+    assert.equal((await docker(['exec', 'box', 'sh', '-c', 'printf 12345 > /tmp/f'])).code, 0);
+    const r = await docker(['inspect', '--size', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'box']);
+    const [rw, rootfs] = r.stdout.trim().split(' ').map(Number);
+    assert.equal(rw, 5, r.stdout + r.stderr);
+    assert.ok(rootfs! > 1_000_000, r.stdout);
+    const plain = await docker(['inspect', '-f', '{{.SizeRw}}', 'box']);
+    assert.equal(plain.stdout, '<nil>\n');
+  });
 });

@@ -72,7 +72,12 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   router.add('GET', '/containers/:id/json', async (ctx) => {
     const rec = await c.inspect(ctx.params.id!);
     const imageManifest = apiAtLeast(ctx.apiVersion, '1.48') ? await engine.images.manifestDescriptor(rec.imageId) : undefined;
-    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, ...(imageManifest ? { imageManifest } : {}) }));
+    const body = toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, ...(imageManifest ? { imageManifest } : {}) });
+    if (ctx.query.bool('size')) {
+      const { sizeRw, sizeRootFs } = await c.sizes(rec.id);
+      Object.assign(body, { SizeRw: sizeRw, SizeRootFs: sizeRootFs });
+    }
+    sendJson(ctx.res, 200, body);
   });
 
   router.add('POST', '/containers/:id/start', async (ctx) => {
