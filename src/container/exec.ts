@@ -29,8 +29,8 @@ export class ExecRegistry {
 
   create(ref: string, spec: ExecCreateSpec): string {
     const rec = this.ctx.store.resolve(ref);
-    if (rec.state.status === 'paused') throw new ConflictError(`Container ${rec.id} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
-    if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (rec.state.status === 'paused') throw new ConflictError(`Container ${ref} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
+    if (!canExec(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const id = newId();
     this.execs.set(id, { info: { id, containerId: rec.id, running: false, exitCode: null, pid: 0, spec, openStdin: spec.attachStdin } });
     publishContainerEvent(this.ctx, rec, `exec_create: ${execLabel(spec.cmd)}`, { execID: id });
@@ -51,7 +51,7 @@ export class ExecRegistry {
     const entry = this.get(execId);
     if (entry.info.running || entry.info.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`, 'EXEC_ALREADY_RUN');
     const rec = this.ctx.store.resolve(entry.info.containerId);
-    if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!canExec(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     entry.info.running = true; // claimed: a second start now gets "already run"
     try {
       await opts.startable?.();

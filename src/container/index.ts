@@ -9,7 +9,7 @@ import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
 import type { Readable } from 'node:stream';
-import { ConflictError, FailedPreconditionError, InvalidArgumentError } from '../base/errors';
+import { ConflictError, FailedPreconditionError, InvalidArgumentError, wrapError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
 import type { AttachStream } from '../runtime/types';
 import { AttachHub, LateAttachStream } from './attach';
@@ -124,7 +124,10 @@ export class Containers implements ContainerService {
   }
 
   kill(ref: string, signal?: string): Promise<void> {
-    return killContainer(this.ctx, ref, signal);
+    // dockerd names the container as given in front of every kill failure
+    return killContainer(this.ctx, ref, signal).catch((e: unknown) => {
+      throw wrapError(e, `cannot kill container: ${ref}`);
+    });
   }
 
   restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
@@ -216,14 +219,14 @@ export class Containers implements ContainerService {
 
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.resolve(ref);
-    if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!isRunning(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     if (rec.spec.tty) await this.ctx.runtime.resize(rec.id, height, width);
     publishContainerEvent(this.ctx, rec, 'resize', { height: String(height), width: String(width) });
   }
 
   async top(ref: string, psArgs?: string): Promise<TopResult> {
     const rec = this.resolve(ref);
-    if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!isRunning(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const pids = await this.ctx.runtime.pids(rec.id);
     const out = await listProcesses(pids, psArgs || '-ef');
     publishContainerEvent(this.ctx, rec, 'top');
@@ -252,15 +255,19 @@ export class Containers implements ContainerService {
     return this.health.counts();
   }
 
+  /** dockerd's order: the container must exist, the name must differ, then the new name is checked and taken. */
   async rename(ref: string, newName: string): Promise<void> {
+    if (!newName) throw new InvalidArgumentError('Neither old nor new names may be empty', 'INVALID_NAME');
     const name = newName.replace(/^\//, '');
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
-      throw new InvalidArgumentError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
-    }
     await underLock(this.ctx, ref, async (rec) => {
       const old = rec.name;
       if (old === name) throw new InvalidArgumentError('Renaming a container with the same name as its current name', 'RENAME_SAME_NAME');
-      await this.ctx.store.rename(rec, name);
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+        throw new InvalidArgumentError(`Error when allocating new name: Invalid container name (/${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
+      }
+      await this.ctx.store.rename(rec, name).catch((e: unknown) => {
+        throw wrapError(e, 'Error when allocating new name');
+      });
       publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
     });
   }
@@ -268,7 +275,7 @@ export class Containers implements ContainerService {
   async pause(ref: string): Promise<void> {
     await underLock(this.ctx, ref, async (rec) => {
       if (!canPause(rec.state.status)) {
-        throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `Container ${rec.id} is not running`);
+        throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `container ${rec.id} is not running`);
       }
       if (this.ctx.rootless?.cgroups.kind === 'none') throw new FailedPreconditionError(`cannot pause container ${rec.id} in rootless mode without cgroups v2 (the freezer): ${this.ctx.rootless.cgroups.reason}`);
       await this.ctx.runtime.pause(rec.id);

@@ -70,4 +70,25 @@ describe('docker CLI against berthd, as against dockerd', () => {
     const plain = await docker(['inspect', '-f', '{{.SizeRw}}', 'box']);
     assert.equal(plain.stdout, '<nil>\n');
   });
+
+  test('kill, rename and exec refuse in Docker 28\'s words', async () => {
+    const c = await docker(['create', '--name', 'idle', 'bb', 'true']);
+    const id = c.stdout.trim();
+    try {
+      assert.equal((await docker(['kill', 'nosuch'])).stderr, 'Error response from daemon: cannot kill container: nosuch: No such container: nosuch\n');
+      assert.equal((await docker(['kill', 'idle'])).stderr, `Error response from daemon: cannot kill container: idle: container ${id} is not running\n`);
+      assert.equal((await docker(['kill', '-s', 'BOGUS', 'idle'])).stderr, 'Error response from daemon: cannot kill container: idle: invalid signal: BOGUS\n');
+      const taken = await docker(['rename', 'idle', 'box']);
+      assert.match(taken.stderr, /^Error response from daemon: Error when allocating new name: Conflict\. The container name "\/box" is already in use/);
+      assert.match((await docker(['rename', 'idle', 'x'])).stderr, /^Error response from daemon: Error when allocating new name: Invalid container name \(\/x\)/);
+      assert.match((await docker(['rename', 'nosuch', 'x'])).stderr, /^Error response from daemon: No such container: nosuch$/m);
+      assert.equal((await docker(['pause', 'box'])).code, 0);
+      const ex = await docker(['exec', 'box', 'true']);
+      assert.equal(ex.stderr, 'Error response from daemon: Container box is paused, unpause the container before exec\n');
+      assert.equal(ex.code, 1);
+    } finally {
+      await docker(['unpause', 'box']);
+      await docker(['rm', 'idle']);
+    }
+  });
 });

@@ -116,9 +116,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/:id/rename', async (ctx) => {
     await ctx.body();
-    const name = ctx.query.string('name');
-    if (!name) throw new InvalidArgumentError('Error when allocating new name: Invalid container name ()', 'INVALID_NAME');
-    await c.rename(ctx.params.id!, name);
+    await c.rename(ctx.params.id!, ctx.query.string('name') ?? '');
     sendEmpty(ctx.res, 204);
   });
 
