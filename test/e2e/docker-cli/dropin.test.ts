@@ -91,4 +91,12 @@ describe('docker CLI against berthd, as against dockerd', () => {
       await docker(['rm', 'idle']);
     }
   });
+
+  test('top with options ps refuses: "ps: " and the first line ps wrote', async () => {
+    const r = await docker(['top', 'box', '--bogus']);
+    assert.equal(r.stderr, 'Error response from daemon: ps: error: unknown gnu long option\n');
+    assert.equal(r.code, 1);
+    const ok = await docker(['top', 'box', '-o', 'pid,comm']);
+    assert.match(ok.stdout, /^PID +COMMAND\n\d+ +sleep\n$/, ok.stderr);
+  });
 });
