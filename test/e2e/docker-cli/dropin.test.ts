@@ -99,4 +99,14 @@ describe('docker CLI against berthd, as against dockerd', () => {
     const ok = await docker(['top', 'box', '-o', 'pid,comm']);
     assert.match(ok.stdout, /^PID +COMMAND\n\d+ +sleep\n$/, ok.stderr);
   });
+
+  test('commit: Labels is a map even when empty, a bad --change names the instruction in lower case', async () => {
+    const c = await docker(['commit', '-c', 'ENV A=1', 'box', 'committed:1']);
+    assert.equal(c.code, 0, c.stderr);
+    const i = await docker(['image', 'inspect', '-f', '{{json .Config.Labels}} {{json .Config.Env}}', 'committed:1']);
+    assert.equal(i.stdout, '{} ["A=1"]\n', i.stderr);
+    const bad = await docker(['commit', '-c', 'BOGUS x', 'box']);
+    assert.equal(bad.stderr, 'Error response from daemon: bogus is not a valid change command\n');
+    await docker(['rmi', 'committed:1']);
+  });
 });
