@@ -109,4 +109,12 @@ describe('docker CLI against berthd, as against dockerd', () => {
     assert.equal(bad.stderr, 'Error response from daemon: bogus is not a valid change command\n');
     await docker(['rmi', 'committed:1']);
   });
+
+  test('a missing image is named with the tag it defaulted to: "No such image: nosuch:latest"', async () => {
+    assert.equal((await docker(['rmi', 'nosuch'])).stderr, 'Error response from daemon: No such image: nosuch:latest\n');
+    assert.equal((await docker(['tag', 'nosuch', 'x'])).stderr, 'Error response from daemon: No such image: nosuch:latest\n');
+    const run = await docker(['run', '--pull', 'never', 'nosuch:3']);
+    assert.match(run.stderr, /^docker: Error response from daemon: No such image: nosuch:3$/m);
+    assert.equal(run.code, 125);
+  });
 });
