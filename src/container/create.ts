@@ -16,7 +16,7 @@ import { DEFAULT_PATH, overlayEnv } from './env';
 import type { ContainerSpec } from './spec';
 import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
-import { createMountPoints, dropVolumes } from './mounts';
+import { createMountPoints, dropVolumes, validateMounts } from './mounts';
 import { validateUsernsMode } from './userns';
 import { validateRootlessLimits } from './rootless';
 
@@ -168,6 +168,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   const linkTargets = resolveLinks(ctx, spec.host.links ?? []);
   for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
+  await validateMounts(ctx, spec);
   const image = await ctx.images.resolve(spec.image, spec.platform ? { platform: spec.platform } : {});
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};

@@ -117,4 +117,10 @@ describe('docker CLI against berthd, as against dockerd', () => {
     assert.match(run.stderr, /^docker: Error response from daemon: No such image: nosuch:3$/m);
     assert.equal(run.code, 125);
   });
+
+  test('a bad --mount is refused before the image is looked up (no pull of a missing image)', async () => {
+    const r = await docker(['run', '--rm', '--mount', `type=bind,src=${d.base}/nonexistent,dst=/x`, 'nosuch-image-dropin']);
+    assert.equal(r.stderr, `docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: ${d.base}/nonexistent\n\nRun 'docker run --help' for more information\n`);
+    assert.equal(r.code, 125);
+  });
 });
