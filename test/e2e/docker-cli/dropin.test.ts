@@ -123,4 +123,14 @@ describe('docker CLI against berthd, as against dockerd', () => {
     assert.equal(r.stderr, `docker: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: ${d.base}/nonexistent\n\nRun 'docker run --help' for more information\n`);
     assert.equal(r.code, 125);
   });
+
+  test('the die event carries exitCode and execDuration, as Docker 28', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const r = await docker(['run', '--name', 'dies', '--network', 'none', 'bb', 'sh', '-c', 'exit 3']);
+    assert.equal(r.code, 3, r.stderr);
+    await docker(['rm', 'dies']);
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const ev = await docker(['events', '--since', since, '--until', until, '--filter', 'container=dies', '--filter', 'event=die', '--format', '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.execDuration}}']);
+    assert.equal(ev.stdout, '3 0\n', ev.stderr);
+  });
 });
