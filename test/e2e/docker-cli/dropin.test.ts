@@ -133,4 +133,20 @@ describe('docker CLI against berthd, as against dockerd', () => {
     const ev = await docker(['events', '--since', since, '--until', until, '--filter', 'container=dies', '--filter', 'event=die', '--format', '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.execDuration}}']);
     assert.equal(ev.stdout, '3 0\n', ev.stderr);
   });
+
+  test('system df counts a shared layer once; a load of an image already here keeps its parent', async () => {
+    assert.equal((await docker(['commit', 'box', 'kid:1'])).code, 0);
+    const file = path.join(d.base, 'kid.tar');
+    assert.equal((await docker(['save', '-o', file, 'kid:1'])).code, 0);
+    const l = await docker(['load', '-i', file]);
+    assert.equal(l.code, 0, l.stderr);
+    const parent = await docker(['image', 'inspect', '-f', '{{.Parent}}', 'kid:1']);
+    assert.match(parent.stdout, /^sha256:[0-9a-f]{64}\n$/, parent.stderr);
+    const df = await docker(['system', 'df', '--format', '{{.Type}}={{.Size}}']);
+    const images = /^Images=([\d.]+)MB$/m.exec(df.stdout);
+    assert.ok(images, df.stdout + df.stderr);
+    // bb and kid:1 share bb's ~2 MB layer: counted twice it would be ~4 MB
+    assert.ok(Number(images[1]) < 3, df.stdout);
+    await docker(['rmi', 'kid:1']);
+  });
 });
