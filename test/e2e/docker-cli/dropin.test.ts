@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { readlinkSync } from 'node:fs';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 
@@ -148,5 +149,14 @@ describe('docker CLI against berthd, as against dockerd', () => {
     // bb and kid:1 share bb's ~2 MB layer: counted twice it would be ~4 MB
     assert.ok(Number(images[1]) < 3, df.stdout);
     await docker(['rmi', 'kid:1']);
+  });
+
+  test('inspect and info tell the cgroup namespace the container really has (the host\'s on cgroup v1)', async () => {
+    const i = await docker(['inspect', '-f', '{{.HostConfig.CgroupnsMode}} {{.State.Pid}}', 'box']);
+    const [mode, pid] = i.stdout.trim().split(' ');
+    const own = readlinkSync(`/proc/${pid}/ns/cgroup`) !== readlinkSync('/proc/self/ns/cgroup');
+    assert.equal(mode, own ? 'private' : 'host', i.stdout);
+    const info = await docker(['info', '-f', '{{json .SecurityOptions}}']);
+    assert.equal(info.stdout.includes('name=cgroupns'), own, info.stdout);
   });
 });

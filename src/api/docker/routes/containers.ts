@@ -72,7 +72,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   router.add('GET', '/containers/:id/json', async (ctx) => {
     const rec = await c.inspect(ctx.params.id!);
     const imageManifest = apiAtLeast(ctx.apiVersion, '1.48') ? await engine.images.manifestDescriptor(rec.imageId) : undefined;
-    const body = toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, ...(imageManifest ? { imageManifest } : {}) });
+    const body = toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, cgroupnsMode: engine.cgroupnsMode, ...(imageManifest ? { imageManifest } : {}) });
     if (ctx.query.bool('size')) {
       const { sizeRw, sizeRootFs } = await c.sizes(rec.id);
       Object.assign(body, { SizeRw: sizeRw, SizeRootFs: sizeRootFs });
