@@ -20,7 +20,7 @@ import { createContainer } from './create';
 import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
 import { handleExit } from './exit';
-import { containerPruneFilter, listRecords, toSummary } from './list';
+import { ancestorIds, containerPruneFilter, listRecords, shownImage, toSummary } from './list';
 import { linksOf } from './links';
 import { ContainerLogs } from './logs/service';
 import { recoverContainers, restartPolicyOnBoot } from './recover';
@@ -153,15 +153,14 @@ export class Containers implements ContainerService {
 
   async list(opts: ContainerListOptions = {}): Promise<ContainerSummary[]> {
     const images = await this.ctx.images.list({ all: true });
-    const imageName = (r: ContainerRecord) => {
-      // Docker shows the reference the user gave if it still points to the same image, else the id.
-      const img = images.find((i) => i.id === r.imageId);
-      if (img && (img.repoTags.includes(r.spec.image) || img.repoTags.includes(`${r.spec.image}:latest`) || r.imageId.includes(r.spec.image))) return r.spec.image;
-      return img?.repoTags[0] ?? r.imageId;
-    };
+    const imageName = (r: ContainerRecord) => shownImage(r, images);
     const all = this.ctx.store.all();
+    const ancestors = new Map<string, Set<string>>();
     const recs = listRecords(all, opts, {
-      imageMatches: (ref, id) => images.some((i) => i.id === id && (i.repoTags.includes(ref) || i.repoTags.includes(`${ref}:latest`) || i.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')))),
+      imageMatches: (ref, id) => {
+        if (!ancestors.has(ref)) ancestors.set(ref, ancestorIds(ref, images));
+        return ancestors.get(ref)!.has(id);
+      },
       createdOf: (ref) => {
         try {
           return this.resolve(ref).created;

@@ -159,4 +159,28 @@ describe('docker CLI against berthd, as against dockerd', () => {
     const info = await docker(['info', '-f', '{{json .SecurityOptions}}']);
     assert.equal(info.stdout.includes('name=cgroupns'), own, info.stdout);
   });
+
+  test('ps: -l is the last created in any state, exited= needs -a, ancestor follows what the name points to now', async () => {
+    const r = await docker(['run', '--name', 'last5', '--network', 'none', 'bb', 'sh', '-c', 'exit 5']);
+    assert.equal(r.code, 5, r.stderr);
+    try {
+      assert.equal((await docker(['ps', '-l', '--format', '{{.Names}}'])).stdout, 'last5\n');
+      assert.equal((await docker(['ps', '--filter', 'exited=5', '--format', '{{.Names}}'])).stdout, '');
+      assert.equal((await docker(['ps', '-a', '--filter', 'exited=5', '--format', '{{.Names}}'])).stdout, 'last5\n');
+      const bad = await docker(['ps', '--filter', 'status=bogus']);
+      assert.equal(bad.stderr, "Error response from daemon: invalid filter 'status=bogus': invalid value for state (bogus): must be one of created, running, paused, restarting, removing, exited, dead\n");
+      const id = (await docker(['image', 'inspect', '-f', '{{.Id}}', 'bb'])).stdout.trim();
+      assert.match((await docker(['ps', '-a', '--filter', 'ancestor=bb', '--format', '{{.Names}}'])).stdout, /^last5$/m);
+      // bb now names another image: last5's image shows as its id and is no longer bb's descendant
+      assert.equal((await docker(['tag', 'bb', 'bb-old'])).code, 0);
+      assert.equal((await docker(['import', path.join(d.base, 'bb.tar'), 'bb:latest', '-c', 'ENV MOVED=1'])).code, 0);
+      assert.equal((await docker(['ps', '-a', '--filter', 'ancestor=bb', '--format', '{{.Names}}'])).stdout, '');
+      assert.match((await docker(['ps', '-a', '--filter', 'ancestor=bb-old', '--format', '{{.Names}}'])).stdout, /^last5$/m);
+      assert.equal((await docker(['ps', '-a', '--filter', 'name=last5', '--format', '{{.Image}}', '--no-trunc'])).stdout, `${id}\n`);
+    } finally {
+      await docker(['rm', 'last5']);
+      await docker(['tag', 'bb-old', 'bb']);
+      await docker(['rmi', 'bb-old']);
+    }
+  });
 });
