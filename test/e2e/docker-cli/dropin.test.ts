@@ -183,4 +183,11 @@ describe('docker CLI against berthd, as against dockerd', () => {
       await docker(['rmi', 'bb-old']);
     }
   });
+
+  test('run -a stdout / -a stderr attach only that stream (the CLI crashed on a stream it had not asked for)', async () => {
+    const out = await docker(['run', '--rm', '--network', 'none', '-a', 'stdout', 'bb', 'sh', '-c', 'echo out; echo err >&2']);
+    assert.deepEqual([out.code, out.stdout, out.stderr], [0, 'out\n', '']);
+    const err = await docker(['run', '--rm', '--network', 'none', '-a', 'stderr', 'bb', 'sh', '-c', 'echo out; echo err >&2']);
+    assert.deepEqual([err.code, err.stdout, err.stderr], [0, '', 'err\n']);
+  });
 });

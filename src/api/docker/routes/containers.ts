@@ -266,8 +266,10 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     // detachKeys is accepted; the CLI recognises its detach sequence itself (SUMMARY §3)
     const opts = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), stream: q.bool('stream'), logs: q.bool('logs') };
     const inner = await c.attach(ctx.params.id!, opts);
-    const client = await hijack(ctx, { standardHeaders: false, multiplexed: !c.resolve(ctx.params.id!).spec.tty });
-    await pipeAttach(client, inner, { stdin: opts.stdin });
+    const tty = c.resolve(ctx.params.id!).spec.tty;
+    const client = await hijack(ctx, { standardHeaders: false, multiplexed: !tty });
+    // a terminal's output is all stdout; without a terminal the frames are picked by stream
+    await pipeAttach(client, inner, { stdin: opts.stdin, streams: tty ? { stdout: opts.stdout, stderr: opts.stdout } : { stdout: opts.stdout, stderr: opts.stderr } });
   });
 
   // before 1.42 dockerd ignored stdin/stdout/stderr here and attached all three
