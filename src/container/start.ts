@@ -141,9 +141,8 @@ export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): 
 
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
 async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<void> {
-  const fqdn = rec.spec.domainname ? `${rec.hostname}.${rec.spec.domainname}` : rec.hostname;
   await Promise.all([
-    fs.writeFile(rec.hostnamePath, `${fqdn}\n`),
+    fs.writeFile(rec.hostnamePath, `${rec.hostname}\n`), // the host name alone, as dockerd (the domain is in /etc/hosts)
     fs.writeFile(rec.hostsPath, join.hosts),
     fs.writeFile(rec.resolvConfPath, join.resolvConf),
   ]);

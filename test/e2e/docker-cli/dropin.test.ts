@@ -190,4 +190,9 @@ describe('docker CLI against berthd, as against dockerd', () => {
     const err = await docker(['run', '--rm', '--network', 'none', '-a', 'stderr', 'bb', 'sh', '-c', 'echo out; echo err >&2']);
     assert.deepEqual([err.code, err.stdout, err.stderr], [0, '', 'err\n']);
   });
+
+  test('--domainname: /etc/hostname holds the host name alone, /etc/hosts gives the full name', async () => {
+    const r = await docker(['run', '--rm', '-h', 'myhost', '--domainname', 'd.example', 'bb', 'sh', '-c', 'cat /etc/hostname; tail -1 /etc/hosts | cut -f2; hostname -f']);
+    assert.equal(r.stdout, 'myhost\nmyhost.d.example myhost\nmyhost.d.example\n', r.stderr);
+  });
 });
