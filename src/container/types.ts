@@ -105,6 +105,8 @@ export interface LogEntry {
   stream: 'stdout' | 'stderr';
   time: string; // RFC3339 nano
   data: Buffer;
+  /** the labels/env the log driver kept with the line (json-file "attrs"), shown by logs --details */
+  attrs?: Record<string, string>;
 }
 
 export interface WaitOptions {

@@ -195,4 +195,18 @@ describe('docker CLI against berthd, as against dockerd', () => {
     const r = await docker(['run', '--rm', '-h', 'myhost', '--domainname', 'd.example', 'bb', 'sh', '-c', 'cat /etc/hostname; tail -1 /etc/hosts | cut -f2; hostname -f']);
     assert.equal(r.stdout, 'myhost\nmyhost.d.example myhost\nmyhost.d.example\n', r.stderr);
   });
+
+  test('logs --details puts the kept attrs (or nothing) and a space before each line; a junk --tail means all', async () => {
+    const r = await docker(['run', '--name', 'detailed', '--network', 'none', '--label', 'svc=web', '--log-opt', 'labels=svc', '-e', 'E=1', '--log-opt', 'env=E', 'bb', 'sh', '-c', 'echo a; echo b']);
+    assert.equal(r.code, 0, r.stderr);
+    try {
+      assert.equal((await docker(['logs', '--details', 'detailed'])).stdout, 'E=1,svc=web a\nE=1,svc=web b\n');
+      assert.equal((await docker(['logs', '--tail', 'x', 'detailed'])).stdout, 'a\nb\n');
+      const plain = await docker(['run', '--name', 'plain', '--network', 'none', 'bb', 'echo', 'p']);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal((await docker(['logs', '--details', 'plain'])).stdout, ' p\n');
+    } finally {
+      await docker(['rm', 'detailed', 'plain']);
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { hijack } from '../../http/hijack';
 import { sendEmpty, sendJson, writeChunk } from '../../http/respond';
 import { encodeStdcopyFrame, STDERR, STDOUT } from '../../http/stdcopy';
 import { pipeAttach } from '../attach-pipe';
+import { detailsPrefix } from '../translate/log-details';
 import { serveAttachWs } from '../attach-ws';
 import { apiAtLeast } from '../../http/api-version';
 import { parsePlatform } from '../../../image/distribution/platform';
@@ -35,12 +36,12 @@ function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string }
   return opts;
 }
 
+/** As dockerd: anything but a whole number of lines (all, -1, junk) means every line. */
 function parseTail(v: string | undefined): number | undefined {
-  if (v === undefined || v === '' || v === 'all') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`invalid tail value: ${v}`, 'INVALID_QUERY');
-  return n < 0 ? undefined : n;
+  return v === undefined || v === '' || !Number.isInteger(n) || n < 0 ? undefined : n;
 }
+
 
 export function registerContainerRoutes(router: Router<Handler>, engine: Engine): void {
   const c = engine.containers;
@@ -224,6 +225,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     if (since !== undefined && since > 0) opts.since = since;
     const until = q.number('until');
     if (until !== undefined && until > 0) opts.until = until;
+    const details = q.bool('details');
     const tail = parseTail(q.string('tail'));
     if (tail !== undefined) opts.tail = tail;
     const rec = c.resolve(ctx.params.id!);
@@ -244,7 +246,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
       return out.length ? writeChunk(ctx.res, out.length === 1 ? out[0]! : Buffer.concat(out)) : Promise.resolve();
     };
     for await (const e of entries) {
-      const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
+      const line = details ? Buffer.concat([Buffer.from(detailsPrefix(e.attrs)), e.data]) : e.data;
+      const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), line]) : line;
       const chunk = rec.spec.tty ? payload : encodeStdcopyFrame(e.stream === 'stderr' ? STDERR : STDOUT, payload);
       batch.push(chunk);
       bytes += chunk.length;
