@@ -2,6 +2,7 @@
 import { seccompFor } from '../runtime/seccomp';
 import { MASKED_PATHS, READONLY_PATHS } from '../runtime/security-defaults';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { CONTAINER_NAME_RE, newId } from '../base/ids';
@@ -19,6 +20,7 @@ import type { ContainerRecord } from './types';
 import { createMountPoints, dropVolumes, validateMounts } from './mounts';
 import { validateUsernsMode } from './userns';
 import { validateRootlessLimits } from './rootless';
+import { validateSignal } from './stop';
 
 export { DEFAULT_PATH } from './env';
 
@@ -45,11 +47,16 @@ export function validateSpec(spec: ContainerSpec): void {
   if (h.memorySwap > 0 && h.memory > 0 && h.memorySwap < h.memory) {
     throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
   }
-  if (h.nanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+  // dockerd's bounds: no more CPUs than the daemon may use (Go's NumCPU: the affinity mask)
+  const ncpu = os.availableParallelism();
+  if (h.nanoCpus < 0 || h.nanoCpus > ncpu * 1e9) throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
   if (h.nanoCpus > 0 && (h.cpuQuota > 0 || h.cpuPeriod > 0)) {
     throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
-  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError('Range of CPUs is from 0.01 to 2.00');
+  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+  // dockerd parses the stop signal at create (a number other than 0 passes, as signal.ParseSignal lets it)
+  if (spec.stopSignal && !/^\d+$/.test(spec.stopSignal)) validateSignal(spec.stopSignal);
+  if (spec.stopSignal === '0') throw new InvalidArgumentError('invalid signal: 0', 'INVALID_SIGNAL');
   const rp = h.restartPolicy;
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.name)) {
     throw new InvalidArgumentError(`invalid restart policy: unknown policy '${rp.name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);

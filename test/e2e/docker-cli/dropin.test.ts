@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
 
@@ -208,5 +209,14 @@ describe('docker CLI against berthd, as against dockerd', () => {
     } finally {
       await docker(['rm', 'detailed', 'plain']);
     }
+  });
+
+  test('create refuses more CPUs than the host has and a stop signal that is no signal', async () => {
+    const n = availableParallelism();
+    const cpus = await docker(['create', '--cpus', String(n + 1), 'bb', 'true']);
+    assert.equal(cpus.stderr, `Error response from daemon: range of CPUs is from 0.01 to ${n}.00, as there are only ${n} CPUs available\n`);
+    const sig = await docker(['create', '--stop-signal', 'BOGUS', 'bb', 'true']);
+    assert.equal(sig.stderr, 'Error response from daemon: invalid signal: BOGUS\n');
+    assert.equal((await docker(['ps', '-a', '--filter', 'status=created', '-q'])).stdout, '', 'nothing half-made');
   });
 });
