@@ -111,3 +111,15 @@ export function isBerthError(e: unknown): e is BerthError {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * `e` with `prefix: ` before its message and the same kind (status), as dockerd's errors.Wrap
+ * keeps the cause's class: "cannot kill container: x: No such container: x" is still a 404.
+ */
+export function wrapError(e: unknown, prefix: string): BerthError {
+  if (e instanceof BerthError) {
+    const w = new BerthError(e.kind, e.code, `${prefix}: ${e.message}`, { cause: e });
+    return w;
+  }
+  return new InternalError(`${prefix}: ${errorMessage(e)}`, 'INTERNAL', { cause: e });
+}

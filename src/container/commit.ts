@@ -39,7 +39,7 @@ export function committedConfig(rec: ContainerRecord, img: ImageConfigConfig): I
   if (s.user !== undefined) cfg.User = s.user;
   if (Object.keys(s.exposedPorts).length) cfg.ExposedPorts = { ...img.ExposedPorts, ...s.exposedPorts };
   if (Object.keys(s.volumes).length) cfg.Volumes = { ...img.Volumes, ...s.volumes };
-  if (Object.keys(s.labels).length) cfg.Labels = { ...img.Labels, ...s.labels };
+  cfg.Labels = { ...img.Labels, ...s.labels }; // dockerd's merge: a map even when empty ({} in inspect)
   if (s.stopSignal) cfg.StopSignal = s.stopSignal;
   if (s.healthcheck) cfg.Healthcheck = healthcheckConfig(s.healthcheck);
   return cfg;

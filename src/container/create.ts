@@ -2,6 +2,7 @@
 import { seccompFor } from '../runtime/seccomp';
 import { MASKED_PATHS, READONLY_PATHS } from '../runtime/security-defaults';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { CONTAINER_NAME_RE, newId } from '../base/ids';
@@ -12,25 +13,21 @@ import { logHostFacts } from './logs/service';
 import { publishContainerEvent } from './context';
 import { randomName } from './names';
 import { parseLink } from './links';
+import { DEFAULT_PATH, overlayEnv } from './env';
 import type { ContainerSpec } from './spec';
 import { ZERO_TIME } from './status';
 import type { ContainerRecord } from './types';
-import { createMountPoints, dropVolumes } from './mounts';
+import { createMountPoints, dropVolumes, validateMounts } from './mounts';
 import { validateUsernsMode } from './userns';
 import { validateRootlessLimits } from './rootless';
+import { validateSignal } from './stop';
 
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export { DEFAULT_PATH } from './env';
 
-/** Image env overlaid by user env, by key; Docker adds PATH when the image has none. */
+/** Image env overlaid by user env, by key; Docker adds PATH when the image has none (build steps). */
 export function mergeEnv(imageEnv: string[], userEnv: string[]): string[] {
-  const out = new Map<string, string>();
-  for (const e of [...imageEnv, ...userEnv]) {
-    const i = e.indexOf('=');
-    const k = i < 0 ? e : e.slice(0, i);
-    out.set(k, e);
-  }
-  if (!out.has('PATH')) out.set('PATH', `PATH=${DEFAULT_PATH}`);
-  return [...out.values()];
+  const out = overlayEnv(imageEnv, userEnv);
+  return out.some((e) => e.startsWith('PATH=')) ? out : [...out, `PATH=${DEFAULT_PATH}`];
 }
 
 /** Docker's rule: an overridden entrypoint drops the image's CMD. */
@@ -50,11 +47,16 @@ export function validateSpec(spec: ContainerSpec): void {
   if (h.memorySwap > 0 && h.memory > 0 && h.memorySwap < h.memory) {
     throw new InvalidArgumentError('Minimum memoryswap limit should be larger than memory limit, see usage');
   }
-  if (h.nanoCpus < 0) throw new InvalidArgumentError('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+  // dockerd's bounds: no more CPUs than the daemon may use (Go's NumCPU: the affinity mask)
+  const ncpu = os.availableParallelism();
+  if (h.nanoCpus < 0 || h.nanoCpus > ncpu * 1e9) throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
   if (h.nanoCpus > 0 && (h.cpuQuota > 0 || h.cpuPeriod > 0)) {
     throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
-  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError('Range of CPUs is from 0.01 to 2.00');
+  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+  // dockerd parses the stop signal at create (a number other than 0 passes, as signal.ParseSignal lets it)
+  if (spec.stopSignal && !/^\d+$/.test(spec.stopSignal)) validateSignal(spec.stopSignal);
+  if (spec.stopSignal === '0') throw new InvalidArgumentError('invalid signal: 0', 'INVALID_SIGNAL');
   const rp = h.restartPolicy;
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.name)) {
     throw new InvalidArgumentError(`invalid restart policy: unknown policy '${rp.name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
@@ -173,6 +175,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   const linkTargets = resolveLinks(ctx, spec.host.links ?? []);
   for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
+  await validateMounts(ctx, spec);
   const image = await ctx.images.resolve(spec.image, spec.platform ? { platform: spec.platform } : {});
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};
@@ -193,7 +196,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   let createdVolumes: string[] = [];
   try {
     const hostname = spec.hostname || id.slice(0, 12);
-    const env = mergeEnv(imgCfg.Env ?? [], spec.env);
+    const env = overlayEnv(imgCfg.Env ?? [], spec.env); // Config.Env as given: PATH is added per process
     const rec: ContainerRecord = {
       id,
       name,
@@ -203,7 +206,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
       path: args[0]!,
       args: args.slice(1),
       env,
-      workingDir: spec.workingDir || imgCfg.WorkingDir || '/',
+      workingDir: spec.workingDir || imgCfg.WorkingDir || '', // runs in / when empty; inspect shows "" as dockerd
       user: spec.user ?? imgCfg.User ?? '',
       hostname,
       state: {

@@ -13,6 +13,7 @@ import { publishContainerEvent } from './context';
 import { canExec } from './status';
 import type { ExecCreateSpec, ExecInfo } from './types';
 import { resolveUser } from './user';
+import { processEnv } from './env';
 import { defaultCapabilities } from '../runtime/security-defaults';
 import { hostFacts } from './host-facts';
 import type { AttachStream, ExecSession } from '../runtime/types';
@@ -29,8 +30,8 @@ export class ExecRegistry {
 
   create(ref: string, spec: ExecCreateSpec): string {
     const rec = this.ctx.store.resolve(ref);
-    if (rec.state.status === 'paused') throw new ConflictError(`Container ${rec.id} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
-    if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (rec.state.status === 'paused') throw new ConflictError(`Container ${ref} is paused, unpause the container before exec`, 'CONTAINER_PAUSED');
+    if (!canExec(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const id = newId();
     this.execs.set(id, { info: { id, containerId: rec.id, running: false, exitCode: null, pid: 0, spec, openStdin: spec.attachStdin } });
     publishContainerEvent(this.ctx, rec, `exec_create: ${execLabel(spec.cmd)}`, { execID: id });
@@ -51,7 +52,7 @@ export class ExecRegistry {
     const entry = this.get(execId);
     if (entry.info.running || entry.info.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`, 'EXEC_ALREADY_RUN');
     const rec = this.ctx.store.resolve(entry.info.containerId);
-    if (!canExec(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!canExec(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     entry.info.running = true; // claimed: a second start now gets "already run"
     try {
       await opts.startable?.();
@@ -65,6 +66,7 @@ export class ExecRegistry {
       entry.info.exitCode = 126;
       throw e;
     });
+<<<<<<< HEAD
     const env = [...rec.env];
     for (const e of s.env) {
       const k = e.split('=')[0];
@@ -77,12 +79,15 @@ export class ExecRegistry {
     if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     // as the container's own set: only what the kernel and the daemon's bounding set allow (a privileged one asks all)
     const facts = await hostFacts();
+=======
+    const env = processEnv({ env: rec.env, hostname: rec.hostname, tty: s.tty, home: user.home, extra: s.env });
+>>>>>>> dropin
     const session = await this.ctx.runtime.exec({
       containerId: rec.id,
       execId,
       args: s.cmd,
       env,
-      cwd: s.workingDir || rec.workingDir,
+      cwd: s.workingDir || rec.workingDir || '/',
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       terminal: s.tty,
       stdin: s.attachStdin && !opts.detach,

@@ -9,7 +9,7 @@ import { commitContainer, containerChanges } from './commit';
 import type { ChangeKind } from '../layer/upper-diff';
 import type { ImageRecord } from '../image/types';
 import type { Readable } from 'node:stream';
-import { ConflictError, FailedPreconditionError, InvalidArgumentError } from '../base/errors';
+import { ConflictError, FailedPreconditionError, InvalidArgumentError, wrapError } from '../base/errors';
 import { KeyedMutex } from '../base/async';
 import type { AttachStream } from '../runtime/types';
 import { AttachHub, LateAttachStream } from './attach';
@@ -20,7 +20,7 @@ import { createContainer } from './create';
 import { ExecRegistry } from './exec';
 import { HealthMonitor } from './health';
 import { handleExit } from './exit';
-import { containerPruneFilter, listRecords, toSummary } from './list';
+import { ancestorIds, containerPruneFilter, listRecords, shownImage, toSummary } from './list';
 import { linksOf } from './links';
 import { ContainerLogs } from './logs/service';
 import { recoverContainers, restartPolicyOnBoot } from './recover';
@@ -124,7 +124,10 @@ export class Containers implements ContainerService {
   }
 
   kill(ref: string, signal?: string): Promise<void> {
-    return killContainer(this.ctx, ref, signal);
+    // dockerd names the container as given in front of every kill failure
+    return killContainer(this.ctx, ref, signal).catch((e: unknown) => {
+      throw wrapError(e, `cannot kill container: ${ref}`);
+    });
   }
 
   restart(ref: string, opts?: { timeout?: number; signal?: string }): Promise<void> {
@@ -150,15 +153,14 @@ export class Containers implements ContainerService {
 
   async list(opts: ContainerListOptions = {}): Promise<ContainerSummary[]> {
     const images = await this.ctx.images.list({ all: true });
-    const imageName = (r: ContainerRecord) => {
-      // Docker shows the reference the user gave if it still points to the same image, else the id.
-      const img = images.find((i) => i.id === r.imageId);
-      if (img && (img.repoTags.includes(r.spec.image) || img.repoTags.includes(`${r.spec.image}:latest`) || r.imageId.includes(r.spec.image))) return r.spec.image;
-      return img?.repoTags[0] ?? r.imageId;
-    };
+    const imageName = (r: ContainerRecord) => shownImage(r, images);
     const all = this.ctx.store.all();
+    const ancestors = new Map<string, Set<string>>();
     const recs = listRecords(all, opts, {
-      imageMatches: (ref, id) => images.some((i) => i.id === id && (i.repoTags.includes(ref) || i.repoTags.includes(`${ref}:latest`) || i.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')))),
+      imageMatches: (ref, id) => {
+        if (!ancestors.has(ref)) ancestors.set(ref, ancestorIds(ref, images));
+        return ancestors.get(ref)!.has(id);
+      },
       createdOf: (ref) => {
         try {
           return this.resolve(ref).created;
@@ -178,6 +180,13 @@ export class Containers implements ContainerService {
       }
     }
     return out;
+  }
+
+  async sizes(ref: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    const rec = this.resolve(ref);
+    const sizeRw = await writableSize(path.join(this.ctx.store.containerDir(rec.id), 'rw', 'upper'));
+    const image = (await this.ctx.images.list({ all: true })).find((x) => x.id === rec.imageId);
+    return { sizeRw, sizeRootFs: sizeRw + (image?.size ?? 0) };
   }
 
   /** The record, its HostConfig links in dockerd's inspect form (`/target:/linker/alias`, from current names). */
@@ -209,14 +218,14 @@ export class Containers implements ContainerService {
 
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.resolve(ref);
-    if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!isRunning(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     if (rec.spec.tty) await this.ctx.runtime.resize(rec.id, height, width);
     publishContainerEvent(this.ctx, rec, 'resize', { height: String(height), width: String(width) });
   }
 
   async top(ref: string, psArgs?: string): Promise<TopResult> {
     const rec = this.resolve(ref);
-    if (!isRunning(rec.state.status)) throw new ConflictError(`Container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!isRunning(rec.state.status)) throw new ConflictError(`container ${rec.id} is not running`, 'CONTAINER_NOT_RUNNING');
     const pids = await this.ctx.runtime.pids(rec.id);
     const out = await listProcesses(pids, psArgs || '-ef');
     publishContainerEvent(this.ctx, rec, 'top');
@@ -245,15 +254,19 @@ export class Containers implements ContainerService {
     return this.health.counts();
   }
 
+  /** dockerd's order: the container must exist, the name must differ, then the new name is checked and taken. */
   async rename(ref: string, newName: string): Promise<void> {
+    if (!newName) throw new InvalidArgumentError('Neither old nor new names may be empty', 'INVALID_NAME');
     const name = newName.replace(/^\//, '');
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
-      throw new InvalidArgumentError(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
-    }
     await underLock(this.ctx, ref, async (rec) => {
       const old = rec.name;
       if (old === name) throw new InvalidArgumentError('Renaming a container with the same name as its current name', 'RENAME_SAME_NAME');
-      await this.ctx.store.rename(rec, name);
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+        throw new InvalidArgumentError(`Error when allocating new name: Invalid container name (/${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'INVALID_NAME');
+      }
+      await this.ctx.store.rename(rec, name).catch((e: unknown) => {
+        throw wrapError(e, 'Error when allocating new name');
+      });
       publishContainerEvent(this.ctx, rec, 'rename', { oldName: `/${old}` });
     });
   }
@@ -261,7 +274,7 @@ export class Containers implements ContainerService {
   async pause(ref: string): Promise<void> {
     await underLock(this.ctx, ref, async (rec) => {
       if (!canPause(rec.state.status)) {
-        throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `Container ${rec.id} is not running`);
+        throw new ConflictError(rec.state.status === 'paused' ? `Container ${rec.id} is already paused` : `container ${rec.id} is not running`);
       }
       if (this.ctx.rootless?.cgroups.kind === 'none') throw new FailedPreconditionError(`cannot pause container ${rec.id} in rootless mode without cgroups v2 (the freezer): ${this.ctx.rootless.cgroups.reason}`);
       await this.ctx.runtime.pause(rec.id);

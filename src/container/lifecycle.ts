@@ -18,7 +18,7 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal?:
   let rec: ContainerRecord | undefined;
   const code = await underLock(ctx, ref, async (r) => {
     rec = r;
-    if (!canKill(r.state.status)) throw new ConflictError(`Container ${r.id} is not running`, 'CONTAINER_NOT_RUNNING');
+    if (!canKill(r.state.status)) throw new ConflictError(`container ${r.id} is not running`, 'CONTAINER_NOT_RUNNING');
     if (isSigkill(sig)) return killLocked(ctx, r, { all: false });
     // dockerd's ExitOnNext: the container's stop signal (any signal when it names none) ends it for good;
     // another signal leaves the restart policy to act on the exit it may cause

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerPruneFilter, matchesFilters, statusText, validateListFilters } from './list';
+import { ancestorIds, commandLine, containerPruneFilter, imageNamed, matchesFilters, shownImage, statusText, validateListFilters } from './list';
 import { defaultContainerSpec } from './spec';
 import type { ContainerRecord } from './types';
 
@@ -65,4 +65,28 @@ test('prune filters: until (created before), label, label!; others refused', () 
   assert.equal(keep({ 'label!': ['tier'] }), false);
   assert.throws(() => keep({ until: ['1h', '2h'] }), /more than one until filter specified/);
   assert.throws(() => keep({ status: ['exited'] }), /invalid filter 'status'/);
+});
+
+test('Command is dockerd\'s: arguments holding a space in single quotes, nothing escaped', () => {
+  assert.equal(commandLine('sh', ['-c', 'exit 2']), "sh -c 'exit 2'");
+  assert.equal(commandLine('echo', ['a\tb', '', "it's x"]), "echo a\tb  'it's x'");
+  assert.equal(commandLine('true', []), 'true');
+});
+
+const base = { id: `sha256:${'b'.repeat(64)}`, parentId: '', repoTags: [], repoDigests: [] };
+const kid = { id: `sha256:${'c'.repeat(64)}`, parentId: base.id, repoTags: ['kid:1'], repoDigests: [] };
+const bbNow = { id: `sha256:${'d'.repeat(64)}`, parentId: '', repoTags: ['bb:latest'], repoDigests: [] };
+
+test('a reference names an image by tag first, then by a unique id prefix ("bb" is also hex)', () => {
+  assert.equal(imageNamed('bb', [base, kid, bbNow])?.id, bbNow.id);
+  assert.equal(imageNamed('docker.io/library/bb:latest', [base, kid, bbNow])?.id, bbNow.id);
+  assert.equal(imageNamed('bbb', [base, kid, bbNow])?.id, base.id);
+  assert.equal(imageNamed('nosuch', [base, kid, bbNow]), undefined);
+});
+
+test('ancestor takes the image and what was built on it; ps shows the id once the name moved on', () => {
+  assert.deepEqual([...ancestorIds(base.id, [base, kid, bbNow])].sort(), [base.id, kid.id]);
+  assert.equal(ancestorIds('nosuch', [base]).size, 0);
+  assert.equal(shownImage({ imageId: base.id, spec: { image: 'bb' } }, [base, kid, bbNow]), base.id);
+  assert.equal(shownImage({ imageId: bbNow.id, spec: { image: 'bb' } }, [base, kid, bbNow]), 'bb');
 });

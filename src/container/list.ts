@@ -5,6 +5,8 @@ import { namesOf } from './links';
 import type { ContainerListOptions, ContainerRecord, ContainerSummary } from './types';
 import { isRunning } from './status';
 import { humanDuration } from '../base/human-duration';
+import type { ImageSummaryView } from '../image/types';
+import { normalizeTag } from '../image/reference';
 
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
@@ -60,7 +62,8 @@ export function matchesFilters(
         if (rec.state.status !== 'exited' || !any((v) => Number(v) === rec.state.exitCode)) return false;
         break;
       case 'ancestor':
-        if (!any((v) => ctx.imageMatches(v, rec.imageId) || v === rec.spec.image)) return false;
+        // dockerd: the image the reference names now, or one built on it; an unknown reference matches nothing
+        if (!any((v) => ctx.imageMatches(v, rec.imageId))) return false;
         break;
       case 'before':
         if (!any((v) => rec.created < (ctx.createdOf(v) ?? ''))) return false;
@@ -98,8 +101,13 @@ export function matchesFilters(
 export function validateListFilters(filters: Record<string, string[]>): void {
   for (const [k, vs] of Object.entries(filters)) {
     if (!KNOWN_FILTERS.has(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
-    if (k === 'status') for (const v of vs) if (!STATUSES.has(v)) throw new InvalidArgumentError(`invalid filter 'status=${v}'`);
+    if (k === 'status') for (const v of vs) if (!STATUSES.has(v)) throw new InvalidArgumentError(`invalid filter 'status=${v}': invalid value for state (${v}): must be one of created, running, paused, restarting, removing, exited, dead`);
   }
+}
+
+/** dockerd's list Command: the path, then each argument, one holding a space in single quotes (nothing escaped). */
+export function commandLine(path: string, args: string[]): string {
+  return args.length ? `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}` : path;
 }
 
 export function toSummary(rec: ContainerRecord, imageName: string, all: ContainerRecord[] = [rec]): ContainerSummary {
@@ -114,7 +122,7 @@ export function toSummary(rec: ContainerRecord, imageName: string, all: Containe
     names: namesOf(rec, all),
     image: imageName,
     imageId: rec.imageId,
-    command: [rec.path, ...rec.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '),
+    command: commandLine(rec.path, rec.args),
     created: Math.floor(Date.parse(rec.created) / 1000),
     state: rec.state.status,
     status: statusText(rec),
@@ -131,7 +139,9 @@ export function toSummary(rec: ContainerRecord, imageName: string, all: Containe
 export function listRecords(all: ContainerRecord[], opts: ContainerListOptions, filterCtx: Parameters<typeof matchesFilters>[2]): ContainerRecord[] {
   const filters = opts.filters ?? {};
   validateListFilters(filters);
-  let recs = all.filter((r) => (opts.all || isRunning(r.state.status) || (filters.status?.length ?? 0) > 0 || (filters.exited?.length ?? 0) > 0) && matchesFilters(r, filters, filterCtx));
+  // as dockerd: a status filter or a limit (-n, -l) takes stopped containers in; an exited filter does not
+  const every = opts.all || (filters.status?.length ?? 0) > 0 || (opts.limit ?? 0) > 0;
+  let recs = all.filter((r) => (every || isRunning(r.state.status)) && matchesFilters(r, filters, filterCtx));
   recs.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
   if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
   return recs;
@@ -153,4 +163,42 @@ export function containerPruneFilter(filters: Record<string, string[]>, now = Da
     // label!=k=v spares the containers that carry that label
     return !notLabel.some((l) => has(rec.spec.labels, l));
   };
+}
+
+type ImageFacts = Pick<ImageSummaryView, 'id' | 'parentId' | 'repoTags' | 'repoDigests'>;
+
+/** The image a reference names now (tag, digest, or id prefix), as dockerd's lookup; undefined when none. */
+export function imageNamed(ref: string, images: ImageFacts[]): ImageFacts | undefined {
+  let tagged: string | undefined;
+  try {
+    tagged = ref.includes('@') ? undefined : normalizeTag(ref);
+  } catch {
+    tagged = undefined;
+  }
+  const byName = images.find((i) => (tagged !== undefined && i.repoTags.includes(tagged)) || i.repoDigests.includes(ref));
+  if (byName) return byName;
+  const hex = ref.replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{1,64}$/.test(hex)) return undefined;
+  const byId = images.filter((i) => i.id.slice('sha256:'.length).startsWith(hex));
+  return byId.length === 1 ? byId[0] : undefined;
+}
+
+/** The ids of the image `ref` names and of every image built on it (dockerd's ancestor filter). */
+export function ancestorIds(ref: string, images: ImageFacts[]): Set<string> {
+  const out = new Set<string>();
+  const root = imageNamed(ref, images);
+  if (!root) return out;
+  const todo = [root.id];
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    for (const i of images) if (i.parentId === id) todo.push(i.id);
+  }
+  return out;
+}
+
+/** ps's Image: the reference the container was made with while it still names the same image, else the image id. */
+export function shownImage(rec: { imageId: string; spec: { image: string } }, images: ImageFacts[]): string {
+  return imageNamed(rec.spec.image, images)?.id === rec.imageId ? rec.spec.image : rec.imageId;
 }

@@ -36,17 +36,28 @@ function parseVolumesFrom(ctx: ContainerContext, entry: string): { mountPoints: 
   return { mountPoints: other.mountPoints ?? legacyMountPoints(other), mode };
 }
 
-/** Resolves the spec's mounts and creates the volumes they name; validates everything before creating anything. */
-export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
+function specMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[]): MountPoint[] {
   const h = spec.host;
-  const mountPoints = resolveMountPoints({
+  return resolveMountPoints({
     binds: h.binds,
     mounts: h.mounts,
     volumes: [...Object.keys(spec.volumes ?? {}), ...imageVolumes],
     volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)),
     tmpfs: Object.keys(h.tmpfs),
   });
-  const requestOf = (mp: MountPoint) => h.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
+}
+
+function mountRequest(spec: ContainerSpec, mp: MountPoint): ContainerSpec['host']['mounts'][number] | undefined {
+  return spec.host.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
+}
+
+/** The user's mounts checked without the image, as dockerd does before it looks the image up (no pull for a bad mount). */
+export async function validateMounts(ctx: ContainerContext, spec: ContainerSpec): Promise<void> {
+  await checkMountPoints(spec, specMountPoints(ctx, spec, []));
+}
+
+async function checkMountPoints(spec: ContainerSpec, mountPoints: MountPoint[]): Promise<void> {
+  const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
   for (const mp of mountPoints) {
     // checked before anything is created, so a bad name leaves no earlier volume behind
     if (mp.type === 'volume' && mp.name) assertVolumeName(mp.name);
@@ -60,6 +71,13 @@ export async function createMountPoints(ctx: ContainerContext, spec: ContainerSp
       if (!st) throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${mp.source}`, 'INVALID_MOUNT');
     }
   }
+}
+
+/** Resolves the spec's mounts and creates the volumes they name; validates everything before creating anything. */
+export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
+  const mountPoints = specMountPoints(ctx, spec, imageVolumes);
+  const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
+  await checkMountPoints(spec, mountPoints);
   const created: string[] = [];
   try {
     for (const mp of mountPoints) {

@@ -30,9 +30,16 @@ export async function recordExit(ctx: ContainerContext, rec: ContainerRecord, ex
   // read before the runtime's delete takes the cgroup away
   const oomKilled = (await readOomKills(cgroupsPathOf(rec.id)).catch(() => 0)) > 0;
   await releaseRunning(ctx, rec);
+<<<<<<< HEAD
   rec.state = { ...rec.state, status: then, pid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() };
+=======
+  const finishedAt = new Date();
+  rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, oomKilled, finishedAt: finishedAt.toISOString() };
+>>>>>>> dropin
   await ctx.store.save(rec);
   if (oomKilled) publishContainerEvent(ctx, rec, 'oom');
-  publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode) });
+  // as dockerd (since 23): how long it ran, in whole seconds
+  const execDuration = Math.max(0, Math.trunc((finishedAt.getTime() - Date.parse(rec.state.startedAt)) / 1000));
+  publishContainerEvent(ctx, rec, 'die', { exitCode: String(exitCode), execDuration: String(Number.isFinite(execDuration) ? execDuration : 0) });
   return true;
 }

@@ -15,6 +15,7 @@ import { rootlessCgroupsPath } from './rootless';
 import { canStart, isRunning } from './status';
 import type { ContainerRecord } from './types';
 import { resolveUser } from './user';
+import { processEnv } from './env';
 import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 import { resolveContainerPath } from './path-resolve';
@@ -143,9 +144,8 @@ export async function mountRootfs(ctx: ContainerContext, rec: ContainerRecord): 
 
 /** Regenerated at every start, so a crash can lose nothing: plain writes, no fsync. */
 async function writeEtcFiles(rec: ContainerRecord, join: NetworkJoin): Promise<void> {
-  const fqdn = rec.spec.domainname ? `${rec.hostname}.${rec.spec.domainname}` : rec.hostname;
   await Promise.all([
-    fs.writeFile(rec.hostnamePath, `${fqdn}\n`),
+    fs.writeFile(rec.hostnamePath, `${rec.hostname}\n`), // the host name alone, as dockerd (the domain is in /etc/hosts)
     fs.writeFile(rec.hostsPath, join.hosts),
     fs.writeFile(rec.resolvConfPath, join.resolvConf),
   ]);
@@ -159,7 +159,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
   const h = rec.spec.host;
   const remap = remapOf(ctx, rec);
   const user = await resolveUser(rec.rootfs, rec.user, h.groupAdd);
-  await makeWorkingDir(rec.rootfs, rec.workingDir, remap);
+  await makeWorkingDir(rec.rootfs, rec.workingDir || '/', remap);
 
   const extraMounts: RuntimeSpecInput['extraMounts'] = [
     { destination: '/etc/resolv.conf', source: rec.resolvConfPath, type: 'bind', options: ['rbind', 'rprivate'] },
@@ -172,10 +172,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     args = [INIT_PATH, '--', ...args];
   }
   extraMounts.push(...runtimeMounts(await withSubpaths(mountPointsOf(rec))));
-  const env = [...rec.env];
-  if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
-  if (rec.spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
+  const env = processEnv({ env: rec.env, hostname: rec.hostname, tty: rec.spec.tty, home: user.home });
   const pidMode = h.pidMode === 'host' ? 'host' : h.pidMode.startsWith('container:') ? nsPath(ctx, h.pidMode, 'pid') : 'private';
   const ipcMode = h.ipcMode === 'host' ? 'host' : h.ipcMode.startsWith('container:') ? nsPath(ctx, h.ipcMode, 'ipc') : 'private';
   return {
@@ -184,7 +181,7 @@ export async function buildRuntimeInput(ctx: RuntimeInputContext, rec: Container
     readonlyRootfs: h.readonlyRootfs,
     args,
     env,
-    cwd: rec.workingDir,
+    cwd: rec.workingDir || '/',
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     terminal: rec.spec.tty,
     consoleSize: h.consoleSize && h.consoleSize[0] > 0 ? { height: h.consoleSize[0], width: h.consoleSize[1] } : undefined,

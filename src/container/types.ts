@@ -105,6 +105,8 @@ export interface LogEntry {
   stream: 'stdout' | 'stderr';
   time: string; // RFC3339 nano
   data: Buffer;
+  /** the labels/env the log driver kept with the line (json-file "attrs"), shown by logs --details */
+  attrs?: Record<string, string>;
 }
 
 export interface WaitOptions {
@@ -163,6 +165,8 @@ export interface ContainerService {
   wait(ref: string, opts: WaitOptions): Promise<{ statusCode: number; error?: string }>;
   list(opts?: ContainerListOptions): Promise<ContainerSummary[]>;
   inspect(ref: string): Promise<ContainerRecord>;
+  /** inspect --size: bytes in the writable layer, and those plus the image's */
+  sizes(ref: string): Promise<{ sizeRw: number; sizeRootFs: number }>;
   logs(ref: string, opts: LogsOptions): AsyncIterable<LogEntry>;
   attach(ref: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; logs: boolean }): Promise<AttachStream>;
   resize(ref: string, height: number, width: number): Promise<void>;

@@ -65,7 +65,8 @@ export function resolveUserSpec(spec: string, passwd: string, group: string, gro
       gid = ge.gid;
     }
   }
-  // the primary group first, as dockerd lists it (containerd's rule): `id` shows it among the groups
+  // As dockerd: the primary group is also a supplementary one (`id` lists it under groups=); the
+  // groups that name the user as a member join only when no group was given.
   const additional = new Set<number>([gid]);
   if (name && g === undefined) for (const ge of groups) if (ge.members.includes(name)) additional.add(ge.gid);
   for (const ga of groupAdd) {

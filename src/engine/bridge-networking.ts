@@ -73,7 +73,7 @@ export class NetavarkBridge implements BridgeNetworking {
       return {
         ready,
         netns: netnsPath,
-        hosts: this.networks.hostsFile(rec.id, await this.withHostGateway(h.extraHosts)),
+        hosts: this.networks.hostsFile(rec.id, await this.withHostGateway(h.extraHosts), rec.spec.domainname),
         resolvConf: this.networks.resolvConf(rec.id, { hostResolvConf, dns: h.dns, dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }),
       };
     } catch (e) {

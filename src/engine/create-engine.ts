@@ -172,6 +172,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     events,
     config,
     runtimeName: runtime.name,
+    cgroupnsMode: (await detectCgroupVersion()) === 2 ? 'private' : 'host',
     connectNetwork: (net: string, container: string, opts: ConnectOptions) => connectContainer(networks, c, net, container, opts),
     disconnectNetwork: (net: string, container: string, force: boolean) => disconnectContainer(networks, c, net, container, force),
     metrics,

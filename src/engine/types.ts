@@ -86,6 +86,8 @@ export interface Engine {
   readonly config: EngineConfig;
   /** the OCI runtime actually in use ("runc" | "crun") */
   readonly runtimeName: string;
+  /** containers' cgroup namespace: private on cgroup v2, the host's on v1 (dockerd's default, and what runs) */
+  readonly cgroupnsMode: 'private' | 'host';
   info(): Promise<SystemInfo>;
   /** `network connect`: attach a (running or stopped) container to a network */
   connectNetwork(network: string, container: string, opts: { aliases: string[]; ipv4Address?: string }): Promise<void>;

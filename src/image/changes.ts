@@ -97,7 +97,7 @@ export function applyChanges(cfg: ImageConfigConfig, changes: string[]): ImageCo
         c.StopSignal = rest.trim();
         break;
       default:
-        throw new InvalidArgumentError(`${instr} is not a valid change command`);
+        throw new InvalidArgumentError(`${instr.toLowerCase()} is not a valid change command`); // dockerd's parser lowercases it
     }
   }
   return c;

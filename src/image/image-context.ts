@@ -68,7 +68,8 @@ async function registerUnlocked(ctx: ImageContext, configBytes: Buffer, layers: 
     ...(extra.parent ? { parent: extra.parent } : {}),
   };
   const prior = ctx.store.get(id);
-  await ctx.store.put(prior ? { ...rec, created: prior.created } : rec);
+  // an image registered again (a load of one already here) keeps its history: creation time and parent
+  await ctx.store.put(prior ? { ...rec, created: prior.created, ...(!extra.parent && prior.parent ? { parent: prior.parent } : {}) } : rec);
   if (!prior) ctx.layers.retain(rec.chainIds);
   const replaced: { tag: string; id: string }[] = [];
   for (const t of tags) {

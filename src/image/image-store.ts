@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../base/errors';
 import { readJson, removeTempFiles, writeJsonAtomic } from '../state/atomic-file';
 import type { ImageRecord } from './types';
-import { familiarName, looksLikeId, normalizeTag, parseReference } from './reference';
+import { familiarName, familiarTagged, looksLikeId, normalizeTag, parseReference } from './reference';
 
 interface Repositories {
   tags: Record<string, string>; // "busybox:latest" → image id
@@ -132,6 +132,7 @@ export class ImageStore {
       if (matches.length === 1) return this.images.get(matches[0]!)!;
       if (matches.length > 1) throw new InvalidArgumentError(`ambiguous image id prefix: ${ref}`, 'AMBIGUOUS_ID');
     }
-    throw new NotFoundError('image', ref);
+    // as dockerd: a name is shown in its familiar form with the tag it defaulted to ("No such image: x:latest")
+    throw new NotFoundError('image', ref, `No such image: ${parsed ? (parsed.digest ? `${familiarName(parsed)}@${parsed.digest}` : familiarTagged(parsed)) : ref}`);
   }
 }

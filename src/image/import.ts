@@ -45,9 +45,10 @@ export async function importRootfs(ctx: ImageContext, tar: Readable, opts: Impor
       created: now,
       config: changed,
       rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+      // as dockerd: the message, or where it came from, is the image's Comment and its history entry's
+      comment: opts.message || 'Imported from -',
       history: [{ created: now, created_by: '', comment: opts.message || 'Imported from -' }],
     };
-    if (opts.message) config.comment = opts.message;
     rec = (await registerImage(ctx, Buffer.from(JSON.stringify(config)), [layer], tag ? [tag] : [])).record;
   } finally {
     ctx.layers.unpin(layer.chainId);

@@ -151,6 +151,13 @@ export class Images implements ImageService {
     return views;
   }
 
+  layersSize(): number {
+    const chains = new Set(this.ctx.store.all().flatMap((r) => r.chainIds));
+    let total = 0;
+    for (const c of chains) total += this.ctx.layers.get(c)?.size ?? 0;
+    return total;
+  }
+
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }> {
     return this.lock.run(STORE, () => pruneImages(this.ctx, opts));
   }

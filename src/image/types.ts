@@ -192,6 +192,8 @@ export interface ImageService {
   layerDirs(imageId: string): Promise<string[]>;
   /** The layers as a reader of their diff dirs needs them, top-most first; undefined when a layer's record predates its opaque list. */
   layerViews(imageId: string): Promise<LayerView[] | undefined>;
+  /** Bytes of the layers the images use, each counted once (system df's LayersSize). */
+  layersSize(): number;
   /** Remove dangling (or, with dangling=false, all unused) images. */
   prune(opts: { dangling: boolean; filters?: Record<string, string[]> }): Promise<{ deleted: ImageDeleteItem[]; spaceReclaimed: number }>;
   /** "name[:tag]" or "name@digest" from its registry; errors in Docker's words ("manifest for x not found: …") */

@@ -621,9 +621,9 @@ class NetworkServiceImpl implements NetworkService {
     return renderResolvConf({ hostResolvConf: o.hostResolvConf, aardvarkServers: [...new Set(aardvark)], dns: o.dns, dnsSearch: o.dnsSearch, dnsOptions: o.dnsOptions });
   }
 
-  hostsFile(containerId: string, extraHosts: string[] = []): string {
+  hostsFile(containerId: string, extraHosts: string[] = [], domainname?: string): string {
     const sb = this.store.sandbox(containerId);
-    return renderHosts({ hostname: sb?.hostname ?? containerId.slice(0, 12), addresses: sb ? Object.values(sb.endpoints).map((e) => e.ipAddress) : [], extraHosts });
+    return renderHosts({ hostname: sb?.hostname ?? containerId.slice(0, 12), addresses: sb ? Object.values(sb.endpoints).map((e) => e.ipAddress) : [], extraHosts, ...(domainname ? { domainname } : {}) });
   }
 
   /** Releases the bridges of networks no container uses, so a stopped daemon leaves no plumbing behind

@@ -135,6 +135,7 @@ export interface NetworkService {
   recover(liveContainerIds: Set<string>, keepNetns?: Set<string>): Promise<void>;
   sandbox(containerId: string): SandboxRecord | undefined;
   resolvConf(containerId: string, opts: DnsFilesOptions): string;
-  hostsFile(containerId: string, extraHosts?: string[]): string;
+  /** with a domainname, the container's own line names it "host.domain host", as dockerd's */
+  hostsFile(containerId: string, extraHosts?: string[], domainname?: string): string;
   close(): Promise<void>;
 }

@@ -1,10 +1,13 @@
 /** `docker top`: the host's `ps` output, filtered to a container's pids (as dockerd does). */
-import { run } from './spawn';
-import { InvalidArgumentError } from '../base/errors';
+import { runUnchecked } from './spawn';
+import { InternalError, InvalidArgumentError } from '../base/errors';
 
 export async function listProcesses(pids: number[], psArgs: string): Promise<{ titles: string[]; processes: string[][] }> {
   const args = psArgs.split(/\s+/).filter(Boolean);
-  const out = (await run(['ps', ...args], { timeoutMs: 10_000 })).stdout;
+  const r = await runUnchecked(['ps', ...args], { timeoutMs: 10_000 });
+  // as dockerd: "ps: " and the first line of what ps said on stderr (a 500)
+  if (r.exitCode !== 0) throw new InternalError(`ps: ${r.stderr.split('\n')[0] || `exit status ${r.exitCode}`}`, 'PS_FAILED');
+  const out = r.stdout;
   const lines = out.split('\n').filter((l) => l.trim());
   const titles = (lines.shift() ?? '').trim().split(/\s+/);
   const pidCol = titles.indexOf('PID');

@@ -5,7 +5,7 @@
  * when the process' output ends the connection is closed.
  */
 import type { Duplex } from 'node:stream';
-import { encodeStdcopyFrame, STDOUT } from '../http/stdcopy';
+import { encodeStdcopyFrame, STDERR, STDOUT, StdcopyStreamFilter, type StdStreamId } from '../http/stdcopy';
 
 export interface PipeOptions {
   /** forward client input to the process */
@@ -15,6 +15,8 @@ export interface PipeOptions {
    * exec's, so an exec created with Tty and started without it is read with stdcopy
    */
   frameAsStdout?: boolean;
+  /** multiplexed output: only these streams' frames go to the client (attach ?stdout=1 without stderr) */
+  streams?: { stdout: boolean; stderr: boolean };
 }
 
 export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Promise<void> {
@@ -31,7 +33,17 @@ export function pipeAttach(client: Duplex, inner: Duplex, opts: PipeOptions): Pr
       inner.destroy();
       finish();
     });
-    inner.on('data', (b: Buffer) => {
+    let filter: StdcopyStreamFilter | undefined;
+    if (opts.streams && !(opts.streams.stdout && opts.streams.stderr)) {
+      const keep = new Set<StdStreamId>();
+      if (opts.streams.stdout) keep.add(STDOUT);
+      if (opts.streams.stderr) keep.add(STDERR);
+      filter = new StdcopyStreamFilter(keep);
+    }
+    inner.on('data', (chunk: Buffer) => {
+      if (opts.streams && !opts.streams.stdout && !opts.streams.stderr) return; // asked for no output at all
+      const b = filter ? filter.push(chunk) : chunk;
+      if (!b.length) return;
       if (!client.write(opts.frameAsStdout ? encodeStdcopyFrame(STDOUT, b) : b)) {
         inner.pause();
         client.once('drain', () => inner.resume());

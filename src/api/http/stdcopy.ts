@@ -29,3 +29,27 @@ export function decodeStdcopyFrames(buf: Buffer): { frames: Array<{ stream: StdS
   }
   return { frames, rest: buf.subarray(off) };
 }
+
+/**
+ * Passes on the frames of the streams a client attached to and drops the others (frames may
+ * arrive split across chunks): dockerd sends stderr only to a client that asked for it, and
+ * the docker CLI has no writer for a stream it did not ask for.
+ */
+export class StdcopyStreamFilter {
+  private pending: Buffer = Buffer.alloc(0);
+  constructor(private readonly keep: ReadonlySet<StdStreamId>) {}
+
+  push(chunk: Buffer): Buffer {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const out: Buffer[] = [];
+    let off = 0;
+    while (this.pending.length - off >= 8) {
+      const end = off + 8 + this.pending.readUInt32BE(off + 4);
+      if (this.pending.length < end) break;
+      if (this.keep.has(this.pending[off] as StdStreamId)) out.push(this.pending.subarray(off, end));
+      off = end;
+    }
+    this.pending = this.pending.subarray(off);
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+}

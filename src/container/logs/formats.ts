@@ -29,9 +29,9 @@ export function jsonFileLine(r: LogRecord, attrs?: string): string {
 
 export const parseJsonFileLine: LineParser = (line) => {
   try {
-    const o = JSON.parse(line.toString()) as { log?: string; stream?: string; time?: string };
+    const o = JSON.parse(line.toString()) as { log?: string; stream?: string; time?: string; attrs?: Record<string, string> };
     if (typeof o.log !== 'string' || (o.stream !== 'stdout' && o.stream !== 'stderr')) return undefined;
-    return { stream: o.stream, time: o.time ?? '', data: Buffer.from(o.log) };
+    return { stream: o.stream, time: o.time ?? '', data: Buffer.from(o.log), ...(o.attrs && typeof o.attrs === 'object' ? { attrs: o.attrs } : {}) };
   } catch {
     return undefined; // a torn last line after a crash
   }

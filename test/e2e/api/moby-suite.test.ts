@@ -110,8 +110,8 @@ describe('moby integration suite behaviours against berthd', () => {
 
   test('kill, rename, resize and update refuse in dockerd\'s words and statuses', T, async () => {
     const id = await run({}, 'moby-ops');
-    await refused('POST', `/v1.49/containers/${id}/kill?signal=0`, undefined, 400, /^invalid signal: 0$/);
-    await refused('POST', `/v1.49/containers/${id}/kill?signal=SIG42`, undefined, 400, /^invalid signal: SIG42$/);
+    await refused('POST', `/v1.49/containers/${id}/kill?signal=0`, undefined, 400, new RegExp(`^cannot kill container: ${id}: invalid signal: 0$`));
+    await refused('POST', `/v1.49/containers/${id}/kill?signal=SIG42`, undefined, 400, new RegExp(`^cannot kill container: ${id}: invalid signal: SIG42$`));
     assert.equal((await ok('GET', `/v1.49/containers/${id}/json`)).json().State.Running, true);
     await refused('POST', `/v1.49/containers/${id}/rename?name=moby-ops`, undefined, 400, /^Renaming a container with the same name as its current name$/);
     await refused('POST', `/v1.49/containers/${id}/resize?w=100`, undefined, 400, /^invalid resize height "": invalid syntax$/);

@@ -13,6 +13,7 @@ import { hijack } from '../../http/hijack';
 import { sendEmpty, sendJson, writeChunk } from '../../http/respond';
 import { encodeStdcopyFrame, STDERR, STDOUT } from '../../http/stdcopy';
 import { pipeAttach } from '../attach-pipe';
+import { detailsPrefix } from '../translate/log-details';
 import { serveAttachWs } from '../attach-ws';
 import { apiAtLeast } from '../../http/api-version';
 import { parsePlatform } from '../../../image/distribution/platform';
@@ -35,12 +36,12 @@ function stopOptions(ctx: RequestContext): { timeout?: number; signal?: string }
   return opts;
 }
 
+/** As dockerd: anything but a whole number of lines (all, -1, junk) means every line. */
 function parseTail(v: string | undefined): number | undefined {
-  if (v === undefined || v === '' || v === 'all') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`invalid tail value: ${v}`, 'INVALID_QUERY');
-  return n < 0 ? undefined : n;
+  return v === undefined || v === '' || !Number.isInteger(n) || n < 0 ? undefined : n;
 }
+
 
 export function registerContainerRoutes(router: Router<Handler>, engine: Engine): void {
   const c = engine.containers;
@@ -72,7 +73,12 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
   router.add('GET', '/containers/:id/json', async (ctx) => {
     const rec = await c.inspect(ctx.params.id!);
     const imageManifest = apiAtLeast(ctx.apiVersion, '1.48') ? await engine.images.manifestDescriptor(rec.imageId) : undefined;
-    sendJson(ctx.res, 200, toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, ...(imageManifest ? { imageManifest } : {}) }));
+    const body = toContainerInspect(rec, { runtime: runtimeName(engine), apiVersion: ctx.apiVersion, cgroupnsMode: engine.cgroupnsMode, ...(imageManifest ? { imageManifest } : {}) });
+    if (ctx.query.bool('size')) {
+      const { sizeRw, sizeRootFs } = await c.sizes(rec.id);
+      Object.assign(body, { SizeRw: sizeRw, SizeRootFs: sizeRootFs });
+    }
+    sendJson(ctx.res, 200, body);
   });
 
   router.add('POST', '/containers/:id/start', async (ctx) => {
@@ -111,9 +117,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
 
   router.add('POST', '/containers/:id/rename', async (ctx) => {
     await ctx.body();
-    const name = ctx.query.string('name');
-    if (!name) throw new InvalidArgumentError('Error when allocating new name: Invalid container name ()', 'INVALID_NAME');
-    await c.rename(ctx.params.id!, name);
+    await c.rename(ctx.params.id!, ctx.query.string('name') ?? '');
     sendEmpty(ctx.res, 204);
   });
 
@@ -221,6 +225,7 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     if (since !== undefined && since > 0) opts.since = since;
     const until = q.number('until');
     if (until !== undefined && until > 0) opts.until = until;
+    const details = q.bool('details');
     const tail = parseTail(q.string('tail'));
     if (tail !== undefined) opts.tail = tail;
     const rec = c.resolve(ctx.params.id!);
@@ -241,7 +246,8 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
       return out.length ? writeChunk(ctx.res, out.length === 1 ? out[0]! : Buffer.concat(out)) : Promise.resolve();
     };
     for await (const e of entries) {
-      const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
+      const line = details ? Buffer.concat([Buffer.from(detailsPrefix(e.attrs)), e.data]) : e.data;
+      const payload = opts.timestamps ? Buffer.concat([Buffer.from(`${e.time} `), line]) : line;
       const chunk = rec.spec.tty ? payload : encodeStdcopyFrame(e.stream === 'stderr' ? STDERR : STDOUT, payload);
       batch.push(chunk);
       bytes += chunk.length;
@@ -263,8 +269,10 @@ export function registerContainerRoutes(router: Router<Handler>, engine: Engine)
     // detachKeys is accepted; the CLI recognises its detach sequence itself (SUMMARY §3)
     const opts = { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), stream: q.bool('stream'), logs: q.bool('logs') };
     const inner = await c.attach(ctx.params.id!, opts);
-    const client = await hijack(ctx, { standardHeaders: false, multiplexed: !c.resolve(ctx.params.id!).spec.tty });
-    await pipeAttach(client, inner, { stdin: opts.stdin });
+    const tty = c.resolve(ctx.params.id!).spec.tty;
+    const client = await hijack(ctx, { standardHeaders: false, multiplexed: !tty });
+    // a terminal's output is all stdout; without a terminal the frames are picked by stream
+    await pipeAttach(client, inner, { stdin: opts.stdin, streams: tty ? { stdout: opts.stdout, stderr: opts.stdout } : { stdout: opts.stdout, stderr: opts.stderr } });
   });
 
   // before 1.42 dockerd ignored stdin/stdout/stderr here and attached all three

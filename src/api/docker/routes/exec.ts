@@ -7,6 +7,7 @@ import type { ExecConfig, ExecStartConfig } from '../../../protocol/docker/conta
 import type { Handler } from '../../http/context';
 import type { Router } from '../../http/router';
 import { hijack } from '../../http/hijack';
+import { encodeStdcopyFrame, STDOUT } from '../../http/stdcopy';
 import { sendEmpty, sendJson } from '../../http/respond';
 import { pipeAttach } from '../attach-pipe';
 import { toExecInspect, translateExecCreate } from '../translate/exec';
@@ -32,19 +33,22 @@ export function registerExecRoutes(router: Router<Handler>, engine: Engine): voi
     }
     // As dockerd: the connection is taken over before the process starts. Output that is ready
     // before the 101 would share its packet, and docker-py's buffered reader swallows such bytes.
+    const tty = body.Tty ?? info.spec.tty;
     let client: Duplex | undefined;
     let inner: Duplex | undefined;
     try {
       inner = await c.execStart(ctx.params.id!, {
         detach,
-        tty: body.Tty ?? info.spec.tty,
+        tty,
         startable: async () => {
-          client = await hijack(ctx, { standardHeaders: true, multiplexed: !(body.Tty ?? info.spec.tty) });
+          client = await hijack(ctx, { standardHeaders: true, multiplexed: !tty });
         },
       });
     } catch (e) {
       if (!client) throw e; // refused before the takeover: an ordinary error response
-      client.end(`${errorMessage(e)}\r\n`); // dockerd writes a late failure into the stream
+      // dockerd writes a late failure into the stream, as a stdout frame when the stream is multiplexed
+      const text = Buffer.from(`${errorMessage(e)}\r\n`);
+      client.end(tty ? text : encodeStdcopyFrame(STDOUT, text));
       return;
     }
     if (!client || !inner) return;

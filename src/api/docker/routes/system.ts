@@ -53,12 +53,12 @@ export function registerSystemRoutes(router: Router<Handler>, engine: Engine): v
     for (const t of types) if (!DF_TYPES.includes(t)) throw new InvalidArgumentError(`unknown object type: ${t}`, 'INVALID_DF_TYPE');
     const want = (t: string) => types.length === 0 || types.includes(t);
     const [images, containers, volumes] = await Promise.all([
-      want('image') ? engine.images.list({ all: true, sharedSize: true }) : undefined,
+      want('image') ? engine.images.list({ sharedSize: true }) : undefined, // without intermediates, as dockerd's df
       want('container') ? engine.containers.list({ all: true, size: true }) : undefined,
       want('volume') ? engine.volumes.usage() : undefined,
     ]);
     const body: Record<string, unknown> = {
-      LayersSize: images ? images.reduce((n, i) => n + i.size, 0) : 0,
+      LayersSize: images ? engine.images.layersSize() : 0, // shared layers once, as dockerd
       // df is where dockerd computes SharedSize (images/json sends -1 unless shared-size)
       Images: images ? images.map((i) => toImageSummaryWire(i, ctx.apiVersion)) : null,
       // no ImageManifestDescriptor in df, as dockerd's

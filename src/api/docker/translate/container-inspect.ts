@@ -247,7 +247,7 @@ export function toContainerConfigWire(rec: ContainerRecord): ContainerConfig {
   return cfg;
 }
 
-export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[]; apiVersion?: string; imageManifest?: Descriptor }): ContainerInspectResponse {
+export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string; execIds?: string[]; apiVersion?: string; imageManifest?: Descriptor; cgroupnsMode?: 'private' | 'host' }): ContainerInspectResponse {
   const st = rec.state;
   const state: ContainerInspectResponse['State'] = {
     Status: st.status,
@@ -289,7 +289,7 @@ export function toContainerInspect(rec: ContainerRecord, opts: { runtime: string
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: opts.execIds && opts.execIds.length ? opts.execIds : null,
-    HostConfig: { ...toHostConfigWire(rec.spec.host, opts.runtime), LogConfig: { Type: rec.logConfig?.type ?? 'k8s-file', Config: rec.logConfig?.config ?? {} } },
+    HostConfig: { ...toHostConfigWire(rec.spec.host, opts.runtime), CgroupnsMode: opts.cgroupnsMode ?? 'private', LogConfig: { Type: rec.logConfig?.type ?? 'k8s-file', Config: rec.logConfig?.config ?? {} } },
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: rec.rootfs } },
     Mounts: rec.mountPoints ? toMountPointsWire(rec.mountPoints) : toMountPoints(rec.spec.host),
     Config: toContainerConfigWire(rec),

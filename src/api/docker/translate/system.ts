@@ -89,7 +89,7 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     ContainerdCommit: { ID: '' },
     RuncCommit: { ID: '' },
     InitCommit: { ID: '' },
-    SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), ...(i.rootless ? ['name=rootless'] : []), `name=cgroupns`],
+    SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), ...(i.rootless ? ['name=rootless'] : []), ...(i.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
     CDISpecDirs: [],
     Warnings: [],
   };
