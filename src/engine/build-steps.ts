@@ -261,10 +261,15 @@ function bundlesRoot(execRoot: string): string {
  * outlives its parent), their overlays unmounted, their directories removed. Network sandboxes
  * are the network service's recover(): a step is never a live container.
  */
-export async function removeStepLeftovers(oci: OciRuntime, dataRoot: string, execRoot: string, logger: Logger): Promise<void> {
-  const ids = await fs.readdir(oci.root).catch(() => [] as string[]);
-  for (const rid of ids.filter((n) => n.startsWith(STEP_PREFIX))) {
-    await oci.delete(rid, true).catch((e: unknown) => logger.warn({ step: rid, err: errorMessage(e) }, 'removing a leftover build step failed'));
+export async function removeStepLeftovers(runtimes: OciRuntime[], dataRoot: string, execRoot: string, logger: Logger): Promise<void> {
+  const roots = new Set<string>();
+  for (const oci of runtimes) {
+    if (roots.has(oci.root)) continue;
+    roots.add(oci.root);
+    const ids = await fs.readdir(oci.root).catch(() => [] as string[]);
+    for (const rid of ids.filter((n) => n.startsWith(STEP_PREFIX))) {
+      await oci.delete(rid, true).catch((e: unknown) => logger.warn({ step: rid, err: errorMessage(e) }, 'removing a leftover build step failed'));
+    }
   }
   const steps = stepsRoot(dataRoot);
   for (const id of await fs.readdir(steps).catch(() => [] as string[])) await unmount(path.join(steps, id, 'rootfs'));
