@@ -118,7 +118,7 @@ async function openTree(deps: LightStepDeps, image: ImageRecord, id: string, log
 }
 
 /** The StepFs of an opened tree: paths resolved in the image's space, as `docker cp` resolves them. */
-function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void): StepFs {
+function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void, mark: (phase: string) => void = () => undefined): StepFs {
   const table: PathMount[] = [{ destination: '/', source: t.rootfs, rw: true }];
   return {
     async isDirectory(p) {
@@ -158,9 +158,11 @@ function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; up
       const unmounting = unmount(t.rootfs);
       unmounting.catch(() => undefined); // awaited below, or by release()
       const changes = await scanUpper(t.upperDir, mountPoints);
+      mark('scan');
       // no change, no layer: a step that only ran something is a metadata step
       if (!changes.entries.length) return done(await deps.images.commit({ baseId: image.id, config, createdBy }));
       const xattrs = await readUpperXattrs(t.upperDir);
+      mark('xattrs');
       const tar = await packUpper(t.upperDir, changes, undefined, xattrs);
       // what overlayfs records only for features we do not mount with: such a dir is unpacked from its tar instead
       const plain = ![...xattrs.values()].some((a) => [...a.keys()].some((k) => /overlay\.(redirect|metacopy)$/.test(k)));
@@ -227,7 +229,7 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onS
       deps.logger.debug({ step: id, phasesMs: phases }, 'build step done');
     };
     return {
-      ...treeFs(deps, image, tree, mountPoints, onCommit),
+      ...treeFs(deps, image, tree, mountPoints, onCommit, mark),
       id,
       exitCode,
       async keep() {
