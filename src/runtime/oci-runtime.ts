@@ -195,9 +195,8 @@ export async function probeStepRuntime(main: OciRuntime, preferred: 'auto' | Run
   if (main.name === 'crun' || preferred === 'runc') return main;
   const crun = await findBinary('crun', opts.dirs);
   if (!crun) return main;
-  const mode = await detectCgroupMode();
-  if (mode === 'v2') return new OciRuntime('crun', crun, root);
+  if ((await detectCgroupMode()) !== 'hybrid') return new OciRuntime('crun', crun, root);
   const v1view = opts.v1view;
   if (!v1view || !(await fs.access(v1view, fsc.X_OK).then(() => true, () => false))) return main;
-  return new OciRuntime('crun', crun, root, mode === 'hybrid' ? [v1view, path.join(CGROUP_ROOT, 'unified')] : []);
+  return new OciRuntime('crun', crun, root, [v1view, path.join(CGROUP_ROOT, 'unified')]);
 }
