@@ -21,7 +21,8 @@ const hex = (s: string): string => (s ? Buffer.from(s).toString('hex') : '-');
 class FsHelper {
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly waiting: Array<{ resolve: (payload: Buffer) => void; reject: (e: Error) => void }> = [];
-  private buffered = '';
+  /** the reply line read so far */
+  private parts: string[] = [];
 
   constructor(private readonly tool: string) {}
 
@@ -37,10 +38,11 @@ class FsHelper {
   private start(): ChildProcessWithoutNullStreams {
     const child = spawn(this.tool, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
-    this.buffered = '';
+    this.parts = [];
     keepAlive(child, false);
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    // what a helper that died meanwhile still had in its pipe answers nothing of its successor's
+    child.stdout.on('data', (chunk: string) => this.child === child && this.onData(chunk));
     child.stderr.resume();
     child.stdin.on('error', () => undefined); // a dead helper: 'exit' rejects what waits
     const gone = (why: string) => {
@@ -54,11 +56,13 @@ class FsHelper {
   }
 
   private onData(chunk: string): void {
-    this.buffered += chunk;
+    let start = 0;
     let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      this.parts.push(chunk.slice(start, nl));
+      const line = this.parts.join('');
+      this.parts = [];
+      start = nl + 1;
       const w = this.waiting.shift();
       if (!w) continue;
       if (!this.waiting.length && this.child) keepAlive(this.child, false);
@@ -66,6 +70,7 @@ class FsHelper {
       if (kind === 'ok') w.resolve(a === '-' || a === undefined ? Buffer.alloc(0) : Buffer.from(a, 'hex'));
       else w.reject(new FsHelperError(Buffer.from(b ?? '', 'hex').toString('utf8') || line, Number(a)));
     }
+    if (start < chunk.length) this.parts.push(chunk.slice(start));
   }
 }
 

@@ -54,6 +54,33 @@ describe('platform/fs-helper (berth-fsd)', () => {
   });
 });
 
+/** The helper processes this test process started (their parent is us). */
+async function helpers(): Promise<number[]> {
+  const out: number[] = [];
+  for (const pid of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+    if (m?.[1] === 'berth-fsd' && Number(m[2]) === process.pid) out.push(Number(pid));
+  }
+  return out;
+}
+
+describe('platform/fs-helper restarts', () => {
+  it('a helper that died is started again by the next call', async () => {
+    await helperXattrs(root);
+    const [pid] = await helpers();
+    assert.ok(pid, 'one helper runs');
+    process.kill(pid, 'SIGKILL');
+    while ((await helpers()).includes(pid)) await new Promise((r) => setTimeout(r, 20));
+    // the exit may be seen before or after the next call is written: it then fails once, and the one after works
+    await helperXattrs(root).catch(() => helperXattrs(root));
+    const now = await helpers();
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0], pid);
+  });
+});
+
 describe('runtime/probeStepRuntime', () => {
   it('takes crun (under berth-v1view on a hybrid host) unless told runc; the daemon\'s runtime when crun is missing', async () => {
     const runc = await findBinary('runc');
