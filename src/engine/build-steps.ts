@@ -118,7 +118,7 @@ async function openTree(deps: LightStepDeps, image: ImageRecord, id: string, log
 }
 
 /** The StepFs of an opened tree: paths resolved in the image's space, as `docker cp` resolves them. */
-function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void): StepFs {
+function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void, mark: (phase: string) => void = () => undefined): StepFs {
   const table: PathMount[] = [{ destination: '/', source: t.rootfs, rw: true }];
   return {
     async isDirectory(p) {
@@ -158,9 +158,11 @@ function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; up
       const unmounting = unmount(t.rootfs);
       unmounting.catch(() => undefined); // awaited below, or by release()
       const changes = await scanUpper(t.upperDir, mountPoints);
+      mark('scan');
       // no change, no layer: a step that only ran something is a metadata step
       if (!changes.entries.length) return done(await deps.images.commit({ baseId: image.id, config, createdBy }));
       const xattrs = await readUpperXattrs(t.upperDir);
+      mark('xattrs');
       const tar = await packUpper(t.upperDir, changes, undefined, xattrs);
       // what overlayfs records only for features we do not mount with: such a dir is unpacked from its tar instead
       const plain = ![...xattrs.values()].some((a) => [...a.keys()].some((k) => /overlay\.(redirect|metacopy)$/.test(k)));
@@ -227,7 +229,7 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onS
       deps.logger.debug({ step: id, phasesMs: phases }, 'build step done');
     };
     return {
-      ...treeFs(deps, image, tree, mountPoints, onCommit),
+      ...treeFs(deps, image, tree, mountPoints, onCommit, mark),
       id,
       exitCode,
       async keep() {
@@ -262,10 +264,15 @@ function bundlesRoot(execRoot: string): string {
  * outlives its parent), their overlays unmounted, their directories removed. Network sandboxes
  * are the network service's recover(): a step is never a live container.
  */
-export async function removeStepLeftovers(oci: OciRuntime, dataRoot: string, execRoot: string, logger: Logger): Promise<void> {
-  const ids = await fs.readdir(oci.root).catch(() => [] as string[]);
-  for (const rid of ids.filter((n) => n.startsWith(STEP_PREFIX))) {
-    await oci.delete(rid, true).catch((e: unknown) => logger.warn({ step: rid, err: errorMessage(e) }, 'removing a leftover build step failed'));
+export async function removeStepLeftovers(runtimes: OciRuntime[], dataRoot: string, execRoot: string, logger: Logger): Promise<void> {
+  const roots = new Set<string>();
+  for (const oci of runtimes) {
+    if (roots.has(oci.root)) continue;
+    roots.add(oci.root);
+    const ids = await fs.readdir(oci.root).catch(() => [] as string[]);
+    for (const rid of ids.filter((n) => n.startsWith(STEP_PREFIX))) {
+      await oci.delete(rid, true).catch((e: unknown) => logger.warn({ step: rid, err: errorMessage(e) }, 'removing a leftover build step failed'));
+    }
   }
   const steps = stepsRoot(dataRoot);
   for (const id of await fs.readdir(steps).catch(() => [] as string[])) await unmount(path.join(steps, id, 'rootfs'));

@@ -16,6 +16,8 @@ import { logHostFacts } from '../container/logs/service';
 import { createImageService } from '../image/index';
 import type { ImageService } from '../image/types';
 import { createRuntime } from '../runtime/conmon';
+import { probeStepRuntime } from '../runtime/oci-runtime';
+import { nativeToolPath } from '../platform/native-tool';
 import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
 import { detectCgroupVersion } from '../platform/cgroups';
@@ -121,10 +123,13 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
-  await removeStepLeftovers(runtime.oci, config.dataRoot, config.execRoot, logger);
+  const stepOci = rootless ? runtime.oci : await probeStepRuntime(runtime.oci, (config.runtime as 'auto' | 'runc' | 'crun' | undefined) ?? 'auto', path.join(config.execRoot, 'crun-steps'), { v1view: nativeToolPath('berth-v1view') });
+  if (stepOci !== runtime.oci) logger.info({ runtime: stepOci.name, launcher: stepOci.launcher }, 'build steps run under their own runtime');
+  // the leftovers of steps a killed daemon ran, under either runtime (the choice may differ from its)
+  await removeStepLeftovers([stepOci, runtime.oci], config.dataRoot, config.execRoot, logger);
   // remapped steps would need idmapped layers and a remapped upper dir, rootless ones pasta and runc's rootless
   // cgroups: both stay containers
-  const lightSteps = usernsRemap || rootless ? undefined : { images, containers: c, networking, oci: runtime.oci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
+  const lightSteps = usernsRemap || rootless ? undefined : { images, containers: c, networking, oci: stepOci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
   const builds = createBuildService(config.dataRoot, c, images, events, lightSteps);
 
   async function info(): Promise<SystemInfo> {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { nativeToolPath } from '../platform/native-tool';
 import { run } from '../platform/spawn';
 import { InternalError } from '../base/errors';
+import { hasFsHelper, helperXattrs } from '../platform/fs-helper';
 
 export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
@@ -54,9 +55,10 @@ export class FsBatch {
 }
 
 /** Every extended attribute under `root` (build/native/berth-xattrs), by path relative to it ("" for root). */
-export async function readXattrs(root: string, tool = nativeToolPath('berth-xattrs')): Promise<Map<string, Map<string, Buffer>>> {
-  const r = await run([tool, root], { timeoutMs: 120_000 });
-  const fields = r.stdout.split('\0');
+export async function readXattrs(root: string, tool?: string): Promise<Map<string, Map<string, Buffer>>> {
+  // the long-lived helper unless a tool is named (tests), or it is not built
+  const text = !tool && hasFsHelper() ? await helperXattrs(root) : (await run([tool ?? nativeToolPath('berth-xattrs'), root], { timeoutMs: 120_000 })).stdout;
+  const fields = text.split('\0');
   const out = new Map<string, Map<string, Buffer>>();
   for (let i = 0; i + 2 < fields.length; i += 3) {
     const rel = fields[i] === '.' ? '' : fields[i]!;

@@ -1,12 +1,13 @@
 /**
- * Overlay mounts for container rootfs, unmounting and mount checks, via
- * mount(8)/umount(8). Owns nothing but the mount syscalls' edge cases:
+ * Overlay mounts for container rootfs, unmounting and mount checks, via the
+ * long-lived berth-fsd (fs-helper.ts), or mount(8)/umount(8) where it is not built. Owns nothing but the mount syscalls' edge cases:
  * mount option strings are limited to one page, so long lowerdir lists are
  * passed as short relative names from a directory of symlinks.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { InternalError } from '../base/errors';
+import { errorMessage, InternalError } from '../base/errors';
+import { hasFsHelper, helperMount, helperUnmount } from './fs-helper';
 import { run, runUnchecked } from './spawn';
 import { nativeToolPath } from './native-tool';
 import { inInitialUserns } from './rootless';
@@ -57,6 +58,10 @@ export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   }
   if (data.includes(',,') || /[\n]/.test(data)) throw new InternalError('invalid character in overlay paths', 'OVERLAY_BAD_PATH');
   if (o.driver === 'fuse-overlayfs') await run(['fuse-overlayfs', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
+  // the overlay's options are all filesystem data (no mount flags): mount(2) takes them as mount(8) would
+  else if (hasFsHelper()) await helperMount('overlay', o.target, 'overlay', data, cwd && path.resolve(cwd)).catch((e: unknown) => {
+    throw new InternalError(`mount overlay on ${o.target}: ${errorMessage(e)}`, 'MOUNT_FAILED', { cause: e });
+  });
   else await run(['mount', '-t', 'overlay', 'overlay', '-o', data, o.target], { cwd, timeoutMs: 30_000 });
 }
 
@@ -116,6 +121,14 @@ export async function probeIdmappedOverlay(scratch: string, userns: string): Pro
 /** Unmount `target`; when busy, detach it lazily. Not mounted is not an error. */
 export async function unmount(target: string): Promise<void> {
   if (!(await isMounted(target))) return;
+  if (hasFsHelper()) {
+    try {
+      return await helperUnmount(target);
+    } catch (e) {
+      if (!(await isMounted(target))) return;
+      throw new InternalError(`unmount ${target}: ${errorMessage(e)}`, 'UNMOUNT_FAILED', { cause: e });
+    }
+  }
   const r = await runUnchecked(['umount', target], { timeoutMs: 30_000 });
   if (r.exitCode === 0) return;
   if (!(await isMounted(target))) return;

@@ -1,13 +1,17 @@
 /**
- * A file tree as a tar stream, written with tar-stream: symlinks stored, never
+ * A file tree as a tar stream, with tar-stream's header encoder: symlinks stored, never
  * followed; files linked more than once become hard-link entries; sockets
  * skipped (tar has none). Where the tree's paths live is the caller's: the
  * daemon maps container paths through a container's mounts, the CLI reads the host.
+ *
+ * The entries are framed here, not by tar-stream's pack stream: that one takes several stream
+ * ticks per entry, which for a build step's 200 small files cost 40-190 ms on a loaded 2-core
+ * host. The bytes are the same as pack's (same encoder, same defaults, same padding).
  */
-import { createReadStream, lstatSync, promises as fs, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar-stream';
+import { closeSync, lstatSync, openSync, promises as fs, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { Readable } from 'node:stream';
+import type * as tar from 'tar-stream';
+import * as headers from 'tar-stream/headers';
 
 export interface TreeSource {
   /** host path of a tree path ("/"-joined, starting at the root passed to packTree) */
@@ -44,17 +48,69 @@ export interface EntryAdjustment {
 
 /** The tar of `root` with entries named from `rootName` (`bin/…`, `./…`); a failure ends the stream with it. */
 export function packTree(source: TreeSource, root: string, rootName: string): Readable {
-  const pack = tar.pack();
-  const seen = new Map<string, string>();
-  void (async () => {
-    try {
-      await addTree(pack, source, root, rootName, seen);
-      pack.finalize();
-    } catch (e) {
-      pack.destroy(e as Error);
+  const out = new TarOut();
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* addTree(out, source, root, rootName, new Map());
+    out.push(END_OF_TAR);
+    yield out.take();
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+const END_OF_TAR = Buffer.alloc(1024);
+/** What the tar gathers before it is handed on: a build step's whole layer is usually one chunk. */
+const CHUNK = 1 << 20;
+
+/** Tar blocks gathered for the next chunk, framed as tar-stream's pack frames them. */
+class TarOut {
+  private bufs: Buffer[] = [];
+  length = 0;
+
+  push(b: Buffer): void {
+    this.bufs.push(b);
+    this.length += b.length;
+  }
+
+  take(): Buffer {
+    const b = Buffer.concat(this.bufs, this.length);
+    this.bufs = [];
+    this.length = 0;
+    return b;
+  }
+
+  /** pack.entry()'s defaults, then the header (a pax one first where ustar cannot say it). */
+  header(h: tar.Headers & { pax?: Record<string, string> }): void {
+    if (!h.size || h.type === 'symlink') h.size = 0;
+    if (!h.mode) h.mode = h.type === 'directory' ? 0o755 : 0o644;
+    if (!h.uid) h.uid = 0;
+    if (!h.gid) h.gid = 0;
+    if (!h.mtime) h.mtime = new Date();
+    if (!h.pax) {
+      const b = headers.encode(h);
+      if (b) return this.push(b);
     }
-  })();
-  return pack;
+    const pax = headers.encodePax({ name: h.name, linkname: h.linkname ?? undefined, pax: h.pax });
+    const ph: tar.Headers = { name: 'PaxHeader', mode: h.mode, uid: h.uid, gid: h.gid, size: pax.length, mtime: h.mtime, type: 'pax-header', linkname: h.linkname && 'PaxHeader', uname: h.uname, gname: h.gname, devmajor: h.devmajor, devminor: h.devminor };
+    this.push(headers.encode(ph)!);
+    this.push(pax);
+    this.pad(pax.length);
+    this.push(headers.encode({ ...ph, size: h.size, type: h.type })!);
+  }
+
+  pad(size: number): void {
+    const rest = size & 511;
+    if (rest) this.push(END_OF_TAR.subarray(0, 512 - rest));
+  }
+
+  /** An entry with its whole body. */
+  entry(h: tar.Headers & { pax?: Record<string, string> }, body?: Buffer): void {
+    h.size = body?.length ?? 0;
+    this.header(h);
+    if (body?.length) {
+      this.push(body);
+      this.pad(body.length);
+    }
+  }
 }
 
 function childName(parent: string, child: string): string {
@@ -62,7 +118,8 @@ function childName(parent: string, child: string): string {
   return parent.endsWith('/') ? parent + child : `${parent}/${child}`;
 }
 
-async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, name: string, seen: Map<string, string>): Promise<void> {
+async function* addTree(out: TarOut, source: TreeSource, treePath: string, name: string, seen: Map<string, string>): AsyncGenerator<Buffer> {
+  if (out.length >= CHUNK) yield out.take();
   const hostPath = source.hostPathOf(treePath);
   let st: Stats;
   try {
@@ -74,48 +131,73 @@ async function addTree(pack: tar.Pack, source: TreeSource, treePath: string, nam
   if (st.isSocket()) return;
   let header: tar.Headers & { pax?: Record<string, string> } = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
   const adj = source.adjust?.(treePath, st, header);
-  if (adj?.replace) return entry(pack, adj.replace);
+  if (adj?.replace) return out.entry({ ...adj.replace });
   if (adj?.prune) return;
   if (adj?.pax) header = { ...header, pax: adj.pax };
   if (st.isDirectory()) {
     const dirName = source.dirSlash && !header.name.endsWith('/') ? `${header.name}/` : header.name;
-    if (!adj?.skip) await entry(pack, { ...header, name: dirName, type: 'directory' });
-    for (const h of adj?.after ?? []) await entry(pack, h);
+    if (!adj?.skip) out.entry({ ...header, name: dirName, type: 'directory' });
+    for (const h of adj?.after ?? []) out.entry({ ...h });
     const names = new Set(source.local ? readdirSync(hostPath) : await fs.readdir(hostPath));
     for (const m of source.extraChildren?.(treePath) ?? []) names.add(m);
-    for (const child of [...names].sort()) await addTree(pack, source, childName(treePath, child), childName(name, child), seen);
+    for (const child of [...names].sort()) yield* addTree(out, source, childName(treePath, child), childName(name, child), seen);
     return;
   }
   if (adj?.skip) return;
-  if (st.isSymbolicLink()) return entry(pack, { ...header, type: 'symlink', linkname: source.local ? readlinkSync(hostPath) : await fs.readlink(hostPath) });
-  if (st.isFIFO()) return entry(pack, { ...header, type: 'fifo' });
+  if (st.isSymbolicLink()) return out.entry({ ...header, type: 'symlink', linkname: source.local ? readlinkSync(hostPath) : await fs.readlink(hostPath) });
+  if (st.isFIFO()) return out.entry({ ...header, type: 'fifo' });
   if (st.isCharacterDevice() || st.isBlockDevice()) {
     // glibc's major()/minor() split of dev_t (the low 32 bits, where Linux keeps common devices)
     const devmajor = (st.rdev >> 8) & 0xfff;
     const devminor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
-    return entry(pack, { ...header, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor, devminor });
+    return out.entry({ ...header, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor, devminor });
   }
   if (st.nlink > 1) {
     const key = `${st.dev}:${st.ino}`;
     const first = seen.get(key);
-    if (first !== undefined) return entry(pack, { ...header, type: 'link', linkname: first });
+    if (first !== undefined) return out.entry({ ...header, type: 'link', linkname: first });
     seen.set(key, name);
   }
-  if (st.size === 0) return entry(pack, { ...header, type: 'file' });
-  if (source.local && st.size <= SMALL_FILE) {
+  if (st.size === 0) return out.entry({ ...header, type: 'file' });
+  if (st.size <= SMALL_FILE) {
     // the bytes read are the entry: a file that changed size meanwhile still gives a consistent tar
-    const body = readFileSync(hostPath);
-    return new Promise((resolve, reject) => pack.entry({ ...header, type: 'file', size: body.length }, body, (err) => (err ? reject(err) : resolve())));
+    return out.entry({ ...header, type: 'file' }, source.local ? readFileSync(hostPath) : await fs.readFile(hostPath));
   }
-  // exactly the size in the header: a file that grows meanwhile must not corrupt the tar
-  await pipeline(createReadStream(hostPath, { start: 0, end: st.size - 1 }), pack.entry({ ...header, type: 'file', size: st.size }));
+  // exactly the size in the header: a file that changes size meanwhile must not corrupt the tar
+  out.header({ ...header, type: 'file', size: st.size });
+  yield* fileBody(out, hostPath, st.size, source.local === true);
+  out.pad(st.size);
 }
 
-/** An entry without content; an empty file needs its (empty) body, or tar-stream waits for one. */
-function entry(pack: tar.Pack, header: tar.Headers): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error | null) => (err ? reject(err) : resolve());
-    if (header.type === 'file') pack.entry(header, Buffer.alloc(0), done);
-    else pack.entry(header, done);
-  });
+/** `size` bytes of a file, in chunks; a file that got shorter fails the tar (its header promised more). */
+async function* fileBody(out: TarOut, hostPath: string, size: number, local: boolean): AsyncGenerator<Buffer> {
+  if (local) {
+    const fd = openSync(hostPath, 'r');
+    try {
+      for (let pos = 0; pos < size; ) {
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) throw new Error(`${hostPath}: file shrank while it was archived`);
+        out.push(n === buf.length ? buf : buf.subarray(0, n));
+        pos += n;
+        if (out.length >= CHUNK) yield out.take();
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const fh = await fs.open(hostPath, 'r');
+  try {
+    for (let pos = 0; pos < size; ) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) throw new Error(`${hostPath}: file shrank while it was archived`);
+      out.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+      pos += bytesRead;
+      if (out.length >= CHUNK) yield out.take();
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -22,7 +22,8 @@ export async function runToEnd(oci: OciRuntime, o: OciRunOptions): Promise<numbe
   o.signal?.throwIfAborted();
   // the runtime's own messages go to the log, so they are never mistaken for the process's output
   const log = path.join(o.bundleDir, 'runtime.log');
-  const child = spawn(oci.binary, [...oci.globalArgs(), '--log', log, '--log-format', 'json', 'run', '--bundle', o.bundleDir, o.id], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [bin, ...args] = oci.argv(['--log', log, '--log-format', 'json', 'run', '--bundle', o.bundleDir, o.id]) as [string, ...string[]];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', o.onOutput);
   child.stderr.on('data', o.onOutput);
   const exited = new Promise<number>((resolve, reject) => {

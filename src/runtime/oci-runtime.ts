@@ -7,7 +7,7 @@ import { promises as fs, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
 import { NotFoundError, RuntimeStartError, UnavailableError, FailedPreconditionError, InternalError, errorMessage } from '../base/errors';
 import { CommandFailedError, run, runUnchecked } from '../platform/spawn';
-import { detectCgroupMode } from '../platform/cgroups';
+import { CGROUP_ROOT, detectCgroupMode } from '../platform/cgroups';
 import type { RuntimeState } from './types';
 
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/libexec/podman', '/usr/lib/podman'];
@@ -47,6 +47,8 @@ export class OciRuntime {
     readonly binary: string,
     /** --root: per-daemon state directory, e.g. <execRoot>/runc */
     readonly root: string,
+    /** a program the runtime runs under (berth-v1view for crun on a hybrid cgroup host); never with conmon */
+    readonly launcher: string[] = [],
   ) {}
 
   /** Leading arguments for every invocation (also handed to conmon as --runtime-arg). */
@@ -54,16 +56,21 @@ export class OciRuntime {
     return ['--root', this.root];
   }
 
+  /** The whole command line of one runtime call. */
+  argv(args: string[]): string[] {
+    return [...this.launcher, this.binary, ...this.globalArgs(), ...args];
+  }
+
   private async call(args: string[], id: string, input?: string): Promise<string> {
     try {
-      return (await run([this.binary, ...this.globalArgs(), ...args], { timeoutMs: TIMEOUT_MS, input })).stdout;
+      return (await run(this.argv(args), { timeoutMs: TIMEOUT_MS, input })).stdout;
     } catch (e) {
       throw mapRuntimeError(e, id);
     }
   }
 
   async state(id: string): Promise<OciState | undefined> {
-    const r = await runUnchecked([this.binary, ...this.globalArgs(), 'state', id], { timeoutMs: TIMEOUT_MS });
+    const r = await runUnchecked(this.argv(['state', id]), { timeoutMs: TIMEOUT_MS });
     if (r.exitCode !== 0) {
       if (isNotExist(r.stderr)) return undefined;
       throw mapRuntimeError(new CommandFailedError([this.binary, 'state', id], r.exitCode, r.stderr, r.stdout), id);
@@ -175,4 +182,21 @@ export async function probeRuntime(preferred: 'auto' | RuntimeName, root: string
   if (runc) return new OciRuntime('runc', runc, root);
   if (crun) return new OciRuntime('crun', crun, root);
   throw new UnavailableError('no OCI runtime (runc or crun) found', 'RUNTIME_NOT_FOUND');
+}
+
+/**
+ * The runtime of build steps (`run` to the end, no conmon): crun where it can run, for it starts a
+ * step in half runc's time and CPU (a Go binary that re-executes itself as `runc init`). On a
+ * hybrid cgroup host crun runs under berth-v1view, which hides the v2 mount crun refuses.
+ * Falls back to the daemon's runtime when crun, or the helper a hybrid host needs, is missing,
+ * or when the daemon was told to use runc.
+ */
+export async function probeStepRuntime(main: OciRuntime, preferred: 'auto' | RuntimeName, root: string, opts: { dirs?: string[]; v1view?: string } = {}): Promise<OciRuntime> {
+  if (main.name === 'crun' || preferred === 'runc') return main;
+  const crun = await findBinary('crun', opts.dirs);
+  if (!crun) return main;
+  if ((await detectCgroupMode()) !== 'hybrid') return new OciRuntime('crun', crun, root);
+  const v1view = opts.v1view;
+  if (!v1view || !(await fs.access(v1view, fsc.X_OK).then(() => true, () => false))) return main;
+  return new OciRuntime('crun', crun, root, [v1view, path.join(CGROUP_ROOT, 'unified')]);
 }

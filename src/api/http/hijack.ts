@@ -20,6 +20,13 @@ export interface HijackOptions {
   multiplexed?: boolean;
 }
 
+const hijacked = new WeakSet<object>();
+
+/** Whether a request's socket carries a hijacked stream (whose end of input is only the end of its stdin). */
+export function isHijacked(socket: object): boolean {
+  return hijacked.has(socket);
+}
+
 /** Returns the client connection as a duplex: read = client input, write = output, end() = close. */
 export async function hijack(ctx: RequestContext, opts: HijackOptions): Promise<Duplex> {
   // the request body (exec start JSON) must be consumed before raw bytes begin
@@ -44,6 +51,7 @@ export async function hijack(ctx: RequestContext, opts: HijackOptions): Promise<
   res.shouldKeepAlive = false;
   res.flushHeaders();
   const socket = req.socket;
+  hijacked.add(socket);
   const stream = new Duplex({
     allowHalfOpen: true,
     read() {},

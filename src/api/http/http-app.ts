@@ -9,6 +9,7 @@ import type { Logger } from '../../base/logger';
 import { splitVersionPrefix } from './api-version';
 import { createContext, type Handler, type UpgradeInfo } from './context';
 import { QueryParams } from './query';
+import { isHijacked } from './hijack';
 import type { Router } from './router';
 
 export type ErrorHook = (res: http.ServerResponse, err: unknown, method: string) => void;
@@ -68,7 +69,18 @@ async function dispatch(opts: HttpAppOptions, req: http.IncomingMessage, res: ht
     if (!res.writableFinished) ac.abort();
   };
   if (upgrade) upgrade.socket.once('close', onClose);
-  else res.once('close', onClose);
+  else {
+    res.once('close', onClose);
+    // The server keeps half-open sockets (for hijacked streams), so a client that went away is noticed only at
+    // the next write: a build step that prints nothing would run on. Its end of input is the client going away,
+    // as dockerd's Go server cancels a request's context on it; a hijacked stream's is only the end of its stdin.
+    const socket = req.socket;
+    const onEnd = () => {
+      if (!res.writableFinished && !isHijacked(socket)) ac.abort();
+    };
+    socket.once('end', onEnd);
+    res.once('close', () => socket.off('end', onEnd));
+  }
   const started = Date.now();
   try {
     const vp = splitVersionPrefix(rawPath, opts.maxVersion, opts.minVersion);

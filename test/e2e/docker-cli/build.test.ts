@@ -39,8 +39,10 @@ async function waitFor<T>(probe: () => Promise<T | false>, what: string): Promis
 }
 
 /** The runtime ids of light RUN steps (runc's state dirs). */
+/** Steps the runtime knows: under crun's own root where steps run under crun, else under runc's. */
 async function runningSteps(): Promise<string[]> {
-  return (await fs.readdir(path.join(d.execRoot, 'runc')).catch(() => [] as string[])).filter((n) => n.startsWith('berth-build-'));
+  const ids = await Promise.all(['runc', 'crun-steps'].map((r) => fs.readdir(path.join(d.execRoot, r)).catch(() => [] as string[])));
+  return ids.flat().filter((n) => n.startsWith('berth-build-'));
 }
 
 /** Neither the steps' runtime state, processes and network sandboxes, nor any mount under the data root is left. */

@@ -57,7 +57,8 @@ function helpersOf(user: RootlessUser): string[] {
       return ''; // gone meanwhile
     }
   })
-    .filter((c) => c && !c.includes('berthd.js') && !c.includes('berth-rootless'));
+    // the daemon itself, its launcher and its mount helper (berth-fsd lives as long as the daemon)
+    .filter((c) => c && !c.includes('berthd.js') && !c.includes('berth-rootless') && !c.includes('berth-fsd'));
 }
 
 function mountsMentioning(s: string): string[] {
