@@ -66,22 +66,9 @@ export class ExecRegistry {
       entry.info.exitCode = 126;
       throw e;
     });
-<<<<<<< HEAD
-    const env = [...rec.env];
-    for (const e of s.env) {
-      const k = e.split('=')[0];
-      const i = env.findIndex((x) => x.split('=')[0] === k);
-      if (i >= 0) env[i] = e;
-      else env.push(e);
-    }
-    if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${rec.hostname}`);
-    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home || '/'}`);
-    if (s.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    const env = processEnv({ env: rec.env, hostname: rec.hostname, tty: s.tty, home: user.home, extra: s.env });
     // as the container's own set: only what the kernel and the daemon's bounding set allow (a privileged one asks all)
     const facts = await hostFacts();
-=======
-    const env = processEnv({ env: rec.env, hostname: rec.hostname, tty: s.tty, home: user.home, extra: s.env });
->>>>>>> dropin
     const session = await this.ctx.runtime.exec({
       containerId: rec.id,
       execId,

@@ -30,12 +30,8 @@ export async function recordExit(ctx: ContainerContext, rec: ContainerRecord, ex
   // read before the runtime's delete takes the cgroup away
   const oomKilled = (await readOomKills(cgroupsPathOf(rec.id)).catch(() => 0)) > 0;
   await releaseRunning(ctx, rec);
-<<<<<<< HEAD
-  rec.state = { ...rec.state, status: then, pid: 0, exitCode, oomKilled, finishedAt: new Date().toISOString() };
-=======
   const finishedAt = new Date();
-  rec.state = { ...rec.state, status: 'exited', pid: 0, exitCode, oomKilled, finishedAt: finishedAt.toISOString() };
->>>>>>> dropin
+  rec.state = { ...rec.state, status: then, pid: 0, exitCode, oomKilled, finishedAt: finishedAt.toISOString() };
   await ctx.store.save(rec);
   if (oomKilled) publishContainerEvent(ctx, rec, 'oom');
   // as dockerd (since 23): how long it ran, in whole seconds

@@ -15,7 +15,6 @@ test('a numeric uid unknown to passwd gets gid 0, as Docker does', () => {
   assert.equal(u.gid, 0);
 });
 
-<<<<<<< HEAD
 test('a user name picks its primary and supplementary groups', () => {
   assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000, 10], home: '/home/user' });
 });
@@ -24,15 +23,11 @@ test('the primary group leads the additional ones, then --group-add, as dockerd 
   const g = 'root:x:0:\nwheel:x:10:root\naudio:x:29:\nstaff:x:50:\n';
   assert.deepEqual(resolveUserSpec('root:root', passwd, g, ['staff', 'wheel', 'audio', '777']).additionalGids, [0, 50, 10, 29, 777]);
   assert.deepEqual(resolveUserSpec('root', passwd, g).additionalGids, [0, 10]);
-=======
-test('a user name picks its primary and supplementary groups; the primary one is also supplementary, as dockerd', () => {
-  assert.deepEqual(resolveUserSpec('user', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000, 10], home: '/home/user' });
 });
 
 test('an explicit group drops the member groups but stays supplementary itself (dockerd: -u user:0 gives groups=0)', () => {
   assert.deepEqual(resolveUserSpec('user:0', passwd, group).additionalGids, [0]);
   assert.deepEqual(resolveUserSpec('5000:6000', passwd, group, ['50']).additionalGids, [6000, 50]);
->>>>>>> dropin
 });
 
 test('an unknown user name is an error in Docker wording', () => {
