@@ -49,11 +49,12 @@ export function validateSpec(spec: ContainerSpec): void {
   }
   // dockerd's bounds: no more CPUs than the daemon may use (Go's NumCPU: the affinity mask)
   const ncpu = os.availableParallelism();
-  if (h.nanoCpus < 0 || h.nanoCpus > ncpu * 1e9) throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+  const cpuRange = `range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`;
+  if (h.nanoCpus < 0 || h.nanoCpus > ncpu * 1e9) throw new InvalidArgumentError(cpuRange);
   if (h.nanoCpus > 0 && (h.cpuQuota > 0 || h.cpuPeriod > 0)) {
     throw new InvalidArgumentError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
-  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+  if (h.nanoCpus > 0 && h.nanoCpus < 1e7) throw new InvalidArgumentError(cpuRange);
   // dockerd parses the stop signal at create (a number other than 0 passes, as signal.ParseSignal lets it)
   if (spec.stopSignal && !/^\d+$/.test(spec.stopSignal)) validateSignal(spec.stopSignal);
   if (spec.stopSignal === '0') throw new InvalidArgumentError('invalid signal: 0', 'INVALID_SIGNAL');

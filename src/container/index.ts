@@ -185,7 +185,7 @@ export class Containers implements ContainerService {
   async sizes(ref: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
     const rec = this.resolve(ref);
     const sizeRw = await writableSize(path.join(this.ctx.store.containerDir(rec.id), 'rw', 'upper'));
-    const image = (await this.ctx.images.list({ all: true })).find((x) => x.id === rec.imageId);
+    const image = await this.ctx.images.resolve(rec.imageId).catch(() => undefined);
     return { sizeRw, sizeRootFs: sizeRw + (image?.size ?? 0) };
   }
 

@@ -123,6 +123,8 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const engineId = await loadEngineId(config.dataRoot);
   const c = containers;
   await removeBuildLeftovers(config.dataRoot);
+  // read once: the host's cgroup layout does not change while the daemon runs
+  const cgroupVersion = await detectCgroupVersion();
   const stepOci = rootless ? runtime.oci : await probeStepRuntime(runtime.oci, (config.runtime as 'auto' | 'runc' | 'crun' | undefined) ?? 'auto', path.join(config.execRoot, 'crun-steps'), { v1view: nativeToolPath('berth-v1view') });
   if (stepOci !== runtime.oci) logger.info({ runtime: stepOci.name, launcher: stepOci.launcher }, 'build steps run under their own runtime');
   // the leftovers of steps a killed daemon ran, under either runtime (the choice may differ from its)
@@ -146,7 +148,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       dataRoot: config.dataRoot,
       execRoot: config.execRoot,
       runtime: runtime.name,
-      cgroupVersion: (await detectCgroupVersion()) === 2 ? '2' : '1',
+      cgroupVersion: cgroupVersion === 2 ? '2' : '1',
       kernelVersion: os.release(),
       operatingSystem: await osName(),
       osType: 'linux',
@@ -177,7 +179,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
     events,
     config,
     runtimeName: runtime.name,
-    cgroupnsMode: (await detectCgroupVersion()) === 2 ? 'private' : 'host',
+    cgroupnsMode: cgroupVersion === 2 ? 'private' : 'host',
     connectNetwork: (net: string, container: string, opts: ConnectOptions) => connectContainer(networks, c, net, container, opts),
     disconnectNetwork: (net: string, container: string, force: boolean) => disconnectContainer(networks, c, net, container, force),
     metrics,

@@ -171,33 +171,21 @@ async function* addTree(out: TarOut, source: TreeSource, treePath: string, name:
 
 /** `size` bytes of a file, in chunks; a file that got shorter fails the tar (its header promised more). */
 async function* fileBody(out: TarOut, hostPath: string, size: number, local: boolean): AsyncGenerator<Buffer> {
-  if (local) {
-    const fd = openSync(hostPath, 'r');
-    try {
-      for (let pos = 0; pos < size; ) {
-        const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-        const n = readSync(fd, buf, 0, buf.length, pos);
-        if (n === 0) throw new Error(`${hostPath}: file shrank while it was archived`);
-        out.push(n === buf.length ? buf : buf.subarray(0, n));
-        pos += n;
-        if (out.length >= CHUNK) yield out.take();
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return;
-  }
-  const fh = await fs.open(hostPath, 'r');
+  // a local tree is read synchronously, as its small files are above: no event-loop tick per chunk
+  const fd = local ? openSync(hostPath, 'r') : undefined;
+  const fh = local ? undefined : await fs.open(hostPath, 'r');
+  const readAt = async (buf: Buffer, pos: number): Promise<number> => (fh ? (await fh.read(buf, 0, buf.length, pos)).bytesRead : readSync(fd!, buf, 0, buf.length, pos));
   try {
     for (let pos = 0; pos < size; ) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) throw new Error(`${hostPath}: file shrank while it was archived`);
-      out.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-      pos += bytesRead;
+      const n = await readAt(buf, pos);
+      if (n === 0) throw new Error(`${hostPath}: file shrank while it was archived`);
+      out.push(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
       if (out.length >= CHUNK) yield out.take();
     }
   } finally {
-    await fh.close();
+    if (fh) await fh.close();
+    else closeSync(fd!);
   }
 }
