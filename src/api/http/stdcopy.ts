@@ -17,7 +17,7 @@ export function encodeStdcopyFrame(stream: StdStreamId, payload: Buffer): Buffer
   return Buffer.concat([stdcopyHeader(stream, payload.length), payload]);
 }
 
-/** Splits a buffer of complete frames (tests, and anything reading our own output). */
+/** Splits a buffer into its complete frames and what is left of the next one. */
 export function decodeStdcopyFrames(buf: Buffer): { frames: Array<{ stream: StdStreamId; payload: Buffer }>; rest: Buffer } {
   const frames: Array<{ stream: StdStreamId; payload: Buffer }> = [];
   let off = 0;
@@ -40,16 +40,10 @@ export class StdcopyStreamFilter {
   constructor(private readonly keep: ReadonlySet<StdStreamId>) {}
 
   push(chunk: Buffer): Buffer {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const { frames, rest } = decodeStdcopyFrames(this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk);
+    this.pending = rest;
     const out: Buffer[] = [];
-    let off = 0;
-    while (this.pending.length - off >= 8) {
-      const end = off + 8 + this.pending.readUInt32BE(off + 4);
-      if (this.pending.length < end) break;
-      if (this.keep.has(this.pending[off] as StdStreamId)) out.push(this.pending.subarray(off, end));
-      off = end;
-    }
-    this.pending = this.pending.subarray(off);
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    for (const f of frames) if (this.keep.has(f.stream)) out.push(stdcopyHeader(f.stream, f.payload.length), f.payload);
+    return Buffer.concat(out);
   }
 }
