@@ -184,14 +184,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   if (args.length === 0) throw new InvalidArgumentError('No command specified', 'NO_COMMAND');
 
   const id = presetId ?? newId();
-  const name = spec.name ? spec.name.replace(/^\//, '') : randomName((n) => {
-    try {
-      ctx.store.resolve(n);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const name = spec.name ? spec.name.replace(/^\//, '') : randomName((n) => ctx.store.nameTaken(n)); // reserved names too: a create in progress holds its name before its record
   ctx.store.reserveName(name, id);
   const dir = ctx.store.containerDir(id);
   let createdVolumes: string[] = [];

@@ -48,6 +48,16 @@ test('a taken name is a conflict in Docker wording', () =>
     assert.throws(() => s.reserveName('web', AB), /The container name "\/web" is already in use by container/);
   }));
 
+test('a name reserved by a create in progress is taken before its record exists (random names avoid it)', () =>
+  withStore(async (s) => {
+    assert.equal(s.nameTaken('busy_bohr'), false);
+    s.reserveName('busy_bohr', A);
+    assert.throws(() => s.resolve('busy_bohr'), /No such container/); // no record yet
+    assert.equal(s.nameTaken('busy_bohr'), true);
+    s.releaseName('busy_bohr', A);
+    assert.equal(s.nameTaken('busy_bohr'), false);
+  }));
+
 test('records survive a reopen; half-created directories are dropped', () =>
   withStore(async (s, dir) => {
     await fs.mkdir(s.containerDir(A), { recursive: true });

@@ -59,6 +59,11 @@ export class ContainerStore {
     this.byName.set(name, id);
   }
 
+  /** Whether a container holds the name or a create in progress reserved it. */
+  nameTaken(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   releaseName(name: string, id: string): void {
     if (this.byName.get(name) === id) this.byName.delete(name);
   }
