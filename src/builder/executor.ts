@@ -26,7 +26,7 @@ import { openAgentProxy } from './ssh-agent-proxy';
 import { parseDockerfile } from './dockerfile/parser';
 import { processWord, processWords } from './dockerfile/shell-lex';
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from '../base/dockerignore';
-import type { BuildCacheStore, BuildImage, BuildPorts, ImagePathStat, StepFs, StepMount } from './ports';
+import type { BuildCacheStore, BuildImage, BuildPorts, ImagePathStat, SealedStep, StepFs, StepMount } from './ports';
 
 export interface BuildOptions {
   /** the extracted build context */
@@ -75,9 +75,14 @@ interface StageState {
   index: number;
   /** the number the next step prints */
   step: number;
-  /** this stage's share of the output stream */
-  out: (text: string) => void;
+  /** this stage's share of the output stream; a promised text holds what follows until it settles */
+  out: (text: string | Promise<string>) => void;
+  /** resolves once every text given to `out` went out */
+  drained: () => Promise<void>;
+  /** the last committed image; a sealed step after it may still be committing (see settle()) */
   image: BuildImage | undefined;
+  /** a RUN whose changes are sealed and commit on, while the next RUN may run on them */
+  pending?: { sealed: SealedStep; settled: Promise<void> };
   config: ImageConfigConfig;
   /** ARGs declared in this stage, with their values (undefined: declared, no value) */
   args: Map<string, string | undefined>;
@@ -85,6 +90,8 @@ interface StageState {
   cmdSet: boolean;
   author?: string;
 }
+
+const noop = (): void => undefined;
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -162,7 +169,11 @@ class OrderedOutput {
   write(stage: number, text: string): void {
     if (!this.order.includes(stage)) this.order.push(stage);
     if (this.order[this.head] === stage) this.out(text);
-    else this.held.set(stage, [...(this.held.get(stage) ?? []), text]);
+    else {
+      const held = this.held.get(stage);
+      if (held) held.push(text);
+      else this.held.set(stage, [text]);
+    }
   }
 
   finish(stage: number): void {
@@ -375,7 +386,21 @@ class Builder {
 
   private async runStage(def: StageDef): Promise<BuildImage | undefined> {
     const [fromRaw, ...rest] = def.instructions as [RawInstruction, ...RawInstruction[]];
-    const out = (text: string): void => this.output.write(def.index, text);
+    const write = (text: string): void => this.output.write(def.index, text);
+    // texts after a promised one (a sealed step's " ---> id") wait for it, in order
+    let queue: Promise<void> | undefined;
+    const out = (text: string | Promise<string>): void => {
+      if (!queue && typeof text === 'string') return write(text);
+      // a commit that failed writes nothing: its error ends the build
+      const next: Promise<void> = (queue ?? Promise.resolve()).then(() => text).then(write, () => undefined);
+      queue = next;
+      void next.then(() => {
+        if (queue === next) queue = undefined;
+      });
+    };
+    const drained = async (): Promise<void> => {
+      while (queue) await queue;
+    };
     out(stepLine(def.firstStep, this.total, fromRaw));
     const from = this.decode(fromRaw, this.definedGlobals());
     if (from.kind !== 'from') throw new InvalidArgumentError('a stage starts with FROM', 'NO_FROM');
@@ -385,6 +410,7 @@ class Builder {
       index: def.index,
       step: def.firstStep + 1,
       out,
+      drained,
       image,
       config: structuredClone(image?.config ?? {}),
       args: new Map(),
@@ -399,12 +425,30 @@ class Builder {
         for (const raw of parseDockerfile(t).instructions) await this.runInstruction(st, raw);
       }
     }
-    for (const raw of rest) {
-      this.signal.throwIfAborted();
-      this.begin(st, raw);
-      await this.runInstruction(st, raw);
+    try {
+      for (const raw of rest) {
+        this.signal.throwIfAborted();
+        this.begin(st, raw);
+        await this.runInstruction(st, raw);
+      }
+      await this.settle(st);
+    } finally {
+      // what a failed step printed goes out before its error, also when a sealed step held it
+      await st.pending?.settled.catch(() => undefined);
+      await drained();
     }
     return st.image;
+  }
+
+  /** Waits for a sealed step's commit: st.image is the stage's image again. */
+  private async settle(st: StageState): Promise<void> {
+    const p = st.pending;
+    if (!p) return;
+    try {
+      await p.settled;
+    } finally {
+      if (st.pending === p) st.pending = undefined;
+    }
   }
 
   /** The environment words are expanded with: the stage's ARGs, then ENV over them. */
@@ -417,6 +461,8 @@ class Builder {
 
   private async runInstruction(st: StageState, raw: RawInstruction): Promise<void> {
     const ins = this.decode(raw, this.expansionEnv(st));
+    // only a RUN can go on while the step before it commits
+    if (ins.kind !== 'run') await this.settle(st);
     const shell = st.config.Shell ?? DEFAULT_SHELL;
     const nop = (text: string) => `/bin/sh -c #(nop)  ${text}`;
     switch (ins.kind) {
@@ -513,6 +559,24 @@ class Builder {
     return this.cache.set(key, img.id);
   }
 
+  /**
+   * A sealed step becomes the stage's image when its commit ends (after the one before it); its
+   * " ---> id" line holds the stage's later output until then.
+   */
+  private pend(st: StageState, sealed: SealedStep, keyOf: (baseId: string) => string): void {
+    const before = st.pending;
+    const baseId = before ? before.sealed.image.then((i) => i.id) : Promise.resolve(st.image!.id);
+    const settled = (async () => {
+      await before?.settled;
+      const img = await sealed.image;
+      st.image = img;
+      await this.cache.set(keyOf(await baseId), img.id);
+    })();
+    settled.catch(noop); // settle() or the stage's end reports it
+    st.pending = { sealed, settled };
+    st.out(sealed.image.then((img) => ` ---> ${short(img.id)}\n`));
+  }
+
   /** Steps committed: their unmount and removal run while the build goes on, and end before it does. */
   private readonly releasing = new Map<StepFs, Promise<void>>();
 
@@ -539,12 +603,23 @@ class Builder {
     const env = envMap(st.config.Env);
     const argPairs = [...st.args].filter((e): e is [string, string] => e[1] !== undefined && !env.has(e[0]));
     const createdBy = `${argPairs.length ? `|${argPairs.length} ${argPairs.map(([k, v]) => `${k}=${v}`).join(' ')} ` : ''}${cmd.join(' ')}`;
-    const base = this.requireBase(st, `The command '${cmd.join(' ')}'`);
     const mounts = ins.mounts ?? [];
     const networkMode = ins.network === undefined || ins.network === 'default' ? this.opts.networkMode : ins.network;
-    const key = hash('run', base.id, createdBy, ...(await this.mountKeys(st, mounts)), ins.network ?? '', ins.script?.data ?? '');
-    const hit = await this.cached(st, key);
-    if (hit) return this.done(st, hit, key);
+    const keyParts = [createdBy, ...(await this.mountKeys(st, mounts)), ins.network ?? '', ins.script?.data ?? ''];
+    const keyOf = (baseId: string) => hash('run', baseId, ...keyParts);
+    // Light unless the user asked to keep intermediate containers (--rm=false) or the image declares
+    // VOLUMEs (a step container gets volumes there, whose changes the layer leaves out).
+    const light = this.ports.runLight && this.opts.remove && !Object.keys(st.config.Volumes ?? {}).length ? this.ports.runLight.bind(this.ports) : undefined;
+    if (!light) await this.settle(st);
+    // on a step this build just made no cache entry can exist (its image is new): no lookup, and no wait for its id
+    const on = st.pending?.sealed;
+    let base: BuildImage | undefined;
+    if (!on) {
+      base = this.requireBase(st, `The command '${cmd.join(' ')}'`);
+      const key = keyOf(base.id);
+      const hit = await this.cached(st, key);
+      if (hit) return this.done(st, hit, key);
+    }
     const prepared = await this.prepareMounts(st, mounts, ins.script);
     try {
       const proc = {
@@ -555,24 +630,25 @@ class Builder {
         networkMode,
         mounts: prepared.mounts,
       };
-      // Light unless the user asked to keep intermediate containers (--rm=false) or the image declares
-      // VOLUMEs (a step container gets volumes there, whose changes the layer leaves out).
-      if (this.ports.runLight && this.opts.remove && !Object.keys(st.config.Volumes ?? {}).length) {
-        const run = await this.ports.runLight(base.id, proc, (id) => st.out(` ---> Running in ${short(id)}\n`), (chunk) => st.out(chunk.toString('utf8')), this.signal);
+      if (light) {
+        const run = await light(on ?? base!.id, proc, (id) => st.out(` ---> Running in ${short(id)}\n`), (chunk) => st.out(chunk.toString('utf8')), this.signal);
         try {
           if (run.exitCode !== 0) {
             // as the classic builder leaves it: a container to inspect, unless it held a secret
             if (!this.opts.forceRemove && !prepared.secretInEnv) await run.keep();
             throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
           }
-          const img = await run.commit(st.config, createdBy);
+          const sealed = await run.seal(st.config, createdBy);
           st.out(`Removing intermediate container ${short(run.id)}\n`);
-          this.releaseLater(run);
-          return await this.done(st, img, key);
+          // its tree goes once the commit has taken (or failed to take) the upper dir
+          this.releasing.set(run, sealed.image.then(noop, noop).then(() => run.release()));
+          this.pend(st, sealed, keyOf);
+          return;
         } finally {
           if (!this.releasing.has(run)) await run.release();
         }
       }
+      base ??= this.requireBase(st, `The command '${cmd.join(' ')}'`);
       const cid = await this.ports.createStep(base.id, proc);
       st.out(` ---> Running in ${short(cid)}\n`);
       let code: number;
@@ -592,7 +668,7 @@ class Builder {
         st.out(`Removing intermediate container ${short(cid)}\n`);
         await this.ports.removeStep(cid);
       }
-      await this.done(st, img, key);
+      await this.done(st, img, keyOf(base.id));
     } finally {
       await prepared.release();
     }

@@ -65,10 +65,21 @@ export type ImagePathInfo =
   /** a parent on the way is no directory (a symlink, a file): only a mounted tree can tell */
   | { kind: 'blocked' };
 
+/**
+ * A RUN step's changes sealed as its layer while their commit runs on: a next RUN can run on
+ * them meanwhile (runLight), and nothing else should read the stage's image before `image` settles.
+ */
+export interface SealedStep {
+  /** the step's image, once committed; rejects when the commit fails */
+  readonly image: Promise<BuildImage>;
+}
+
 /** A RUN step run to its end on a StepFs. */
 export interface StepRun extends StepFs {
   id: string;
   exitCode: number;
+  /** commit() that returns once the changes are sealed, the commit going on */
+  seal(config: ImageConfigConfig, createdBy: string): Promise<SealedStep>;
   /** makes the (failed) step a stopped container holding its changes, as the classic builder leaves it; then release() */
   keep(): Promise<void>;
 }
@@ -84,10 +95,11 @@ export interface BuildPorts {
   /** a created (not started) container of `imageId` for one step */
   createStep(imageId: string, proc: StepProcess): Promise<string>;
   /**
-   * Runs a RUN step straight under the OCI runtime (absent: this engine cannot, use createStep).
+   * Runs a RUN step straight under the OCI runtime (absent: this engine cannot, use createStep),
+   * on an image or on the sealed changes of the step before it (from this engine's seal()).
    * `onStart` gets the step's id before its first output. A cancel kills it and leaves nothing.
    */
-  runLight?(imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun>;
+  runLight?(on: string | SealedStep, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun>;
   /**
    * Reads an image's filesystem without mounting it; undefined when this image cannot be read so
    * (absent: never). COPY and WORKDIR then write their layer as a tar, with no tree to open.

@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import type { Logger } from '../base/logger';
 import { errorMessage, NotFoundError } from '../base/errors';
 import { newId } from '../base/ids';
-import type { BuildImage, StepFs, StepRun } from '../builder/ports';
+import type { BuildImage, SealedStep, StepFs, StepRun } from '../builder/ports';
+import type { ImageConfigConfig } from '../protocol/oci/image';
 import { checkArchive, diskProbe, extractArchive, spoolUpload } from '../container/archive-extract';
 import { packContainerPath } from '../container/archive-pack';
 import { absContainerPath, assertsDirectory, goBase, resolveContainerPath, type PathMount } from '../container/path-resolve';
@@ -55,15 +56,14 @@ export interface LightStepDeps {
 const view = (rec: ImageRecord): BuildImage => ({ id: rec.id, config: rec.config.config ?? {}, layers: rec.chainIds.length });
 
 /** A container record that is never stored: what the network and runtime-spec code read. */
-function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, rootfs: string, bundle: string): ContainerRecord {
-  const imgCfg = image.config.config ?? {};
+function stepRecord(id: string, spec: ContainerSpec, imgCfg: ImageConfigConfig, rootfs: string, bundle: string): ContainerRecord {
   const [cmd, ...args] = spec.cmd ?? [];
   return {
     id,
     name: `build-step-${id.slice(0, 12)}`,
     created: new Date().toISOString(),
     spec,
-    imageId: image.id,
+    imageId: spec.image,
     path: cmd ?? '',
     args,
     env: mergeEnv(imgCfg.Env ?? [], spec.env),
@@ -93,11 +93,76 @@ function stepRecord(id: string, spec: ContainerSpec, image: ImageRecord, rootfs:
   };
 }
 
+const noop = (): void => undefined;
+
 /**
- * The image's layers under a fresh upper dir, mounted at `<dir>/rootfs`; `undo` takes what
+ * A RUN step's changes, sealed (unmounted, trimmed) while their commit runs on: the next RUN of the
+ * stage mounts them as its top lower dir meanwhile, so a step's packing, hashing and fsyncs overlap
+ * the next step instead of delaying it. The upper dir moves into the layer store when its commit
+ * adopts it; `lock` keeps that move and a mount reading the dir's path from crossing.
+ */
+class Sealed implements SealedStep {
+  readonly image: Promise<BuildImage>;
+  readonly record: Promise<ImageRecord>;
+  private lock: Promise<void> = Promise.resolve();
+  private moved = false;
+
+  /** `upper`: the dir a next step can mount; 'unchanged': the step made no layer; absent: its layer is unpacked from its tar (overlay redirects) */
+  constructor(
+    private readonly deps: LightStepDeps,
+    readonly base: StepBase,
+    private readonly upper: string | 'unchanged' | undefined,
+    readonly config: ImageConfigConfig,
+    commit: (sealed: Sealed) => Promise<ImageRecord>,
+  ) {
+    this.record = commit(this);
+    this.record.catch(noop); // the builder sees the failure through `image`, or a next step's commit
+    this.image = this.record.then(view);
+    this.image.catch(noop);
+  }
+
+  /** Runs `fn` (a mount) with this image's layer dirs, top-most first. */
+  withLowers<T>(fn: (dirs: string[]) => Promise<T>): Promise<T> {
+    const run = this.lock.then(async () => {
+      const upper = this.upper;
+      if (upper === 'unchanged') return withBaseLowers(this.deps, this.base, fn);
+      if (upper === undefined || this.moved) return fn(await this.deps.images.layerDirs((await this.record).id));
+      return withBaseLowers(this.deps, this.base, (below) => fn([upper, ...below]));
+    });
+    this.lock = run.then(noop, noop);
+    return run;
+  }
+
+  /** The upper dir for the layer store to take: mounts wait until the commit moved it (or failed). */
+  takeUpper(): Promise<string> {
+    return new Promise((resolve) => {
+      this.lock = this.lock.then(() => {
+        resolve(this.upper as string);
+        return this.record.then(
+          () => void (this.moved = true),
+          () => void (this.moved = true),
+        );
+      });
+    });
+  }
+}
+
+/** What a step runs on: a committed image, or the sealed changes of the step before it. */
+type StepBase = ImageRecord | Sealed;
+
+function withBaseLowers<T>(deps: LightStepDeps, base: StepBase, fn: (dirs: string[]) => Promise<T>): Promise<T> {
+  return base instanceof Sealed ? base.withLowers(fn) : deps.images.layerDirs(base.id).then(fn);
+}
+
+async function baseId(base: StepBase): Promise<string> {
+  return base instanceof Sealed ? (await base.record).id : base.id;
+}
+
+/**
+ * The base's layers under a fresh upper dir, mounted at `<dir>/rootfs`; `undo` takes what
  * later phases add, and release() runs it all (in reverse).
  */
-async function openTree(deps: LightStepDeps, image: ImageRecord, id: string, logger: Logger): Promise<{ rootfs: string; upperDir: string; dir: string; undo: Array<() => Promise<void>>; release: () => Promise<void> }> {
+async function openTree(deps: LightStepDeps, base: StepBase, id: string, logger: Logger): Promise<{ rootfs: string; upperDir: string; dir: string; undo: Array<() => Promise<void>>; release: () => Promise<void> }> {
   const dir = path.join(stepsRoot(deps.dataRoot), id);
   const undo: Array<() => Promise<void>> = [];
   const release = async (): Promise<void> => {
@@ -108,7 +173,7 @@ async function openTree(deps: LightStepDeps, image: ImageRecord, id: string, log
   try {
     undo.push(() => fs.rm(dir, { recursive: true, force: true }));
     await fs.mkdir(rootfs, { recursive: true });
-    await mountOverlay({ lowerDirs: await deps.images.layerDirs(image.id), upperDir, workDir: path.join(dir, 'work'), target: rootfs });
+    await withBaseLowers(deps, base, (lowerDirs) => mountOverlay({ lowerDirs, upperDir, workDir: path.join(dir, 'work'), target: rootfs }));
     undo.push(() => unmount(rootfs));
     return { rootfs, upperDir, dir, undo, release };
   } catch (e) {
@@ -118,7 +183,7 @@ async function openTree(deps: LightStepDeps, image: ImageRecord, id: string, log
 }
 
 /** The StepFs of an opened tree: paths resolved in the image's space, as `docker cp` resolves them. */
-function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void, mark: (phase: string) => void = () => undefined): StepFs {
+function treeFs(deps: LightStepDeps, base: StepBase, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void, mark: (phase: string) => void = () => undefined): StepFs & { seal(config: ImageConfigConfig, createdBy: string): Promise<Sealed> } {
   const table: PathMount[] = [{ destination: '/', source: t.rootfs, rw: true }];
   return {
     async isDirectory(p) {
@@ -154,33 +219,41 @@ function treeFs(deps: LightStepDeps, image: ImageRecord, t: { rootfs: string; up
       return { uid: u.uid, gid: u.gid };
     },
     async commit(config, createdBy) {
-      // nothing reads the tree through the mount any more: it goes while the upper dir is read
-      const unmounting = unmount(t.rootfs);
-      unmounting.catch(() => undefined); // awaited below, or by release()
-      const changes = await scanUpper(t.upperDir, mountPoints);
-      mark('scan');
-      // no change, no layer: a step that only ran something is a metadata step
-      if (!changes.entries.length) return done(await deps.images.commit({ baseId: image.id, config, createdBy }));
-      const xattrs = await readUpperXattrs(t.upperDir);
-      mark('xattrs');
-      const tar = await packUpper(t.upperDir, changes, undefined, xattrs);
-      // what overlayfs records only for features we do not mount with: such a dir is unpacked from its tar instead
-      const plain = ![...xattrs.values()].some((a) => [...a.keys()].some((k) => /overlay\.(redirect|metacopy)$/.test(k)));
-      if (!plain) return done(await deps.images.commit({ baseId: image.id, layer: tar, config, createdBy }));
-      // the upper dir is the layer: its tar is only hashed and kept as the blob, never unpacked again
-      const takeDir = async (): Promise<string> => {
-        await unmounting;
-        await trimUpper(t.upperDir, changes);
-        return t.upperDir;
-      };
-      return done(await deps.images.commit({ baseId: image.id, adopt: { tar, takeDir, size: changes.size, opaque: opaqueDirs(changes, xattrs) }, config, createdBy }));
+      return view(await (await seal(config, createdBy)).record);
     },
+    seal,
     release: t.release,
   };
-  function done(rec: ImageRecord): BuildImage {
-    const img = view(rec);
-    onCommit?.();
-    return img;
+
+  async function seal(config: ImageConfigConfig, createdBy: string): Promise<Sealed> {
+    // nothing reads the tree through the mount any more: it goes while the upper dir is read
+    const unmounting = unmount(t.rootfs);
+    unmounting.catch(noop); // awaited below, or by release()
+    const changes = await scanUpper(t.upperDir, mountPoints);
+    mark('scan');
+    const sealed = (upper: string | 'unchanged' | undefined, commit: (s: Sealed) => Promise<ImageRecord>) =>
+      new Sealed(deps, base, upper, config, async (s) => {
+        const rec = await commit(s);
+        onCommit?.();
+        return rec;
+      });
+    // no change, no layer: a step that only ran something is a metadata step
+    if (!changes.entries.length) {
+      await unmounting;
+      return sealed('unchanged', async () => deps.images.commit({ baseId: await baseId(base), config, createdBy }));
+    }
+    const xattrs = await readUpperXattrs(t.upperDir);
+    mark('xattrs');
+    // what overlayfs records only for features we do not mount with: such a dir is unpacked from its tar instead
+    const plain = ![...xattrs.values()].some((a) => [...a.keys()].some((k) => /overlay\.(redirect|metacopy)$/.test(k)));
+    await unmounting;
+    if (!plain) return sealed(undefined, async () => deps.images.commit({ baseId: await baseId(base), layer: await packUpper(t.upperDir, changes, undefined, xattrs), config, createdBy }));
+    await trimUpper(t.upperDir, changes);
+    // the upper dir is the layer: its tar is only hashed and kept as the blob, never unpacked again
+    return sealed(t.upperDir, async (s) => {
+      const tar = await packUpper(t.upperDir, changes, undefined, xattrs);
+      return deps.images.commit({ baseId: await baseId(base), adopt: { tar, takeDir: () => s.takeUpper(), size: changes.size, opaque: opaqueDirs(changes, xattrs) }, config, createdBy });
+    });
   }
 }
 
@@ -195,15 +268,16 @@ export async function openStepFs(deps: LightStepDeps, imageId: string): Promise<
  * Runs one RUN step to its end. The returned run holds the mounted overlay (its upper dir is the
  * step's changes) until release(); a cancel kills the process and undoes everything.
  */
-export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun> {
+export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, on: string | SealedStep, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<StepRun> {
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const mark = (name: string) => (phases[name] = Math.round(performance.now() - t0));
-  const image = await deps.images.resolve(spec.image);
+  if (typeof on !== 'string' && !(on instanceof Sealed)) throw new Error('a build step runs on an image or on a step this engine sealed');
+  const base: StepBase = typeof on === 'string' ? await deps.images.resolve(on) : on;
   const id = newId();
-  const tree = await openTree(deps, image, id, deps.logger);
+  const tree = await openTree(deps, base, id, deps.logger);
   const bundle = path.join(bundlesRoot(deps.execRoot), id);
-  const rec = stepRecord(id, spec, image, tree.rootfs, bundle);
+  const rec = stepRecord(id, spec, base instanceof Sealed ? base.config : (base.config.config ?? {}), tree.rootfs, bundle);
   try {
     mark('mount');
     tree.undo.push(() => fs.rm(bundle, { recursive: true, force: true }));
@@ -229,12 +303,12 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, onS
       deps.logger.debug({ step: id, phasesMs: phases }, 'build step done');
     };
     return {
-      ...treeFs(deps, image, tree, mountPoints, onCommit, mark),
+      ...treeFs(deps, base, tree, mountPoints, onCommit, mark),
       id,
       exitCode,
       async keep() {
         // under the id the step announced (" ---> Running in"), as the classic builder's container is
-        const { id: cid } = await deps.containers.create(spec, { id });
+        const { id: cid } = await deps.containers.create({ ...spec, image: await baseId(base) }, { id });
         const store = deps.runtimeCtx.store;
         const kept = store.resolve(cid);
         await unmount(tree.rootfs);

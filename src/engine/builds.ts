@@ -14,7 +14,7 @@ import { FileBuildCache } from '../builder/cache';
 import { CacheMounts } from '../builder/cache-mounts';
 import { extractTar } from '../builder/context/extract';
 import { runBuild, type BuildOptions } from '../builder/executor';
-import type { BuildImage, BuildPorts, StepProcess } from '../builder/ports';
+import type { BuildImage, BuildPorts, SealedStep, StepProcess } from '../builder/ports';
 import { defaultContainerSpec, type ContainerSpec } from '../container/spec';
 import { openStepFs, runLightStep, type LightStepDeps } from './build-steps';
 import type { ContainerService } from '../container/types';
@@ -114,7 +114,9 @@ export function createBuildPorts(containers: ContainerService, images: ImageServ
     },
     ...(light
       ? {
-          runLight: (imageId: string, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal) => runLightStep(light, stepSpec(imageId, proc), onStart, onOutput, signal),
+          runLight: (on: string | SealedStep, proc: StepProcess, onStart: (id: string) => void, onOutput: (chunk: Buffer) => void, signal?: AbortSignal) =>
+            // a sealed base's image id is not known yet: the spec names it once a failed step is kept
+            runLightStep(light, stepSpec(typeof on === 'string' ? on : '', proc), on, onStart, onOutput, signal),
           openStepFs: (imageId: string) => openStepFs(light, imageId),
           // where steps are containers (rootless), every copy goes through one too
           async viewImage(imageId: string) {

@@ -75,7 +75,7 @@ class FsHelper {
 }
 
 /** An idle helper must not keep a process from exiting (it ends at end of input); a busy one must. */
-function keepAlive(child: ChildProcessWithoutNullStreams, on: boolean): void {
+export function keepAlive(child: ChildProcessWithoutNullStreams, on: boolean): void {
   for (const h of [child, child.stdin, child.stdout, child.stderr] as Array<{ ref?: () => void; unref?: () => void }>) {
     if (on) h.ref?.();
     else h.unref?.();

@@ -4,6 +4,8 @@
  * stopped at its next start), and one runtime process instead of create, start and delete.
  */
 import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { helperSpawner } from '../platform/spawner';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { mapStartError, type OciRuntime } from './oci-runtime';
@@ -23,12 +25,10 @@ export async function runToEnd(oci: OciRuntime, o: OciRunOptions): Promise<numbe
   // the runtime's own messages go to the log, so they are never mistaken for the process's output
   const log = path.join(o.bundleDir, 'runtime.log');
   const [bin, ...args] = oci.argv(['--log', log, '--log-format', 'json', 'run', '--bundle', o.bundleDir, o.id]) as [string, ...string[]];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', o.onOutput);
-  child.stderr.on('data', o.onOutput);
+  const child = startProcess(bin, args, o.onOutput);
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, sig) => resolve(code ?? 128 + (sig === 'SIGKILL' ? 9 : 15)));
+    child.once('close', (code: number | null, sig: NodeJS.Signals | null) => resolve(code ?? 128 + (sig === 'SIGKILL' ? 9 : 15)));
   });
   let killing: Promise<void> | undefined;
   const stop = () => {
@@ -45,7 +45,11 @@ export async function runToEnd(oci: OciRuntime, o: OciRunOptions): Promise<numbe
   };
   o.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const code = await exited;
+    const code = await exited.catch(async (e: unknown) => {
+      // the runtime did not start, or its starter (berth-spawnd) died under it: nothing may run on
+      await oci.delete(o.id, true).catch(() => undefined);
+      throw e;
+    });
     await killing;
     const failure = await runtimeError(log);
     // `run` deletes its container as it returns, unless it failed half-way
@@ -56,6 +60,16 @@ export async function runToEnd(oci: OciRuntime, o: OciRunOptions): Promise<numbe
   } finally {
     o.signal?.removeEventListener('abort', stop);
   }
+}
+
+/** The runtime process, by berth-spawnd where it was built: a fork of the daemon itself costs more than the runtime's start. */
+function startProcess(bin: string, args: string[], onOutput: (chunk: Buffer) => void): EventEmitter {
+  const viaHelper = helperSpawner();
+  if (viaHelper) return viaHelper(bin, args).on('output', onOutput);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
+  return child;
 }
 
 /** The runtime's last error message in its JSON log, if it logged one. */
