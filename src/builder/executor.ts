@@ -83,6 +83,8 @@ interface StageState {
   image: BuildImage | undefined;
   /** a RUN whose changes are sealed and commit on, while the next RUN may run on them */
   pending?: { sealed: SealedStep; settled: Promise<void> };
+  /** the instruction after this one is a RUN */
+  nextIsRun?: boolean;
   config: ImageConfigConfig;
   /** ARGs declared in this stage, with their values (undefined: declared, no value) */
   args: Map<string, string | undefined>;
@@ -426,9 +428,10 @@ class Builder {
       }
     }
     try {
-      for (const raw of rest) {
+      for (const [i, raw] of rest.entries()) {
         this.signal.throwIfAborted();
         this.begin(st, raw);
+        st.nextIsRun = rest[i + 1]?.cmd === 'run';
         await this.runInstruction(st, raw);
       }
       await this.settle(st);
@@ -638,7 +641,7 @@ class Builder {
             if (!this.opts.forceRemove && !prepared.secretInEnv) await run.keep();
             throw new BuildStepError(`The command '${cmd.join(' ')}' returned a non-zero code: ${run.exitCode}`, run.exitCode);
           }
-          const sealed = await run.seal(st.config, createdBy);
+          const sealed = await run.seal(st.config, createdBy, st.nextIsRun);
           st.out(`Removing intermediate container ${short(run.id)}\n`);
           // its tree goes once the commit has taken (or failed to take) the upper dir
           this.releasing.set(run, sealed.image.then(noop, noop).then(() => run.release()));

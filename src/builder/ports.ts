@@ -78,8 +78,11 @@ export interface SealedStep {
 export interface StepRun extends StepFs {
   id: string;
   exitCode: number;
-  /** commit() that returns once the changes are sealed, the commit going on */
-  seal(config: ImageConfigConfig, createdBy: string): Promise<SealedStep>;
+  /**
+   * commit() that returns once the changes are sealed, the commit going on; `nextRuns`: a RUN on them
+   * follows, whose start the commit may let go first
+   */
+  seal(config: ImageConfigConfig, createdBy: string, nextRuns?: boolean): Promise<SealedStep>;
   /** makes the (failed) step a stopped container holding its changes, as the classic builder leaves it; then release() */
   keep(): Promise<void>;
 }

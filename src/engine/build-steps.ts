@@ -95,6 +95,9 @@ function stepRecord(id: string, spec: ContainerSpec, imgCfg: ImageConfigConfig, 
 
 const noop = (): void => undefined;
 
+/** How long a sealed step's commit waits for the next step to start, at most (the executor announced one). */
+const DEFER_COMMIT_MS = 50;
+
 /**
  * A RUN step's changes, sealed (unmounted, trimmed) while their commit runs on: the next RUN of the
  * stage mounts them as its top lower dir meanwhile, so a step's packing, hashing and fsyncs overlap
@@ -107,18 +110,35 @@ class Sealed implements SealedStep {
   private lock: Promise<void> = Promise.resolve();
   private moved = false;
 
-  /** `upper`: the dir a next step can mount; 'unchanged': the step made no layer; absent: its layer is unpacked from its tar (overlay redirects) */
+  private readonly begin: () => void;
+
+  /**
+   * `upper`: the dir a next step can mount; 'unchanged': the step made no layer; absent: its layer is
+   * unpacked from its tar (overlay redirects). `deferred`: the commit waits until a next step on it has
+   * started (go()), or a moment: packing a tar is the daemon thread's work, as is a step's start.
+   */
   constructor(
     private readonly deps: LightStepDeps,
     readonly base: StepBase,
     private readonly upper: string | 'unchanged' | undefined,
     readonly config: ImageConfigConfig,
     commit: (sealed: Sealed) => Promise<ImageRecord>,
+    deferred: boolean,
   ) {
-    this.record = commit(this);
+    let begin!: () => void;
+    const begun = new Promise<void>((resolve) => (begin = resolve));
+    this.begin = begin;
+    this.record = begun.then(() => commit(this));
     this.record.catch(noop); // the builder sees the failure through `image`, or a next step's commit
     this.image = this.record.then(view);
     this.image.catch(noop);
+    if (!deferred) begin();
+    else setTimeout(begin, DEFER_COMMIT_MS).unref();
+  }
+
+  /** Starts the commit, if it waited. */
+  go(): void {
+    this.begin();
   }
 
   /** Runs `fn` (a mount) with this image's layer dirs, top-most first. */
@@ -183,7 +203,7 @@ async function openTree(deps: LightStepDeps, base: StepBase, id: string, logger:
 }
 
 /** The StepFs of an opened tree: paths resolved in the image's space, as `docker cp` resolves them. */
-function treeFs(deps: LightStepDeps, base: StepBase, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void, mark: (phase: string) => void = () => undefined): StepFs & { seal(config: ImageConfigConfig, createdBy: string): Promise<Sealed> } {
+function treeFs(deps: LightStepDeps, base: StepBase, t: { rootfs: string; upperDir: string; dir: string; release: () => Promise<void> }, mountPoints: string[], onCommit?: () => void, mark: (phase: string) => void = () => undefined): StepFs & { seal(config: ImageConfigConfig, createdBy: string, nextRuns?: boolean): Promise<Sealed> } {
   const table: PathMount[] = [{ destination: '/', source: t.rootfs, rw: true }];
   return {
     async isDirectory(p) {
@@ -225,18 +245,25 @@ function treeFs(deps: LightStepDeps, base: StepBase, t: { rootfs: string; upperD
     release: t.release,
   };
 
-  async function seal(config: ImageConfigConfig, createdBy: string): Promise<Sealed> {
+  async function seal(config: ImageConfigConfig, createdBy: string, nextRuns = false): Promise<Sealed> {
     // nothing reads the tree through the mount any more: it goes while the upper dir is read
     const unmounting = unmount(t.rootfs);
     unmounting.catch(noop); // awaited below, or by release()
     const changes = await scanUpper(t.upperDir, mountPoints);
     mark('scan');
     const sealed = (upper: string | 'unchanged' | undefined, commit: (s: Sealed) => Promise<ImageRecord>) =>
-      new Sealed(deps, base, upper, config, async (s) => {
-        const rec = await commit(s);
-        onCommit?.();
-        return rec;
-      });
+      new Sealed(
+        deps,
+        base,
+        upper,
+        config,
+        async (s) => {
+          const rec = await commit(s);
+          onCommit?.();
+          return rec;
+        },
+        nextRuns && upper !== undefined,
+      );
     // no change, no layer: a step that only ran something is a metadata step
     if (!changes.entries.length) {
       await unmounting;
@@ -295,6 +322,7 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, on:
     await join.ready;
     mark('network');
     onStart(id);
+    if (base instanceof Sealed) base.go(); // this step's start is done with the daemon's thread
     const exitCode = await runToEnd(deps.oci, { id: STEP_PREFIX + id, bundleDir: bundle, onOutput, signal });
     mark('run');
     const mountPoints = [...RUNTIME_MOUNT_POINTS, ...spec.host.mounts.map((m) => m.target)];
@@ -320,6 +348,7 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, on:
       },
     };
   } catch (e) {
+    if (base instanceof Sealed) base.go();
     await tree.release();
     throw e;
   }
