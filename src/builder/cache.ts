@@ -10,7 +10,9 @@ import type { BuildCacheStore } from './ports';
 
 export class FileBuildCache implements BuildCacheStore {
   private entries: Record<string, string> | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** the write in progress, with any that were asked for meanwhile */
+  private saving: Promise<void> | undefined;
+  private dirty = false;
   private readonly file: string;
 
   constructor(dataRoot: string) {
@@ -26,11 +28,17 @@ export class FileBuildCache implements BuildCacheStore {
     return (await this.load())[key];
   }
 
+  /** Takes the entry at once; the file is written behind (see flush()): a step no longer waits for it. */
   async set(key: string, imageId: string): Promise<void> {
     const e = await this.load();
     if (e[key] === imageId) return; // a cache hit: nothing new to write
     e[key] = imageId;
-    await this.save();
+    this.save().catch(() => undefined); // flush() reports it
+  }
+
+  /** Resolves once every entry set so far is in the file; rejects if the last write failed. */
+  flush(): Promise<void> {
+    return this.saving ?? Promise.resolve();
   }
 
   /** `docker builder prune`: forgets every entry; returns how many there were. */
@@ -42,13 +50,21 @@ export class FileBuildCache implements BuildCacheStore {
   }
 
   private save(): Promise<void> {
-    // writes queue so an older snapshot never lands after a newer one
-    this.writing = this.writing.then(async () => {
-      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      // no fsync: a cache index lost to a power cut reads as empty (load() takes an unreadable one so), and
-      // an entry is only a hint (its image must still exist); one fsync per build step was ~5 ms of it
-      await writeJsonAtomic(this.file, this.entries ?? {}, { durable: false });
-    });
-    return this.writing;
+    this.dirty = true;
+    // one write at a time, the newest snapshot last; sets during a write make one more
+    this.saving ??= (async () => {
+      try {
+        while (this.dirty) {
+          this.dirty = false;
+          await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+          // no fsync: a cache index lost to a power cut reads as empty (load() takes an unreadable one so), and
+          // an entry is only a hint (its image must still exist); one fsync per build step was ~5 ms of it
+          await writeJsonAtomic(this.file, this.entries ?? {}, { durable: false });
+        }
+      } finally {
+        this.saving = undefined;
+      }
+    })();
+    return this.saving;
   }
 }

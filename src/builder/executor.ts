@@ -275,6 +275,7 @@ class Builder {
     const unused = Object.keys(this.opts.buildArgs).filter((k) => !this.usedArgs.has(k) && !PREDEFINED_ARGS.has(k));
     if (unused.length) this.opts.out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
     if (this.opts.tags.length) await this.ports.tag(result.id, this.opts.tags);
+    await this.cache.flush?.();
     return result;
   }
 

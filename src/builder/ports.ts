@@ -129,4 +129,6 @@ export interface BuildPorts {
 export interface BuildCacheStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, imageId: string): Promise<void>;
+  /** what set() took is stored */
+  flush?(): Promise<void>;
 }

@@ -20,7 +20,7 @@ import { probeStepRuntime } from '../runtime/oci-runtime';
 import { nativeToolPath } from '../platform/native-tool';
 import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
-import { detectCgroupVersion } from '../platform/cgroups';
+import { detectCgroupVersion, holdFreezerKey } from '../platform/cgroups';
 import { checkRemappedRootReaches, remappedRoot, resolveUsernsRemap } from '../platform/idmap';
 import { holdUsernsFile, releaseUsernsFile } from '../platform/userns-file';
 import { probeIdmappedOverlay, probeRootlessStorage, type StorageDriver } from '../platform/mount';
@@ -125,6 +125,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   await removeBuildLeftovers(config.dataRoot);
   // read once: the host's cgroup layout does not change while the daemon runs
   const cgroupVersion = await detectCgroupVersion();
+  if (cgroupVersion === 1 && !rootless) await holdFreezerKey().catch((e: unknown) => logger.debug({ err: errorMessage(e) }, 'no frozen cgroup to hold the freezer on'));
   const stepOci = rootless ? runtime.oci : await probeStepRuntime(runtime.oci, (config.runtime as 'auto' | 'runc' | 'crun' | undefined) ?? 'auto', path.join(config.execRoot, 'crun-steps'), { v1view: nativeToolPath('berth-v1view') });
   if (stepOci !== runtime.oci) logger.info({ runtime: stepOci.name, launcher: stepOci.launcher }, 'build steps run under their own runtime');
   // the leftovers of steps a killed daemon ran, under either runtime (the choice may differ from its)
