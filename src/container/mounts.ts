@@ -4,9 +4,11 @@
  * image content copied up into empty volumes), released after stop, and
  * anonymous volumes dropped by `rm -v` / `--rm`.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ConflictError, InvalidArgumentError, NotFoundError, errorMessage } from '../base/errors';
+import { isMounted, mountOverlay, unmount } from '../platform/mount';
+import { ConflictError, InternalError, InvalidArgumentError, NotFoundError, errorMessage } from '../base/errors';
 import { assertVolumeName, parseBind, randomVolumeName, resolveMountPoints, type MountPoint } from '../volume/index';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext } from './context';
@@ -73,11 +75,19 @@ async function checkMountPoints(spec: ContainerSpec, mountPoints: MountPoint[]):
   }
 }
 
-/** Resolves the spec's mounts and creates the volumes they name; validates everything before creating anything. */
+/**
+ * Resolves the spec's mounts, creates the volumes they name and looks up the images of image mounts (local
+ * only, as dockerd: "No such image"); validates everything before creating anything.
+ */
 export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
   const mountPoints = specMountPoints(ctx, spec, imageVolumes);
   const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
   await checkMountPoints(spec, mountPoints);
+  for (const mp of mountPoints) {
+    if (mp.type !== 'image') continue;
+    mp.imageId = (await ctx.images.resolve(mp.name)).id;
+    mp.source = imageMountDir(ctx, containerId, mp.destination);
+  }
   const created: string[] = [];
   try {
     for (const mp of mountPoints) {
@@ -101,6 +111,37 @@ export async function createMountPoints(ctx: ContainerContext, spec: ContainerSp
     throw e;
   }
   return { mountPoints, created };
+}
+
+/** Where an image mount is mounted on the host while its container runs: one directory per destination. */
+function imageMountDir(ctx: ContainerContext, containerId: string, destination: string): string {
+  return path.join(ctx.store.containerDir(containerId), 'image-mounts', createHash('sha256').update(destination).digest('hex').slice(0, 16));
+}
+
+/**
+ * Before a container starts (and for `docker cp` on a stopped one): each image mount's layers as a read-only
+ * overlay (no upper dir) at its host directory; overlayfs wants two lower dirs, so a one-layer image gets an
+ * empty one under it. The runtime binds that directory (or its subpath) read-only into the container.
+ */
+export async function mountImages(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'image' || (await isMounted(mp.source))) continue;
+    if (!mp.imageId) throw new InternalError(`image mount at ${mp.destination} has no image`, 'IMAGE_MOUNT_NO_IMAGE');
+    const lowerDirs = await ctx.images.layerDirs(mp.imageId);
+    const empty = path.join(path.dirname(mp.source), 'empty');
+    if (lowerDirs.length < 2) await fs.mkdir(empty, { recursive: true });
+    await mountOverlay({ lowerDirs: lowerDirs.length < 2 ? [...lowerDirs, empty] : lowerDirs, target: mp.source, ...(ctx.rootless ? { driver: ctx.rootless.storage } : {}) });
+  }
+}
+
+/** After the container stopped (and before it is removed): its image mounts unmounted. Idempotent. */
+export async function unmountImages(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'image') continue;
+    await unmount(mp.source);
+    // never left mounted under a directory that removal recurses into
+    if (await isMounted(mp.source)) throw new InternalError(`container ${rec.id}: image mount ${mp.source} is still mounted`, 'IMAGE_MOUNT_BUSY');
+  }
 }
 
 export async function dropVolumes(ctx: ContainerContext, names: string[]): Promise<void> {
@@ -176,13 +217,14 @@ export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord
 }
 
 /**
- * API 1.45 VolumeOptions.Subpath: the mount's source becomes that path inside the (active) volume; it
- * must exist and its links must not lead out of the volume, as dockerd requires (volume/subpath.ts).
+ * API 1.45 VolumeOptions.Subpath (1.48 ImageOptions.Subpath): the mount's source becomes that path inside the
+ * (active) volume or the mounted image; it must exist and its links must not lead out of it, as dockerd
+ * requires (volume/subpath.ts).
  */
 export async function withSubpaths(mps: MountPoint[]): Promise<MountPoint[]> {
   return Promise.all(
     mps.map(async (mp) => {
-      if (mp.type !== 'volume' || !mp.subpath) return mp;
+      if ((mp.type !== 'volume' && mp.type !== 'image') || !mp.subpath) return mp;
       return { ...mp, source: await volumeSubpath(mp.source, mp.subpath) };
     }),
   );

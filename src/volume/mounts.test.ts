@@ -72,3 +72,17 @@ test('a tmpfs at an anonymous volume\'s path replaces it (Config.Volumes and ima
   const mps = resolveMountPoints({ binds: [], mounts: [], volumes: ['/foo', '/bar/', '/keep'], volumesFrom: [], tmpfs: ['/foo', '/bar'] });
   assert.deepEqual(mps.map((m) => m.destination), ['/keep']);
 });
+
+test('--mount type=image: the reference is its Name, always read-only, rprivate; dockerd\'s refusals', () => {
+  assert.deepEqual(parseMountRequest({ type: 'image', source: 'alpine:3', target: '/mnt/', readOnly: false, imageSubpath: 'etc/./apk' }), {
+    type: 'image', name: 'alpine:3', source: '', destination: '/mnt', mode: '', rw: false, propagation: 'rprivate', copyData: false, anonymous: false, subpath: 'etc/apk',
+  });
+  assert.equal(parseMountRequest({ type: 'image', source: 'a', target: '/m', readOnly: false, imageSubpath: 'x/..' }).subpath, undefined, 'the image root');
+  assert.throws(() => parseMountRequest({ type: 'image', source: '', target: '/m', readOnly: true }), /invalid mount config for type "image": field Source must not be empty/);
+  for (const sub of ['/etc', '..', '../x', 'a/../../x']) {
+    assert.throws(() => parseMountRequest({ type: 'image', source: 'a', target: '/m', readOnly: true, imageSubpath: sub }), /invalid mount config for type "image": subpath must be a relative path within the volume/, sub);
+  }
+  const img: MountPoint = { type: 'image', name: 'a', source: '/c/image-mounts/x', destination: '/i', mode: '', rw: false, propagation: 'rprivate', copyData: false, anonymous: false, imageId: 'sha256:1' };
+  assert.equal(resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [img], mode: '' }] }).length, 0, 'another container\'s image mount is its own');
+});
+
