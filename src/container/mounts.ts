@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isMounted, mountOverlay, unmount } from '../platform/mount';
 import { ConflictError, InternalError, InvalidArgumentError, NotFoundError, errorMessage } from '../base/errors';
-import { assertVolumeName, parseBind, randomVolumeName, resolveMountPoints, type MountPoint } from '../volume/index';
+import { assertVolumeName, parseBind, randomVolumeName, resolveUserMountPoints, withAnonymousVolumes, type MountPoint } from '../volume/index';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext } from './context';
 import type { ContainerSpec } from './spec';
@@ -38,27 +38,29 @@ function parseVolumesFrom(ctx: ContainerContext, entry: string): { mountPoints: 
   return { mountPoints: other.mountPoints ?? legacyMountPoints(other), mode };
 }
 
-function specMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[]): MountPoint[] {
+/** The user's mounts, resolved: `--volumes-from`, `-v`, `--mount` and Config.Volumes (the image's VOLUMEs come at create). */
+function specMountPoints(ctx: ContainerContext, spec: ContainerSpec): MountPoint[] {
   const h = spec.host;
-  return resolveMountPoints({
-    binds: h.binds,
-    mounts: h.mounts,
-    volumes: [...Object.keys(spec.volumes ?? {}), ...imageVolumes],
-    volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)),
-    tmpfs: Object.keys(h.tmpfs),
-  });
+  const user = resolveUserMountPoints({ binds: h.binds, mounts: h.mounts, volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)) });
+  return withAnonymousVolumes(user, Object.keys(spec.volumes ?? {}), Object.keys(h.tmpfs));
 }
 
 function mountRequest(spec: ContainerSpec, mp: MountPoint): ContainerSpec['host']['mounts'][number] | undefined {
   return spec.host.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
 }
 
-/** The user's mounts checked without the image, as dockerd does before it looks the image up (no pull for a bad mount). */
-export async function validateMounts(ctx: ContainerContext, spec: ContainerSpec): Promise<void> {
-  await checkMountPoints(spec, specMountPoints(ctx, spec, []));
+/** The user's mounts, resolved and checked: what dockerd refuses before it looks the image up (no pull for a bad mount). */
+export interface CheckedMounts {
+  mountPoints: MountPoint[];
 }
 
-async function checkMountPoints(spec: ContainerSpec, mountPoints: MountPoint[]): Promise<void> {
+/**
+ * Resolves and checks the user's mounts once, without the image, as dockerd does before its image lookup;
+ * createMountPoints takes the result. The image's VOLUMEs, added there, are anonymous volumes at
+ * destinations nothing else takes: nothing in them needs this check.
+ */
+export async function validateMounts(ctx: ContainerContext, spec: ContainerSpec): Promise<CheckedMounts> {
+  const mountPoints = specMountPoints(ctx, spec);
   const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
   for (const mp of mountPoints) {
     // checked before anything is created, so a bad name leaves no earlier volume behind
@@ -73,16 +75,16 @@ async function checkMountPoints(spec: ContainerSpec, mountPoints: MountPoint[]):
       if (!st) throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${mp.source}`, 'INVALID_MOUNT');
     }
   }
+  return { mountPoints };
 }
 
 /**
- * Resolves the spec's mounts, creates the volumes they name and looks up the images of image mounts (local
- * only, as dockerd: "No such image"); validates everything before creating anything.
+ * The checked mounts with the image's VOLUMEs added; creates the volumes they name and looks up the images
+ * of image mounts (local only, as dockerd: "No such image"), before anything is created.
  */
-export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
-  const mountPoints = specMountPoints(ctx, spec, imageVolumes);
+export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, checked: CheckedMounts, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
+  const mountPoints = withAnonymousVolumes(checked.mountPoints, imageVolumes, Object.keys(spec.host.tmpfs)).map((mp) => ({ ...mp }));
   const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
-  await checkMountPoints(spec, mountPoints);
   for (const mp of mountPoints) {
     if (mp.type !== 'image') continue;
     mp.imageId = (await ctx.images.resolve(mp.name)).id;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBind, parseMountRequest, resolveMountPoints } from './mounts';
+import { parseBind, parseMountRequest, resolveMountPoints, resolveUserMountPoints, withAnonymousVolumes } from './mounts';
 import type { MountPoint } from './types';
 
 test('-v name:/dst is a volume shown with dockerd\'s default mode "z"; :ro and :rw as given', () => {
@@ -86,3 +86,11 @@ test('--mount type=image: the reference is its Name, always read-only, rprivate;
   assert.equal(resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [img], mode: '' }] }).length, 0, 'another container\'s image mount is its own');
 });
 
+test('the user\'s mounts resolve without the image; its VOLUMEs are added after, where nothing is mounted, in order', () => {
+  const user = resolveUserMountPoints({ binds: ['v1:/a', '/h:/b'], mounts: [{ type: 'tmpfs', source: '', target: '/c', readOnly: false }], volumesFrom: [] });
+  assert.deepEqual(user.map((m) => m.destination), ['/a', '/b', '/c']);
+  const all = withAnonymousVolumes(user, ['/b', '/d/', '/e', '/c'], ['/e']);
+  assert.deepEqual(all.map((m) => [m.destination, m.type, m.anonymous]), [['/a', 'volume', false], ['/b', 'bind', false], ['/c', 'tmpfs', false], ['/d', 'volume', true]]);
+  assert.equal(all[0], user[0], 'the checked entries themselves, not copies');
+  assert.equal(user.length, 3, 'the checked list is left as it was');
+});

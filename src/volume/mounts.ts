@@ -176,6 +176,11 @@ function duplicate(dst: string): InvalidArgumentError {
 }
 
 export function resolveMountPoints(src: MountSources): MountPoint[] {
+  return withAnonymousVolumes(resolveUserMountPoints(src), src.volumes, src.tmpfs);
+}
+
+/** `--volumes-from`, `-v` and `--mount` entries alone: what can be checked before the image is known. */
+export function resolveUserMountPoints(src: Omit<MountSources, 'volumes' | 'tmpfs'>): MountPoint[] {
   const byDest = new Map<string, MountPoint>();
   for (const from of src.volumesFrom) {
     for (const mp of from.mountPoints) {
@@ -199,8 +204,17 @@ export function resolveMountPoints(src: MountSources): MountPoint[] {
     explicit.add(mp.destination);
     byDest.set(mp.destination, mp);
   }
-  const tmpfs = new Set((src.tmpfs ?? []).map((t) => path.posix.normalize(t).replace(/(.)\/+$/, '$1')));
-  for (const v of src.volumes) {
+  return [...byDest.values()];
+}
+
+/**
+ * `mps` with an anonymous volume at each of `volumes` (Config.Volumes, the image's VOLUMEs) where nothing
+ * is mounted yet and no tmpfs is; a new array, `mps`' entries kept in their order.
+ */
+export function withAnonymousVolumes(mps: MountPoint[], volumes: string[], tmpfsDests: string[] = []): MountPoint[] {
+  const byDest = new Map(mps.map((mp) => [mp.destination, mp]));
+  const tmpfs = new Set(tmpfsDests.map((t) => path.posix.normalize(t).replace(/(.)\/+$/, '$1')));
+  for (const v of volumes) {
     const destination = cleanDestination('volume', v);
     if (byDest.has(destination) || tmpfs.has(destination)) continue;
     byDest.set(destination, { type: 'volume', name: '', source: '', destination, mode: '', rw: true, propagation: '', copyData: true, anonymous: true });
