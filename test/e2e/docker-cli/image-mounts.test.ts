@@ -96,6 +96,28 @@ describe('docker CLI --mount type=image against berthd', () => {
     }
   });
 
+  test('an image a container mounts is in use: rmi refuses without -f, and -f untags it but keeps its layers', T, async () => {
+    const w = await docker(['run', '--name', 'solo-src', 'bb', 'sh', '-c', 'echo solo > /solo']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal((await docker(['commit', 'solo-src', 'solo:1'])).code, 0);
+    await docker(['rm', 'solo-src']);
+    const id = (await docker(['image', 'inspect', '--format', '{{.Id}}', 'solo:1'])).stdout.trim();
+    const c = await docker(['create', '--name', 'solo-user', '--mount', 'type=image,source=solo:1,target=/s', 'bb', 'cat', '/s/solo']);
+    assert.equal(c.code, 0, c.stderr);
+    const cid = (await docker(['inspect', '--format', '{{.Id}}', 'solo-user'])).stdout.trim();
+    try {
+      const rmi = await docker(['rmi', 'solo:1']);
+      assert.notEqual(rmi.code, 0);
+      assert.match(rmi.stderr, new RegExp(`container ${cid.slice(0, 12)} is using its referenced image ${id.replace('sha256:', '').slice(0, 12)}`));
+      assert.equal((await docker(['rmi', '-f', 'solo:1'])).code, 0);
+      const r = await docker(['start', '-a', 'solo-user']);
+      assert.equal(r.stdout, 'solo\n', `the mount still has its image after rmi -f: ${r.stderr}`);
+    } finally {
+      await docker(['rm', '-f', 'solo-user']);
+      await docker(['rmi', '-f', id]);
+    }
+  });
+
   test('refused in dockerd\'s words: an image not here (no pull), a subpath out of the image, no source', T, async () => {
     // docker create exits 1 on a daemon error (docker run 125); never pulled: the CLI would pull the container's image
     const none = await docker(['create', '--pull', 'never', '--mount', 'type=image,source=nosuch:1,target=/mnt', 'bb', 'true']);
