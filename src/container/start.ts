@@ -58,8 +58,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord, o
     undo.push(() => unmount(rec.rootfs));
     await prepareVolumes(ctx, rec);
     undo.push(() => releaseVolumes(ctx, rec));
-    await mountImages(ctx, rec);
+    // undone first thing: a second image mount that fails leaves the first one mounted
     undo.push(() => unmountImages(ctx, rec));
+    await mountImages(ctx, rec);
     mark('volumes');
     const join = await ctx.networking.setup(rec);
     undo.push(() => ctx.networking.teardown(rec));

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startDaemon, cli, DOCKER, type TestDaemon } from '../../kit/daemon';
 import { makeBusyboxTar } from '../../kit/busybox';
@@ -93,6 +93,23 @@ describe('docker CLI --mount type=image against berthd', () => {
       assert.deepEqual(imageMounts(), [], 'released at rm -f');
     } finally {
       await docker(['rm', '-f', 'insp']);
+    }
+  });
+
+  test('a start that fails at its second image mount leaves the first one unmounted', T, async () => {
+    const c = await docker(['create', '--name', 'two', '--mount', 'type=image,source=bb,target=/one', '--mount', 'type=image,source=stuff:1,target=/two', 'bb', 'true']);
+    assert.equal(c.code, 0, c.stderr);
+    try {
+      const mounts = JSON.parse((await docker(['inspect', '--format', '{{json .Mounts}}', 'two'])).stdout) as MountPoint[];
+      const second = mounts.find((m) => m.Destination === '/two')!.Source;
+      // a file where the second mount's directory goes: its mount fails after the first one's succeeded
+      mkdirSync(path.dirname(second), { recursive: true });
+      writeFileSync(second, '');
+      const r = await docker(['start', 'two']);
+      assert.notEqual(r.code, 0);
+      assert.deepEqual(imageMounts(), []);
+    } finally {
+      await docker(['rm', '-f', 'two']);
     }
   });
 
