@@ -18,7 +18,7 @@ import { assertWritable, checkArchive, diskProbe, extractArchive, spoolUpload } 
 import { packContainerPath } from './archive-pack';
 import type { ContainerContext } from './context';
 import { publishContainerEvent } from './context';
-import { mountPointsOf } from './mounts';
+import { mountImages, mountPointsOf, unmountImages } from './mounts';
 import { absContainerPath, assertsDirectory, goBase, goFileMode, goTimeUtc, resolveContainerPath, type ContainerPathStat, type PathMount, type ResolvedPath } from './path-resolve';
 import { mountRootfs } from './start';
 import { isRunning } from './status';
@@ -80,6 +80,7 @@ function openContainerFs(ctx: ContainerContext, ref: string): Promise<ContainerF
       const activated: string[] = [];
       try {
         await mountRootfs(ctx, rec);
+        await mountImages(ctx, rec);
         for (const mp of mountPointsOf(rec)) {
           if (mp.type !== 'volume') continue;
           await ctx.volumes.activate(mp.name);
@@ -99,6 +100,7 @@ function openContainerFs(ctx: ContainerContext, ref: string): Promise<ContainerF
           const others = ctx.store.all().some((r) => r.id !== rec.id && isRunning(r.state.status) && mountPointsOf(r).some((m) => m.type === 'volume' && m.name === name));
           await ctx.volumes.deactivate(name, others).catch((e: unknown) => ctx.logger.warn({ id: rec.id, volume: name, err: String(e) }, 'volume unmount after copy failed'));
         }
+        await unmountImages(ctx, rec).catch((e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'image mount unmount after copy failed'));
         await unmount(rec.rootfs).catch((e: unknown) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'rootfs unmount after copy failed'));
       }
     });

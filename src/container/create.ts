@@ -176,7 +176,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
   const linkTargets = resolveLinks(ctx, spec.host.links ?? []);
   for (const mode of [spec.host.pidMode, spec.host.ipcMode]) if (mode.startsWith('container:')) resolveAsParameter(ctx, mode.slice('container:'.length));
   if (ctx.rootless) validateRootlessLimits(spec.host, ctx.rootless.cgroups);
-  await validateMounts(ctx, spec);
+  const checkedMounts = await validateMounts(ctx, spec);
   const image = await ctx.images.resolve(spec.image, spec.platform ? { platform: spec.platform } : {});
   ctx.images.assertRunnable(image);
   const imgCfg = image.config.config ?? {};
@@ -225,7 +225,7 @@ export async function createContainer(ctx: ContainerContext, spec: ContainerSpec
     rec.logConfig = mergeLogConfig(spec.host.logConfig, ctx.logDefaults ?? BUILTIN_DEFAULT_LOG_CONFIG);
     validateLogConfig(rec.logConfig, logHostFacts());
     await ctx.networking.validate(rec);
-    const mounts = await createMountPoints(ctx, spec, Object.keys(imgCfg.Volumes ?? {}), id);
+    const mounts = await createMountPoints(ctx, spec, checkedMounts, Object.keys(imgCfg.Volumes ?? {}), id);
     createdVolumes = mounts.created;
     rec.mountPoints = mounts.mountPoints;
     await fs.mkdir(path.join(dir, 'rw', 'upper'), { recursive: true });

@@ -94,8 +94,9 @@ export class Containers implements ContainerService {
   }
 
   /** Image ids used by containers (for rmi's in-use check). */
+  /** Containers made from the image, or with it mounted (--mount type=image: its layers must stay while they exist). */
   usersOfImage(imageId: string): string[] {
-    return this.ctx.store.all().filter((r) => r.imageId === imageId).map((r) => r.id);
+    return this.ctx.store.all().filter((r) => r.imageId === imageId || r.mountPoints?.some((m) => m.type === 'image' && m.imageId === imageId)).map((r) => r.id);
   }
 
   resolve(ref: string): ContainerRecord {

@@ -4,10 +4,12 @@
  * image content copied up into empty volumes), released after stop, and
  * anonymous volumes dropped by `rm -v` / `--rm`.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ConflictError, InvalidArgumentError, NotFoundError, errorMessage } from '../base/errors';
-import { assertVolumeName, parseBind, randomVolumeName, resolveMountPoints, type MountPoint } from '../volume/index';
+import { isMounted, mountOverlay, unmount } from '../platform/mount';
+import { ConflictError, InternalError, InvalidArgumentError, NotFoundError, errorMessage } from '../base/errors';
+import { assertVolumeName, parseBind, randomVolumeName, resolveUserMountPoints, withAnonymousVolumes, type MountPoint } from '../volume/index';
 import type { RuntimeSpecInput } from '../runtime/types';
 import type { ContainerContext } from './context';
 import type { ContainerSpec } from './spec';
@@ -36,27 +38,29 @@ function parseVolumesFrom(ctx: ContainerContext, entry: string): { mountPoints: 
   return { mountPoints: other.mountPoints ?? legacyMountPoints(other), mode };
 }
 
-function specMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[]): MountPoint[] {
+/** The user's mounts, resolved: `--volumes-from`, `-v`, `--mount` and Config.Volumes (the image's VOLUMEs come at create). */
+function specMountPoints(ctx: ContainerContext, spec: ContainerSpec): MountPoint[] {
   const h = spec.host;
-  return resolveMountPoints({
-    binds: h.binds,
-    mounts: h.mounts,
-    volumes: [...Object.keys(spec.volumes ?? {}), ...imageVolumes],
-    volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)),
-    tmpfs: Object.keys(h.tmpfs),
-  });
+  const user = resolveUserMountPoints({ binds: h.binds, mounts: h.mounts, volumesFrom: h.volumesFrom.map((e) => parseVolumesFrom(ctx, e)) });
+  return withAnonymousVolumes(user, Object.keys(spec.volumes ?? {}), Object.keys(h.tmpfs));
 }
 
 function mountRequest(spec: ContainerSpec, mp: MountPoint): ContainerSpec['host']['mounts'][number] | undefined {
   return spec.host.mounts.find((m) => m.type === mp.type && path.posix.normalize(m.target).replace(/(.)\/+$/, '$1') === mp.destination);
 }
 
-/** The user's mounts checked without the image, as dockerd does before it looks the image up (no pull for a bad mount). */
-export async function validateMounts(ctx: ContainerContext, spec: ContainerSpec): Promise<void> {
-  await checkMountPoints(spec, specMountPoints(ctx, spec, []));
+/** The user's mounts, resolved and checked: what dockerd refuses before it looks the image up (no pull for a bad mount). */
+export interface CheckedMounts {
+  mountPoints: MountPoint[];
 }
 
-async function checkMountPoints(spec: ContainerSpec, mountPoints: MountPoint[]): Promise<void> {
+/**
+ * Resolves and checks the user's mounts once, without the image, as dockerd does before its image lookup;
+ * createMountPoints takes the result. The image's VOLUMEs, added there, are anonymous volumes at
+ * destinations nothing else takes: nothing in them needs this check.
+ */
+export async function validateMounts(ctx: ContainerContext, spec: ContainerSpec): Promise<CheckedMounts> {
+  const mountPoints = specMountPoints(ctx, spec);
   const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
   for (const mp of mountPoints) {
     // checked before anything is created, so a bad name leaves no earlier volume behind
@@ -71,13 +75,21 @@ async function checkMountPoints(spec: ContainerSpec, mountPoints: MountPoint[]):
       if (!st) throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${mp.source}`, 'INVALID_MOUNT');
     }
   }
+  return { mountPoints };
 }
 
-/** Resolves the spec's mounts and creates the volumes they name; validates everything before creating anything. */
-export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
-  const mountPoints = specMountPoints(ctx, spec, imageVolumes);
+/**
+ * The checked mounts with the image's VOLUMEs added; creates the volumes they name and looks up the images
+ * of image mounts (local only, as dockerd: "No such image"), before anything is created.
+ */
+export async function createMountPoints(ctx: ContainerContext, spec: ContainerSpec, checked: CheckedMounts, imageVolumes: string[], containerId: string): Promise<CreatedMounts> {
+  const mountPoints = withAnonymousVolumes(checked.mountPoints, imageVolumes, Object.keys(spec.host.tmpfs)).map((mp) => ({ ...mp }));
   const requestOf = (mp: MountPoint) => mountRequest(spec, mp);
-  await checkMountPoints(spec, mountPoints);
+  for (const mp of mountPoints) {
+    if (mp.type !== 'image') continue;
+    mp.imageId = (await ctx.images.resolve(mp.name)).id;
+    mp.source = imageMountDir(ctx, containerId, mp.destination);
+  }
   const created: string[] = [];
   try {
     for (const mp of mountPoints) {
@@ -101,6 +113,37 @@ export async function createMountPoints(ctx: ContainerContext, spec: ContainerSp
     throw e;
   }
   return { mountPoints, created };
+}
+
+/** Where an image mount is mounted on the host while its container runs: one directory per destination. */
+function imageMountDir(ctx: ContainerContext, containerId: string, destination: string): string {
+  return path.join(ctx.store.containerDir(containerId), 'image-mounts', createHash('sha256').update(destination).digest('hex').slice(0, 16));
+}
+
+/**
+ * Before a container starts (and for `docker cp` on a stopped one): each image mount's layers as a read-only
+ * overlay (no upper dir) at its host directory; overlayfs wants two lower dirs, so a one-layer image gets an
+ * empty one under it. The runtime binds that directory (or its subpath) read-only into the container.
+ */
+export async function mountImages(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'image' || (await isMounted(mp.source))) continue;
+    if (!mp.imageId) throw new InternalError(`image mount at ${mp.destination} has no image`, 'IMAGE_MOUNT_NO_IMAGE');
+    const lowerDirs = await ctx.images.layerDirs(mp.imageId);
+    const empty = path.join(path.dirname(mp.source), 'empty');
+    if (lowerDirs.length < 2) await fs.mkdir(empty, { recursive: true });
+    await mountOverlay({ lowerDirs: lowerDirs.length < 2 ? [...lowerDirs, empty] : lowerDirs, target: mp.source, ...(ctx.rootless ? { driver: ctx.rootless.storage } : {}) });
+  }
+}
+
+/** After the container stopped (and before it is removed): its image mounts unmounted. Idempotent. */
+export async function unmountImages(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  for (const mp of mountPointsOf(rec)) {
+    if (mp.type !== 'image') continue;
+    await unmount(mp.source);
+    // never left mounted under a directory that removal recurses into
+    if (await isMounted(mp.source)) throw new InternalError(`container ${rec.id}: image mount ${mp.source} is still mounted`, 'IMAGE_MOUNT_BUSY');
+  }
 }
 
 export async function dropVolumes(ctx: ContainerContext, names: string[]): Promise<void> {
@@ -176,13 +219,14 @@ export async function prepareVolumes(ctx: ContainerContext, rec: ContainerRecord
 }
 
 /**
- * API 1.45 VolumeOptions.Subpath: the mount's source becomes that path inside the (active) volume; it
- * must exist and its links must not lead out of the volume, as dockerd requires (volume/subpath.ts).
+ * API 1.45 VolumeOptions.Subpath (1.48 ImageOptions.Subpath): the mount's source becomes that path inside the
+ * (active) volume or the mounted image; it must exist and its links must not lead out of it, as dockerd
+ * requires (volume/subpath.ts).
  */
 export async function withSubpaths(mps: MountPoint[]): Promise<MountPoint[]> {
   return Promise.all(
     mps.map(async (mp) => {
-      if (mp.type !== 'volume' || !mp.subpath) return mp;
+      if ((mp.type !== 'volume' && mp.type !== 'image') || !mp.subpath) return mp;
       return { ...mp, source: await volumeSubpath(mp.source, mp.subpath) };
     }),
   );

@@ -10,6 +10,7 @@ import { handleExit } from './exit';
 import { releaseRunning } from './release';
 import { isMounted, unmount } from '../platform/mount';
 import { removeLocked } from './remove';
+import { unmountImages } from './mounts';
 
 export async function recoverContainers(ctx: ContainerContext): Promise<void> {
   for (const rec of ctx.store.all()) {
@@ -37,6 +38,7 @@ export async function recoverContainers(ctx: ContainerContext): Promise<void> {
     }
     // created/exited: nothing may be left mounted or registered with the runtime
     if (await isMounted(rec.rootfs)) await releaseRunning(ctx, rec);
+    else await unmountImages(ctx, rec).catch((e) => ctx.logger.warn({ id: rec.id, err: String(e) }, 'image mount unmount failed'));
     ctx.logs.pump(rec); // output of a container that ended while we were away, if any is unread
   }
   await removeOrphans(ctx);

@@ -4,7 +4,7 @@ import { unmount } from '../platform/mount';
 import { readOomKills } from '../platform/cgroups';
 import { bundleDir, cgroupsPathOf, publishContainerEvent, type ContainerContext } from './context';
 import type { ContainerRecord } from './types';
-import { releaseVolumes } from './mounts';
+import { releaseVolumes, unmountImages } from './mounts';
 
 /**
  * Release everything a running container held. Idempotent: used by exit handling and boot repair.
@@ -17,6 +17,7 @@ export async function releaseRunning(ctx: ContainerContext, rec: ContainerRecord
     ctx.networking.teardown(rec).catch(warn('network teardown')),
     unmount(rec.rootfs).catch(warn('rootfs unmount')),
   ]);
+  await unmountImages(ctx, rec).catch(warn('image mount unmount'));
   await releaseVolumes(ctx, rec);
   await fs.rm(bundleDir(ctx, rec.id), { recursive: true, force: true });
 }

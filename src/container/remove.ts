@@ -8,7 +8,7 @@ import { releaseRunning } from './release';
 import { canKill, canRemove } from './status';
 import { killLocked } from './stop';
 import type { ContainerRecord } from './types';
-import { removeAnonymousVolumes } from './mounts';
+import { removeAnonymousVolumes, unmountImages } from './mounts';
 
 export async function removeContainer(ctx: ContainerContext, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   await underLock(ctx, ref, async (rec) => {
@@ -35,6 +35,8 @@ export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, 
   // an exited container was released when it exited; only a leftover mount can remain
   if (wasRunning) await releaseRunning(ctx, rec);
   else if (await isMounted(rec.rootfs)) await unmount(rec.rootfs);
+  // image mounts sit in the container's directory too (a leftover of a daemon killed mid-start): refuses when one stays
+  await unmountImages(ctx, rec);
   ctx.attachHub.finishAll(rec.id);
   // Never recurse into a rootfs that is still mounted: that would delete through the overlay.
   if (await isMounted(rec.rootfs)) throw new InternalError(`container ${rec.id}: rootfs is still mounted`, 'ROOTFS_BUSY');

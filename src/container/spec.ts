@@ -12,8 +12,8 @@ export interface UlimitSpec {
 }
 
 export interface MountSpec {
-  type: 'bind' | 'volume' | 'tmpfs';
-  source: string; // host path for bind, volume name for volume, "" for tmpfs
+  type: 'bind' | 'volume' | 'tmpfs' | 'image';
+  source: string; // host path for bind, volume name for volume, image reference for image, "" for tmpfs
   target: string;
   readOnly: boolean;
   options?: string[];
@@ -23,6 +23,8 @@ export interface MountSpec {
   volumeDriverOptions?: Record<string, string>;
   /** type volume: mount this path inside the volume instead of its root (API 1.45 VolumeOptions.Subpath) */
   volumeSubpath?: string;
+  /** type image: mount this path inside the image instead of its root (API 1.48 ImageOptions.Subpath) */
+  imageSubpath?: string;
 }
 
 export interface RestartPolicySpec {

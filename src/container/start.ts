@@ -20,7 +20,7 @@ import { hostFacts } from './host-facts';
 import { removeLocked } from './remove';
 import { resolveContainerPath } from './path-resolve';
 import { diskProbe } from './archive-extract';
-import { mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts, withSubpaths } from './mounts';
+import { mountImages, mountPointsOf, prepareVolumes, releaseVolumes, runtimeMounts, unmountImages, withSubpaths } from './mounts';
 import { chownToRemappedRoot, mkdirForRemappedRoot, remapOf } from './userns';
 import type { UsernsRemap } from '../platform/idmap';
 
@@ -58,6 +58,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord, o
     undo.push(() => unmount(rec.rootfs));
     await prepareVolumes(ctx, rec);
     undo.push(() => releaseVolumes(ctx, rec));
+    // undone first thing: a second image mount that fails leaves the first one mounted
+    undo.push(() => unmountImages(ctx, rec));
+    await mountImages(ctx, rec);
     mark('volumes');
     const join = await ctx.networking.setup(rec);
     undo.push(() => ctx.networking.teardown(rec));

@@ -16,7 +16,9 @@ import { logHostFacts } from '../container/logs/service';
 import { createImageService } from '../image/index';
 import type { ImageService } from '../image/types';
 import { createRuntime } from '../runtime/conmon';
-import { probeStepRuntime } from '../runtime/oci-runtime';
+import { probeStepRuntime, type ComponentVersion } from '../runtime/oci-runtime';
+import { readTiniVersion } from '../runtime/tini';
+import { INIT_BINARY } from '../container/start';
 import { nativeToolPath } from '../platform/native-tool';
 import { ContainerStore } from '../state/container-store';
 import { readJson, writeJsonAtomic } from '../state/atomic-file';
@@ -135,6 +137,11 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
   const lightSteps = usernsRemap || rootless ? undefined : { images, containers: c, networking, oci: stepOci, runtimeCtx: { store }, dataRoot: config.dataRoot, execRoot: config.execRoot, logger: logger.child({ module: 'build' }) };
   const builds = createBuildService(config.dataRoot, c, images, events, lightSteps);
 
+  // read once, at the first ask: the binaries do not change under a running daemon (dockerd asks each time)
+  let componentsRead: Promise<ComponentVersion[]> | undefined;
+  const components = () =>
+    (componentsRead ??= Promise.all([runtime.oci.version(), readTiniVersion(INIT_BINARY)]).then((vs) => vs.filter((v): v is ComponentVersion => v !== undefined)));
+
   async function info(): Promise<SystemInfo> {
     const all = await c.list({ all: true });
     const imgs = await images.list({});
@@ -162,6 +169,7 @@ export async function createEngine(config: EngineConfig, deps: EngineDeps = {}):
       usernsRemap: usernsRemap !== undefined,
       rootless: rootless !== undefined,
       storageDriver: rootless?.storage === 'fuse-overlayfs' ? 'fuse-overlayfs' : 'overlay2',
+      components: await components(),
     };
   }
   const kube = createKubeService({ containers: c, images, networks, volumes, events, logger: logger.child({ module: 'kube' }) });

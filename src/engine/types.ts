@@ -6,6 +6,7 @@ import type { NetworkService } from '../network/types';
 import type { VolumeService } from '../volume/types';
 import type { BuildService } from './builds';
 import type { KubeService } from '../kube/index';
+import type { ComponentVersion } from '../runtime/oci-runtime';
 
 export interface SystemInfo {
   id: string;
@@ -36,6 +37,8 @@ export interface SystemInfo {
   rootless: boolean;
   /** overlay2, or fuse-overlayfs where a rootless daemon cannot mount overlayfs */
   storageDriver: string;
+  /** the binaries containers run with, as `docker version` lists them: the OCI runtime, then the init (docker-init) */
+  components: ComponentVersion[];
 }
 
 export interface EngineMetrics {

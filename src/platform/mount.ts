@@ -15,8 +15,9 @@ import { inInitialUserns } from './rootless';
 export interface OverlayMountOptions {
   /** topmost layer first (overlayfs order) */
   lowerDirs: string[];
-  upperDir: string;
-  workDir: string;
+  /** upper and work dirs: without them the overlay is read-only (overlayfs then wants two lower dirs at least) */
+  upperDir?: string;
+  workDir?: string;
   target: string;
   /** extra mount options, e.g. "index=off" */
   options?: string[];
@@ -33,18 +34,25 @@ const MAX_OPTION_LENGTH = 3500;
 
 export async function mountOverlay(o: OverlayMountOptions): Promise<void> {
   if (!o.lowerDirs.length) throw new InternalError('overlay mount needs at least one lower directory', 'OVERLAY_NO_LOWER');
-  await fs.mkdir(o.upperDir, { recursive: true });
-  await fs.mkdir(o.workDir, { recursive: true });
+  const rw = o.upperDir !== undefined && o.workDir !== undefined ? { upperDir: o.upperDir, workDir: o.workDir } : undefined;
+  if (!rw && o.lowerDirs.length < 2) throw new InternalError('a read-only overlay mount needs two lower directories', 'OVERLAY_NO_LOWER');
+  if (rw) {
+    await fs.mkdir(rw.upperDir, { recursive: true });
+    await fs.mkdir(rw.workDir, { recursive: true });
+  }
   await fs.mkdir(o.target, { recursive: true });
-  if (o.idmapUserns) return mountIdmappedOverlay(o, o.idmapUserns);
+  if (o.idmapUserns) {
+    if (!rw) throw new InternalError('an idmapped overlay mount needs an upper directory', 'OVERLAY_NO_UPPER');
+    return mountIdmappedOverlay({ ...o, ...rw }, o.idmapUserns);
+  }
   // in a user namespace overlayfs keeps its whiteouts and opaque marks in user.overlay.* (layer/unpack.ts writes them)
   const extra = [...(o.options ?? []), ...(o.driver !== 'fuse-overlayfs' && !inInitialUserns() ? ['userxattr'] : [])];
-  const build = (lowers: string[]) => [`lowerdir=${lowers.join(':')}`, `upperdir=${o.upperDir}`, `workdir=${o.workDir}`, ...extra].join(',');
+  const build = (lowers: string[]) => [`lowerdir=${lowers.join(':')}`, ...(rw ? [`upperdir=${rw.upperDir}`, `workdir=${rw.workDir}`] : []), ...extra].join(',');
   let data = build(o.lowerDirs);
   let cwd: string | undefined;
   if (data.length > MAX_OPTION_LENGTH) {
     // Relative lowerdir paths resolve against mount(8)'s cwd: a dir of one-character-ish links keeps the string short.
-    cwd = path.join(path.dirname(o.workDir), 'l');
+    cwd = rw ? path.join(path.dirname(rw.workDir), 'l') : `${o.target}.l`;
     await fs.rm(cwd, { recursive: true, force: true });
     await fs.mkdir(cwd, { recursive: true });
     const names: string[] = [];
@@ -95,7 +103,7 @@ export async function probeRootlessStorage(scratch: string, wanted?: StorageDriv
  * Overlayfs with idmapped lower layers (kernel 5.19+; "lowerdir+" 6.8+), through
  * build/native/berth-idmap-overlay. One layer per fsconfig call: no option-length limit.
  */
-async function mountIdmappedOverlay(o: OverlayMountOptions, userns: string): Promise<void> {
+async function mountIdmappedOverlay(o: OverlayMountOptions & { upperDir: string; workDir: string }, userns: string): Promise<void> {
   const scratch = path.join(path.dirname(o.workDir), 'idmap');
   await run([nativeToolPath('berth-idmap-overlay'), userns, o.target, o.upperDir, o.workDir, scratch, ...o.lowerDirs], { timeoutMs: 30_000 });
 }

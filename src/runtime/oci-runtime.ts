@@ -41,6 +41,21 @@ export interface OciState {
 
 const TIMEOUT_MS = 30_000;
 
+/** A binary's version as `docker version` lists it among the server's components. */
+export interface ComponentVersion {
+  name: string;
+  version: string;
+  /** the commit it was built from, as the binary reports it ("" when it reports none) */
+  commit: string;
+}
+
+/** `runc --version` / `crun --version`: "<name> version X" and a "commit: Y" line. */
+export function parseRuntimeVersion(name: string, text: string): ComponentVersion | undefined {
+  const version = /^\S+ version (\S+)/m.exec(text)?.[1];
+  if (!version) return undefined;
+  return { name, version, commit: /^commit: *(\S*)/m.exec(text)?.[1] ?? '' };
+}
+
 export class OciRuntime {
   constructor(
     readonly name: RuntimeName,
@@ -50,6 +65,17 @@ export class OciRuntime {
     /** a program the runtime runs under (berth-v1view for crun on a hybrid cgroup host); never with conmon */
     readonly launcher: string[] = [],
   ) {}
+
+  private versionRead?: Promise<ComponentVersion | undefined>;
+
+  /** The runtime's version and commit (`--version`), read once; undefined when it does not answer. */
+  version(): Promise<ComponentVersion | undefined> {
+    this.versionRead ??= runUnchecked([this.binary, '--version'], { timeoutMs: TIMEOUT_MS }).then(
+      (r) => (r.exitCode === 0 ? parseRuntimeVersion(this.name, r.stdout) : undefined),
+      () => undefined,
+    );
+    return this.versionRead;
+  }
 
   /** Leading arguments for every invocation (also handed to conmon as --runtime-arg). */
   globalArgs(): string[] {

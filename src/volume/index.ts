@@ -19,7 +19,7 @@ import type { VolumeCreateOptions, VolumeInfo, VolumeRecord, VolumeRemoveOptions
 
 export type * from './types';
 export { assertVolumeName, isValidVolumeName, randomVolumeName } from './names';
-export { parseBind, resolveMountPoints, type MountSources } from './mounts';
+export { parseBind, resolveMountPoints, resolveUserMountPoints, withAnonymousVolumes, type MountSources } from './mounts';
 
 export interface VolumeServiceOptions {
   dataRoot: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBind, parseMountRequest, resolveMountPoints } from './mounts';
+import { parseBind, parseMountRequest, resolveMountPoints, resolveUserMountPoints, withAnonymousVolumes } from './mounts';
 import type { MountPoint } from './types';
 
 test('-v name:/dst is a volume shown with dockerd\'s default mode "z"; :ro and :rw as given', () => {
@@ -71,4 +71,26 @@ test('--volumes-from copies show no mode, never copy up, and ":rw" cannot make a
 test('a tmpfs at an anonymous volume\'s path replaces it (Config.Volumes and image VOLUME)', () => {
   const mps = resolveMountPoints({ binds: [], mounts: [], volumes: ['/foo', '/bar/', '/keep'], volumesFrom: [], tmpfs: ['/foo', '/bar'] });
   assert.deepEqual(mps.map((m) => m.destination), ['/keep']);
+});
+
+test('--mount type=image: the reference is its Name, always read-only, rprivate; dockerd\'s refusals', () => {
+  assert.deepEqual(parseMountRequest({ type: 'image', source: 'alpine:3', target: '/mnt/', readOnly: false, imageSubpath: 'etc/./apk' }), {
+    type: 'image', name: 'alpine:3', source: '', destination: '/mnt', mode: '', rw: false, propagation: 'rprivate', copyData: false, anonymous: false, subpath: 'etc/apk',
+  });
+  assert.equal(parseMountRequest({ type: 'image', source: 'a', target: '/m', readOnly: false, imageSubpath: 'x/..' }).subpath, undefined, 'the image root');
+  assert.throws(() => parseMountRequest({ type: 'image', source: '', target: '/m', readOnly: true }), /invalid mount config for type "image": field Source must not be empty/);
+  for (const sub of ['/etc', '..', '../x', 'a/../../x']) {
+    assert.throws(() => parseMountRequest({ type: 'image', source: 'a', target: '/m', readOnly: true, imageSubpath: sub }), /invalid mount config for type "image": subpath must be a relative path within the volume/, sub);
+  }
+  const img: MountPoint = { type: 'image', name: 'a', source: '/c/image-mounts/x', destination: '/i', mode: '', rw: false, propagation: 'rprivate', copyData: false, anonymous: false, imageId: 'sha256:1' };
+  assert.equal(resolveMountPoints({ binds: [], mounts: [], volumes: [], volumesFrom: [{ mountPoints: [img], mode: '' }] }).length, 0, 'another container\'s image mount is its own');
+});
+
+test('the user\'s mounts resolve without the image; its VOLUMEs are added after, where nothing is mounted, in order', () => {
+  const user = resolveUserMountPoints({ binds: ['v1:/a', '/h:/b'], mounts: [{ type: 'tmpfs', source: '', target: '/c', readOnly: false }], volumesFrom: [] });
+  assert.deepEqual(user.map((m) => m.destination), ['/a', '/b', '/c']);
+  const all = withAnonymousVolumes(user, ['/b', '/d/', '/e', '/c'], ['/e']);
+  assert.deepEqual(all.map((m) => [m.destination, m.type, m.anonymous]), [['/a', 'volume', false], ['/b', 'bind', false], ['/c', 'tmpfs', false], ['/d', 'volume', true]]);
+  assert.equal(all[0], user[0], 'the checked entries themselves, not copies');
+  assert.equal(user.length, 3, 'the checked list is left as it was');
 });

@@ -11,13 +11,15 @@ import type { MountPoint } from './types';
 
 /** The `--mount` fields this module needs (structurally ContainerSpec's MountSpec). */
 export interface MountRequest {
-  type: 'bind' | 'volume' | 'tmpfs';
+  type: 'bind' | 'volume' | 'tmpfs' | 'image';
   source: string;
   target: string;
   readOnly: boolean;
   options?: string[];
   /** type volume: a path inside the volume to mount instead of its root */
   volumeSubpath?: string;
+  /** type image: a path inside the image to mount instead of its root (API 1.48 ImageOptions.Subpath) */
+  imageSubpath?: string;
 }
 
 export interface MountSources {
@@ -119,6 +121,11 @@ export function parseMountRequest(m: MountRequest): MountPoint {
   const bad = (why: string) => new InvalidArgumentError(`invalid mount config for type "${m.type}": ${why}`, 'INVALID_MOUNT');
   const destination = cleanDestination(m.type, m.target);
   const opts = m.options ?? [];
+  // Go's filepath.IsLocal: relative, and never above the root
+  const isLocal = (p: string) => {
+    const norm = path.posix.normalize(p);
+    return !p.startsWith('/') && norm !== '..' && !norm.startsWith('../');
+  };
   switch (m.type) {
     case 'bind':
       if (!m.source) throw bad('field Source must not be empty');
@@ -138,10 +145,8 @@ export function parseMountRequest(m: MountRequest): MountPoint {
       const mp: MountPoint = { type: 'volume', name: m.source, source: '', destination, mode: 'z', rw: !m.readOnly, propagation: '', copyData: !opts.includes('nocopy'), anonymous: m.source === '' };
       if (m.volumeSubpath) {
         if (!m.source) throw bad('must not set Subpath when using anonymous volumes');
-        // Go's filepath.IsLocal: relative, and never above the volume's root
-        const norm = path.posix.normalize(m.volumeSubpath);
-        if (m.volumeSubpath.startsWith('/') || norm === '..' || norm.startsWith('../')) throw bad('subpath must be a relative path within the volume');
-        mp.subpath = norm;
+        if (!isLocal(m.volumeSubpath)) throw bad('subpath must be a relative path within the volume');
+        mp.subpath = path.posix.normalize(m.volumeSubpath);
       }
       return mp;
     }
@@ -149,6 +154,18 @@ export function parseMountRequest(m: MountRequest): MountPoint {
       if (m.source) throw bad('field Source must be empty');
       const mp: MountPoint = { type: 'tmpfs', name: '', source: '', destination, mode: '', rw: !m.readOnly, propagation: '', copyData: false, anonymous: false };
       if (opts.length) mp.options = [...opts];
+      return mp;
+    }
+    case 'image': {
+      // dockerd: the reference as given is the mount's Name; it is always read-only (ReadOnly false is not refused)
+      if (!m.source) throw bad('field Source must not be empty');
+      const mp: MountPoint = { type: 'image', name: m.source, source: '', destination, mode: '', rw: false, propagation: 'rprivate', copyData: false, anonymous: false };
+      if (m.imageSubpath) {
+        // dockerd's words for a subpath that leaves its root are the volume's, for images too
+        if (!isLocal(m.imageSubpath)) throw bad('subpath must be a relative path within the volume');
+        const norm = path.posix.normalize(m.imageSubpath);
+        if (norm !== '.') mp.subpath = norm;
+      }
       return mp;
     }
   }
@@ -159,10 +176,16 @@ function duplicate(dst: string): InvalidArgumentError {
 }
 
 export function resolveMountPoints(src: MountSources): MountPoint[] {
+  return withAnonymousVolumes(resolveUserMountPoints(src), src.volumes, src.tmpfs);
+}
+
+/** `--volumes-from`, `-v` and `--mount` entries alone: what can be checked before the image is known. */
+export function resolveUserMountPoints(src: Omit<MountSources, 'volumes' | 'tmpfs'>): MountPoint[] {
   const byDest = new Map<string, MountPoint>();
   for (const from of src.volumesFrom) {
     for (const mp of from.mountPoints) {
-      if (mp.type === 'tmpfs') continue;
+      // tmpfs lives in the other container's mount namespace, an image mount is that container's own
+      if (mp.type === 'tmpfs' || mp.type === 'image') continue;
       // dockerd: ":rw" cannot make a read-only mount writable; the copy shows no mode and never copies up
       const copy: MountPoint = { ...mp, rw: mp.rw && from.mode !== 'ro', mode: '', copyData: false };
       byDest.set(copy.destination, copy);
@@ -181,8 +204,17 @@ export function resolveMountPoints(src: MountSources): MountPoint[] {
     explicit.add(mp.destination);
     byDest.set(mp.destination, mp);
   }
-  const tmpfs = new Set((src.tmpfs ?? []).map((t) => path.posix.normalize(t).replace(/(.)\/+$/, '$1')));
-  for (const v of src.volumes) {
+  return [...byDest.values()];
+}
+
+/**
+ * `mps` with an anonymous volume at each of `volumes` (Config.Volumes, the image's VOLUMEs) where nothing
+ * is mounted yet and no tmpfs is; a new array, `mps`' entries kept in their order.
+ */
+export function withAnonymousVolumes(mps: MountPoint[], volumes: string[], tmpfsDests: string[] = []): MountPoint[] {
+  const byDest = new Map(mps.map((mp) => [mp.destination, mp]));
+  const tmpfs = new Set(tmpfsDests.map((t) => path.posix.normalize(t).replace(/(.)\/+$/, '$1')));
+  for (const v of volumes) {
     const destination = cleanDestination('volume', v);
     if (byDest.has(destination) || tmpfs.has(destination)) continue;
     byDest.set(destination, { type: 'volume', name: '', source: '', destination, mode: '', rw: true, propagation: '', copyData: true, anonymous: true });

@@ -38,10 +38,10 @@ export interface VolumeCreateOptions {
 
 /** One resolved mount of a container, persisted in its record (Docker's MountPoint). */
 export interface MountPoint {
-  type: 'bind' | 'volume' | 'tmpfs';
-  /** volume name ("" for bind and tmpfs) */
+  type: 'bind' | 'volume' | 'tmpfs' | 'image';
+  /** volume name, or the image reference as given for an image mount ("" for bind and tmpfs) */
   name: string;
-  /** host path: the bind source, or the volume's _data; "" for tmpfs */
+  /** host path: the bind source, the volume's _data, or where an image mount is mounted; "" for tmpfs */
   source: string;
   destination: string;
   /** Docker's Mode string as inspect shows it ("z", "rw", "ro", "") */
@@ -51,8 +51,10 @@ export interface MountPoint {
   propagation: string;
   /** populate an empty volume from the image at `destination` on start (unless nocopy) */
   copyData: boolean;
-  /** mount this path inside the volume instead of its root (API 1.45 VolumeOptions.Subpath) */
+  /** mount this path inside the volume (API 1.45 VolumeOptions.Subpath) or image (1.48 ImageOptions.Subpath) instead of its root */
   subpath?: string;
+  /** type image: the image the reference named at create (its layers are mounted, whatever the name points to later) */
+  imageId?: string;
   /** the spec named no source (-v /dst, image VOLUME): `rm -v` removes the volume */
   anonymous: boolean;
   /** tmpfs mount options (size=, mode=) */

@@ -21,12 +21,14 @@ export interface Ulimit {
 export interface Mount {
   Target?: string;
   Source?: string;
-  Type?: 'bind' | 'volume' | 'tmpfs' | 'npipe';
+  Type?: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'image';
   ReadOnly?: boolean;
   Consistency?: string;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean };
   VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> }; Subpath?: string };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  /** API 1.48: type image */
+  ImageOptions?: { Subpath?: string };
 }
 
 export interface DeviceMapping {

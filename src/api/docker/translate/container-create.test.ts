@@ -149,6 +149,13 @@ test('VolumeOptions.Subpath from 1.45; mount options of another type refused fro
   assert.doesNotThrow(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [mixed] } }, undefined, '1.41'));
 });
 
+test('Type image (1.48): the reference and ImageOptions.Subpath; ImageOptions on another type is an extra field', () => {
+  const m = { Type: 'image' as const, Source: 'alpine', Target: '/mnt', ImageOptions: { Subpath: 'etc' } };
+  assert.deepEqual(translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [m] } }).spec.host.mounts, [{ type: 'image', source: 'alpine', target: '/mnt', readOnly: false, imageSubpath: 'etc' }]);
+  const bad = { Type: 'volume' as const, Source: 'v', Target: '/d', ImageOptions: { Subpath: 'x' } };
+  assert.throws(() => translateContainerCreate({ Image: 'bb', HostConfig: { Mounts: [bad] } }), { message: 'invalid mount config for type "volume": field ImageOptions must not be specified' });
+});
+
 test('DeviceRequests are refused in dockerd\'s words: no device driver here', () => {
   const gpus = { Image: 'bb', HostConfig: { DeviceRequests: [{ Driver: '', Count: -1, Capabilities: [['gpu']] }] } };
   assert.throws(() => translateContainerCreate(gpus), { kind: 'InvalidArgument', message: 'could not select device driver "" with capabilities: [[gpu]]' });

@@ -28,7 +28,9 @@ export function translateMount(m: Mount, apiVersion = API_VERSION): MountSpec {
     if (m.TmpfsOptions && type !== 'tmpfs') throw new InvalidArgumentError(`TmpfsOptions must not be specified on mount type "${type}"`, 'INVALID_MOUNT');
   }
   if (m.VolumeOptions?.Subpath && !apiAtLeast(apiVersion, '1.45')) throw new InvalidArgumentError('VolumeOptions.Subpath needs API v1.45 or newer', 'INVALID_MOUNT');
-  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw new InvalidArgumentError(`mount type unknown: ${type}`, 'INVALID_MOUNT');
+  // dockerd's mount parser: options of another type are an extra field
+  if (m.ImageOptions && type !== 'image') throw new InvalidArgumentError(`invalid mount config for type "${type}": field ImageOptions must not be specified`, 'INVALID_MOUNT');
+  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs' && type !== 'image') throw new InvalidArgumentError(`mount type unknown: ${type}`, 'INVALID_MOUNT');
   if (!m.Target) throw new InvalidArgumentError('invalid mount config: Target must not be empty', 'INVALID_MOUNT');
   const options: string[] = [];
   if (type === 'tmpfs') {
@@ -44,6 +46,7 @@ export function translateMount(m: Mount, apiVersion = API_VERSION): MountSpec {
   if (vo?.DriverConfig?.Name) spec.volumeDriver = vo.DriverConfig.Name;
   if (vo?.DriverConfig?.Options && Object.keys(vo.DriverConfig.Options).length) spec.volumeDriverOptions = { ...vo.DriverConfig.Options };
   if (vo?.Subpath) spec.volumeSubpath = vo.Subpath;
+  if (type === 'image' && m.ImageOptions?.Subpath) spec.imageSubpath = m.ImageOptions.Subpath;
   return spec;
 }
 

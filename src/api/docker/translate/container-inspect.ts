@@ -100,6 +100,7 @@ export function toHostConfigWire(h: HostSpec, runtime: string): HostConfig {
 function toMountWire(m: MountSpec): Mount {
   const out: Mount = { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
   if (m.volumeSubpath) out.VolumeOptions = { Subpath: m.volumeSubpath };
+  if (m.imageSubpath) out.ImageOptions = { Subpath: m.imageSubpath };
   return out;
 }
 
@@ -131,7 +132,10 @@ export function toMountPointsWire(mps: CoreMountPoint[]): MountPoint[] {
   return mps.map((m) =>
     m.type === 'volume'
       ? { Type: 'volume', Name: m.name, Source: m.source, Destination: m.destination, Driver: 'local', Mode: m.mode, RW: m.rw, Propagation: m.propagation }
-      : { Type: m.type, Source: m.source, Destination: m.destination, Mode: m.mode, RW: m.rw, Propagation: m.propagation },
+      : m.type === 'image'
+        ? // dockerd: Name is the reference as given, Source where the image is mounted on the host
+          { Type: 'image', Name: m.name, Source: m.source, Destination: m.destination, Mode: m.mode, RW: false, Propagation: m.propagation }
+        : { Type: m.type, Source: m.source, Destination: m.destination, Mode: m.mode, RW: m.rw, Propagation: m.propagation },
   );
 }
 

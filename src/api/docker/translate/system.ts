@@ -4,7 +4,7 @@ import type { SystemVersionResponse } from '../../../protocol/docker/system';
 import { API_VERSION } from '../../../base/version';
 import { apiAtLeast } from '../../http/api-version';
 
-export function toVersionResponse(info: Pick<SystemInfo, 'serverVersion' | 'kernelVersion' | 'architecture'>, api: { max: string; min: string }): SystemVersionResponse {
+export function toVersionResponse(info: Pick<SystemInfo, 'serverVersion' | 'kernelVersion' | 'architecture' | 'components'>, api: { max: string; min: string }): SystemVersionResponse {
   const arch = info.architecture === 'x86_64' ? 'amd64' : info.architecture === 'aarch64' ? 'arm64' : info.architecture;
   return {
     Platform: { Name: 'Berth' },
@@ -14,6 +14,8 @@ export function toVersionResponse(info: Pick<SystemInfo, 'serverVersion' | 'kern
         Version: info.serverVersion,
         Details: { ApiVersion: api.max, Arch: arch, BuildTime: '', Experimental: 'false', GitCommit: '', GoVersion: `node${process.versions.node}`, KernelVersion: info.kernelVersion, MinAPIVersion: api.min, Os: 'linux' },
       },
+      // dockerd's order after the Engine: (containerd: none here), the OCI runtime, docker-init
+      ...info.components.map((c) => ({ Name: c.name, Version: c.version, Details: { GitCommit: c.commit } })),
     ],
     Version: info.serverVersion,
     ApiVersion: api.max,
@@ -87,8 +89,8 @@ export function toInfoResponse(i: SystemInfo, extra: { eventsListeners: number }
     Isolation: '',
     InitBinary: 'docker-init',
     ContainerdCommit: { ID: '' },
-    RuncCommit: { ID: '' },
-    InitCommit: { ID: '' },
+    RuncCommit: { ID: i.components.find((c) => c.name === i.runtime)?.commit ?? '' },
+    InitCommit: { ID: i.components.find((c) => c.name === 'docker-init')?.commit ?? '' },
     SecurityOptions: ['name=seccomp,profile=default', ...(i.usernsRemap ? ['name=userns'] : []), ...(i.rootless ? ['name=rootless'] : []), ...(i.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
     CDISpecDirs: [],
     Warnings: [],
