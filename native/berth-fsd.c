@@ -20,6 +20,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "berth-hex.h"
+
 #define MAX_FIELDS 6
 
 static char *line;
@@ -41,22 +43,6 @@ static void out_bytes(const void *p, size_t n) {
     out[out_len++] = digits[b[i] >> 4];
     out[out_len++] = digits[b[i] & 15];
   }
-}
-
-static int unhex(char *s) {
-  size_t n = strlen(s);
-  if (n == 1 && s[0] == '-') {
-    s[0] = 0;
-    return 0;
-  }
-  if (n % 2) return -1;
-  for (size_t i = 0; i < n / 2; i++) {
-    unsigned v;
-    if (sscanf(s + 2 * i, "%2x", &v) != 1) return -1;
-    s[i] = (char)v;
-  }
-  s[n / 2] = 0;
-  return 0;
 }
 
 static void reply_err(int err, const char *what) {

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "berth-hex.h"
+
 #define MAX_CHILDREN 256
 #define MAX_ARGS 1024
 
@@ -39,23 +41,6 @@ struct child {
 
 static struct child kids[MAX_CHILDREN];
 static int nkids;
-
-/* "-" is the empty string */
-static int unhex(char *s) {
-  size_t n = strlen(s);
-  if (n == 1 && s[0] == '-') {
-    s[0] = 0;
-    return 0;
-  }
-  if (n % 2) return -1;
-  for (size_t i = 0; i < n / 2; i++) {
-    unsigned v;
-    if (sscanf(s + 2 * i, "%2x", &v) != 1) return -1;
-    s[i] = (char)v;
-  }
-  s[n / 2] = 0;
-  return 0;
-}
 
 static void emit_output(long id, const unsigned char *b, ssize_t n) {
   static const char digits[] = "0123456789abcdef";

@@ -421,14 +421,14 @@ class Builder {
     };
     if (!st.config.Env?.some((e) => e.startsWith('PATH='))) st.config.Env = [`PATH=${DEFAULT_PATH}`, ...(st.config.Env ?? [])];
     const triggers = st.config.OnBuild ?? [];
-    if (triggers.length) {
-      out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
-      st.config.OnBuild = [];
-      for (const t of triggers) {
-        for (const raw of parseDockerfile(t).instructions) await this.runInstruction(st, raw);
-      }
-    }
     try {
+      if (triggers.length) {
+        out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+        st.config.OnBuild = [];
+        for (const t of triggers) {
+          for (const raw of parseDockerfile(t).instructions) await this.runInstruction(st, raw);
+        }
+      }
       for (const [i, raw] of rest.entries()) {
         this.signal.throwIfAborted();
         this.begin(st, raw);

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../base/logger';
-import { errorMessage, NotFoundError } from '../base/errors';
+import { errorMessage, InternalError, NotFoundError } from '../base/errors';
 import { newId } from '../base/ids';
 import type { BuildImage, SealedStep, StepFs, StepRun } from '../builder/ports';
 import type { ImageConfigConfig } from '../protocol/oci/image';
@@ -299,7 +299,7 @@ export async function runLightStep(deps: LightStepDeps, spec: ContainerSpec, on:
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const mark = (name: string) => (phases[name] = Math.round(performance.now() - t0));
-  if (typeof on !== 'string' && !(on instanceof Sealed)) throw new Error('a build step runs on an image or on a step this engine sealed');
+  if (typeof on !== 'string' && !(on instanceof Sealed)) throw new InternalError('a build step runs on an image or on a step this engine sealed', 'FOREIGN_STEP');
   const base: StepBase = typeof on === 'string' ? await deps.images.resolve(on) : on;
   const id = newId();
   const tree = await openTree(deps, base, id, deps.logger);

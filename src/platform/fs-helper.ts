@@ -4,9 +4,9 @@
  * costs 10-30 ms on a busy host where the call costs well under one. Requests are answered in
  * order; a helper that died is started again by the next request. Node has none of these calls.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { InternalError } from '../base/errors';
+import { hex, LineHelper } from './line-helper';
 import { nativeToolPath } from './native-tool';
 
 /** A failed call, with the errno the helper reported. */
@@ -16,69 +16,32 @@ export class FsHelperError extends InternalError {
   }
 }
 
-const hex = (s: string): string => (s ? Buffer.from(s).toString('hex') : '-');
-
 class FsHelper {
-  private child: ChildProcessWithoutNullStreams | undefined;
   private readonly waiting: Array<{ resolve: (payload: Buffer) => void; reject: (e: Error) => void }> = [];
-  /** the reply line read so far */
-  private parts: string[] = [];
+  private readonly proc: LineHelper;
 
-  constructor(private readonly tool: string) {}
-
-  request(fields: string[]): Promise<Buffer> {
-    const child = this.child ?? this.start();
-    return new Promise((resolve, reject) => {
-      if (!this.waiting.length) keepAlive(child, true);
-      this.waiting.push({ resolve, reject });
-      child.stdin.write(`${fields.join(' ')}\n`);
+  constructor(tool: string) {
+    this.proc = new LineHelper(tool, (line) => this.onLine(line), (why) => {
+      for (const w of this.waiting.splice(0)) w.reject(new InternalError(`berth-fsd ${why}`, 'FS_HELPER_GONE'));
     });
   }
 
-  private start(): ChildProcessWithoutNullStreams {
-    const child = spawn(this.tool, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    this.parts = [];
-    keepAlive(child, false);
-    child.stdout.setEncoding('utf8');
-    // what a helper that died meanwhile still had in its pipe answers nothing of its successor's
-    child.stdout.on('data', (chunk: string) => this.child === child && this.onData(chunk));
-    child.stderr.resume();
-    child.stdin.on('error', () => undefined); // a dead helper: 'exit' rejects what waits
-    const gone = (why: string) => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      for (const w of this.waiting.splice(0)) w.reject(new InternalError(`berth-fsd ${why}`, 'FS_HELPER_GONE'));
-    };
-    child.once('exit', (code, sig) => gone(`exited (${sig ?? code})`));
-    child.once('error', (e) => gone(`failed: ${e.message}`));
-    return child;
+  request(fields: string[]): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.proc.write(fields.join(' '));
+      this.proc.busy(true);
+    });
   }
 
-  private onData(chunk: string): void {
-    let start = 0;
-    let nl: number;
-    while ((nl = chunk.indexOf('\n', start)) >= 0) {
-      this.parts.push(chunk.slice(start, nl));
-      const line = this.parts.join('');
-      this.parts = [];
-      start = nl + 1;
-      const w = this.waiting.shift();
-      if (!w) continue;
-      if (!this.waiting.length && this.child) keepAlive(this.child, false);
-      const [kind, a, b] = line.split(' ');
-      if (kind === 'ok') w.resolve(a === '-' || a === undefined ? Buffer.alloc(0) : Buffer.from(a, 'hex'));
-      else w.reject(new FsHelperError(Buffer.from(b ?? '', 'hex').toString('utf8') || line, Number(a)));
-    }
-    if (start < chunk.length) this.parts.push(chunk.slice(start));
-  }
-}
-
-/** An idle helper must not keep a process from exiting (it ends at end of input); a busy one must. */
-export function keepAlive(child: ChildProcessWithoutNullStreams, on: boolean): void {
-  for (const h of [child, child.stdin, child.stdout, child.stderr] as Array<{ ref?: () => void; unref?: () => void }>) {
-    if (on) h.ref?.();
-    else h.unref?.();
+  /** Replies come in the order of the requests. */
+  private onLine(line: string): void {
+    const w = this.waiting.shift();
+    if (!w) return;
+    if (!this.waiting.length) this.proc.busy(false);
+    const [kind, a, b] = line.split(' ');
+    if (kind === 'ok') w.resolve(a === '-' || a === undefined ? Buffer.alloc(0) : Buffer.from(a, 'hex'));
+    else w.reject(new FsHelperError(Buffer.from(b ?? '', 'hex').toString('utf8') || line, Number(a)));
   }
 }
 

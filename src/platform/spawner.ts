@@ -5,14 +5,11 @@
  * cheaply. Used where the daemon starts a process per build step (runtime/oci-run.ts). One
  * helper serves the daemon; a helper that died is started again by the next spawn.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { keepAlive } from './fs-helper';
+import { hex, LineHelper } from './line-helper';
 import { nativeToolPath } from './native-tool';
-
-const hex = (s: string): string => (s ? Buffer.from(s).toString('hex') : '-');
 
 /**
  * A process the helper started; stdin is /dev/null, stdout and stderr one stream. Events:
@@ -24,61 +21,40 @@ export class HelperChild extends EventEmitter {
 }
 
 class Spawner {
-  private child: ChildProcessWithoutNullStreams | undefined;
   private readonly children = new Map<number, HelperChild>();
   private nextId = 1;
-  private partial = '';
+  private readonly proc: LineHelper;
 
-  constructor(private readonly tool: string) {}
-
-  /** `args` without argv[0], as Node's spawn takes them */
-  spawn(file: string, args: string[]): HelperChild {
-    const helper = this.child ?? this.start();
-    const id = this.nextId++;
-    const c = new HelperChild();
-    if (!this.children.size) keepAlive(helper, true);
-    this.children.set(id, c);
-    helper.stdin.write(`s ${id} ${[file, file, ...args].map(hex).join(' ')}\n`);
-    return c;
-  }
-
-  private start(): ChildProcessWithoutNullStreams {
-    const helper = spawn(this.tool, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = helper;
-    this.partial = '';
-    keepAlive(helper, false);
-    helper.stdout.setEncoding('utf8');
-    helper.stdout.on('data', (chunk: string) => this.child === helper && this.onData(chunk));
-    helper.stderr.resume();
-    helper.stdin.on('error', () => undefined); // a dead helper: 'exit' fails its children
-    const gone = (why: string) => {
-      if (this.child !== helper) return;
-      this.child = undefined;
+  constructor(tool: string) {
+    this.proc = new LineHelper(tool, (line) => this.onLine(line), (why) => {
       const lost = [...this.children.values()];
       this.children.clear();
       for (const c of lost) c.emit('error', new Error(`berth-spawnd ${why}`));
-    };
-    helper.once('exit', (code, sig) => gone(`exited (${sig ?? code})`));
-    helper.once('error', (e) => gone(`failed: ${e.message}`));
-    return helper;
+    });
   }
 
-  private onData(chunk: string): void {
-    const lines = (this.partial + chunk).split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const [kind, idText, a, b] = line.split(' ');
-      const id = Number(idText);
-      const c = this.children.get(id);
-      if (!c) continue;
-      if (kind === 'o') c.emit('output', Buffer.from(a ?? '', 'hex'));
-      else if (kind === 'p') c.pid = Number(a);
-      else if (kind === 'e' || kind === 'x') {
-        this.children.delete(id);
-        if (!this.children.size && this.child) keepAlive(this.child, false);
-        if (kind === 'e') c.emit('error', Object.assign(new Error(`cannot start: errno ${a}`), { errno: Number(a) }));
-        else c.emit('close', Number(b) ? null : Number(a), Number(b) ? signalName(Number(b)) : null);
-      }
+  /** `args` without argv[0], as Node's spawn takes them */
+  spawn(file: string, args: string[]): HelperChild {
+    const id = this.nextId++;
+    const c = new HelperChild();
+    this.children.set(id, c);
+    this.proc.write(`s ${id} ${[file, file, ...args].map(hex).join(' ')}`);
+    this.proc.busy(true);
+    return c;
+  }
+
+  private onLine(line: string): void {
+    const [kind, idText, a, b] = line.split(' ');
+    const id = Number(idText);
+    const c = this.children.get(id);
+    if (!c) return;
+    if (kind === 'o') c.emit('output', Buffer.from(a ?? '', 'hex'));
+    else if (kind === 'p') c.pid = Number(a);
+    else if (kind === 'e' || kind === 'x') {
+      this.children.delete(id);
+      if (!this.children.size) this.proc.busy(false);
+      if (kind === 'e') c.emit('error', Object.assign(new Error(`cannot start: errno ${a}`), { errno: Number(a) }));
+      else c.emit('close', Number(b) ? null : Number(a), Number(b) ? signalName(Number(b)) : null);
     }
   }
 }
