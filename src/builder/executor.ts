@@ -77,8 +77,6 @@ interface StageState {
   step: number;
   /** this stage's share of the output stream; a promised text holds what follows until it settles */
   out: (text: string | Promise<string>) => void;
-  /** resolves once every text given to `out` went out */
-  drained: () => Promise<void>;
   /** the last committed image; a sealed step after it may still be committing (see settle()) */
   image: BuildImage | undefined;
   /** a RUN whose changes are sealed and commit on, while the next RUN may run on them */
@@ -413,7 +411,6 @@ class Builder {
       index: def.index,
       step: def.firstStep + 1,
       out,
-      drained,
       image,
       config: structuredClone(image?.config ?? {}),
       args: new Map(),
@@ -581,11 +578,14 @@ class Builder {
     st.out(sealed.image.then((img) => ` ---> ${short(img.id)}\n`));
   }
 
-  /** Steps committed: their unmount and removal run while the build goes on, and end before it does. */
+  /**
+   * Steps committed: their unmount and removal run while the build goes on, and end before it does;
+   * `after` a sealed step's commit, which takes its upper dir.
+   */
   private readonly releasing = new Map<StepFs, Promise<void>>();
 
-  private releaseLater(step: StepFs): void {
-    this.releasing.set(step, step.release());
+  private releaseLater(step: StepFs, after?: Promise<unknown>): void {
+    this.releasing.set(step, after ? after.then(noop, noop).then(() => step.release()) : step.release());
   }
 
   private async metadata(st: StageState, createdBy: string): Promise<void> {
@@ -645,7 +645,7 @@ class Builder {
           const sealed = await run.seal(st.config, createdBy, st.nextIsRun);
           st.out(`Removing intermediate container ${short(run.id)}\n`);
           // its tree goes once the commit has taken (or failed to take) the upper dir
-          this.releasing.set(run, sealed.image.then(noop, noop).then(() => run.release()));
+          this.releaseLater(run, sealed.image);
           this.pend(st, sealed, keyOf);
           return;
         } finally {
